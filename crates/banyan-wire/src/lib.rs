@@ -1,0 +1,24 @@
+//! `banyan-wire`: the sans-I/O core of the DNS protocol.
+//!
+//! What it does: domain names ([`name`]), registry numbers ([`types`]), typed record data in
+//! wire and presentation form ([`rdata`]), records ([`record`]), message parsing without
+//! copying and message building with compression and truncation ([`message`]), and EDNS(0)
+//! options ([`edns`]).
+//!
+//! What it does not do: sockets, async, clocks, zone files (see `banyan-zone`) or DNSSEC
+//! cryptography (see `banyan-dnssec`). The parse path for messages allocates nothing; typed
+//! RDATA is materialised only when asked for.
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod name;
+pub mod rdata;
+pub mod text;
+pub mod types;
+pub mod wire;
+
+pub use error::{NameError, ParseError, RdataError, TextError};
+pub use name::Name;
+pub use rdata::RData;
+pub use types::{Class, Opcode, Rcode, RecordType};

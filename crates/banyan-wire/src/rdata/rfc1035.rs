@@ -1,0 +1,266 @@
+//! The record types of RFC 1035 (and AAAA, RFC 3596), and the single-name types.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::RecordData;
+use crate::error::{RdataError, TextError};
+use crate::name::Name;
+use crate::text::{fmt_character_string, Fields};
+use crate::wire::{NameKind, Reader, WireSink};
+
+/// Reads the name of a single-name type (NS, CNAME, PTR, DNAME). Pointers are followed for
+/// every kind but [`NameKind::Plain`]: RFC 3597 §4 lets receivers decompress the older types,
+/// and being liberal here costs nothing.
+pub(super) fn parse_name(r: &mut Reader<'_>, kind: NameKind) -> Result<Name, RdataError> {
+    match kind {
+        NameKind::Plain => r.name_uncompressed(),
+        _ => r.name(),
+    }
+}
+
+/// IPv4 host address (RFC 1035 §3.4.1). Wire format: 4 octets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct A(pub Ipv4Addr);
+
+impl RecordData for A {
+    fn parse(r: &mut Reader<'_>) -> Result<A, RdataError> {
+        Ok(A(Ipv4Addr::from(r.array::<4>()?)))
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put(&self.0.octets());
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<A, TextError> {
+        let s = fields.str("IPv4 address")?;
+        s.parse().map(A).map_err(|_| TextError::bad("IPv4 address", s))
+    }
+}
+
+/// IPv6 host address (RFC 3596 §2.2). Wire format: 16 octets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Aaaa(pub Ipv6Addr);
+
+impl RecordData for Aaaa {
+    fn parse(r: &mut Reader<'_>) -> Result<Aaaa, RdataError> {
+        Ok(Aaaa(Ipv6Addr::from(r.array::<16>()?)))
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put(&self.0.octets());
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Rust prints RFC 5952 form, which is what BIND and Knot print too, except that
+        // Rust prints IPv4-mapped addresses as `::ffff:1.2.3.4` like they do.
+        write!(f, "{}", self.0)
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Aaaa, TextError> {
+        let s = fields.str("IPv6 address")?;
+        s.parse().map(Aaaa).map_err(|_| TextError::bad("IPv6 address", s))
+    }
+}
+
+/// Start of a zone of authority (RFC 1035 §3.3.13).
+///
+/// Wire format: MNAME, RNAME (compressible names), then SERIAL, REFRESH, RETRY, EXPIRE and
+/// MINIMUM as 32-bit integers.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Soa {
+    /// The primary name server.
+    pub mname: Name,
+    /// The responsible person's mailbox, first label the local part.
+    pub rname: Name,
+    /// Version number of the zone (serial arithmetic, RFC 1982).
+    pub serial: u32,
+    /// Seconds between refresh checks by secondaries.
+    pub refresh: u32,
+    /// Seconds before a failed refresh is retried.
+    pub retry: u32,
+    /// Seconds after which a secondary stops answering without a refresh.
+    pub expire: u32,
+    /// TTL of negative answers (RFC 2308 §4).
+    pub minimum: u32,
+}
+
+impl RecordData for Soa {
+    fn parse(r: &mut Reader<'_>) -> Result<Soa, RdataError> {
+        Ok(Soa {
+            mname: r.name()?,
+            rname: r.name()?,
+            serial: r.u32()?,
+            refresh: r.u32()?,
+            retry: r.u32()?,
+            expire: r.u32()?,
+            minimum: r.u32()?,
+        })
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put_name(&self.mname, NameKind::Compressible);
+        s.put_name(&self.rname, NameKind::Compressible);
+        for v in [self.serial, self.refresh, self.retry, self.expire, self.minimum] {
+            s.put_u32(v);
+        }
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} {} {} {} {}",
+            self.mname, self.rname, self.serial, self.refresh, self.retry, self.expire, self.minimum
+        )
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Soa, TextError> {
+        Ok(Soa {
+            mname: fields.name("MNAME")?,
+            rname: fields.name("RNAME")?,
+            serial: fields.int("SERIAL")?,
+            refresh: fields.ttl("REFRESH")?,
+            retry: fields.ttl("RETRY")?,
+            expire: fields.ttl("EXPIRE")?,
+            minimum: fields.ttl("MINIMUM")?,
+        })
+    }
+}
+
+/// Mail exchange (RFC 1035 §3.3.9). Wire format: PREFERENCE (16 bits), EXCHANGE (name).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Mx {
+    /// Lower is preferred.
+    pub preference: u16,
+    /// The mail server.
+    pub exchange: Name,
+}
+
+impl RecordData for Mx {
+    fn parse(r: &mut Reader<'_>) -> Result<Mx, RdataError> {
+        Ok(Mx {
+            preference: r.u16()?,
+            exchange: r.name()?,
+        })
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put_u16(self.preference);
+        s.put_name(&self.exchange, NameKind::Compressible);
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.preference, self.exchange)
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Mx, TextError> {
+        Ok(Mx {
+            preference: fields.int("preference")?,
+            exchange: fields.name("exchange")?,
+        })
+    }
+}
+
+/// Text strings (RFC 1035 §3.3.14), also the form of SPF (RFC 7208 §3.1).
+/// Wire format: one or more `<character-string>`s.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Txt(pub Vec<Vec<u8>>);
+
+impl RecordData for Txt {
+    fn parse(r: &mut Reader<'_>) -> Result<Txt, RdataError> {
+        let mut strings = Vec::new();
+        while !r.is_empty() {
+            strings.push(r.character_string()?.to_vec());
+        }
+        if strings.is_empty() {
+            return Err(RdataError::Short);
+        }
+        Ok(Txt(strings))
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        for string in &self.0 {
+            s.put_character_string(string);
+        }
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, string) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            fmt_character_string(string, f)?;
+        }
+        Ok(())
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Txt, TextError> {
+        let mut strings = vec![fields.character_string("text string")?];
+        while !fields.is_empty() {
+            strings.push(fields.character_string("text string")?);
+        }
+        Ok(Txt(strings))
+    }
+}
+
+/// Host information (RFC 1035 §3.3.2). Wire format: CPU and OS as `<character-string>`s.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Hinfo {
+    /// The CPU type.
+    pub cpu: Vec<u8>,
+    /// The operating system.
+    pub os: Vec<u8>,
+}
+
+impl RecordData for Hinfo {
+    fn parse(r: &mut Reader<'_>) -> Result<Hinfo, RdataError> {
+        Ok(Hinfo {
+            cpu: r.character_string()?.to_vec(),
+            os: r.character_string()?.to_vec(),
+        })
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put_character_string(&self.cpu);
+        s.put_character_string(&self.os);
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_character_string(&self.cpu, f)?;
+        f.write_str(" ")?;
+        fmt_character_string(&self.os, f)
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Hinfo, TextError> {
+        Ok(Hinfo {
+            cpu: fields.character_string("CPU")?,
+            os: fields.character_string("OS")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use crate::types::RecordType;
+
+    #[test]
+    fn a_and_aaaa() {
+        check(RecordType::A, "192.0.2.1", "192.0.2.1", &[192, 0, 2, 1]);
+        check(RecordType::AAAA, "2001:DB8::1", "2001:db8::1", &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        refuse(RecordType::A, "192.0.2");
+        refuse(RecordType::A, "192.0.2.256");
+        refuse(RecordType::A, "192.0.2.1 x");
+        refuse(RecordType::AAAA, "192.0.2.1");
+    }
+
+    #[test]
+    fn soa_with_ttl_units() {
+        check(
+            RecordType::SOA,
+            "ns1 hostmaster ( 2024010101 1h 15M 1w 300 )",
+            "ns1.example. hostmaster.example. 2024010101 3600 900 604800 300",
+            b"\x03ns1\x07example\x00\x0ahostmaster\x07example\x00\x78\xa3\xf1\x75\x00\x00\x0e\x10\x00\x00\x03\x84\x00\x09\x3a\x80\x00\x00\x01\x2c",
+        );
+        refuse(RecordType::SOA, "ns1 hostmaster 1 2 3 4");
+        refuse(RecordType::SOA, "ns1 hostmaster 4294967296 2 3 4 5");
+    }
+
+    #[test]
+    fn mx_txt_hinfo() {
+        check(RecordType::MX, "10 mail", "10 mail.example.", b"\x00\x0a\x04mail\x07example\x00");
+        refuse(RecordType::MX, "65536 mail");
+        check(RecordType::TXT, r#""v=spf1 -all" plain "q\"uote" \010"#, r#""v=spf1 -all" "plain" "q\"uote" "\010""#, b"\x0bv=spf1 -all\x05plain\x06q\"uote\x01\x0a");
+        check(RecordType::TXT, r#""""#, r#""""#, b"\x00");
+        check(RecordType::SPF, "\"v=spf1\"", "\"v=spf1\"", b"\x06v=spf1");
+        refuse(RecordType::TXT, &format!("\"{}\"", "a".repeat(256)));
+        check(RecordType::HINFO, "\"INTEL-386\" UNIX", "\"INTEL-386\" \"UNIX\"", b"\x09INTEL-386\x04UNIX");
+        refuse(RecordType::HINFO, "one");
+    }
+}
