@@ -29,9 +29,7 @@ pub struct Name {
 impl Name {
     /// The root name `.`.
     pub fn root() -> Name {
-        Name {
-            wire: Box::new([0]),
-        }
+        Name { wire: Box::new([0]) }
     }
 
     /// Builds a name from uncompressed wire bytes, checking label and name lengths.
@@ -155,7 +153,10 @@ impl Name {
     /// are not valid A-labels are shown in ordinary presentation form.
     pub fn to_unicode(&self) -> String {
         let text = self.to_string();
-        if !self.labels().any(|l| l.len() > 4 && l[..4].eq_ignore_ascii_case(b"xn--")) {
+        if !self
+            .labels()
+            .any(|l| l.len() > 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+        {
             return text;
         }
         let (unicode, result) = idna::domain_to_unicode(&text);
@@ -546,7 +547,14 @@ mod tests {
 
     #[test]
     fn presentation_round_trip() {
-        for s in [".", "com.", "www.example.com.", "a\\.b.example.", "\\000.x.", "\\\\.\\\"."] {
+        for s in [
+            ".",
+            "com.",
+            "www.example.com.",
+            "a\\.b.example.",
+            "\\000.x.",
+            "\\\\.\\\".",
+        ] {
             assert_eq!(n(s).to_string(), s, "{s}");
         }
         assert_eq!(n("Ex\\065mple.com").to_string(), "ExAmple.com.");
@@ -656,7 +664,10 @@ mod tests {
         // Forward pointer.
         assert_eq!(Name::from_message(b"\xC0\x02\x00", 0), Err(NameError::ForwardPointer));
         // Loop through two pointers: 2 -> 0 -> 2.
-        assert_eq!(Name::from_message(b"\xC0\x02\xC0\x00", 2), Err(NameError::ForwardPointer));
+        assert_eq!(
+            Name::from_message(b"\xC0\x02\xC0\x00", 2),
+            Err(NameError::ForwardPointer)
+        );
         // Reserved label type.
         assert_eq!(Name::from_message(b"\x41a\x00", 0), Err(NameError::BadLabelType));
         // Truncated.

@@ -245,7 +245,10 @@ mod tests {
         let mut r = Reader::new(data, 0, 5);
         assert_eq!(r.name().unwrap().to_string(), "com.");
         let mut r = Reader::over(b"\xC0\x00");
-        assert!(matches!(r.name_uncompressed(), Err(RdataError::Name(NameError::Compressed))));
+        assert!(matches!(
+            r.name_uncompressed(),
+            Err(RdataError::Name(NameError::Compressed))
+        ));
     }
 
     #[test]

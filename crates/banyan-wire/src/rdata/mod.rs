@@ -187,15 +187,23 @@ fn fmt_generic(data: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// Reads `LEN HEX…` after `\#` (RFC 3597 §5): the hex may be split into several fields and
 /// must decode to exactly LEN octets.
 fn generic_from_text(tokens: &[Token<'_>]) -> Result<Vec<u8>, TextError> {
-    let (len_tok, hex) = tokens.split_first().ok_or(TextError::Missing("RDATA length after \\#"))?;
-    let len: usize = len_tok.text.parse().map_err(|_| TextError::bad("RDATA length", len_tok.text))?;
+    let (len_tok, hex) = tokens
+        .split_first()
+        .ok_or(TextError::Missing("RDATA length after \\#"))?;
+    let len: usize = len_tok
+        .text
+        .parse()
+        .map_err(|_| TextError::bad("RDATA length", len_tok.text))?;
     if len > 65535 {
         return Err(TextError::TooLong);
     }
     let joined: String = hex.iter().map(|t| t.text).collect();
     let data = hex_decode(&joined).ok_or_else(|| TextError::bad("hex RDATA", &joined))?;
     if data.len() != len {
-        return Err(TextError::bad("RDATA length (does not match the hex data)", len_tok.text));
+        return Err(TextError::bad(
+            "RDATA length (does not match the hex data)",
+            len_tok.text,
+        ));
     }
     Ok(data)
 }
@@ -228,7 +236,10 @@ pub(crate) mod testkit {
         // Every strict prefix of the wire form is refused (except where the type allows
         // empty trailing data, which callers test themselves).
         if !wire.is_empty() {
-            assert!(RData::parse(rtype, &wire, 0, wire.len() - 1).is_err() || allows_short(rtype), "{text}: short wire accepted");
+            assert!(
+                RData::parse(rtype, &wire, 0, wire.len() - 1).is_err() || allows_short(rtype),
+                "{text}: short wire accepted"
+            );
         }
     }
 
@@ -256,13 +267,25 @@ mod tests {
         // CLASS32 TYPE731 \# 6 abcd ( ef 01 23 45 ) and friends.
         let t = tokenize(r"\# 6 abcd ( ef 01 23 45 )").unwrap();
         let rd = RData::from_text(RecordType(731), &t, None).unwrap();
-        assert_eq!(rd, RData::Unknown { rtype: RecordType(731), data: vec![0xab, 0xcd, 0xef, 0x01, 0x23, 0x45] });
+        assert_eq!(
+            rd,
+            RData::Unknown {
+                rtype: RecordType(731),
+                data: vec![0xab, 0xcd, 0xef, 0x01, 0x23, 0x45]
+            }
+        );
         assert_eq!(rd.to_string(), r"\# 6 ABCDEF012345");
         let t = tokenize(r"\# 0").unwrap();
-        assert_eq!(RData::from_text(RecordType(62347), &t, None).unwrap().to_string(), r"\# 0");
+        assert_eq!(
+            RData::from_text(RecordType(62347), &t, None).unwrap().to_string(),
+            r"\# 0"
+        );
         // A known type in the generic form becomes typed.
         let t = tokenize(r"\# 4 0A000001").unwrap();
-        assert_eq!(RData::from_text(RecordType::A, &t, None).unwrap().to_string(), "10.0.0.1");
+        assert_eq!(
+            RData::from_text(RecordType::A, &t, None).unwrap().to_string(),
+            "10.0.0.1"
+        );
         refuse(RecordType::A, r"\# 3 0A0000");
         refuse(RecordType(731), r"\# 2 ABCDEF");
         refuse(RecordType(731), "abc");
@@ -271,7 +294,12 @@ mod tests {
     #[test]
     fn name_types() {
         check(RecordType::NS, "ns1", "ns1.example.", b"\x03ns1\x07example\x00");
-        check(RecordType::CNAME, "Target.Example.COM.", "Target.Example.COM.", b"\x06Target\x07Example\x03COM\x00");
+        check(
+            RecordType::CNAME,
+            "Target.Example.COM.",
+            "Target.Example.COM.",
+            b"\x06Target\x07Example\x03COM\x00",
+        );
         check(RecordType::PTR, "@", "example.", b"\x07example\x00");
         check(RecordType::DNAME, ".", ".", b"\x00");
         refuse(RecordType::NS, "");

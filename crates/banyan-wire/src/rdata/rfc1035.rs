@@ -233,7 +233,12 @@ mod tests {
     #[test]
     fn a_and_aaaa() {
         check(RecordType::A, "192.0.2.1", "192.0.2.1", &[192, 0, 2, 1]);
-        check(RecordType::AAAA, "2001:DB8::1", "2001:db8::1", &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        check(
+            RecordType::AAAA,
+            "2001:DB8::1",
+            "2001:db8::1",
+            &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        );
         refuse(RecordType::A, "192.0.2");
         refuse(RecordType::A, "192.0.2.256");
         refuse(RecordType::A, "192.0.2.1 x");
@@ -254,13 +259,28 @@ mod tests {
 
     #[test]
     fn mx_txt_hinfo() {
-        check(RecordType::MX, "10 mail", "10 mail.example.", b"\x00\x0a\x04mail\x07example\x00");
+        check(
+            RecordType::MX,
+            "10 mail",
+            "10 mail.example.",
+            b"\x00\x0a\x04mail\x07example\x00",
+        );
         refuse(RecordType::MX, "65536 mail");
-        check(RecordType::TXT, r#""v=spf1 -all" plain "q\"uote" \010"#, r#""v=spf1 -all" "plain" "q\"uote" "\010""#, b"\x0bv=spf1 -all\x05plain\x06q\"uote\x01\x0a");
+        check(
+            RecordType::TXT,
+            r#""v=spf1 -all" plain "q\"uote" \010"#,
+            r#""v=spf1 -all" "plain" "q\"uote" "\010""#,
+            b"\x0bv=spf1 -all\x05plain\x06q\"uote\x01\x0a",
+        );
         check(RecordType::TXT, r#""""#, r#""""#, b"\x00");
         check(RecordType::SPF, "\"v=spf1\"", "\"v=spf1\"", b"\x06v=spf1");
         refuse(RecordType::TXT, &format!("\"{}\"", "a".repeat(256)));
-        check(RecordType::HINFO, "\"INTEL-386\" UNIX", "\"INTEL-386\" \"UNIX\"", b"\x09INTEL-386\x04UNIX");
+        check(
+            RecordType::HINFO,
+            "\"INTEL-386\" UNIX",
+            "\"INTEL-386\" \"UNIX\"",
+            b"\x09INTEL-386\x04UNIX",
+        );
         refuse(RecordType::HINFO, "one");
     }
 }
