@@ -11,14 +11,21 @@
 
 #![forbid(unsafe_code)]
 
+pub mod edns;
 pub mod error;
+pub mod header;
+pub mod message;
 pub mod name;
 pub mod rdata;
+pub mod record;
 pub mod text;
 pub mod types;
 pub mod wire;
 
 pub use error::{NameError, ParseError, RdataError, TextError};
+pub use header::Header;
+pub use message::{Message, MessageBuilder, OwnedMessage};
 pub use name::Name;
 pub use rdata::RData;
+pub use record::{Question, Record};
 pub use types::{Class, Opcode, Rcode, RecordType};
