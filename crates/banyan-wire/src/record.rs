@@ -21,7 +21,7 @@ pub struct Question {
 }
 
 impl fmt::Display for Question {
-    /// `dig`'s question line: `;name.	CLASS	TYPE`.
+    /// `dig`'s question line: `;NAME`, class and type separated by tabs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, ";{}\t\t{}\t{}", self.qname, self.qclass, self.qtype)
     }
