@@ -645,16 +645,43 @@ mod tests {
     #[test]
     fn rfc1035_section_4_1_4_compression_example() {
         // F.ISI.ARPA at 20, FOO.F.ISI.ARPA at 40 (pointer to 20), ARPA at 64 (pointer to 26),
-        // the root at 92.
-        let mut msg = vec![0u8; 94];
-        msg[20..32].copy_from_slice(b"\x01F\x03ISI\x04ARPA\x00");
-        msg[40..46].copy_from_slice(b"\x03FOO\xC0\x14");
-        msg[64..66].copy_from_slice(b"\xC0\x1A");
-        msg[92] = 0;
-        assert_eq!(Name::from_message(&msg, 20).unwrap(), (n("F.ISI.ARPA."), 32));
-        assert_eq!(Name::from_message(&msg, 40).unwrap(), (n("FOO.F.ISI.ARPA."), 46));
-        assert_eq!(Name::from_message(&msg, 64).unwrap(), (n("ARPA."), 66));
-        assert_eq!(Name::from_message(&msg, 92).unwrap(), (Name::root(), 93));
+        // the root at 92: the transcription in ../shared/testdata.
+        let json = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/testdata/wire/rfc-examples/rfc1035-4.1.4-compression.json"
+        ))
+        .expect("testdata present");
+        let field = |key: &str, from: usize| -> (String, usize) {
+            let at = from + json[from..].find(&format!("\"{key}\"")).expect("key");
+            let rest = &json[at + key.len() + 2..];
+            let colon = rest.find(':').expect("colon");
+            let rest = &rest[colon + 1..];
+            let value: String = rest
+                .trim_start()
+                .trim_start_matches('"')
+                .chars()
+                .take_while(|c| *c != '"' && *c != ',' && *c != '\n')
+                .collect();
+            (value, at + key.len())
+        };
+        let (hex, _) = field("buffer_hex", 0);
+        let msg = crate::text::hex_decode(&hex).expect("hex");
+        assert_eq!(msg.len(), 94);
+        let mut pos = 0;
+        let mut checked = 0;
+        while json[pos..].contains("\"offset\"") {
+            let (offset, p) = field("offset", pos);
+            let (expected, p) = field("expected_name", p);
+            let (encoded, p) = field("encoded_at_offset_hex", p);
+            pos = p;
+            let offset: usize = offset.trim().parse().expect("offset");
+            let (name, end) = Name::from_message(&msg, offset).expect("decodes");
+            assert_eq!(name, n(&expected));
+            assert_eq!(name.to_string(), expected);
+            assert_eq!(end - offset, encoded.len() / 2, "in-place length at {offset}");
+            checked += 1;
+        }
+        assert_eq!(checked, 4);
     }
 
     #[test]

@@ -304,4 +304,82 @@ mod tests {
         assert_eq!(names, ["b.example.", "."]);
         assert_eq!(msg.answers().next().unwrap().name.labels().count(), 2);
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn name() -> impl Strategy<Value = Name> {
+            // A small label pool so that names share suffixes and compression kicks in.
+            let label = prop_oneof![
+                Just(b"www".to_vec()),
+                Just(b"Example".to_vec()),
+                Just(b"com".to_vec()),
+                Just(b"a".to_vec()),
+                proptest::collection::vec(any::<u8>(), 1..8),
+            ];
+            proptest::collection::vec(label, 0..5)
+                .prop_map(|labels| Name::from_labels(labels.iter().map(Vec::as_slice)).expect("short"))
+        }
+
+        fn rdata() -> impl Strategy<Value = RData> {
+            prop_oneof![
+                any::<[u8; 4]>().prop_map(|a| RData::A(A(a.into()))),
+                any::<[u8; 16]>().prop_map(|a| RData::AAAA(crate::rdata::Aaaa(a.into()))),
+                name().prop_map(RData::NS),
+                name().prop_map(RData::CNAME),
+                name().prop_map(RData::DNAME),
+                (any::<u16>(), name())
+                    .prop_map(|(preference, exchange)| RData::MX(crate::rdata::Mx { preference, exchange })),
+                proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 1..4)
+                    .prop_map(|t| RData::TXT(crate::rdata::Txt(t))),
+                (any::<u16>(), proptest::collection::vec(any::<u8>(), 0..20))
+                    .prop_filter("not a typed or meta type", |(t, _)| *t > 300 && *t < 32768)
+                    .prop_map(|(t, data)| RData::Unknown {
+                        rtype: RecordType(t),
+                        data
+                    }),
+            ]
+        }
+
+        fn record() -> impl Strategy<Value = Record> {
+            (name(), any::<u32>(), rdata()).prop_map(|(name, ttl, data)| Record {
+                name,
+                class: Class::IN,
+                ttl,
+                data,
+            })
+        }
+
+        proptest! {
+            /// build → parse → build gives the same records, and the compressed message is
+            /// never longer than the uncompressed one.
+            #[test]
+            fn build_parse_round_trip(
+                id in any::<u16>(),
+                qname in name(),
+                answers in proptest::collection::vec(record(), 0..6),
+                authority in proptest::collection::vec(record(), 0..4),
+                additional in proptest::collection::vec(record(), 0..4),
+            ) {
+                let owned = OwnedMessage {
+                    header: Header { id, qr: true, aa: true, qdcount: 1, ancount: answers.len() as u16,
+                        nscount: authority.len() as u16, arcount: additional.len() as u16, ..Header::default() },
+                    questions: vec![Question { qname, qtype: RecordType::A, qclass: Class::IN }],
+                    answers,
+                    authority,
+                    additional,
+                };
+                let mut buf = Vec::new();
+                owned.write(&mut buf).unwrap();
+                let msg = Message::parse(&buf).unwrap();
+                let back = OwnedMessage::from_view(&msg).unwrap();
+                prop_assert_eq!(&back, &owned);
+                let uncompressed: usize = 12 + owned.questions.iter().map(|q| q.qname.len() + 4).sum::<usize>()
+                    + [&owned.answers, &owned.authority, &owned.additional].iter()
+                        .flat_map(|s| s.iter()).map(|r| r.name.len() + 10 + r.data.to_wire().len()).sum::<usize>();
+                prop_assert!(buf.len() <= uncompressed);
+            }
+        }
+    }
 }
