@@ -297,6 +297,16 @@ impl Name {
     }
 }
 
+/// True when presentation text is an absolute name: `.` or ending in an unescaped dot.
+pub fn is_absolute_text(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.last() != Some(&b'.') {
+        return false;
+    }
+    let backslashes = b[..b.len() - 1].iter().rev().take_while(|&&c| c == b'\\').count();
+    backslashes % 2 == 0
+}
+
 /// Unescapes one `\X` or `\DDD` sequence at the start of `s`; returns the byte and the number
 /// of input bytes used.
 pub(crate) fn unescape(s: &[u8]) -> Result<(u8, usize), NameError> {
@@ -559,6 +569,15 @@ mod tests {
         }
         assert_eq!(n("Ex\\065mple.com").to_string(), "ExAmple.com.");
         assert_eq!(n("a b.").to_string(), "a\\032b.");
+    }
+
+    #[test]
+    fn absolute_text() {
+        assert!(is_absolute_text("."));
+        assert!(is_absolute_text("a."));
+        assert!(is_absolute_text("a\\\\."));
+        assert!(!is_absolute_text("a\\."));
+        assert!(!is_absolute_text("a"));
     }
 
     #[test]

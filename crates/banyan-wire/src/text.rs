@@ -170,9 +170,15 @@ impl<'t, 'a> Fields<'t, 'a> {
         parse_ttl(s).ok_or_else(|| TextError::bad(what, s))
     }
 
-    /// The next field as a domain name.
+    /// The next field as a domain name. Without an origin, a relative name is an error.
     pub fn name(&mut self, what: &'static str) -> Result<Name, TextError> {
         let s = self.str(what)?;
+        if self.origin.is_none() && !crate::name::is_absolute_text(s) {
+            return Err(TextError::Name {
+                text: s.to_string(),
+                error: crate::error::NameError::NoOrigin,
+            });
+        }
         Name::parse(s, self.origin).map_err(|error| TextError::Name {
             text: s.to_string(),
             error,

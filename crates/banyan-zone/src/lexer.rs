@@ -1,0 +1,266 @@
+//! Splitting a master file into entries (RFC 1035 §5.1): one entry is one logical line —
+//! a physical line, or several joined by parentheses — cut into fields.
+//!
+//! The lexer keeps line and column of every field so that errors can point at them, and it
+//! reuses the caller's vectors so that reading a file allocates nothing per entry.
+
+use banyan_wire::text::Token;
+
+/// A position in a file: 1-based line and column (in octets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1, counted in octets.
+    pub column: u32,
+}
+
+/// What went wrong while splitting fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexError {
+    /// A `"` without its closing quote on the same line.
+    UnterminatedQuote,
+    /// A `(` inside parentheses (RFC 1035 §5.1 does not nest them).
+    NestedParenthesis,
+    /// A `)` without a `(`.
+    UnopenedParenthesis,
+    /// End of file inside parentheses.
+    UnclosedParenthesis,
+}
+
+impl std::fmt::Display for LexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LexError::UnterminatedQuote => "quoted string not closed on its line",
+            LexError::NestedParenthesis => "nested parenthesis",
+            LexError::UnopenedParenthesis => "')' without '('",
+            LexError::UnclosedParenthesis => "'(' not closed before the end of the file",
+        })
+    }
+}
+
+/// One entry's facts beyond its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryStart {
+    /// The entry began with white space: its owner is the previous entry's (RFC 1035 §5.1).
+    pub blank_owner: bool,
+    /// Where the entry starts.
+    pub pos: Pos,
+}
+
+/// The field splitter over one file's text.
+pub struct Lexer<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer over `text`.
+    pub fn new(text: &'a str) -> Lexer<'a> {
+        Lexer {
+            text,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn here(&self) -> Pos {
+        Pos {
+            line: self.line,
+            column: (self.pos - self.line_start + 1) as u32,
+        }
+    }
+
+    fn newline(&mut self) {
+        self.pos += 1;
+        self.line += 1;
+        self.line_start = self.pos;
+    }
+
+    /// Skips to the start of the next physical line (after an error).
+    fn skip_line(&mut self) {
+        let b = self.text.as_bytes();
+        while self.pos < b.len() && b[self.pos] != b'\n' {
+            self.pos += 1;
+        }
+        if self.pos < b.len() {
+            self.newline();
+        }
+    }
+
+    /// Reads the next entry's fields into `tokens` (and their positions into `positions`),
+    /// both cleared first. `Ok(None)` at the end of the file. After an error the lexer has
+    /// moved past the offending line, so the caller can report it and carry on.
+    pub fn next_entry(
+        &mut self,
+        tokens: &mut Vec<Token<'a>>,
+        positions: &mut Vec<Pos>,
+    ) -> Result<Option<EntryStart>, (Pos, LexError)> {
+        let b = self.text.as_bytes();
+        loop {
+            tokens.clear();
+            positions.clear();
+            if self.pos >= b.len() {
+                return Ok(None);
+            }
+            let blank_owner = matches!(b[self.pos], b' ' | b'\t');
+            let start = self.here();
+            let mut open: Option<Pos> = None;
+            loop {
+                if self.pos >= b.len() {
+                    if let Some(p) = open {
+                        return Err((p, LexError::UnclosedParenthesis));
+                    }
+                    break;
+                }
+                match b[self.pos] {
+                    b' ' | b'\t' | b'\r' => self.pos += 1,
+                    b'\n' => {
+                        self.newline();
+                        if open.is_none() {
+                            break;
+                        }
+                    }
+                    b';' => {
+                        while self.pos < b.len() && b[self.pos] != b'\n' {
+                            self.pos += 1;
+                        }
+                    }
+                    b'(' => {
+                        if open.is_some() {
+                            let p = self.here();
+                            self.skip_line();
+                            return Err((p, LexError::NestedParenthesis));
+                        }
+                        open = Some(self.here());
+                        self.pos += 1;
+                    }
+                    b')' => {
+                        if open.is_none() {
+                            let p = self.here();
+                            self.skip_line();
+                            return Err((p, LexError::UnopenedParenthesis));
+                        }
+                        open = None;
+                        self.pos += 1;
+                    }
+                    b'"' => {
+                        let p = self.here();
+                        let begin = self.pos + 1;
+                        let mut j = begin;
+                        loop {
+                            match b.get(j) {
+                                None | Some(b'\n') => {
+                                    self.pos = j;
+                                    self.skip_line();
+                                    return Err((p, LexError::UnterminatedQuote));
+                                }
+                                Some(b'\\') => j += 2,
+                                Some(b'"') => break,
+                                Some(_) => j += 1,
+                            }
+                        }
+                        tokens.push(Token {
+                            text: &self.text[begin..j],
+                            quoted: true,
+                        });
+                        positions.push(p);
+                        self.pos = j + 1;
+                    }
+                    _ => {
+                        let p = self.here();
+                        let begin = self.pos;
+                        while self.pos < b.len() {
+                            match b[self.pos] {
+                                // An escaped newline belongs to the field; count the line.
+                                b'\\' => {
+                                    if b.get(self.pos + 1) == Some(&b'\n') {
+                                        self.pos += 1;
+                                        self.newline();
+                                    } else {
+                                        self.pos += 2;
+                                    }
+                                }
+                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
+                                _ => self.pos += 1,
+                            }
+                        }
+                        self.pos = self.pos.min(b.len());
+                        tokens.push(Token {
+                            text: &self.text[begin..self.pos],
+                            quoted: false,
+                        });
+                        positions.push(p);
+                    }
+                }
+            }
+            if !tokens.is_empty() {
+                return Ok(Some(EntryStart {
+                    blank_owner,
+                    pos: start,
+                }));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(text: &str) -> Vec<Result<(bool, Vec<String>), LexError>> {
+        let mut lx = Lexer::new(text);
+        let (mut t, mut p) = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        loop {
+            match lx.next_entry(&mut t, &mut p) {
+                Ok(None) => return out,
+                Ok(Some(e)) => out.push(Ok((e.blank_owner, t.iter().map(|t| t.text.to_string()).collect()))),
+                Err((_, e)) => out.push(Err(e)),
+            }
+        }
+    }
+
+    #[test]
+    fn lines_parentheses_and_comments() {
+        let got = entries("a 1 IN NS b ; c\n\n  ; only comment\n\tNS ( c\n d ) \n@ SOA ( x\n;mid\n y )");
+        assert_eq!(
+            got,
+            vec![
+                Ok((
+                    false,
+                    vec!["a".into(), "1".into(), "IN".into(), "NS".into(), "b".into()]
+                )),
+                Ok((true, vec!["NS".into(), "c".into(), "d".into()])),
+                Ok((false, vec!["@".into(), "SOA".into(), "x".into(), "y".into()])),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_then_recovery() {
+        let got = entries("a TXT \"open\nb A 1.2.3.4\nc NS ((x))\nd NS x\n");
+        assert_eq!(got[0], Err(LexError::UnterminatedQuote));
+        assert_eq!(got[1], Ok((false, vec!["b".into(), "A".into(), "1.2.3.4".into()])));
+        assert_eq!(got[2], Err(LexError::NestedParenthesis));
+        assert_eq!(
+            got.last(),
+            Some(&Ok((false, vec!["d".into(), "NS".into(), "x".into()])))
+        );
+        assert_eq!(entries("x NS ( y"), vec![Err(LexError::UnclosedParenthesis)]);
+    }
+
+    #[test]
+    fn positions() {
+        let mut lx = Lexer::new("a NS b\n  c   NS d\n");
+        let (mut t, mut p) = (Vec::new(), Vec::new());
+        lx.next_entry(&mut t, &mut p).unwrap();
+        let e = lx.next_entry(&mut t, &mut p).unwrap().unwrap();
+        assert_eq!(e.pos.line, 2);
+        assert_eq!(p[0], Pos { line: 2, column: 3 });
+        assert_eq!(p[1], Pos { line: 2, column: 7 });
+    }
+}

@@ -1,0 +1,19 @@
+//! `banyan-zone`: zone files and zones.
+//!
+//! What it does: reads master files (RFC 1035 §5, with `$ORIGIN`, `$TTL`, `$INCLUDE` and
+//! `$GENERATE`) into records ([`parser`]), keeps a zone in memory in canonical order with
+//! its zone cuts worked out at load ([`zone`]), answers the lookup of RFC 1034 §4.3.2 with
+//! the outcomes an authoritative server needs ([`lookup`]), checks a zone's content
+//! ([`check`]), prints it ([`print`]) and computes the difference of two versions for IXFR
+//! ([`diff`]).
+//!
+//! What it does not do: network I/O, DNSSEC signing (see `banyan-dnssec`), or building
+//! response messages (see `banyan-auth`).
+
+#![forbid(unsafe_code)]
+
+pub mod generate;
+pub mod lexer;
+pub mod parser;
+
+pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
