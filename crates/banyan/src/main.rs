@@ -1,1 +1,90 @@
-fn main() {}
+//! `banyan`: the command-line interface of Banyan. It parses arguments and wires the
+//! library crates together; protocol logic lives in the libraries (DESIGN.md).
+
+#![forbid(unsafe_code)]
+
+mod dig_args;
+mod exchange;
+mod normalize;
+mod output;
+mod query;
+mod resolv_conf;
+mod transport;
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for bad usage or bad input (DESIGN.md, "Command line").
+const EXIT_USAGE: u8 = 2;
+/// Exit code when the DNS side failed (no server answered).
+const EXIT_DNS_FAILURE: u8 = 1;
+
+/// Banyan: the Domain Name System, whole.
+#[derive(Parser)]
+#[command(name = "banyan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ask a DNS server one question and print the reply, like dig.
+    ///
+    /// banyan query [@SERVER[:PORT]] [-p PORT] NAME [TYPE] [CLASS] [+tcp] [+dnssec] [+short]
+    /// [+json] [+norec] [+noall] [+answer] [+timeout=N] [+tries=N] …
+    ///
+    /// Without @SERVER the first nameserver in /etc/resolv.conf is asked. NAME may be
+    /// Unicode (it is converted to A-labels). Exit 0 when a server answered (whatever its
+    /// RCODE), 1 when none did, 2 on bad usage.
+    Query {
+        /// dig-style arguments: @SERVER, NAME, TYPE, CLASS, -p PORT and +options.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS",
+            num_args = 0..
+        )]
+        args: Vec<String>,
+    },
+    /// Read records (one per line) on stdin; print them canonical, sorted and deduplicated.
+    #[command(hide = true)]
+    Normalize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Query { args } => match query::run(&args) {
+            Ok(query::Outcome::Answered) => ExitCode::SUCCESS,
+            Ok(query::Outcome::NoAnswer) => ExitCode::from(EXIT_DNS_FAILURE),
+            Err(e) if e.is::<query::Usage>() => {
+                eprintln!("banyan query: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+            Err(e) => {
+                eprintln!("banyan query: {e:#}");
+                ExitCode::from(EXIT_DNS_FAILURE)
+            }
+        },
+        Command::Normalize => {
+            let mut input = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+                eprintln!("banyan normalize: reading stdin: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            match normalize::normalize(&input) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("banyan normalize: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
+    }
+}

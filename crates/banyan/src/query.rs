@@ -1,0 +1,152 @@
+//! `banyan query`: wires the argument parser, the exchange logic, the transport and the
+//! printers together. The decisions live in [`crate::exchange`] and [`crate::output`]; this
+//! module only sequences them.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use anyhow::Context as _;
+use banyan_wire::edns::Edns;
+use banyan_wire::Message;
+
+use crate::dig_args::{self, OutputStyle, QueryOptions, ServerSpec, DNS_PORT};
+use crate::exchange::{self, Query};
+use crate::output::{self, ExchangeInfo, Protocol};
+use crate::resolv_conf::ResolvConf;
+use crate::transport::{self, Reply};
+
+/// Where the system's resolver configuration lives.
+const RESOLV_CONF: &str = "/etc/resolv.conf";
+
+/// How `banyan query` ended, mapped to the exit code by `main`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A server answered (whatever its RCODE): exit 0.
+    Answered,
+    /// No server answered: exit 1.
+    NoAnswer,
+}
+
+/// A usage error: exit 2 with the message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// Runs `banyan query ARGS…`, printing to stdout (the reply) and stderr (warnings).
+pub fn run(args: &[String]) -> anyhow::Result<Outcome> {
+    let opts = dig_args::parse(args).map_err(|e| Usage(e.to_string()))?;
+    let server = choose_server(&opts)?;
+    let query = Query {
+        name: opts.name.clone(),
+        qtype: opts.qtype,
+        qclass: opts.qclass,
+        recurse: opts.recurse,
+        ad: opts.ad,
+        cd: opts.cd,
+        edns: opts.edns.then(|| Edns {
+            udp_payload_size: opts.bufsize,
+            dnssec_ok: opts.dnssec,
+            ..Edns::default()
+        }),
+    };
+    // A fresh ID from the thread's CSPRNG for each query (RFC 5452 §4.3).
+    let id: u16 = rand::random();
+    let wire = query.to_wire(id);
+    let warn = |why: &str| eprintln!(";; Warning: ignoring reply: {why}");
+
+    let udp_first = !opts.tcp;
+    let mut result = if udp_first {
+        transport::udp(
+            server,
+            &wire,
+            opts.timeout,
+            opts.tries,
+            |from, reply| exchange::check_reply(&query, id, server, from, reply).map_err(|e| e.to_string()),
+            warn,
+        )
+        .map(|r| (r, Protocol::Udp))
+    } else {
+        tcp(&query, id, server, &wire, &opts).map(|r| (r, Protocol::Tcp))
+    };
+    // RFC 7766 §5: a truncated UDP answer is asked again over TCP.
+    if let Ok((reply, Protocol::Udp)) = &result {
+        if exchange::is_truncated(&reply.wire) && !opts.ignore_tc {
+            if opts.style == OutputStyle::Dig && opts.sections.comments {
+                println!(";; Truncated, retrying in TCP mode.");
+            }
+            match tcp(&query, id, server, &wire, &opts) {
+                Ok(r) => result = Ok((r, Protocol::Tcp)),
+                // The truncated answer is still an answer; show it rather than nothing.
+                Err(e) => eprintln!(";; Warning: TCP retry failed, showing the truncated answer: {e}"),
+            }
+        }
+    }
+    let (reply, protocol) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(";; {e}");
+            eprintln!(";; no servers could be reached");
+            return Ok(Outcome::NoAnswer);
+        }
+    };
+    let msg = Message::parse(&reply.wire).context("reply was accepted but does not parse")?;
+    let info = ExchangeInfo {
+        server,
+        protocol,
+        elapsed: reply.elapsed,
+        size: reply.wire.len(),
+        command_line: opts.command_line.clone(),
+        recursion_desired: opts.recurse,
+    };
+    let text = match opts.style {
+        OutputStyle::Dig => output::dig(&msg, &info, &opts.sections),
+        OutputStyle::Short => output::short(&msg),
+        OutputStyle::Json => output::json(&msg, &reply.wire, &info),
+    };
+    print!("{text}");
+    Ok(Outcome::Answered)
+}
+
+fn tcp(
+    query: &Query,
+    id: u16,
+    server: SocketAddr,
+    wire: &[u8],
+    opts: &QueryOptions,
+) -> Result<Reply, transport::TransportError> {
+    transport::tcp(
+        server,
+        wire,
+        opts.timeout,
+        |reply| exchange::check_reply(query, id, server, server, reply).map_err(|e| e.to_string()),
+        |why| eprintln!(";; Warning: ignoring reply: {why}"),
+    )
+}
+
+/// The server to ask: `@SERVER` (a host name is looked up with the system resolver), else
+/// the first `nameserver` in /etc/resolv.conf, else 127.0.0.1 as the C library does.
+fn choose_server(opts: &QueryOptions) -> anyhow::Result<SocketAddr> {
+    let default_port = opts.port.unwrap_or(DNS_PORT);
+    match &opts.server {
+        Some(ServerSpec::Addr(ip, port)) => Ok(SocketAddr::new(*ip, port.unwrap_or(default_port))),
+        Some(ServerSpec::Host(host, port)) => (host.as_str(), port.unwrap_or(default_port))
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .ok_or_else(|| Usage(format!("could not find the address of server {host:?}")).into()),
+        None => {
+            let conf = match std::fs::read_to_string(RESOLV_CONF) {
+                Ok(text) => ResolvConf::parse(&text),
+                Err(_) => ResolvConf::default(),
+            };
+            let mut server = conf
+                .nameservers
+                .first()
+                .copied()
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], DNS_PORT)));
+            if let Some(port) = opts.port {
+                server.set_port(port);
+            }
+            Ok(server)
+        }
+    }
+}
