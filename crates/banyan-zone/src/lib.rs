@@ -4,7 +4,7 @@
 //! `$GENERATE`) into records ([`parser`]), keeps a zone in memory in canonical order with
 //! its zone cuts worked out at load ([`zone`]), answers the lookup of RFC 1034 §4.3.2 with
 //! the outcomes an authoritative server needs ([`lookup`]), checks a zone's content
-//! ([`check`]), prints it ([`print`]) and computes the difference of two versions for IXFR
+//! ([`check`]) and computes the difference of two versions for IXFR
 //! ([`diff`]).
 //!
 //! What it does not do: network I/O, DNSSEC signing (see `banyan-dnssec`), or building
@@ -14,6 +14,10 @@
 
 pub mod generate;
 pub mod lexer;
+pub mod lookup;
 pub mod parser;
+pub mod zone;
 
+pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
+pub use zone::{Node, NodeFlags, Rrset, Zone};

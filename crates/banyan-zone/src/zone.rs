@@ -1,0 +1,478 @@
+//! The in-memory zone: nodes in canonical order (RFC 4034 §6.1), each with its RRsets in
+//! uncompressed wire form, and zone cuts and occlusion worked out once at load so that a
+//! lookup never rediscovers them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Bound;
+
+use banyan_wire::{Class, Name, RData, Record, RecordType};
+
+/// Longest canonical key: every octet of a 255-octet name escaped to two octets.
+const MAX_KEY_LEN: usize = 512;
+
+/// A name's key in the zone's map: labels from the root down, lowercased, each followed by
+/// a 0x00 separator, with octets 0x00 and 0x01 escaped as 0x01 0x01 and 0x01 0x02. The
+/// escape keeps the byte order of labels and makes the separator the smallest octet, so
+/// comparing keys as octet strings is exactly the canonical name order, and an ancestor's
+/// key is a prefix of its descendants' keys.
+pub(crate) struct Key {
+    bytes: [u8; MAX_KEY_LEN],
+    len: usize,
+    /// `ends[i]` is the key length covering the first `i + 1` labels from the root.
+    ends: [u16; 128],
+    labels: usize,
+}
+
+impl Key {
+    pub(crate) fn new(name: &Name) -> Key {
+        let mut key = Key {
+            bytes: [0; MAX_KEY_LEN],
+            len: 0,
+            ends: [0; 128],
+            labels: 0,
+        };
+        let mut offsets = [0u8; 128];
+        let wire = name.as_wire();
+        let mut n = 0;
+        let mut off = 0usize;
+        while wire[off] != 0 {
+            offsets[n] = off as u8;
+            n += 1;
+            off += 1 + wire[off] as usize;
+        }
+        for i in (0..n).rev() {
+            let o = offsets[i] as usize;
+            for &b in &wire[o + 1..o + 1 + wire[o] as usize] {
+                match b {
+                    0 => key.push2(1, 1),
+                    1 => key.push2(1, 2),
+                    _ => key.push(b.to_ascii_lowercase()),
+                }
+            }
+            key.push(0);
+            key.ends[key.labels] = key.len as u16;
+            key.labels += 1;
+        }
+        key
+    }
+
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn push2(&mut self, a: u8, b: u8) {
+        self.push(a);
+        self.push(b);
+    }
+
+    /// The key of the ancestor with `labels` labels (0 is the root).
+    pub(crate) fn prefix(&self, labels: usize) -> &[u8] {
+        if labels == 0 {
+            return &[];
+        }
+        &self.bytes[..self.ends[labels - 1] as usize]
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    pub(crate) fn labels(&self) -> usize {
+        self.labels
+    }
+}
+
+/// A set of records with the same owner, class and type (RFC 2181 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rrset {
+    /// The type.
+    pub rtype: RecordType,
+    /// The TTL shared by the set.
+    pub ttl: u32,
+    /// Each record's RDATA in uncompressed wire form, in the order first seen, no duplicates.
+    pub rdata: Vec<Box<[u8]>>,
+}
+
+impl Rrset {
+    /// The typed RDATA of each record.
+    pub fn typed(&self) -> impl Iterator<Item = RData> + '_ {
+        self.rdata
+            .iter()
+            .filter_map(move |w| RData::parse(self.rtype, w, 0, w.len()).ok())
+    }
+}
+
+/// Facts about a node worked out at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeFlags {
+    /// The zone's apex.
+    pub apex: bool,
+    /// A delegation point: NS records below the apex (RFC 1034 §4.2.1). Its data other
+    /// than DS (and NSEC/RRSIG) is not authoritative.
+    pub delegation: bool,
+    /// Below a delegation point or below a DNAME (RFC 6672 §2.4): not visible to lookups;
+    /// glue addresses live here.
+    pub occluded: bool,
+}
+
+/// One name of the zone, with its RRsets (none for an empty non-terminal).
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The owner, case as first written.
+    pub name: Name,
+    /// The RRsets, at most one per type.
+    pub rrsets: Vec<Rrset>,
+    /// Cut and occlusion flags.
+    pub flags: NodeFlags,
+}
+
+impl Node {
+    /// The RRset of `rtype`, if any.
+    pub fn rrset(&self, rtype: RecordType) -> Option<&Rrset> {
+        self.rrsets.iter().find(|r| r.rtype == rtype)
+    }
+
+    /// True for an empty non-terminal (a name that exists only because names below it do).
+    pub fn is_empty_non_terminal(&self) -> bool {
+        self.rrsets.is_empty()
+    }
+}
+
+/// Why a record was not added to a zone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InsertError {
+    /// The owner is not at or below the origin.
+    #[error("{name} is outside the zone {origin}")]
+    OutOfZone {
+        /// The record's owner.
+        name: Name,
+        /// The zone's origin.
+        origin: Name,
+    },
+    /// The record's class is not the zone's.
+    #[error("class {found} in a zone of class {zone}")]
+    Class {
+        /// The record's class.
+        found: Class,
+        /// The zone's class.
+        zone: Class,
+    },
+}
+
+/// What an insertion found that is legal but worth a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new record.
+    New,
+    /// The same RDATA was already in the RRset; nothing changed (RFC 2181 §5).
+    Duplicate,
+    /// Added, but its TTL differs from the RRset's; the RRset keeps its TTL (RFC 2181 §5.2).
+    TtlMismatch {
+        /// The TTL the RRset keeps.
+        kept: u32,
+    },
+}
+
+/// A zone: origin, class and nodes in canonical order.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    origin: Name,
+    class: Class,
+    nodes: BTreeMap<Box<[u8]>, Node>,
+    records: usize,
+}
+
+impl Zone {
+    /// An empty zone for `origin` (its apex node exists from the start).
+    pub fn new(origin: Name, class: Class) -> Zone {
+        let mut nodes = BTreeMap::new();
+        let key = Key::new(&origin);
+        nodes.insert(
+            Box::from(key.as_bytes()),
+            Node {
+                name: origin.clone(),
+                rrsets: Vec::new(),
+                flags: NodeFlags {
+                    apex: true,
+                    ..NodeFlags::default()
+                },
+            },
+        );
+        Zone {
+            origin,
+            class,
+            nodes,
+            records: 0,
+        }
+    }
+
+    /// The origin (apex name).
+    pub fn origin(&self) -> &Name {
+        &self.origin
+    }
+
+    /// The class.
+    pub fn class(&self) -> Class {
+        self.class
+    }
+
+    /// Number of records.
+    pub fn record_count(&self) -> usize {
+        self.records
+    }
+
+    /// Number of names, empty non-terminals included.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The apex node.
+    pub fn apex(&self) -> &Node {
+        self.node(&self.origin)
+            .unwrap_or_else(|| unreachable!("the apex is created with the zone"))
+    }
+
+    /// The SOA record's data, if the zone has one.
+    pub fn soa(&self) -> Option<banyan_wire::rdata::Soa> {
+        match self.apex().rrset(RecordType::SOA)?.typed().next()? {
+            RData::SOA(soa) => Some(soa),
+            _ => None,
+        }
+    }
+
+    /// Adds a record. Empty non-terminals between it and the apex are created. Cut flags
+    /// are not updated: call [`Zone::finish`] after the last insertion.
+    pub fn insert(&mut self, record: &Record) -> Result<Inserted, InsertError> {
+        self.insert_wire(
+            &record.name,
+            record.class,
+            record.ttl,
+            record.rtype(),
+            record.data.to_wire(),
+        )
+    }
+
+    /// As [`Zone::insert`], with RDATA already in wire form.
+    pub fn insert_wire(
+        &mut self,
+        name: &Name,
+        class: Class,
+        ttl: u32,
+        rtype: RecordType,
+        rdata: Vec<u8>,
+    ) -> Result<Inserted, InsertError> {
+        if !name.is_subdomain_of(&self.origin) {
+            return Err(InsertError::OutOfZone {
+                name: name.clone(),
+                origin: self.origin.clone(),
+            });
+        }
+        if class != self.class {
+            return Err(InsertError::Class {
+                found: class,
+                zone: self.class,
+            });
+        }
+        let key = Key::new(name);
+        if !self.nodes.contains_key(key.as_bytes()) {
+            self.create_with_ancestors(name, &key);
+        }
+        let node = self
+            .nodes
+            .get_mut(key.as_bytes())
+            .unwrap_or_else(|| unreachable!("node created above"));
+        let outcome = match node.rrsets.iter_mut().find(|r| r.rtype == rtype) {
+            Some(set) => {
+                if set.rdata.iter().any(|r| **r == rdata[..]) {
+                    return Ok(Inserted::Duplicate);
+                }
+                set.rdata.push(rdata.into_boxed_slice());
+                if set.ttl != ttl {
+                    Inserted::TtlMismatch { kept: set.ttl }
+                } else {
+                    Inserted::New
+                }
+            }
+            None => {
+                node.rrsets.push(Rrset {
+                    rtype,
+                    ttl,
+                    rdata: vec![rdata.into_boxed_slice()],
+                });
+                Inserted::New
+            }
+        };
+        self.records += 1;
+        Ok(outcome)
+    }
+
+    fn create_with_ancestors(&mut self, name: &Name, key: &Key) {
+        let apex_labels = self.origin.label_count();
+        let mut labels = key.labels();
+        let mut current = name.clone();
+        while labels > apex_labels {
+            let k = key.prefix(labels);
+            if self.nodes.contains_key(k) {
+                break;
+            }
+            self.nodes.insert(
+                Box::from(k),
+                Node {
+                    name: current.clone(),
+                    rrsets: Vec::new(),
+                    flags: NodeFlags::default(),
+                },
+            );
+            match current.parent() {
+                Some(p) => current = p,
+                None => break,
+            }
+            labels -= 1;
+        }
+    }
+
+    /// Works out delegation points and occluded names (the "adjust" step): must be called
+    /// after insertions and before lookups.
+    pub fn finish(&mut self) {
+        let mut occluder: Option<Name> = None;
+        for node in self.nodes.values_mut() {
+            let below = occluder
+                .as_ref()
+                .is_some_and(|o| node.name.is_subdomain_of(o) && node.name != *o);
+            if !below {
+                occluder = None;
+            }
+            node.flags.occluded = below;
+            node.flags.delegation = !node.flags.apex && node.rrset(RecordType::NS).is_some();
+            if !below && (node.flags.delegation || node.rrset(RecordType::DNAME).is_some()) {
+                occluder = Some(node.name.clone());
+            }
+        }
+    }
+
+    /// The node of exactly `name`, ignoring cuts (for glue and checks).
+    pub fn node(&self, name: &Name) -> Option<&Node> {
+        self.nodes.get(Key::new(name).as_bytes())
+    }
+
+    /// All nodes in canonical order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.values()
+    }
+
+    /// The last node before `name` in canonical order (for NSEC), whether or not `name`
+    /// exists.
+    pub fn previous(&self, name: &Name) -> Option<&Node> {
+        let key = Key::new(name);
+        self.nodes
+            .range::<[u8], _>((Bound::Unbounded, Bound::Excluded(key.as_bytes())))
+            .next_back()
+            .map(|(_, n)| n)
+    }
+
+    pub(crate) fn node_by_key(&self, key: &[u8]) -> Option<&Node> {
+        self.nodes.get(key)
+    }
+
+    /// Every record, SOA first, then in canonical order (the order AXFR and printing use).
+    pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
+        let soa = self
+            .apex()
+            .rrset(RecordType::SOA)
+            .into_iter()
+            .flat_map(move |set| self.expand(self.apex(), set));
+        let rest = self.nodes.values().flat_map(move |node| {
+            node.rrsets
+                .iter()
+                .filter(move |set| !(node.flags.apex && set.rtype == RecordType::SOA))
+                .flat_map(move |set| self.expand(node, set))
+        });
+        soa.chain(rest)
+    }
+
+    fn expand<'a>(&'a self, node: &'a Node, set: &'a Rrset) -> impl Iterator<Item = Record> + 'a {
+        set.rdata.iter().map(move |w| Record {
+            name: node.name.clone(),
+            class: self.class,
+            ttl: set.ttl,
+            data: RData::parse(set.rtype, w, 0, w.len()).unwrap_or_else(|_| RData::Unknown {
+                rtype: set.rtype,
+                data: w.to_vec(),
+            }),
+        })
+    }
+}
+
+impl fmt::Display for Zone {
+    /// The zone as a master file: fully qualified, one record per line, SOA first, then
+    /// canonical order. It parses back to the same records.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in self.records() {
+            writeln!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Name {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn keys_follow_canonical_order_rfc4034_section_6_1() {
+        let names = [
+            "example.",
+            "a.example.",
+            "yljkjljk.a.example.",
+            "Z.a.example.",
+            "zABC.a.EXAMPLE.",
+            "z.example.",
+            "\\001.z.example.",
+            "*.z.example.",
+            "\\200.z.example.",
+        ];
+        for w in names.windows(2) {
+            let (a, b) = (Key::new(&n(w[0])), Key::new(&n(w[1])));
+            assert!(a.as_bytes() < b.as_bytes(), "{} < {}", w[0], w[1]);
+        }
+        // Labels holding 0x00/0x01 octets must not collide with label boundaries.
+        let a = Key::new(&n("a\\000b.x."));
+        let b = Key::new(&n("b.a.x."));
+        assert_ne!(a.as_bytes(), b.as_bytes());
+        assert!(Key::new(&n("a.x.")).as_bytes() < Key::new(&n("a\\000.x.")).as_bytes());
+        assert!(Key::new(&n("a\\000.x.")).as_bytes() < Key::new(&n("a\\001.x.")).as_bytes());
+        assert!(Key::new(&n("a\\001.x.")).as_bytes() < Key::new(&n("a\\002.x.")).as_bytes());
+        let k = Key::new(&n("www.Example.COM."));
+        assert_eq!(k.prefix(2), Key::new(&n("example.com.")).as_bytes());
+        assert_eq!(k.prefix(0), b"");
+    }
+
+    #[test]
+    fn insertion_creates_empty_non_terminals_and_merges_rrsets() {
+        let mut z = Zone::new(n("example."), Class::IN);
+        let rec = |s: &str| Record::from_text(s, Some(&n("example.")), Some(300)).unwrap();
+        assert_eq!(z.insert(&rec("a.b.c A 192.0.2.1")).unwrap(), Inserted::New);
+        assert_eq!(z.insert(&rec("a.b.c A 192.0.2.1")).unwrap(), Inserted::Duplicate);
+        assert_eq!(
+            z.insert(&rec("a.b.c 60 A 192.0.2.2")).unwrap(),
+            Inserted::TtlMismatch { kept: 300 }
+        );
+        assert!(z.node(&n("b.c.example.")).unwrap().is_empty_non_terminal());
+        assert!(z.node(&n("c.example.")).unwrap().is_empty_non_terminal());
+        assert_eq!(z.node_count(), 4);
+        assert_eq!(z.record_count(), 2);
+        assert!(matches!(
+            z.insert(&rec("x.other. A 192.0.2.1")),
+            Err(InsertError::OutOfZone { .. })
+        ));
+        assert_eq!(z.previous(&n("b.c.example.")).unwrap().name, n("c.example."));
+        assert_eq!(z.previous(&n("zzz.example.")).unwrap().name, n("a.b.c.example."));
+    }
+}
