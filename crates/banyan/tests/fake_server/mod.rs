@@ -5,7 +5,8 @@
 //!
 //! Only loopback addresses are ever bound or sent to.
 
-#![allow(dead_code)]
+// Test support: a broken fake server should fail the test loudly.
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -25,6 +26,9 @@ pub enum Via {
     Tcp,
 }
 
+/// Every query received, with its transport, in order.
+pub type Seen = Arc<Mutex<Vec<(Via, Vec<u8>)>>>;
+
 /// Decides the replies to one query.
 pub type Handler = dyn Fn(&Message<'_>, Via) -> Vec<Vec<u8>> + Send + Sync;
 
@@ -33,7 +37,7 @@ pub struct FakeServer {
     /// Where it listens (UDP and TCP).
     pub addr: SocketAddr,
     /// Every query received, with its transport, in order.
-    pub seen: Arc<Mutex<Vec<(Via, Vec<u8>)>>>,
+    pub seen: Seen,
 }
 
 impl FakeServer {
@@ -78,7 +82,7 @@ impl FakeServer {
     }
 }
 
-fn spawn_udp(socket: UdpSocket, handler: Arc<Handler>, seen: Arc<Mutex<Vec<(Via, Vec<u8>)>>>) {
+fn spawn_udp(socket: UdpSocket, handler: Arc<Handler>, seen: Seen) {
     thread::spawn(move || {
         let mut buf = [0u8; 65535];
         while let Ok((len, from)) = socket.recv_from(&mut buf) {
@@ -92,7 +96,7 @@ fn spawn_udp(socket: UdpSocket, handler: Arc<Handler>, seen: Arc<Mutex<Vec<(Via,
     });
 }
 
-fn spawn_tcp(listener: TcpListener, handler: Arc<Handler>, seen: Arc<Mutex<Vec<(Via, Vec<u8>)>>>) {
+fn spawn_tcp(listener: TcpListener, handler: Arc<Handler>, seen: Seen) {
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
