@@ -12,12 +12,18 @@
 
 #![forbid(unsafe_code)]
 
+pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod lexer;
+pub mod load;
 pub mod lookup;
 pub mod parser;
 pub mod zone;
 
+pub use check::{check_zone, Finding, FindingKind, Severity};
+pub use diff::{diff, ZoneDiff};
+pub use load::{load_zone_file, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
 pub use zone::{Node, NodeFlags, Rrset, Zone};

@@ -574,7 +574,10 @@ fn name(text: &str, origin: Option<&Name>) -> Result<Name, ZoneErrorKind> {
 
 fn text_error(e: TextError) -> ZoneErrorKind {
     match e {
-        TextError::Name { text, error } if error == NameError::NoOrigin => ZoneErrorKind::NoOrigin(text),
+        TextError::Name {
+            text,
+            error: NameError::NoOrigin,
+        } => ZoneErrorKind::NoOrigin(text),
         e => ZoneErrorKind::Text(e),
     }
 }

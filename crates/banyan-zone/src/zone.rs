@@ -309,6 +309,47 @@ impl Zone {
         Ok(outcome)
     }
 
+    /// Removes one record (matched by owner, type and RDATA; TTL ignored, as UPDATE and
+    /// IXFR deletions match, RFC 2136 §2.5.4). Returns whether it was there. Nodes left
+    /// without data and without descendants are removed, ancestors included.
+    pub fn remove(&mut self, name: &Name, rtype: RecordType, rdata: &[u8]) -> bool {
+        let key = Key::new(name);
+        let Some(node) = self.nodes.get_mut(key.as_bytes()) else {
+            return false;
+        };
+        let Some(i) = node.rrsets.iter().position(|s| s.rtype == rtype) else {
+            return false;
+        };
+        let Some(j) = node.rrsets[i].rdata.iter().position(|r| **r == *rdata) else {
+            return false;
+        };
+        node.rrsets[i].rdata.remove(j);
+        if node.rrsets[i].rdata.is_empty() {
+            node.rrsets.remove(i);
+        }
+        self.records -= 1;
+        let apex_labels = self.origin.label_count();
+        let mut labels = key.labels();
+        while labels > apex_labels {
+            let k = key.prefix(labels);
+            let empty = self.nodes.get(k).is_some_and(|n| n.rrsets.is_empty());
+            if !empty || self.has_descendants(k) {
+                break;
+            }
+            self.nodes.remove(k);
+            labels -= 1;
+        }
+        true
+    }
+
+    /// Whether any node lies below the node with key `k` (descendant keys extend `k`).
+    fn has_descendants(&self, k: &[u8]) -> bool {
+        self.nodes
+            .range::<[u8], _>((Bound::Excluded(k), Bound::Unbounded))
+            .next()
+            .is_some_and(|(next, _)| next.starts_with(k))
+    }
+
     fn create_with_ancestors(&mut self, name: &Name, key: &Key) {
         let apex_labels = self.origin.label_count();
         let mut labels = key.labels();
@@ -371,6 +412,10 @@ impl Zone {
             .range::<[u8], _>((Bound::Unbounded, Bound::Excluded(key.as_bytes())))
             .next_back()
             .map(|(_, n)| n)
+    }
+
+    pub(crate) fn node_map(&self) -> &BTreeMap<Box<[u8]>, Node> {
+        &self.nodes
     }
 
     pub(crate) fn node_by_key(&self, key: &[u8]) -> Option<&Node> {
@@ -474,5 +519,14 @@ mod tests {
         ));
         assert_eq!(z.previous(&n("b.c.example.")).unwrap().name, n("c.example."));
         assert_eq!(z.previous(&n("zzz.example.")).unwrap().name, n("a.b.c.example."));
+        // Removing the only data below c.example. removes the empty non-terminals too.
+        let a1 = rec("a.b.c A 192.0.2.1").data.to_wire();
+        let a2 = rec("a.b.c A 192.0.2.2").data.to_wire();
+        assert!(z.remove(&n("a.b.c.example."), RecordType::A, &a1));
+        assert!(!z.remove(&n("a.b.c.example."), RecordType::A, &a1));
+        assert_eq!(z.node_count(), 4);
+        assert!(z.remove(&n("A.B.C.example."), RecordType::A, &a2));
+        assert_eq!(z.node_count(), 1);
+        assert_eq!(z.record_count(), 0);
     }
 }

@@ -1,0 +1,312 @@
+//! Zone content checks, as `named-checkzone` and `kzonecheck` make them: the SOA and NS
+//! at the apex, CNAME and DNAME rules, delegations with their glue, occluded data, and RRset
+//! consistency.
+
+use std::fmt;
+
+use banyan_wire::{Name, RData, RecordType};
+
+use crate::zone::{Node, Zone};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The zone can be served but something is probably not what was meant.
+    Warning,
+    /// The zone must not be served as it is.
+    Error,
+}
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// No SOA at the apex (RFC 1035 §5.2).
+    MissingSoa,
+    /// More than one SOA record at the apex (RFC 1035 §5.2).
+    MultipleSoa,
+    /// An SOA below the apex.
+    SoaNotAtApex,
+    /// No NS at the apex (RFC 1035 §5.2).
+    MissingApexNs,
+    /// A CNAME beside other data (RFC 1034 §3.6.2, RFC 2181 §10.1; RRSIG and NSEC are
+    /// allowed by RFC 4035 §2.5).
+    CnameAndOtherData,
+    /// More than one CNAME record at one name (RFC 2181 §10.1).
+    MultipleCname,
+    /// More than one DNAME record at one name (RFC 6672 §2.4).
+    MultipleDname,
+    /// A DS record at the apex: DS belongs in the parent (RFC 4035 §2.4).
+    DsAtApex,
+    /// A record outside the zone's origin.
+    OutOfZone,
+    /// An NS target inside the zone (below a cut, or at an ordinary name) with no A or AAAA.
+    MissingGlue {
+        /// The name server.
+        target: Name,
+    },
+    /// Data below a delegation or DNAME other than glue: never served (RFC 6672 §2.4,
+    /// RFC 1034 §4.2.1).
+    Occluded {
+        /// The cut or DNAME owner hiding it.
+        by: Name,
+    },
+    /// Records of one RRset with different TTLs; the first TTL is used (RFC 2181 §5.2).
+    TtlMismatch {
+        /// The TTL kept.
+        kept: u32,
+    },
+    /// The same record twice; one is kept (RFC 2181 §5).
+    Duplicate,
+}
+
+/// One finding, naming the owner and type concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How serious.
+    pub severity: Severity,
+    /// The owner name concerned.
+    pub name: Name,
+    /// The type concerned, where one is.
+    pub rtype: Option<RecordType>,
+    /// What.
+    pub kind: FindingKind,
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FindingKind::MissingSoa => f.write_str("no SOA record at the zone apex"),
+            FindingKind::MultipleSoa => f.write_str("more than one SOA record"),
+            FindingKind::SoaNotAtApex => f.write_str("SOA record below the zone apex"),
+            FindingKind::MissingApexNs => f.write_str("no NS records at the zone apex"),
+            FindingKind::CnameAndOtherData => f.write_str("CNAME and other data"),
+            FindingKind::MultipleCname => f.write_str("more than one CNAME record"),
+            FindingKind::MultipleDname => f.write_str("more than one DNAME record"),
+            FindingKind::DsAtApex => f.write_str("DS record at the zone apex (DS belongs in the parent zone)"),
+            FindingKind::OutOfZone => f.write_str("record outside the zone"),
+            FindingKind::MissingGlue { target } => write!(f, "missing glue: no A or AAAA for name server {target}"),
+            FindingKind::Occluded { by } => write!(f, "occluded by the delegation or DNAME at {by}: never served"),
+            FindingKind::TtlMismatch { kept } => write!(f, "TTLs differ within the RRset; using {kept}"),
+            FindingKind::Duplicate => f.write_str("duplicate record ignored"),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.rtype {
+            Some(t) => write!(f, "{level}: {}/{t}: {}", self.name, self.kind),
+            None => write!(f, "{level}: {}: {}", self.name, self.kind),
+        }
+    }
+}
+
+fn finding(severity: Severity, node: &Node, rtype: Option<RecordType>, kind: FindingKind) -> Finding {
+    Finding {
+        severity,
+        name: node.name.clone(),
+        rtype,
+        kind,
+    }
+}
+
+/// Runs every content check over a finished zone.
+pub fn check_zone(zone: &Zone) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let apex = zone.apex();
+    match apex.rrset(RecordType::SOA) {
+        None => out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::SOA),
+            FindingKind::MissingSoa,
+        )),
+        Some(s) if s.rdata.len() > 1 => out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::SOA),
+            FindingKind::MultipleSoa,
+        )),
+        Some(_) => {}
+    }
+    if apex.rrset(RecordType::NS).is_none() {
+        out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::NS),
+            FindingKind::MissingApexNs,
+        ));
+    }
+    if apex.rrset(RecordType::DS).is_some() {
+        out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::DS),
+            FindingKind::DsAtApex,
+        ));
+    }
+    let mut occluder: Option<&Node> = None;
+    for node in zone.nodes() {
+        if let Some(o) = occluder {
+            if !(node.name.is_subdomain_of(&o.name) && node.name != o.name) {
+                occluder = None;
+            }
+        }
+        if !node.flags.apex && node.rrset(RecordType::SOA).is_some() {
+            out.push(finding(
+                Severity::Error,
+                node,
+                Some(RecordType::SOA),
+                FindingKind::SoaNotAtApex,
+            ));
+        }
+        if let Some(c) = node.rrset(RecordType::CNAME) {
+            if c.rdata.len() > 1 {
+                out.push(finding(
+                    Severity::Error,
+                    node,
+                    Some(RecordType::CNAME),
+                    FindingKind::MultipleCname,
+                ));
+            }
+            let others = node
+                .rrsets
+                .iter()
+                .any(|s| !matches!(s.rtype, RecordType::CNAME | RecordType::RRSIG | RecordType::NSEC));
+            if others {
+                out.push(finding(
+                    Severity::Error,
+                    node,
+                    Some(RecordType::CNAME),
+                    FindingKind::CnameAndOtherData,
+                ));
+            }
+        }
+        if node.rrset(RecordType::DNAME).is_some_and(|d| d.rdata.len() > 1) {
+            out.push(finding(
+                Severity::Error,
+                node,
+                Some(RecordType::DNAME),
+                FindingKind::MultipleDname,
+            ));
+        }
+        if let Some(o) = occluder {
+            // Addresses below a cut are glue; anything else there is hidden.
+            let by_dname = o.rrset(RecordType::DNAME).is_some() && !o.flags.delegation;
+            for s in &node.rrsets {
+                if by_dname || !matches!(s.rtype, RecordType::A | RecordType::AAAA) {
+                    out.push(finding(
+                        Severity::Warning,
+                        node,
+                        Some(s.rtype),
+                        FindingKind::Occluded { by: o.name.clone() },
+                    ));
+                }
+            }
+        } else if node.flags.delegation || (node.rrset(RecordType::DNAME).is_some() && !node.flags.occluded) {
+            occluder = Some(node);
+        }
+        if node.flags.apex || node.flags.delegation {
+            check_glue(zone, node, &mut out);
+        }
+    }
+    out
+}
+
+/// NS targets that need addresses in this zone: below this cut (glue, RFC 1034 §4.2.1), or
+/// at the apex, any in-zone name that is not below some other cut.
+fn check_glue(zone: &Zone, node: &Node, out: &mut Vec<Finding>) {
+    let Some(ns) = node.rrset(RecordType::NS) else {
+        return;
+    };
+    for rd in ns.typed() {
+        let RData::NS(target) = rd else { continue };
+        let needs = if node.flags.apex {
+            target.is_subdomain_of(zone.origin())
+                && !matches!(zone.lookup(&target, RecordType::A), crate::Lookup::Referral { .. })
+        } else {
+            target.is_subdomain_of(&node.name)
+        };
+        if needs && zone.glue(&target).next().is_none() {
+            out.push(finding(
+                Severity::Error,
+                node,
+                Some(RecordType::NS),
+                FindingKind::MissingGlue { target },
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use banyan_wire::{Class, Record};
+
+    fn zone(lines: &[&str]) -> Zone {
+        let origin: Name = "example.".parse().unwrap();
+        let mut z = Zone::new(origin.clone(), Class::IN);
+        for l in lines {
+            z.insert(&Record::from_text(l, Some(&origin), Some(300)).unwrap())
+                .unwrap();
+        }
+        z.finish();
+        z
+    }
+
+    fn kinds(z: &Zone) -> Vec<String> {
+        check_zone(z).iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn good_zone_has_no_findings() {
+        let z = zone(&[
+            "@ SOA ns host 1 2 3 4 5",
+            "@ NS ns",
+            "@ NS ns.other.",
+            "ns A 192.0.2.1",
+            "sub NS ns.sub",
+            "sub NS ns.elsewhere.",
+            "ns.sub A 192.0.2.2",
+            "www CNAME @",
+        ]);
+        assert_eq!(kinds(&z), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_problem_is_named() {
+        let z = zone(&[
+            "@ NS ns",
+            "@ DS \\# 36 30390D020000000000000000000000000000000000000000000000000000000000000000",
+            "x SOA ns host 1 2 3 4 5",
+            "c CNAME a",
+            "c CNAME b",
+            "c A 192.0.2.1",
+            "sub NS ns.sub",
+            "sub NS ns2.sub",
+            "ns2.sub AAAA ::1",
+            "txt.sub TXT \"hidden\"",
+            "d DNAME target.",
+            "x.d A 192.0.2.9",
+        ]);
+        assert_eq!(
+            kinds(&z),
+            [
+                "error: example./SOA: no SOA record at the zone apex",
+                "error: example./DS: DS record at the zone apex (DS belongs in the parent zone)",
+                "error: example./NS: missing glue: no A or AAAA for name server ns.example.",
+                "error: c.example./CNAME: more than one CNAME record",
+                "error: c.example./CNAME: CNAME and other data",
+                "warning: x.d.example./A: occluded by the delegation or DNAME at d.example.: never served",
+                "error: sub.example./NS: missing glue: no A or AAAA for name server ns.sub.example.",
+                "warning: txt.sub.example./TXT: occluded by the delegation or DNAME at sub.example.: never served",
+                "error: x.example./SOA: SOA record below the zone apex",
+            ]
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Loading a zone file into a checked [`Zone`]: parse, insert, work out cuts, check.
+
+use std::path::Path;
+
+use banyan_wire::{Class, Name, Record, RecordType};
+
+use crate::check::{check_zone, Finding, FindingKind, Severity};
+use crate::parser::{parse_file, ParseOptions, ParseReport};
+use crate::zone::{InsertError, Inserted, Zone};
+
+/// A loaded zone with everything found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The zone (possibly incomplete when there were errors).
+    pub zone: Zone,
+    /// Syntax errors and warnings, with file, line and column.
+    pub parse: ParseReport,
+    /// Content findings, naming owner and type.
+    pub findings: Vec<Finding>,
+}
+
+impl Loaded {
+    /// True when the file parsed and no check found an error (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        self.parse.is_ok() && !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Why nothing could be loaded at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// No origin was given and the file has no SOA to take it from.
+    #[error("{0}: no origin given and no SOA record to take it from")]
+    NoOrigin(String),
+}
+
+/// Reads `path` as the zone `origin`. Without an origin, the owner of the file's first SOA
+/// record is the origin (the file must then use absolute names or `$ORIGIN`).
+pub fn load_zone_file(path: &Path, origin: Option<&Name>) -> Result<Loaded, LoadError> {
+    let opts = ParseOptions {
+        origin: origin.cloned(),
+        ..ParseOptions::default()
+    };
+    let mut findings = Vec::new();
+    let (zone, parse) = match origin {
+        Some(origin) => {
+            let mut zone = Zone::new(origin.clone(), Class::IN);
+            let mut first = true;
+            let parse = parse_file(path, &opts, &mut |r| {
+                if first {
+                    // The zone's class is its records' class (CH zones exist: `version.bind`).
+                    first = false;
+                    if r.class != Class::IN {
+                        zone = Zone::new(zone.origin().clone(), r.class);
+                    }
+                }
+                insert(&mut zone, &r, &mut findings);
+            });
+            (zone, parse)
+        }
+        None => {
+            let mut records = Vec::new();
+            let parse = parse_file(path, &opts, &mut |r| records.push(r));
+            let Some(soa) = records.iter().find(|r| r.rtype() == RecordType::SOA) else {
+                if parse.is_ok() {
+                    return Err(LoadError::NoOrigin(path.display().to_string()));
+                }
+                let zone = Zone::new(Name::root(), Class::IN);
+                return Ok(Loaded { zone, parse, findings });
+            };
+            let mut zone = Zone::new(soa.name.clone(), soa.class);
+            for r in &records {
+                insert(&mut zone, r, &mut findings);
+            }
+            (zone, parse)
+        }
+    };
+    let mut zone = zone;
+    zone.finish();
+    findings.extend(check_zone(&zone));
+    Ok(Loaded { zone, parse, findings })
+}
+
+fn insert(zone: &mut Zone, r: &Record, findings: &mut Vec<Finding>) {
+    let (severity, kind) = match zone.insert(r) {
+        Ok(Inserted::New) => return,
+        Ok(Inserted::Duplicate) => (Severity::Warning, FindingKind::Duplicate),
+        Ok(Inserted::TtlMismatch { kept }) => (Severity::Warning, FindingKind::TtlMismatch { kept }),
+        Err(InsertError::OutOfZone { .. }) | Err(InsertError::Class { .. }) => {
+            (Severity::Error, FindingKind::OutOfZone)
+        }
+    };
+    findings.push(Finding {
+        severity,
+        name: r.name.clone(),
+        rtype: Some(r.rtype()),
+        kind,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_from_soa_and_findings() {
+        let dir = std::env::temp_dir().join(format!("banyan-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("z");
+        std::fs::write(
+            &path,
+            "$TTL 60\nexample. SOA ns.example. h.example. 1 2 3 4 5\nexample. NS ns.example.\nns.example. A 192.0.2.1\nns.example. 30 A 192.0.2.2\nout.other. A 192.0.2.3\n",
+        )
+        .unwrap();
+        let loaded = load_zone_file(&path, None).unwrap();
+        assert_eq!(loaded.zone.origin().to_string(), "example.");
+        let f: Vec<String> = loaded.findings.iter().map(|f| f.to_string()).collect();
+        assert_eq!(
+            f,
+            [
+                "warning: ns.example./A: TTLs differ within the RRset; using 60",
+                "error: out.other./A: record outside the zone",
+            ]
+        );
+        assert!(!loaded.is_ok());
+        std::fs::write(&path, "$TTL 60\na.example. A 192.0.2.1\n").unwrap();
+        assert!(matches!(load_zone_file(&path, None), Err(LoadError::NoOrigin(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
