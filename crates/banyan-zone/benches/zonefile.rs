@@ -6,6 +6,9 @@
 //! zone (a referral) and an NXDOMAIN.
 //! Throughput is in bytes of master file per second.
 
+// criterion_group! generates undocumented public functions.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
