@@ -167,8 +167,8 @@ pub enum TextError {
     /// generic `\#` form.
     #[error("type {0} must be written in the generic \\# form")]
     NeedsGeneric(String),
-    /// Resulting RDATA longer than 65535 octets.
-    #[error("RDATA longer than 65535 octets")]
+    /// Resulting RDATA longer than [`crate::rdata::MAX_RDATA_LEN`] octets.
+    #[error("RDATA longer than 65512 octets: the record would not fit in a DNS message")]
     TooLong,
 }
 

@@ -604,6 +604,10 @@ mod tests {
         assert_eq!(Name::parse("", None), Err(NameError::Empty));
         assert_eq!(Name::parse("a\\2", None), Err(NameError::BadEscape));
         assert_eq!(Name::parse("a\\256", None), Err(NameError::BadEscape));
+        // BIND reads a bare `@` or `$` inside a name as itself (Knot refuses them); both
+        // print escaped.
+        assert_eq!(Name::parse("!@#3.", None).unwrap().to_string(), "!\\@#3.");
+        assert_eq!(Name::parse("a\\@\\$.", None).unwrap().to_string(), "a\\@\\$.");
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum GenerateError {
     /// More than [`MAX_GENERATED`] records.
     #[error("$GENERATE range produces more than {MAX_GENERATED} records")]
     TooMany,
+    /// The value plus offset does not fit in 32 bits (BIND's "out of range").
+    #[error("$GENERATE value out of range")]
+    OutOfRange,
     /// A `${…}` modifier that is not `${OFFSET[,WIDTH[,BASE]]}`.
     #[error("bad $GENERATE modifier")]
     BadModifier,
@@ -117,11 +120,13 @@ fn format_modifier(spec: &str, value: u64, out: &mut String) -> Result<(), Gener
     if parts.next().is_some() || width > 255 {
         return Err(GenerateError::BadModifier);
     }
-    let v = (value as i64).checked_add(offset).ok_or(GenerateError::BadModifier)?;
-    if v < 0 {
-        return Err(GenerateError::BadModifier);
+    // BIND computes in a C int: a result outside its range is refused ("out of range"), and a
+    // negative one is printed as its unsigned 32-bit pattern.
+    let v = (value as i64).checked_add(offset).ok_or(GenerateError::OutOfRange)?;
+    if v > i32::MAX as i64 || v < i32::MIN as i64 {
+        return Err(GenerateError::OutOfRange);
     }
-    let v = v as u64;
+    let v = v as i32 as u32 as u64;
     match base {
         "d" => write!(out, "{v:0width$}"),
         "o" => write!(out, "{v:0width$o}"),
@@ -183,7 +188,8 @@ mod tests {
         assert!(substitute("${x}", 1, &mut s).is_err());
         assert!(substitute("${0,1,q}", 1, &mut s).is_err());
         assert!(substitute("${0", 1, &mut s).is_err());
-        assert!(substitute("${-5}", 1, &mut s).is_err());
+        assert_eq!(sub("${-2000,0,x}", 1024), "fffffc30");
+        assert_eq!(substitute("${2147483647}", 1, &mut s), Err(GenerateError::OutOfRange));
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Pos {
 /// What went wrong while splitting fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LexError {
-    /// A `"` without its closing quote on the same line.
+    /// A `"` without its closing quote before the end of the file.
     UnterminatedQuote,
     /// A `(` inside parentheses (RFC 1035 §5.1 does not nest them).
     NestedParenthesis,
@@ -26,15 +26,18 @@ pub enum LexError {
     UnopenedParenthesis,
     /// End of file inside parentheses.
     UnclosedParenthesis,
+    /// A quote that does not start or end at a field boundary (`a"b"`, `"a""b"`).
+    QuoteInField,
 }
 
 impl std::fmt::Display for LexError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            LexError::UnterminatedQuote => "quoted string not closed on its line",
+            LexError::UnterminatedQuote => "quoted string not closed before the end of the file",
             LexError::NestedParenthesis => "nested parenthesis",
             LexError::UnopenedParenthesis => "')' without '('",
             LexError::UnclosedParenthesis => "'(' not closed before the end of the file",
+            LexError::QuoteInField => "quote inside a field (quotes must enclose a whole field)",
         })
     }
 }
@@ -151,24 +154,41 @@ impl<'a> Lexer<'a> {
                         let p = self.here();
                         let begin = self.pos + 1;
                         let mut j = begin;
+                        // A quoted string may span lines (the newline is part of it), as
+                        // Knot reads it; only the end of the file leaves it open.
                         loop {
                             match b.get(j) {
-                                None | Some(b'\n') => {
+                                None => {
                                     self.pos = j;
-                                    self.skip_line();
                                     return Err((p, LexError::UnterminatedQuote));
                                 }
                                 Some(b'\\') => j += 2,
                                 Some(b'"') => break,
+                                Some(b'\n') => {
+                                    self.pos = j;
+                                    self.newline();
+                                    j = self.pos;
+                                }
                                 Some(_) => j += 1,
                             }
                         }
+                        let j = j.min(b.len());
                         tokens.push(Token {
                             text: &self.text[begin..j],
                             quoted: true,
                         });
                         positions.push(p);
                         self.pos = j + 1;
+                        // Adjacent quoted strings are separate fields (`"foo""bar"`, as NLnet
+                        // Labs' `domain` reads them); anything else must be separated.
+                        if !matches!(
+                            b.get(self.pos),
+                            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"')
+                        ) {
+                            let p = self.here();
+                            self.skip_line();
+                            return Err((p, LexError::QuoteInField));
+                        }
                     }
                     _ => {
                         let p = self.here();
@@ -184,7 +204,12 @@ impl<'a> Lexer<'a> {
                                         self.pos += 2;
                                     }
                                 }
-                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
+                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' => break,
+                                b'"' => {
+                                    let p = self.here();
+                                    self.skip_line();
+                                    return Err((p, LexError::QuoteInField));
+                                }
                                 _ => self.pos += 1,
                             }
                         }
@@ -242,15 +267,16 @@ mod tests {
 
     #[test]
     fn errors_then_recovery() {
-        let got = entries("a TXT \"open\nb A 1.2.3.4\nc NS ((x))\nd NS x\n");
-        assert_eq!(got[0], Err(LexError::UnterminatedQuote));
-        assert_eq!(got[1], Ok((false, vec!["b".into(), "A".into(), "1.2.3.4".into()])));
-        assert_eq!(got[2], Err(LexError::NestedParenthesis));
-        assert_eq!(
-            got.last(),
-            Some(&Ok((false, vec!["d".into(), "NS".into(), "x".into()])))
-        );
+        let got = entries("a TXT \"two\nlines\"\nc NS ((x))\nd NS x\ne TXT \"open");
+        assert_eq!(got[0], Ok((false, vec!["a".into(), "TXT".into(), "two\nlines".into()])));
+        assert_eq!(got[1], Err(LexError::NestedParenthesis));
+        assert_eq!(got[2], Ok((false, vec!["d".into(), "NS".into(), "x".into()])));
+        assert_eq!(got[3], Err(LexError::UnterminatedQuote));
         assert_eq!(entries("x NS ( y"), vec![Err(LexError::UnclosedParenthesis)]);
+        assert_eq!(entries("x TXT \"a\"b\n"), vec![Err(LexError::QuoteInField)]);
+        assert_eq!(entries("x TXT \"a\"\"b\"\n"), vec![Ok((false, vec!["x".into(), "TXT".into(), "a".into(), "b".into()]))]);
+        assert_eq!(entries("x TXT a\"b\"\n"), vec![Err(LexError::QuoteInField)]);
+        assert_eq!(entries("x TXT \"a\";c\n").len(), 1);
     }
 
     #[test]

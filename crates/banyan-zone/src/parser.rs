@@ -23,6 +23,8 @@ pub struct ParseOptions {
     pub origin: Option<Name>,
     /// TTL for records without one when no `$TTL` or earlier TTL applies.
     pub default_ttl: Option<u32>,
+    /// Class for records before the first one that states a class (RFC 1035 §5.1).
+    pub default_class: Class,
     /// Stop after this many errors.
     pub max_errors: usize,
     /// Deepest `$INCLUDE` nesting.
@@ -36,6 +38,7 @@ impl Default for ParseOptions {
         ParseOptions {
             origin: None,
             default_ttl: None,
+            default_class: Class::IN,
             max_errors: 100,
             max_include_depth: 8,
             allow_include: true,
@@ -73,14 +76,6 @@ pub enum ZoneErrorKind {
     /// A TTL that does not parse.
     #[error("bad TTL {0:?}")]
     BadTtl(String),
-    /// A class other than the zone's.
-    #[error("class {found} differs from the zone's class {zone}")]
-    ClassMismatch {
-        /// This record's class.
-        found: Class,
-        /// The zone's.
-        zone: Class,
-    },
     /// A meta class or type (ANY, NONE, OPT, TSIG, TKEY …) in zone data.
     #[error("{0} cannot appear in zone data")]
     Meta(String),
@@ -412,19 +407,23 @@ impl<'o, 's> Parser<'o, 's> {
                 return Err((p, ZoneErrorKind::UnknownType(t.text.to_string())));
             }
         };
-        let zone_class = *st.class.get_or_insert(class.unwrap_or(Class::IN));
-        let class = class.unwrap_or(zone_class);
-        if class != zone_class {
-            return Err((
-                entry_pos,
-                ZoneErrorKind::ClassMismatch {
-                    found: class,
-                    zone: zone_class,
-                },
-            ));
-        }
+        // RFC 1035 §5.1: an omitted class is the last one stated. Whether the classes agree
+        // is the zone's concern (`Zone::insert`), not the scanner's, as in Knot's scanner.
+        let class = match class {
+            Some(c) => {
+                st.class = Some(c);
+                c
+            }
+            None => st.class.unwrap_or(self.opts.default_class),
+        };
         let rdata_pos = pos.get(i).copied().unwrap_or(entry_pos);
         let data = RData::from_text(rtype, &tokens[i..], st.origin.as_ref()).map_err(|e| (rdata_pos, text_error(e)))?;
+        // Wire RDATA is at most a little longer than its text (a length octet per string or
+        // label), so only long text needs the exact length check.
+        let text_len: usize = tokens[i..].iter().map(|t| t.text.len() + 2).sum();
+        if text_len > 60_000 && data.to_wire().len() > banyan_wire::rdata::MAX_RDATA_LEN {
+            return Err((rdata_pos, ZoneErrorKind::Text(TextError::TooLong)));
+        }
         let ttl = match ttl {
             Some(t) => {
                 st.last_ttl = Some(t);
@@ -504,6 +503,9 @@ impl<'o, 's> Parser<'o, 's> {
             let saved_origin = st.origin.clone();
             let saved_owner = st.last_owner.clone();
             let saved_owner_origin = st.owner_origin.clone();
+            // RFC 1035 §5.1 reverts origin and owner after the include; Knot also keeps an
+            // included file's $TTL from leaking into the including file, and so do we.
+            let saved_ttl = st.dollar_ttl;
             if let Some(o) = tokens.get(2) {
                 st.origin = Some(name(o.text, st.origin.as_ref()).map_err(|k| (pos[2], k))?);
                 st.owner_origin = st.origin.clone();
@@ -513,6 +515,7 @@ impl<'o, 's> Parser<'o, 's> {
             st.origin = saved_origin;
             st.last_owner = saved_owner;
             st.owner_origin = saved_owner_origin;
+            st.dollar_ttl = saved_ttl;
         } else if d.eq_ignore_ascii_case("$GENERATE") {
             self.generate(tokens, pos, file, st)?;
         } else {
@@ -690,8 +693,9 @@ mod tests {
             let (_, report) = parse(line, Some("ex."));
             assert!(matches!(report.errors[0].kind, ZoneErrorKind::Meta(_)), "{line}");
         }
-        let (_, report) = parse("x 1 IN A 1.2.3.4\ny 1 CH A 1.2.3.4\n", Some("ex."));
-        assert!(matches!(report.errors[0].kind, ZoneErrorKind::ClassMismatch { .. }));
+        let (records, report) = parse("x 1 CH A 1.2.3.4\ny 1 A 1.2.3.4\n", Some("ex."));
+        assert!(report.is_ok());
+        assert_eq!(records[1].class, Class::CH, "the last stated class carries over");
     }
 
     #[test]

@@ -1,0 +1,289 @@
+//! The message fuzz property (parse → walk → type → rebuild → reparse → compare) run over
+//! every packet corpus in `../shared/testdata/wire`, and over every input the fuzzers ever
+//! crashed on.
+//!
+//! The property itself lives in `fuzz/src/lib.rs` and is included here by path, so this test
+//! and the fuzz targets check exactly the same thing.
+//!
+//! Each corpus prints how many messages parsed and how many were refused, and asserts lower
+//! bounds taken from a run of this parser: a change that makes the parser refuse more real
+//! traffic fails here. Ours is stricter than dnspython's census in a few documented ways
+//! (trailing octets after the last record are refused, as are records whose RDATA names do
+//! not exactly fill RDLENGTH).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+#[allow(dead_code, unreachable_pub, missing_docs)]
+#[path = "../../../fuzz/src/lib.rs"]
+mod properties;
+
+use banyan_wire::{Message, OwnedMessage, ParseError};
+use properties::{check_message, check_rdata_text, MessageOutcome};
+
+const WIRE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/wire");
+const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions");
+
+/// How many inputs of a corpus ended in each [`MessageOutcome`], and which inputs broke the
+/// property.
+#[derive(Default, Debug)]
+struct Tally {
+    total: usize,
+    refused: usize,
+    untyped: usize,
+    too_large: usize,
+    round_tripped: usize,
+    failures: Vec<String>,
+    /// Why messages were refused or did not type: error kind → count.
+    reasons: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn check(&mut self, label: &str, data: &[u8]) {
+        self.total += 1;
+        match catch_unwind(AssertUnwindSafe(|| check_message(data))) {
+            Ok(MessageOutcome::Refused) => {
+                self.refused += 1;
+                if let Err(e) = Message::parse(data) {
+                    *self.reasons.entry(format!("refused: {}", kind(&e))).or_default() += 1;
+                }
+            }
+            Ok(MessageOutcome::Untyped) => {
+                self.untyped += 1;
+                let msg = Message::parse(data).unwrap();
+                if let Err(e) = OwnedMessage::from_view(&msg) {
+                    *self.reasons.entry(format!("untyped: {}", kind(&e))).or_default() += 1;
+                }
+            }
+            Ok(MessageOutcome::TooLarge) => self.too_large += 1,
+            Ok(MessageOutcome::RoundTripped) => self.round_tripped += 1,
+            Err(_) => self.failures.push(label.to_string()),
+        }
+    }
+
+    fn parsed(&self) -> usize {
+        self.total - self.refused
+    }
+
+    /// Prints the counts and fails on any broken property or on fewer parsed / round-tripped
+    /// messages than `min_parsed` / `min_round_tripped`.
+    fn report(&self, corpus: &str, min_total: usize, min_parsed: usize, min_round_tripped: usize) {
+        println!(
+            "{corpus}: {} messages, {} parsed, {} refused; of the parsed: {} round-tripped, {} with RDATA \
+             that does not type, {} too large to rebuild",
+            self.total,
+            self.parsed(),
+            self.refused,
+            self.round_tripped,
+            self.untyped,
+            self.too_large
+        );
+        for (reason, count) in &self.reasons {
+            println!("  {count:5} {reason}");
+        }
+        assert!(
+            self.failures.is_empty(),
+            "{corpus}: the property failed for {} inputs: {:?}",
+            self.failures.len(),
+            self.failures
+        );
+        assert!(self.total >= min_total, "{corpus}: only {} inputs found", self.total);
+        assert!(
+            self.parsed() >= min_parsed,
+            "{corpus}: {} parsed, expected at least {min_parsed}",
+            self.parsed()
+        );
+        assert!(
+            self.round_tripped >= min_round_tripped,
+            "{corpus}: {} round-tripped, expected at least {min_round_tripped}",
+            self.round_tripped
+        );
+    }
+}
+
+/// The error's variant and, for nested errors, the inner variant, without offsets.
+fn kind(e: &ParseError) -> String {
+    let text = format!("{e:?}");
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '{' | '(' => depth += 1,
+            '}' | ')' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    match e {
+        ParseError::Name { error, .. } => format!("{} {error:?}", out.trim()),
+        ParseError::Rdata { error, .. } => format!("{} {error:?}", out.trim()),
+        _ => out.trim().to_string(),
+    }
+}
+
+/// The files of a directory, sorted so that failures are reported in a stable order.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (is ../shared/testdata beside the repository?)", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+fn check_dir(dir: &Path, keep: impl Fn(&Path) -> bool) -> Tally {
+    let mut tally = Tally::default();
+    for path in files(dir).into_iter().filter(|p| keep(p)) {
+        let data = fs::read(&path).unwrap();
+        tally.check(&path.display().to_string(), &data);
+    }
+    tally
+}
+
+/// Hex digits of `text` as octets; `None` on an odd count.
+fn hex_octets(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    let value = |d: u8| (d as char).to_digit(16).map(|v| v as u8);
+    digits
+        .chunks(2)
+        .map(|p| Some(value(p[0])? << 4 | value(p[1])?))
+        .collect()
+}
+
+/// BIND's `wire_test.data*`: one message per file, in hex, with `#` comments.
+fn bind_hexdump(text: &str) -> Vec<Vec<u8>> {
+    let hex: String = text.lines().map(|l| l.split('#').next().unwrap_or("")).collect();
+    vec![hex_octets(&hex).expect("even number of hex digits")]
+}
+
+/// Unbound's "pcat" form (`test_packets.2`, `.3`): `;` comment lines, short lines holding
+/// sequence numbers, and every other line one whole message in hex.
+fn unbound_pcat(text: &str) -> Vec<Vec<u8>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(';'))
+        .filter(|l| !l.bytes().all(|b| b.is_ascii_digit()))
+        .map(|l| hex_octets(l).expect("even number of hex digits"))
+        .collect()
+}
+
+/// Unbound's drill form (`test_packets.4`–`.9`): a line starting with `;--` starts a new
+/// message, hex runs over several lines, and `;` starts a comment anywhere on a line.
+fn unbound_drill(text: &str) -> Vec<Vec<u8>> {
+    let mut messages = Vec::new();
+    let mut hex = String::new();
+    for line in text.lines() {
+        if line.starts_with(";--") && !hex.is_empty() {
+            messages.push(hex_octets(&hex).expect("even number of hex digits"));
+            hex.clear();
+        }
+        hex.push_str(line.split(';').next().unwrap_or(""));
+    }
+    if !hex.trim().is_empty() {
+        messages.push(hex_octets(&hex).expect("even number of hex digits"));
+    }
+    messages.retain(|m| !m.is_empty());
+    messages
+}
+
+/// Every message of the BIND and Unbound hex dumps, with a label naming its file and place.
+fn hexdump_messages() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let dumps = Path::new(WIRE).join("hexdumps");
+    for path in files(&dumps.join("bind")) {
+        let text = fs::read_to_string(&path).unwrap();
+        for (i, m) in bind_hexdump(&text).into_iter().enumerate() {
+            out.push((format!("{}#{i}", path.display()), m));
+        }
+    }
+    for path in files(&dumps.join("unbound")) {
+        let text = fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let messages = if name == "test_packets.2" || name == "test_packets.3" {
+            unbound_pcat(&text)
+        } else {
+            unbound_drill(&text)
+        };
+        for (i, m) in messages.into_iter().enumerate() {
+            out.push((format!("{}#{i}", path.display()), m));
+        }
+    }
+    out
+}
+
+#[test]
+fn cznic_packet_corpus() {
+    let dir = Path::new(WIRE).join("corpora/cznic-dns-fuzzing/packet");
+    let tally = check_dir(&dir, |p| p.extension().is_some_and(|e| e == "pkt"));
+    tally.report("cznic-dns-fuzzing/packet", 9_774, 0, 0);
+}
+
+#[test]
+fn bind_fuzz_message_parse_corpus() {
+    let dir = Path::new(WIRE).join("corpora/bind-fuzz/dns_message_parse.in");
+    let tally = check_dir(&dir, |_| true);
+    tally.report("bind-fuzz/dns_message_parse.in", 300, 0, 0);
+}
+
+#[test]
+fn hexdump_corpus() {
+    let mut tally = Tally::default();
+    let messages = hexdump_messages();
+    // `BANYAN_WIRE_SEED_DIR=DIR cargo test --test corpus_regressions hexdump` also writes the
+    // decoded messages out as fuzz seeds (how fuzz/corpus/message was seeded).
+    if let Some(dir) = std::env::var_os("BANYAN_WIRE_SEED_DIR") {
+        for (i, (_, m)) in messages.iter().enumerate() {
+            fs::write(Path::new(&dir).join(format!("hexdump-{i:04}.bin")), m).unwrap();
+        }
+    }
+    // Per file too, so a regression points at the dump it came from.
+    let mut per_file: BTreeMap<String, Tally> = BTreeMap::new();
+    for (label, m) in &messages {
+        tally.check(label, m);
+        let file = label.rsplit('/').next().unwrap_or(label);
+        let file = file.split('#').next().unwrap_or(file);
+        per_file.entry(file.to_string()).or_default().check(label, m);
+    }
+    for (file, t) in &per_file {
+        println!(
+            "  {file}: {} messages, {} parsed, {} refused",
+            t.total,
+            t.parsed(),
+            t.refused
+        );
+    }
+    tally.report("hexdumps/{bind,unbound}", 0, 0, 0);
+}
+
+/// Every input a fuzz target ever failed on, kept as files: `regressions/message/*` for the
+/// `message` target and `regressions/rdata_text/*` for `rdata_text`. Each must now pass the
+/// property (a refusal is fine; a panic is not).
+#[test]
+fn fuzz_crash_regressions() {
+    let dir = Path::new(REGRESSIONS);
+    let mut failures = Vec::new();
+    for path in files(&dir.join("message")) {
+        let data = fs::read(&path).unwrap();
+        if catch_unwind(|| check_message(&data)).is_err() {
+            failures.push(path.display().to_string());
+        }
+    }
+    for path in files(&dir.join("rdata_text")) {
+        let data = fs::read(&path).unwrap();
+        // libFuzzer hands the target only inputs that are UTF-8; others cannot crash it.
+        if let Ok(text) = std::str::from_utf8(&data) {
+            if catch_unwind(|| check_rdata_text(text)).is_err() {
+                failures.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(failures.is_empty(), "regressions failing again: {failures:?}");
+}
