@@ -1,0 +1,218 @@
+//! Geographic location (RFC 1876).
+
+use std::fmt;
+
+use super::RecordData;
+use crate::error::{RdataError, TextError};
+use crate::text::Fields;
+use crate::wire::{Reader, WireSink};
+
+/// The equator and the prime meridian on the wire (RFC 1876 §2: 2^31 is zero).
+const ZERO_ANGLE: u32 = 1 << 31;
+/// Thousandths of an arc second in 90 and 180 degrees.
+const MAX_LAT: u32 = 90 * 3_600_000;
+const MAX_LON: u32 = 180 * 3_600_000;
+/// Altitude on the wire is centimetres above 100,000 m below the WGS 84 spheroid.
+const ALT_BASE: i64 = 10_000_000;
+
+/// Location (RFC 1876 §2).
+///
+/// Wire format, 16 octets: version (8 bits, 0), size, horizontal precision and vertical
+/// precision (8 bits each: a mantissa in the high nibble and a power of ten in the low
+/// nibble, in centimetres, both digits at most 9), latitude and longitude (32 bits each,
+/// thousandths of an arc second with 2^31 at the equator / prime meridian, north and east
+/// larger), altitude (32 bits, centimetres above a base 100,000 m below the spheroid).
+///
+/// Presentation (RFC 1876 §3), printed as BIND prints it:
+/// `52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m`; on input minutes, seconds, the
+/// `m` suffixes and the last three fields are optional (defaults 1m, 10000m, 10m).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Loc {
+    /// Diameter of the sphere enclosing the entity, mantissa/exponent coded.
+    pub size: u8,
+    /// Horizontal precision, mantissa/exponent coded.
+    pub horiz_pre: u8,
+    /// Vertical precision, mantissa/exponent coded.
+    pub vert_pre: u8,
+    /// Latitude as on the wire.
+    pub latitude: u32,
+    /// Longitude as on the wire.
+    pub longitude: u32,
+    /// Altitude as on the wire.
+    pub altitude: u32,
+}
+
+/// A mantissa/exponent octet is valid when both digits are 0 to 9 (RFC 1876 §2).
+fn precision_ok(v: u8) -> bool {
+    v >> 4 <= 9 && v & 0x0f <= 9
+}
+
+/// Writes a size or precision as BIND does: whole metres from 1 m up, else `0.NNm`.
+fn fmt_precision(v: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (man, exp) = ((v >> 4) as u64, (v & 0x0f) as u32);
+    if exp > 1 {
+        write!(f, "{}m", man * 10u64.pow(exp - 2))
+    } else {
+        write!(f, "0.{:02}m", man * 10u64.pow(exp))
+    }
+}
+
+/// Writes an angle: degrees, minutes, seconds with thousandths, hemisphere. The wire value
+/// exactly at 2^31 prints with the southern/western letter, as BIND prints it.
+fn fmt_angle(v: u32, pos: char, neg: char, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (hemi, a) = if v > ZERO_ANGLE { (pos, v - ZERO_ANGLE) } else { (neg, ZERO_ANGLE - v) };
+    let (ms, s, m, d) = (a % 1000, a / 1000 % 60, a / 60_000 % 60, a / 3_600_000);
+    write!(f, "{d} {m} {s}.{ms:03} {hemi}")
+}
+
+/// Splits `12.34` (optionally followed by `m` when `unit`) into whole and hundredths,
+/// allowing at most `frac_digits` decimals. `None` on bad syntax.
+fn decimal(s: &str, unit: bool, frac_digits: usize) -> Option<(u64, u64)> {
+    let s = if unit { s.strip_suffix(['m', 'M']).unwrap_or(s) } else { s };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || whole.len() > 10 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if frac.len() > frac_digits || !frac.bytes().all(|b| b.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let mut f: u64 = 0;
+    for i in 0..frac_digits {
+        f = f * 10 + frac.as_bytes().get(i).map_or(0, |b| (b - b'0') as u64);
+    }
+    Some((whole.parse().ok()?, f))
+}
+
+/// Encodes a size or precision in metres and centimetres as BIND does: truncated to one
+/// significant digit. `None` above 90,000,000 m.
+fn encode_precision(m: u64, cm: u64) -> Option<u8> {
+    if m > 90_000_000 {
+        return None;
+    }
+    let (man, exp) = if m > 0 {
+        let mut exp = 0;
+        while exp < 7 && m >= 10u64.pow(exp + 1) {
+            exp += 1;
+        }
+        (m / 10u64.pow(exp), exp + 2)
+    } else if cm >= 10 {
+        (cm / 10, 1)
+    } else {
+        (cm, 0)
+    };
+    Some(((man as u8) << 4) | exp as u8)
+}
+
+/// Reads `DEG [MIN [SEC]] HEMI` and returns the wire value.
+fn angle_from_text(fields: &mut Fields<'_, '_>, pos: &str, neg: &str, max_deg: u32) -> Result<u32, TextError> {
+    let what = if pos == "N" { "latitude" } else { "longitude" };
+    let mut parts: Vec<&str> = Vec::new();
+    let hemi = loop {
+        let s = fields.str(what)?;
+        if s.eq_ignore_ascii_case(pos) || s.eq_ignore_ascii_case(neg) {
+            break s;
+        }
+        if parts.len() == 3 {
+            return Err(TextError::bad(what, s));
+        }
+        parts.push(s);
+    };
+    let bad = || TextError::bad(what, &parts.join(" "));
+    let deg: u32 = match parts.first() {
+        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => d.parse().map_err(|_| bad())?,
+        _ => return Err(bad()),
+    };
+    let min: u32 = match parts.get(1) {
+        None => 0,
+        Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => m.parse().map_err(|_| bad())?,
+        Some(_) => return Err(bad()),
+    };
+    let (sec, ms) = match parts.get(2) {
+        None => (0, 0),
+        Some(s) => decimal(s, false, 3).ok_or_else(bad)?,
+    };
+    if deg > max_deg || min > 59 || sec > 59 {
+        return Err(bad());
+    }
+    let v = ((deg * 60 + min) * 60 + sec as u32) * 1000 + ms as u32;
+    if v > max_deg * 3_600_000 {
+        return Err(bad());
+    }
+    Ok(if hemi.eq_ignore_ascii_case(pos) { ZERO_ANGLE + v } else { ZERO_ANGLE - v })
+}
+
+impl RecordData for Loc {
+    fn parse(r: &mut Reader<'_>) -> Result<Loc, RdataError> {
+        // RFC 1876 §2: only version 0 is defined, and its other fields mean nothing under
+        // another version.
+        if r.u8()? != 0 {
+            return Err(RdataError::Invalid);
+        }
+        let loc = Loc {
+            size: r.u8()?,
+            horiz_pre: r.u8()?,
+            vert_pre: r.u8()?,
+            latitude: r.u32()?,
+            longitude: r.u32()?,
+            altitude: r.u32()?,
+        };
+        let in_range = |v: u32, max: u32| v.abs_diff(ZERO_ANGLE) <= max;
+        if ![loc.size, loc.horiz_pre, loc.vert_pre].into_iter().all(precision_ok)
+            || !in_range(loc.latitude, MAX_LAT)
+            || !in_range(loc.longitude, MAX_LON)
+        {
+            return Err(RdataError::Invalid);
+        }
+        Ok(loc)
+    }
+    fn write<S: WireSink>(&self, s: &mut S) {
+        s.put_u8(0);
+        s.put_u8(self.size);
+        s.put_u8(self.horiz_pre);
+        s.put_u8(self.vert_pre);
+        s.put_u32(self.latitude);
+        s.put_u32(self.longitude);
+        s.put_u32(self.altitude);
+    }
+    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_angle(self.latitude, 'N', 'S', f)?;
+        f.write_str(" ")?;
+        fmt_angle(self.longitude, 'E', 'W', f)?;
+        let alt = self.altitude as i64 - ALT_BASE;
+        let sign = if alt < 0 { "-" } else { "" };
+        write!(f, " {sign}{}.{:02}m ", alt.abs() / 100, alt.abs() % 100)?;
+        fmt_precision(self.size, f)?;
+        f.write_str(" ")?;
+        fmt_precision(self.horiz_pre, f)?;
+        f.write_str(" ")?;
+        fmt_precision(self.vert_pre, f)
+    }
+    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Loc, TextError> {
+        let latitude = angle_from_text(fields, "N", "S", 90)?;
+        let longitude = angle_from_text(fields, "E", "W", 180)?;
+        let a = fields.str("altitude")?;
+        let (neg, digits) = match a.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, a),
+        };
+        let (m, cm) = decimal(digits, true, 2).ok_or_else(|| TextError::bad("altitude", a))?;
+        let cm = (m as i64) * 100 + cm as i64;
+        let altitude = u32::try_from(ALT_BASE + if neg { -cm } else { cm }).map_err(|_| TextError::bad("altitude", a))?;
+        let mut precision = |what: &'static str, default: u8| -> Result<u8, TextError> {
+            if fields.is_empty() {
+                return Ok(default);
+            }
+            let s = fields.str(what)?;
+            let (m, cm) = decimal(s, true, 2).ok_or_else(|| TextError::bad(what, s))?;
+            encode_precision(m, cm).ok_or_else(|| TextError::bad(what, s))
+        };
+        Ok(Loc {
+            size: precision("size", 0x12)?,
+            horiz_pre: precision("horizontal precision", 0x16)?,
+            vert_pre: precision("vertical precision", 0x13)?,
+            latitude,
+            longitude,
+            altitude,
+        })
+    }
+}
