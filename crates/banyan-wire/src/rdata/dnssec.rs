@@ -582,7 +582,7 @@ impl RecordData for Nsec3param {
 ///
 /// Wire format: serial (32 bits), scheme (8 bits; 1 SIMPLE), hash algorithm (8 bits; 1
 /// SHA-384, 2 SHA-512), digest (the rest: at least 12 octets, RFC 8976 §2.2.4, and exactly
-/// the hash's length for the two known algorithms). Presentation: `SERIAL SCHEME ALG HEX`.
+/// the hash's length for the two known algorithms under the SIMPLE scheme). Presentation: `SERIAL SCHEME ALG HEX`.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Zonemd {
     /// The SOA serial of the zone the digest covers.
@@ -595,10 +595,13 @@ pub struct Zonemd {
     pub digest: Vec<u8>,
 }
 
-fn zonemd_digest_ok(alg: u8, digest: &[u8]) -> bool {
-    match alg {
-        1 => digest.len() == 48,
-        2 => digest.len() == 64,
+/// RFC 8976 §2.2.4: at least 12 octets; under the SIMPLE scheme the two registered hashes
+/// fix the length. Private schemes (RFC 8976 Appendix A.2 shows scheme 241 with a 20-octet
+/// "SHA-384") define their own use of the hash number, so only the minimum applies there.
+fn zonemd_digest_ok(scheme: u8, alg: u8, digest: &[u8]) -> bool {
+    match (scheme, alg) {
+        (1, 1) => digest.len() == 48,
+        (1, 2) => digest.len() == 64,
         _ => digest.len() >= 12,
     }
 }
@@ -609,7 +612,7 @@ impl RecordData for Zonemd {
         let scheme = r.u8()?;
         let hash_algorithm = r.u8()?;
         let digest = r.rest().to_vec();
-        if !zonemd_digest_ok(hash_algorithm, &digest) {
+        if !zonemd_digest_ok(scheme, hash_algorithm, &digest) {
             return Err(RdataError::Invalid);
         }
         Ok(Zonemd {
@@ -640,7 +643,7 @@ impl RecordData for Zonemd {
         let scheme = fields.int("scheme")?;
         let hash_algorithm = fields.int("hash algorithm")?;
         let digest = fields.hex_rest("digest")?;
-        if !zonemd_digest_ok(hash_algorithm, &digest) {
+        if !zonemd_digest_ok(scheme, hash_algorithm, &digest) {
             return Err(TextError::bad("digest (wrong length for its algorithm)", &hex_encode(&digest)));
         }
         Ok(Zonemd {
@@ -649,5 +652,235 @@ impl RecordData for Zonemd {
             hash_algorithm,
             digest,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use super::*;
+    use crate::rdata::RData;
+    use crate::text::tokenize;
+
+    const EXAMPLES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata/dnssec/rfc-examples/rfc4034/examples.json"
+    );
+
+    /// The string value of `field` in the object of vector `name` (a small reader: the
+    /// crate has no JSON dependency, and the file's layout is flat).
+    fn vector(name: &str, field: &str) -> String {
+        let text = std::fs::read_to_string(EXAMPLES).expect("testdata present");
+        let obj = &text[text.find(&format!("\"{name}\"")).expect("vector")..];
+        let at = obj.find(&format!("\"{field}\":")).expect("field") + field.len() + 3;
+        let rest = obj[at..].trim_start();
+        match rest.strip_prefix('"') {
+            Some(s) => s[..s.find('"').expect("end quote")].to_string(),
+            None => rest[..rest.find([',', '\n', '}']).expect("end")].trim().to_string(),
+        }
+    }
+
+    /// The RDATA part of a one-line record `OWNER TTL CLASS TYPE RDATA…`, and that RDATA
+    /// with its fields joined as Banyan prints them (base64 and hex without spaces).
+    fn rdata_of(record: &str, joined_from: usize) -> (String, String) {
+        let fields: Vec<&str> = record.split_whitespace().skip(4).collect();
+        let mut printed: Vec<String> = fields[..joined_from].iter().map(|s| s.to_string()).collect();
+        printed.push(fields[joined_from..].concat());
+        (fields.join(" "), printed.join(" "))
+    }
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex_decode(s).expect("hex")
+    }
+
+    #[test]
+    fn rfc4034_section_2_3_dnskey_example() {
+        let (text, printed) = rdata_of(&vector("rfc4034-2.3-dnskey", "record"), 3);
+        let wire = unhex(&vector("rfc4034-2.3-dnskey", "rdata_wire_hex"));
+        check(RecordType::DNSKEY, &text, &printed, &wire);
+        check(RecordType::CDNSKEY, &text, &printed, &wire);
+        let key = Dnskey::parse(&mut Reader::over(&wire)).unwrap();
+        let tag: u16 = vector("rfc4034-2.3-dnskey", "key_tag_computed").parse().unwrap();
+        assert_eq!(tag, 2642);
+        assert_eq!(key.key_tag(), tag);
+        assert_eq!(key.flags, 256);
+        refuse(RecordType::DNSKEY, "256 3 5");
+        refuse(RecordType::DNSKEY, "256 3 5 AQPSKmynfzW4kyBv015MUG2DeIQ3=");
+        refuse(RecordType::DNSKEY, "65536 3 5 AQPSKmynfzW4kyBv");
+        refuse(RecordType::DNSKEY, "256 3 NOSUCHALG AQPSKmynfzW4kyBv");
+    }
+
+    #[test]
+    fn rfc4034_appendix_b_1_rsamd5_key_tag() {
+        // Algorithm 1 takes the tag from the modulus' second- and third-last octets.
+        let key = Dnskey {
+            flags: 256,
+            protocol: 3,
+            algorithm: 1,
+            public_key: vec![1, 3, 0xAB, 0xCD, 0x12, 0x34, 0x56],
+        };
+        assert_eq!(key.key_tag(), 0x1234);
+    }
+
+    #[test]
+    fn rfc8078_section_4_delete_forms() {
+        check(RecordType::CDS, "0 0 0 00", "0 0 0 00", &[0, 0, 0, 0, 0]);
+        check(RecordType::CDNSKEY, "0 3 0 AA==", "0 3 0 AA==", &[0, 0, 3, 0, 0]);
+        // Algorithm mnemonics are read as their numbers.
+        check(RecordType::CDNSKEY, "257 3 ECDSAP256SHA256 AA==", "257 3 13 AA==", &[1, 1, 3, 13, 0]);
+    }
+
+    #[test]
+    fn rfc4034_section_3_3_rrsig_example() {
+        let (text, printed) = rdata_of(&vector("rfc4034-3.3-rrsig", "record"), 8);
+        let wire = unhex(&vector("rfc4034-3.3-rrsig", "rdata_wire_hex"));
+        assert!(printed.starts_with("A 5 3 86400 20030322173103 20030220173103 2642 example.com. oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6o"));
+        check(RecordType::RRSIG, &text, &printed, &wire);
+        // The same times as seconds since 1970 (RFC 4034 §3.2 allows both).
+        let epoch = text.replace("20030322173103", "1048354263").replace("20030220173103", "1045762263");
+        check(RecordType::RRSIG, &epoch, &printed, &wire);
+        refuse(RecordType::RRSIG, "A 5 3 86400 20031322173103 20030220173103 2642 example.com. oJB1W6WN");
+        refuse(RecordType::RRSIG, "A 5 3 86400 20030230173103 20030220173103 2642 example.com. oJB1W6WN");
+        refuse(RecordType::RRSIG, "A 5 3 86400 2003032217310 20030220173103 2642 example.com. oJB1W6WN");
+        refuse(RecordType::RRSIG, "NOTATYPE 5 3 86400 20030322173103 20030220173103 2642 example.com. oJB1W6WN");
+        refuse(RecordType::RRSIG, "A 5 3 86400 20030322173103 20030220173103 2642 example.com.");
+        refuse(RecordType::RRSIG, "A 5 256 86400 20030322173103 20030220173103 2642 example.com. oJB1W6WN");
+    }
+
+    #[test]
+    fn signature_times_cover_the_32_bit_range() {
+        struct T(u32);
+        impl fmt::Display for T {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt_time(self.0, f)
+            }
+        }
+        assert_eq!(T(0).to_string(), "19700101000000");
+        assert_eq!(T(u32::MAX).to_string(), "21060207062815");
+        assert_eq!(T(951782400).to_string(), "20000229000000");
+        for t in [0, 1, 951782400, 1048354263, 4107542400, u32::MAX] {
+            assert_eq!(time_from_text(&T(t).to_string()), Some(t));
+        }
+        assert_eq!(time_from_text("21060207062816"), None);
+        assert_eq!(time_from_text("19691231235959"), None);
+        assert_eq!(time_from_text("4294967296"), None);
+        assert_eq!(time_from_text("19000229000000"), None);
+    }
+
+    #[test]
+    fn rfc4034_section_4_3_nsec_example() {
+        let (text, _) = rdata_of(&vector("rfc4034-4.3-nsec", "record"), 0);
+        let wire = unhex(&vector("rfc4034-4.3-nsec", "rdata_wire_hex_from_rfc"));
+        check(RecordType::NSEC, &text, "host.example.com. A MX RRSIG NSEC TYPE1234", &wire);
+        // RFC 6840 §5.1: the next name keeps its case, even in canonical form.
+        let rd = RData::from_text(RecordType::NSEC, &tokenize("Host.Example. A").unwrap(), None).unwrap();
+        let mut canonical = Vec::new();
+        rd.write(&mut crate::wire::CanonicalSink(&mut canonical));
+        assert_eq!(&canonical[..14], b"\x04Host\x07Example\x00");
+        check(RecordType::NSEC, "next", "next.example.", b"\x04next\x07example\x00");
+        refuse(RecordType::NSEC, "host.example.com. A NOTATYPE");
+        refuse(RecordType::NSEC, "");
+    }
+
+    #[test]
+    fn rfc4034_section_5_4_ds_example() {
+        let (text, printed) = rdata_of(&vector("rfc4034-5.4-ds-sha1", "ds"), 3);
+        assert_eq!(printed, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
+        let mut wire = vec![0xEC, 0x45, 5, 1];
+        wire.extend(unhex("2BB183AF5F22588179A53B0A98631FAD1A292118"));
+        check(RecordType::DS, &text, &printed, &wire);
+        check(RecordType::CDS, &text, &printed, &wire);
+        // The DS names the key by its tag (RFC 4034 Appendix B).
+        let (key_text, _) = rdata_of(&vector("rfc4034-5.4-ds-sha1", "dnskey"), 3);
+        let key = RData::from_text(RecordType::DNSKEY, &tokenize(&key_text).unwrap(), None).unwrap();
+        let RData::DNSKEY(key) = key else { panic!("typed") };
+        assert_eq!(key.key_tag(), 60485);
+        refuse(RecordType::DS, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A2921");
+        refuse(RecordType::DS, "60485 5 2 2BB183AF5F22588179A53B0A98631FAD1A292118");
+        refuse(RecordType::DS, "60485 5 1");
+        refuse(RecordType::DS, "60485 5 1 XYZ");
+        refuse(RecordType::DS, "65536 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
+        // A known digest type with the wrong length is refused on the wire too.
+        assert!(RData::parse(RecordType::DS, &wire[..wire.len() - 1], 0, wire.len() - 1).is_err());
+        let mut long = wire.clone();
+        long.push(0);
+        assert!(RData::parse(RecordType::DS, &long, 0, long.len()).is_err());
+    }
+
+    #[test]
+    fn rfc4509_section_2_3_ds_sha256_example() {
+        let (text, printed) = rdata_of(&vector("rfc4509-2.3-ds-sha256", "ds"), 3);
+        let mut wire = vec![0xEC, 0x45, 5, 2];
+        wire.extend(unhex("D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A"));
+        check(RecordType::DS, &text, &printed, &wire);
+    }
+
+    #[test]
+    fn rfc5155_appendix_a_nsec3_and_nsec3param() {
+        let mut wire = unhex("0101000C04AABBCCDD14174EB2409FE28BCB4887A1836F957F0A8425E27B");
+        wire.extend(unhex("0007220100000002 90".replace(' ', "").as_str()));
+        check(
+            RecordType::NSEC3,
+            "1 1 12 aabbccdd ( 2t7b4g4vsa5smi47k61mv5bv1a22bojr MX DNSKEY NS SOA NSEC3PARAM RRSIG )",
+            "1 1 12 AABBCCDD 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR NS SOA MX RRSIG DNSKEY NSEC3PARAM",
+            &wire,
+        );
+        // An empty non-terminal: no types, no salt.
+        check(
+            RecordType::NSEC3,
+            "1 0 0 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr",
+            "1 0 0 - 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR",
+            &unhex("0100000000 14174EB2409FE28BCB4887A1836F957F0A8425E27B".replace(' ', "").as_str()),
+        );
+        check(RecordType::NSEC3PARAM, "1 0 12 aabbccdd", "1 0 12 AABBCCDD", &unhex("0100000C04AABBCCDD"));
+        check(RecordType::NSEC3PARAM, "1 0 0 -", "1 0 0 -", &unhex("0100000000"));
+        // BIND's bad-nsec3-padded.db and bad-nsec3-length.db.
+        refuse(RecordType::NSEC3, "1 1 12 aabbccdd CPNMU=== MX DNSKEY NS SOA NSEC3PARAM RRSIG");
+        refuse(RecordType::NSEC3, "1 0 10 76931F IMQ912BREQP1POLAH3RMONG");
+        refuse(RecordType::NSEC3, "1 1 12 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr NOTATYPE");
+        refuse(RecordType::NSEC3, "1 1 12 xyz 2t7b4g4vsa5smi47k61mv5bv1a22bojr");
+        refuse(RecordType::NSEC3, "1 1 65536 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr");
+        refuse(RecordType::NSEC3PARAM, "1 0 12");
+        refuse(RecordType::NSEC3PARAM, "1 0 12 abc");
+        refuse(RecordType::NSEC3PARAM, "1 0 12 - extra");
+    }
+
+    #[test]
+    fn rfc8976_appendix_a_zonemd() {
+        let digest = "C68090D90A7AED716BC459F9340E3D7C1370D4D24B7E2FC3A1DDC0B9A87153B9A9713B3C9AE5CC27777F98B8E730044C";
+        let mut wire = unhex("7848B91C0101");
+        wire.extend(unhex(digest));
+        check(
+            RecordType::ZONEMD,
+            &format!("2018031900 1 1 ( {} {} )", &digest[..48], &digest[48..]),
+            &format!("2018031900 1 1 {digest}"),
+            &wire,
+        );
+        // Appendix A.2's private-scheme record: its digest is open-ended, so `check`'s
+        // truncation test does not apply.
+        let t = tokenize("2018031900 241 1 ( e1846540e33a9e41 89792d18d5d131f6 05fc283e )").unwrap();
+        let rd = RData::from_text(RecordType::ZONEMD, &t, None).unwrap();
+        assert_eq!(rd.to_string(), "2018031900 241 1 E1846540E33A9E4189792D18D5D131F605FC283E");
+        let wire = unhex("7848B91CF101E1846540E33A9E4189792D18D5D131F605FC283E");
+        assert_eq!(rd.to_wire(), wire);
+        assert_eq!(RData::parse(RecordType::ZONEMD, &wire, 0, wire.len()).unwrap(), rd);
+        refuse(RecordType::ZONEMD, "2018031900 1 1 C68090D90A7AED716BC459F9340E3D7C");
+        refuse(RecordType::ZONEMD, "2018031900 1 240 C68090D90A7AED71");
+        refuse(RecordType::ZONEMD, "2018031900 1 1");
+    }
+
+    #[test]
+    fn malformed_wire_refused() {
+        for (rtype, wire) in [
+            (RecordType::DNSKEY, &b"\x01\x00\x03\x05"[..]),
+            (RecordType::RRSIG, b"\x00\x01\x05\x03\x00\x01\x51\x80\x3e\x7c\x9d\xd7\x3e\x55\x10\xd7\x0a\x52\x00"),
+            (RecordType::NSEC, b"\x00\x00\x00"),
+            (RecordType::NSEC3, b"\x01\x00\x00\x00\x00\x00"),
+            (RecordType::NSEC3, b"\x01\x00\x00\x00\x00\x02\xaa\xbb"),
+            (RecordType::NSEC3PARAM, b"\x01\x00\x00\x00\x01"),
+            (RecordType::ZONEMD, b"\x00\x00\x00\x01\x01\x01\x00"),
+        ] {
+            assert!(RData::parse(rtype, wire, 0, wire.len()).is_err(), "{rtype} {wire:?}");
+        }
     }
 }
