@@ -586,3 +586,310 @@ impl RecordData for Svcb {
         Ok(svcb)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use super::*;
+    use crate::rdata::RData;
+    use crate::text::{hex_decode, tokenize};
+    use crate::types::RecordType;
+
+    const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/zonefile/");
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex_decode(&s.replace(' ', "")).expect("hex")
+    }
+
+    fn parse(rtype: RecordType, text: &str) -> Result<RData, TextError> {
+        let origin: Name = "example.".parse().unwrap();
+        tokenize(text).and_then(|t| RData::from_text(rtype, &t, Some(&origin)))
+    }
+
+    #[test]
+    fn rfc2782_srv() {
+        check(
+            RecordType::SRV,
+            "0 5 5060 sipserver.example.com.",
+            "0 5 5060 sipserver.example.com.",
+            &unhex("0000 0005 13C4 09736970736572766572076578616D706C6503636F6D00"),
+        );
+        check(RecordType::SRV, "10 60 5060 .", "10 60 5060 .", &unhex("000A 003C 13C4 00"));
+        refuse(RecordType::SRV, "0 5 65536 sip.example.");
+        refuse(RecordType::SRV, "0 5 5060");
+        refuse(RecordType::SRV, "-1 5 5060 sip.example.");
+        refuse(RecordType::SRV, "0 5 5060 sip.example. extra");
+    }
+
+    #[test]
+    fn rfc3403_section_6_naptr_examples() {
+        check(
+            RecordType::NAPTR,
+            r#"100 10 "" "" "!^urn:cid:.+@([^\\.]+\\.)(.*)$!\\2!i" ."#,
+            r#"100 10 "" "" "!^urn:cid:.+@([^\\.]+\\.)(.*)$!\\2!i" ."#,
+            &[
+                &unhex("0064 000A 00 00")[..],
+                &[33],
+                br"!^urn:cid:.+@([^\.]+\.)(.*)$!\2!i",
+                &[0],
+            ]
+            .concat(),
+        );
+        check(
+            RecordType::NAPTR,
+            r#"100 50 "s" "z3950+I2L+I2C" "" _z3950._tcp.gatech.edu."#,
+            r#"100 50 "s" "z3950+I2L+I2C" "" _z3950._tcp.gatech.edu."#,
+            &[
+                &unhex("0064 0032 0173")[..],
+                b"\x0dz3950+I2L+I2C\x00",
+                b"\x06_z3950\x04_tcp\x06gatech\x03edu\x00",
+            ]
+            .concat(),
+        );
+        refuse(RecordType::NAPTR, r#"100 50 "s" "z3950+I2L+I2C" """#);
+        refuse(RecordType::NAPTR, r#"100 "s" "z3950+I2L+I2C" "" ."#);
+        refuse(RecordType::NAPTR, &format!(r#"100 50 "{}" "" "" ."#, "a".repeat(256)));
+    }
+
+    /// RFC 9460 Appendix D.1 and D.2 vectors with their wire forms as the RFC prints them.
+    #[test]
+    fn rfc9460_appendix_d_vectors() {
+        let foo_com = "03 666f6f 07 6578616d706c65 03 636f6d 00";
+        let foo_org = "03 666f6f 07 6578616d706c65 03 6f7267 00";
+        check(RecordType::SVCB, "0 foo.example.com.", "0 foo.example.com.", &unhex(&format!("0000 {foo_com}")));
+        check(RecordType::HTTPS, "1 .", "1 .", &unhex("0001 00"));
+        check(
+            RecordType::SVCB,
+            "16 foo.example.com. port=53",
+            "16 foo.example.com. port=53",
+            &unhex(&format!("0010 {foo_com} 0003 0002 0035")),
+        );
+        check(
+            RecordType::SVCB,
+            "1 foo.example.com. key667=hello",
+            r#"1 foo.example.com. key667="hello""#,
+            &unhex(&format!("0001 {foo_com} 029b 0005 68656c6c6f")),
+        );
+        check(
+            RecordType::SVCB,
+            r#"1 foo.example.com. key667="hello\210qoo""#,
+            r#"1 foo.example.com. key667="hello\210qoo""#,
+            &unhex(&format!("0001 {foo_com} 029b 0009 68656c6c6fd2716f6f")),
+        );
+        check(
+            RecordType::SVCB,
+            r#"1 foo.example.com. ipv6hint="2001:db8::1,2001:db8::53:1""#,
+            "1 foo.example.com. ipv6hint=2001:db8::1,2001:db8::53:1",
+            &unhex(&format!(
+                "0001 {foo_com} 0006 0020 20010db8000000000000000000000001 20010db8000000000000000000530001"
+            )),
+        );
+        check(
+            RecordType::SVCB,
+            r#"1 example.com. ipv6hint="2001:db8:122:344::192.0.2.33""#,
+            "1 example.com. ipv6hint=2001:db8:122:344::c000:221",
+            &unhex("0001 07 6578616d706c65 03 636f6d 00 0006 0010 20010db80122034400000000c0000221"),
+        );
+        check(
+            RecordType::SVCB,
+            "16 foo.example.org. (alpn=h2,h3-19 mandatory=ipv4hint,alpn\n ipv4hint=192.0.2.1)",
+            r#"16 foo.example.org. mandatory=alpn,ipv4hint alpn="h2,h3-19" ipv4hint=192.0.2.1"#,
+            &unhex(&format!(
+                "0010 {foo_org} 0000 0004 0001 0004 0001 0009 02 6832 05 68332d3139 0004 0004 c0000201"
+            )),
+        );
+        let escaped = unhex(&format!("0010 {foo_org} 0001 000c 08 665c6f6f2c626172 02 6832"));
+        for text in [r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#, r"16 foo.example.org. alpn=f\\\092oo\092,bar,h2"] {
+            check(RecordType::SVCB, text, r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#, &escaped);
+        }
+        let rd = parse(RecordType::SVCB, r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#).unwrap();
+        let RData::SVCB(svcb) = rd else { panic!("typed") };
+        assert_eq!(svcb.param(SvcParamKey::ALPN), Some(&SvcParam::Alpn(vec![b"f\\oo,bar".to_vec(), b"h2".to_vec()])));
+    }
+
+    #[test]
+    fn every_typed_key_round_trips() {
+        check(
+            RecordType::HTTPS,
+            r#"1 . alpn=h2 ipv4hint=162.159.135.79,162.159.136.79 echconfig=AEj+CgBE ipv6hint=2606:4700:7::a29f:874f"#,
+            r#"1 . alpn="h2" ipv4hint=162.159.135.79,162.159.136.79 ech=AEj+CgBE ipv6hint=2606:4700:7::a29f:874f"#,
+            &unhex(
+                "0001 00 0001 0003 026832 0004 0008 a29f874f a29f884f 0005 0006 0048fe0a0044 \
+                 0006 0010 260647000007000000000000a29f874f",
+            ),
+        );
+        check(
+            RecordType::SVCB,
+            r#"7 . alpn="h2,h3" dohpath=/{?dns} no-default-alpn key65534 mandatory=no-default-alpn,port port=853"#,
+            r#"7 . mandatory=no-default-alpn,port alpn="h2,h3" no-default-alpn port=853 dohpath="/{?dns}" key65534"#,
+            &unhex(
+                "0007 00 0000 0004 0002 0003 0001 0006 026832 026833 0002 0000 0003 0002 0355 \
+                 0007 0007 2f7b3f646e737d fffe 0000",
+            ),
+        );
+    }
+
+    #[test]
+    fn rfc9460_appendix_d_3_and_known_failure_cases() {
+        for text in [
+            // RFC 9460 Appendix D.3.
+            "1 foo.example.com. key123=abc key123=def",
+            "1 foo.example.com. mandatory",
+            "1 foo.example.com. alpn",
+            "1 foo.example.com. port",
+            "1 foo.example.com. ipv4hint",
+            "1 foo.example.com. ipv6hint",
+            "1 foo.example.com. no-default-alpn=abc",
+            "1 foo.example.com. mandatory=key123",
+            "1 foo.example.com. mandatory=mandatory",
+            "1 foo.example.com. ( mandatory=key123,key123 key123=abc )",
+            // BIND's bad-svcb*.db.
+            r"1 . alpn=\,abc",
+            r"1 . alpn=a\,\,abc",
+            r"1 . alpn=abc\,",
+            "1 . alpn=,abc",
+            "1 . alpn=a,,abc",
+            "1 . alpn=abc,",
+            "0 . mandatory=alpn",
+            "0 . unknown=wha",
+            // Other malformed values, in the manner of Unbound's failure cases.
+            "1 . key65535=a",
+            "1 . key01=a",
+            "1 . key=a",
+            "1 . port=65536",
+            "1 . port=abc",
+            "1 . port=53,54",
+            "1 . ipv4hint=1.2.3",
+            "1 . ipv4hint=2001:db8::1",
+            "1 . ipv6hint=192.0.2.1",
+            "1 . ipv4hint=192.0.2.1,",
+            "1 . ech=not-base64!",
+            "1 . no-default-alpn=\"\"",
+            r#"1 . alpn="""#,
+            &format!("1 . alpn={}", "a".repeat(256)),
+            "1 . port=53 port=54",
+            "1 . echconfig=AA== ech=AA==",
+            "1 . mandatory=port,port port=53",
+            "1",
+            "65536 .",
+            "1 . \"port=53\"",
+        ] {
+            refuse(RecordType::SVCB, text);
+            refuse(RecordType::HTTPS, text);
+        }
+    }
+
+    #[test]
+    fn malformed_svcb_wire_refused() {
+        for wire in [
+            "0001 00 0003 0002 0035 0001 0003 026832", // keys out of order
+            "0001 00 0003 0002 0035 0003 0002 0035",   // key repeated
+            "0001 00 0003 0003 003500",                 // port of three octets
+            "0001 00 0001 0001 00",                     // empty alpn id
+            "0001 00 0001 0000",                        // empty alpn
+            "0001 00 0002 0001 00",                     // no-default-alpn with a value
+            "0001 00 0000 0002 0003",                   // mandatory names an absent key
+            "0001 00 0000 0003 000300 0003 0002 0035", // mandatory of odd length
+            "0001 00 0000 0002 0000",                   // mandatory lists itself
+            "0001 00 0004 0005 c000020100",             // ipv4hint not a multiple of 4
+            "0001 00 0006 0000",                        // empty ipv6hint
+            "0001 00 0007 0002 c328",                   // dohpath not UTF-8
+            "0001 00 0003 0004 0035",                   // value runs past the end
+            "0001 c000",                                // compressed target
+        ] {
+            let w = unhex(wire);
+            assert!(RData::parse(RecordType::SVCB, &w, 0, w.len()).is_err(), "{wire}");
+        }
+    }
+
+    /// The records of a zone file whose type is `SVCB` or `HTTPS`, as (owner, type, RDATA
+    /// text), joined across parentheses. Enough of a zone reader for these test files.
+    fn svcb_records(path: &str) -> Vec<(String, RecordType, String)> {
+        let text = std::fs::read_to_string(format!("{TESTDATA}{path}")).expect("testdata present");
+        let mut out = Vec::new();
+        let mut pending = String::new();
+        for line in text.lines() {
+            pending.push_str(line);
+            pending.push('\n');
+            if tokenize(&pending).is_err() {
+                continue;
+            }
+            let record = std::mem::take(&mut pending);
+            let tokens = tokenize(&record).unwrap();
+            let Some(at) = tokens.iter().position(|t| !t.quoted && (t.text == "SVCB" || t.text == "HTTPS")) else {
+                continue;
+            };
+            let rtype = tokens[at].text.parse().unwrap();
+            // The RDATA text as written (so that `key="value"` stays in one piece): from
+            // just after the type to the end of the record.
+            let start = tokens[at].text.as_ptr() as usize - record.as_ptr() as usize + tokens[at].text.len();
+            out.push((tokens[0].text.to_string(), rtype, record[start..].trim().to_string()));
+        }
+        out
+    }
+
+    #[test]
+    fn unbound_test_vectors_presentation_equals_generic() {
+        let pf = svcb_records("valid/unbound-svcb/svcb.test-vectors-pf.zone");
+        let wf = svcb_records("valid/unbound-svcb/svcb.test-vectors-wf.zone");
+        assert_eq!(pf.len(), 20);
+        assert_eq!(pf.len(), wf.len());
+        for ((owner, rtype, text), (owner2, rtype2, generic)) in pf.iter().zip(&wf) {
+            assert_eq!((owner, rtype), (owner2, rtype2));
+            let a = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
+            let b = parse(*rtype, generic).unwrap_or_else(|e| panic!("{owner}: {generic}: {e}"));
+            assert_eq!(a, b, "{owner}");
+            assert_eq!(parse(*rtype, &a.to_string()).unwrap(), a, "{owner}: text round trip");
+        }
+    }
+
+    #[test]
+    fn unbound_success_cases_parse() {
+        let records = svcb_records("valid/unbound-svcb/svcb.success-cases.zone");
+        let cloudflare = svcb_records("valid/unbound-svcb/crypto.cloudflare.com.zone");
+        assert!(records.len() >= 18, "{}", records.len());
+        for (owner, rtype, text) in records.iter().chain(&cloudflare) {
+            // Unbound's `ech=0` shorthand for an empty list is its own extension.
+            if text.contains("ech=0") {
+                assert!(parse(*rtype, text).is_err());
+                continue;
+            }
+            let rd = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
+            let wire = rd.to_wire();
+            assert_eq!(RData::parse(*rtype, &wire, 0, wire.len()).unwrap(), rd, "{owner}");
+            assert_eq!(parse(*rtype, &rd.to_string()).unwrap(), rd, "{owner}: text round trip");
+        }
+        let good = svcb_records("valid/bind-checkzone/good-svcb.db");
+        assert_eq!(good.len(), 11);
+        for (owner, rtype, text) in &good {
+            parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
+        }
+    }
+
+    #[test]
+    fn dnspython_vectors_presentation_equals_generic() {
+        let read = |name: &str| -> Vec<String> {
+            let text = std::fs::read_to_string(format!("{TESTDATA}valid-with-expected-output/svcb/dnspython/{name}"))
+                .expect("testdata present");
+            let mut out = Vec::new();
+            let mut pending = String::new();
+            for line in text.lines() {
+                pending.push_str(line);
+                pending.push('\n');
+                match tokenize(&pending) {
+                    Ok(t) if t.is_empty() => pending.clear(),
+                    Ok(_) => out.push(std::mem::take(&mut pending)),
+                    Err(_) => {}
+                }
+            }
+            out
+        };
+        let text = read("svcb_test_vectors.text");
+        let generic = read("svcb_test_vectors.generic");
+        assert_eq!(text.len(), 10);
+        assert_eq!(text.len(), generic.len());
+        for (t, g) in text.iter().zip(&generic) {
+            assert_eq!(parse(RecordType::SVCB, t).unwrap(), parse(RecordType::SVCB, g).unwrap(), "{t}");
+        }
+    }
+}
