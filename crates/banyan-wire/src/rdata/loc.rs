@@ -216,3 +216,93 @@ impl RecordData for Loc {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use crate::rdata::RData;
+    use crate::text::hex_decode;
+    use crate::types::RecordType;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex_decode(s).expect("hex")
+    }
+
+    #[test]
+    fn rfc1876_section_4_examples() {
+        for (text, printed, wire) in [
+            (
+                "42 21 54 N 71 06 18 W -24m 30m",
+                "42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m",
+                "0033161389172dd070be15f000988d20",
+            ),
+            (
+                "42 21 43.952 N 71 5 6.344 W -24m 1m 200m",
+                "42 21 43.952 N 71 5 6.344 W -24.00m 1m 200m 10m",
+                "001224138917069070bf2dd800988d20",
+            ),
+            ("52 14 05 N 00 08 50 E 10m", "52 14 5.000 N 0 8 50.000 E 10.00m 1m 10000m 10m", "001216138b3556c88008165000989a68"),
+            ("32 7 19 S 116 2 25 E 10m", "32 7 19.000 S 116 2 25.000 E 10.00m 1m 10000m 10m", "00121613791b7d2898e6486800989a68"),
+            (
+                "42 21 28.764 N 71 00 51.617 W -44m 2000m",
+                "42 21 28.764 N 71 0 51.617 W -44.00m 2000m 10000m 10m",
+                "002516138916cb3c70c310df00988550",
+            ),
+        ] {
+            check(RecordType::LOC, text, printed, &unhex(wire));
+        }
+    }
+
+    #[test]
+    fn bind_presentation() {
+        // The form `dig` prints, read back unchanged.
+        let s = "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m";
+        check(RecordType::LOC, s, s, &unhex("000016138b3cf018810cbce0009895b8"));
+        // Degrees only, fractions of centimetres and of metres, and the poles.
+        check(
+            RecordType::LOC,
+            "40 N 105 W 1208.64m 0.30m 5m 4m",
+            "40 0 0.000 N 105 0 0.000 W 1208.64m 0.30m 5m 4m",
+            &unhex("0031524288954400 69782d80009a6ea0".replace(' ', "").as_str()),
+        );
+        check(
+            RecordType::LOC,
+            "90 S 180 E 42849672.95m 90000000m 90000000m 90000000m",
+            "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
+            &unhex("00999999 6cb02700 a69fb200 ffffffff".replace(' ', "").as_str()),
+        );
+    }
+
+    #[test]
+    fn malformed_loc_refused() {
+        for text in [
+            "91 0 0 N 0 0 0 E 0m",
+            "90 0 1 N 0 0 0 E 0m",
+            "42 60 0 N 0 0 0 E 0m",
+            "42 21 60 N 0 0 0 E 0m",
+            "42 21 54.1234 N 0 0 0 E 0m",
+            "42 21 54. N 0 0 0 E 0m",
+            "42 21 54 X 71 6 18 W -24m",
+            "42 21 54 N 181 0 0 E 0m",
+            "42 21 54 N 71 6 18 W",
+            "42 21 54 N 71 6 18 W -100000.01m",
+            "42 21 54 N 71 6 18 W 42849672.96m",
+            "42 21 54 N 71 6 18 W 0m 90000001m",
+            "42 21 54 N 71 6 18 W 0m -1m",
+            "42 21 54 N 71 6 18 W 0m 1m 1m 1m 1m",
+            "42 21 54 1 N 71 6 18 W 0m",
+            "42N 71 06 18.3W -24m 30m",
+        ] {
+            refuse(RecordType::LOC, text);
+        }
+        for wire in [
+            "010000000000000000000000000000",   // short
+            "01121613 8917 2dd0 70be15f0 00988d20", // version 1
+            "001a1613 89172dd0 70be15f0 00988d20", // exponent 10
+            "00121613 FFFFFFFF 70be15f0 00988d20", // latitude past the pole
+        ] {
+            let w = unhex(&wire.replace(' ', ""));
+            assert!(RData::parse(RecordType::LOC, &w, 0, w.len()).is_err(), "{wire}");
+        }
+    }
+}

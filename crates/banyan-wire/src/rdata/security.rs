@@ -216,3 +216,97 @@ impl RecordData for Tlsa {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use crate::rdata::RData;
+    use crate::text::{hex_decode, tokenize};
+    use crate::types::RecordType;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex_decode(&s.replace(' ', "")).expect("hex")
+    }
+
+    #[test]
+    fn rfc8659_section_4_caa_examples() {
+        check(
+            RecordType::CAA,
+            r#"0 issue "ca1.example.net""#,
+            r#"0 issue "ca1.example.net""#,
+            b"\x00\x05issueca1.example.net",
+        );
+        check(
+            RecordType::CAA,
+            r#"0 iodef "mailto:security@example.com""#,
+            r#"0 iodef "mailto:security@example.com""#,
+            b"\x00\x05iodefmailto:security@example.com",
+        );
+        check(RecordType::CAA, r#"128 tbs "Unknown""#, r#"128 tbs "Unknown""#, b"\x80\x03tbsUnknown");
+        check(RecordType::CAA, r#"0 issue ";""#, r#"0 issue ";""#, b"\x00\x05issue;");
+        check(
+            RecordType::CAA,
+            r#"0 issue "ca1.example.net; account=230123""#,
+            r#"0 issue "ca1.example.net; account=230123""#,
+            b"\x00\x05issueca1.example.net; account=230123",
+        );
+        // An empty value, and an unquoted one with escapes.
+        check(RecordType::CAA, r#"0 issue """#, r#"0 issue """#, b"\x00\x05issue");
+        check(RecordType::CAA, r"0 issuewild x\034y", r#"0 issuewild "x\"y""#, b"\x00\x09issuewildx\"y");
+        // Values may run past 255 octets: the value is the rest of the RDATA.
+        let long = "a".repeat(300);
+        let rd = RData::from_text(RecordType::CAA, &tokenize(&format!("0 issue {long}")).unwrap(), None).unwrap();
+        assert_eq!(rd.to_wire().len(), 2 + 5 + 300);
+        refuse(RecordType::CAA, r#"0 "" "x""#);
+        refuse(RecordType::CAA, r#"0 is-sue "x""#);
+        refuse(RecordType::CAA, r#"0 abcdefghijklmnop "x""#);
+        refuse(RecordType::CAA, "256 issue \"x\"");
+        refuse(RecordType::CAA, "0 issue");
+        refuse(RecordType::CAA, "0 issue \"a\" \"b\"");
+        for wire in [&b"\x00\x00"[..], b"\x00\x02i-x", b"\x00\x05iss"] {
+            assert!(RData::parse(RecordType::CAA, wire, 0, wire.len()).is_err(), "{wire:?}");
+        }
+    }
+
+    #[test]
+    fn rfc4255_section_3_3_sshfp_example() {
+        check(
+            RecordType::SSHFP,
+            "2 1 123456789abcdef67890123456789abcdef67890",
+            "2 1 123456789ABCDEF67890123456789ABCDEF67890",
+            &unhex("0201 123456789abcdef67890123456789abcdef67890"),
+        );
+        check(
+            RecordType::SSHFP,
+            "4 2 ( 58dd96744e805c4950b3c0817bbbe97a 80af42446ebd458b05f7f8797fb8d806 )",
+            "4 2 58DD96744E805C4950B3C0817BBBE97A80AF42446EBD458B05F7F8797FB8D806",
+            &unhex("0402 58dd96744e805c4950b3c0817bbbe97a80af42446ebd458b05f7f8797fb8d806"),
+        );
+        refuse(RecordType::SSHFP, "2 1 123456789abcdef67890123456789abcdef678");
+        refuse(RecordType::SSHFP, "2 2 123456789abcdef67890123456789abcdef67890");
+        refuse(RecordType::SSHFP, "2 1");
+        refuse(RecordType::SSHFP, "2 1 xyz");
+    }
+
+    #[test]
+    fn rfc6698_section_2_3_tlsa_examples() {
+        check(
+            RecordType::TLSA,
+            "0 0 1 d2abde240d7cd3ee6b4b28c54df034b9 7983a1d16e8a410e4561cb106618e971",
+            "0 0 1 D2ABDE240D7CD3EE6B4B28C54DF034B97983A1D16E8A410E4561CB106618E971",
+            &unhex("000001 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971"),
+        );
+        let sha512 = "92003ba34942dc74152e2f2c408d29eca5a520e7f2e06bb944f4dca346baf63c\
+                      1b177615d466f6c4b71c216a50292bd58c9ebdd2f74e38fe51ffd48c43326cbc";
+        check(
+            RecordType::TLSA,
+            &format!("( 1 1 2 {} {} )", &sha512[..64], &sha512[64..]),
+            &format!("1 1 2 {}", sha512.to_ascii_uppercase()),
+            &unhex(&format!("010102 {sha512}")),
+        );
+        refuse(RecordType::TLSA, "0 0 1 d2abde240d7cd3ee6b4b28c54df034b9");
+        refuse(RecordType::TLSA, "3 1 2 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971");
+        refuse(RecordType::TLSA, "3 1 1");
+        refuse(RecordType::TLSA, "3 1 256 00");
+    }
+}

@@ -157,3 +157,37 @@ impl RecordData for Tsig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{check, refuse};
+    use crate::text::hex_decode;
+    use crate::types::RecordType;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex_decode(s).expect("hex")
+    }
+
+    #[test]
+    fn rfc8945_section_4_2_bind_presentation() {
+        let s = "hmac-md5.sig-alg.reg.int. 1480584899 300 16 lkEJsjwBeAdfv9RGs6zZrg== 15355 NOERROR 0";
+        check(
+            RecordType::TSIG,
+            s,
+            s,
+            &unhex("08686d61632d6d6435077369672d616c670372656703696e74000000583feec3012c0010964109b23c0178075fbfd446b3acd9ae3bfb00000000"),
+        );
+        // A BADTIME answer: no MAC, the server's time as other data (RFC 8945 §5.2.3).
+        check(
+            RecordType::TSIG,
+            "hmac-sha256. 1480584899 300 0 15355 18 6 AABYP+8n",
+            "hmac-sha256. 1480584899 300 0 15355 BADTIME 6 AABYP+8n",
+            &unhex("0b686d61632d736861323536000000583feec3012c00003bfb001200060000583fef27"),
+        );
+        refuse(RecordType::TSIG, "hmac-sha256. 281474976710656 300 0 15355 NOERROR 0");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 16 lkEJsjwBeAdfv9RG 15355 NOERROR 0");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOSUCHERROR 0");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOERROR");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOERROR 6 AABY");
+    }
+}
