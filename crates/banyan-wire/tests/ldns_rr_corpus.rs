@@ -66,7 +66,9 @@ struct Expected {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex")).collect()
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn expected(hex: &str) -> Expected {
@@ -106,8 +108,10 @@ fn unbound_ldns_rr_text_to_wire() {
     let (mut checked, mut generic, mut unsplittable, mut known) = (0usize, 0usize, 0usize, 0usize);
     let mut failures = Vec::new();
     for n in 1..=5u32 {
-        let input = std::fs::read_to_string(format!("{DIR}test_ldnsrr.{n}")).expect("corpus present");
-        let check = std::fs::read_to_string(format!("{DIR}test_ldnsrr.c{n}")).expect("corpus present");
+        let input =
+            std::fs::read_to_string(format!("{DIR}test_ldnsrr.{n}")).expect("corpus present");
+        let check =
+            std::fs::read_to_string(format!("{DIR}test_ldnsrr.c{n}")).expect("corpus present");
         let mut check_lines = check.lines();
         for (lineno, line) in input.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             // As unitldns.c does: skip empty lines and comment lines, pair the rest.
@@ -133,10 +137,17 @@ fn unbound_ldns_rr_text_to_wire() {
                 continue;
             };
             assert_eq!(rtype, exp.rtype, "{n}:{lineno}: type of {line}");
-            if let Some((_, _, why)) = KNOWN_DIFFERENCES.iter().find(|(f, l, _)| *f == n && *l == lineno) {
+            if let Some((_, _, why)) = KNOWN_DIFFERENCES
+                .iter()
+                .find(|(f, l, _)| *f == n && *l == lineno)
+            {
                 // Keep the list honest: a listed record must still differ.
                 let ours = RData::from_text(rtype, rdata, Some(&root)).map(|rd| rd.to_wire());
-                assert_ne!(ours.as_ref().ok(), Some(&exp.rdata), "{n}:{lineno} ({why}) now agrees with ldns");
+                assert_ne!(
+                    ours.as_ref().ok(),
+                    Some(&exp.rdata),
+                    "{n}:{lineno} ({why}) now agrees with ldns"
+                );
                 known += 1;
                 continue;
             }
@@ -144,26 +155,41 @@ fn unbound_ldns_rr_text_to_wire() {
             match RData::from_text(rtype, rdata, Some(&root)) {
                 Ok(rd) => {
                     if rd.to_wire() != exp.rdata {
-                        failures.push(format!("{n}:{lineno}: {line}\n  got  {}\n  want {}", rd, hexs(&exp.rdata)));
+                        failures.push(format!(
+                            "{n}:{lineno}: {line}\n  got  {}\n  want {}",
+                            rd,
+                            hexs(&exp.rdata)
+                        ));
                         continue;
                     }
                     // Our own text must read back to the same RDATA.
                     let text = rd.to_string();
-                    let again = tokenize(&text).and_then(|t| RData::from_text(rtype, &t, Some(&root)));
+                    let again =
+                        tokenize(&text).and_then(|t| RData::from_text(rtype, &t, Some(&root)));
                     if again.as_ref() != Ok(&rd) {
-                        failures.push(format!("{n}:{lineno}: text round trip of {text}: {again:?}"));
+                        failures.push(format!(
+                            "{n}:{lineno}: text round trip of {text}: {again:?}"
+                        ));
                     }
                 }
                 Err(e) => failures.push(format!("{n}:{lineno}: {line}\n  refused: {e}")),
             }
         }
-        assert!(check_lines.next().is_none(), "test_ldnsrr.c{n} has lines left over");
+        assert!(
+            check_lines.next().is_none(),
+            "test_ldnsrr.c{n} has lines left over"
+        );
     }
     println!(
         "ldns corpus: {checked} typed records checked, {generic} skipped (generic types), \
          {unsplittable} skipped (line splitter), {known} known differences"
     );
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked > 7000, "only {checked} records checked");
 }
 

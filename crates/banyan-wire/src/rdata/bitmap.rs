@@ -108,7 +108,8 @@ impl TypeBitmap {
     pub fn from_text(fields: &mut Fields<'_, '_>) -> Result<TypeBitmap, TextError> {
         let mut set = TypeBitmap::new();
         for t in fields.rest() {
-            let rtype = RecordType::from_mnemonic(t.text).ok_or_else(|| TextError::bad("record type", t.text))?;
+            let rtype = RecordType::from_mnemonic(t.text)
+                .ok_or_else(|| TextError::bad("record type", t.text))?;
             set.insert(rtype);
         }
         Ok(set)
@@ -160,16 +161,21 @@ mod tests {
     #[test]
     fn malformed_windows_refused() {
         for bad in [
-            &[0x00, 0x00][..],                   // empty window
-            &[0x00, 0x01, 0x00],                 // trailing zero octet
+            &[0x00, 0x00][..],                     // empty window
+            &[0x00, 0x01, 0x00],                   // trailing zero octet
             &[0x01, 0x01, 0x40, 0x00, 0x01, 0x40], // windows out of order
             &[0x00, 0x01, 0x40, 0x00, 0x01, 0x40], // window repeated
-            &[0x00, 0x21],                       // longer than 32 octets
-            &[0x00, 0x02, 0x40],                 // runs past the end
-            &[0x00],                             // no length
+            &[0x00, 0x21],                         // longer than 32 octets
+            &[0x00, 0x02, 0x40],                   // runs past the end
+            &[0x00],                               // no length
         ] {
-            assert!(TypeBitmap::parse(&mut Reader::over(bad)).is_err(), "{bad:?}");
+            assert!(
+                TypeBitmap::parse(&mut Reader::over(bad)).is_err(),
+                "{bad:?}"
+            );
         }
-        assert!(TypeBitmap::parse(&mut Reader::over(&[])).unwrap().is_empty());
+        assert!(TypeBitmap::parse(&mut Reader::over(&[]))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -19,7 +19,7 @@ const ALT_BASE: i64 = 10_000_000;
 ///
 /// Wire format, 16 octets: version (8 bits, 0), size, horizontal precision and vertical
 /// precision (8 bits each: a mantissa in the high nibble and a power of ten in the low
-/// nibble, in centimetres, both digits at most 9), latitude and longitude (32 bits each,
+/// nibble, in centimetres, both digits at most 9, zero only as 0x00), latitude and longitude (32 bits each,
 /// thousandths of an arc second with 2^31 at the equator / prime meridian, north and east
 /// larger), altitude (32 bits, centimetres above a base 100,000 m below the spheroid).
 ///
@@ -42,9 +42,11 @@ pub struct Loc {
     pub altitude: u32,
 }
 
-/// A mantissa/exponent octet is valid when both digits are 0 to 9 (RFC 1876 §2).
+/// A mantissa/exponent octet is valid when both digits are 0 to 9 (RFC 1876 §2). Zero is
+/// accepted only as `0x00`: the other encodings of zero (`0x01` … `0x09`) print the same
+/// as it, so they could not be told apart in presentation form.
 fn precision_ok(v: u8) -> bool {
-    v >> 4 <= 9 && v & 0x0f <= 9
+    v >> 4 <= 9 && v & 0x0f <= 9 && (v >> 4 != 0 || v == 0)
 }
 
 /// Writes a size or precision as BIND does: whole metres from 1 m up, else `0.NNm`.
@@ -60,7 +62,11 @@ fn fmt_precision(v: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// Writes an angle: degrees, minutes, seconds with thousandths, hemisphere. The wire value
 /// exactly at 2^31 prints with the southern/western letter, as BIND prints it.
 fn fmt_angle(v: u32, pos: char, neg: char, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let (hemi, a) = if v > ZERO_ANGLE { (pos, v - ZERO_ANGLE) } else { (neg, ZERO_ANGLE - v) };
+    let (hemi, a) = if v > ZERO_ANGLE {
+        (pos, v - ZERO_ANGLE)
+    } else {
+        (neg, ZERO_ANGLE - v)
+    };
     let (ms, s, m, d) = (a % 1000, a / 1000 % 60, a / 60_000 % 60, a / 3_600_000);
     write!(f, "{d} {m} {s}.{ms:03} {hemi}")
 }
@@ -68,12 +74,19 @@ fn fmt_angle(v: u32, pos: char, neg: char, f: &mut fmt::Formatter<'_>) -> fmt::R
 /// Splits `12.34` (optionally followed by `m` when `unit`) into whole and hundredths,
 /// allowing at most `frac_digits` decimals. `None` on bad syntax.
 fn decimal(s: &str, unit: bool, frac_digits: usize) -> Option<(u64, u64)> {
-    let s = if unit { s.strip_suffix(['m', 'M']).unwrap_or(s) } else { s };
+    let s = if unit {
+        s.strip_suffix(['m', 'M']).unwrap_or(s)
+    } else {
+        s
+    };
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.is_empty() || whole.len() > 10 || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if frac.len() > frac_digits || !frac.bytes().all(|b| b.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
+    if frac.len() > frac_digits
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || (s.contains('.') && frac.is_empty())
+    {
         return None;
     }
     let mut f: u64 = 0;
@@ -104,7 +117,12 @@ fn encode_precision(m: u64, cm: u64) -> Option<u8> {
 }
 
 /// Reads `DEG [MIN [SEC]] HEMI` and returns the wire value.
-fn angle_from_text(fields: &mut Fields<'_, '_>, pos: &str, neg: &str, max_deg: u32) -> Result<u32, TextError> {
+fn angle_from_text(
+    fields: &mut Fields<'_, '_>,
+    pos: &str,
+    neg: &str,
+    max_deg: u32,
+) -> Result<u32, TextError> {
     let what = if pos == "N" { "latitude" } else { "longitude" };
     let mut parts: Vec<&str> = Vec::new();
     let hemi = loop {
@@ -119,12 +137,16 @@ fn angle_from_text(fields: &mut Fields<'_, '_>, pos: &str, neg: &str, max_deg: u
     };
     let bad = || TextError::bad(what, &parts.join(" "));
     let deg: u32 = match parts.first() {
-        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => d.parse().map_err(|_| bad())?,
+        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => {
+            d.parse().map_err(|_| bad())?
+        }
         _ => return Err(bad()),
     };
     let min: u32 = match parts.get(1) {
         None => 0,
-        Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => m.parse().map_err(|_| bad())?,
+        Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => {
+            m.parse().map_err(|_| bad())?
+        }
         Some(_) => return Err(bad()),
     };
     let (sec, ms) = match parts.get(2) {
@@ -138,7 +160,11 @@ fn angle_from_text(fields: &mut Fields<'_, '_>, pos: &str, neg: &str, max_deg: u
     if v > max_deg * 3_600_000 {
         return Err(bad());
     }
-    Ok(if hemi.eq_ignore_ascii_case(pos) { ZERO_ANGLE + v } else { ZERO_ANGLE - v })
+    Ok(if hemi.eq_ignore_ascii_case(pos) {
+        ZERO_ANGLE + v
+    } else {
+        ZERO_ANGLE - v
+    })
 }
 
 impl RecordData for Loc {
@@ -157,7 +183,9 @@ impl RecordData for Loc {
             altitude: r.u32()?,
         };
         let in_range = |v: u32, max: u32| v.abs_diff(ZERO_ANGLE) <= max;
-        if ![loc.size, loc.horiz_pre, loc.vert_pre].into_iter().all(precision_ok)
+        if ![loc.size, loc.horiz_pre, loc.vert_pre]
+            .into_iter()
+            .all(precision_ok)
             || !in_range(loc.latitude, MAX_LAT)
             || !in_range(loc.longitude, MAX_LON)
         {
@@ -197,7 +225,8 @@ impl RecordData for Loc {
         };
         let (m, cm) = decimal(digits, true, 2).ok_or_else(|| TextError::bad("altitude", a))?;
         let cm = (m as i64) * 100 + cm as i64;
-        let altitude = u32::try_from(ALT_BASE + if neg { -cm } else { cm }).map_err(|_| TextError::bad("altitude", a))?;
+        let altitude = u32::try_from(ALT_BASE + if neg { -cm } else { cm })
+            .map_err(|_| TextError::bad("altitude", a))?;
         let mut precision = |what: &'static str, default: u8| -> Result<u8, TextError> {
             if fields.is_empty() {
                 return Ok(default);
@@ -241,8 +270,16 @@ mod tests {
                 "42 21 43.952 N 71 5 6.344 W -24.00m 1m 200m 10m",
                 "001224138917069070bf2dd800988d20",
             ),
-            ("52 14 05 N 00 08 50 E 10m", "52 14 5.000 N 0 8 50.000 E 10.00m 1m 10000m 10m", "001216138b3556c88008165000989a68"),
-            ("32 7 19 S 116 2 25 E 10m", "32 7 19.000 S 116 2 25.000 E 10.00m 1m 10000m 10m", "00121613791b7d2898e6486800989a68"),
+            (
+                "52 14 05 N 00 08 50 E 10m",
+                "52 14 5.000 N 0 8 50.000 E 10.00m 1m 10000m 10m",
+                "001216138b3556c88008165000989a68",
+            ),
+            (
+                "32 7 19 S 116 2 25 E 10m",
+                "32 7 19.000 S 116 2 25.000 E 10.00m 1m 10000m 10m",
+                "00121613791b7d2898e6486800989a68",
+            ),
             (
                 "42 21 28.764 N 71 00 51.617 W -44m 2000m",
                 "42 21 28.764 N 71 0 51.617 W -44.00m 2000m 10000m 10m",
@@ -257,19 +294,32 @@ mod tests {
     fn bind_presentation() {
         // The form `dig` prints, read back unchanged.
         let s = "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m";
-        check(RecordType::LOC, s, s, &unhex("000016138b3cf018810cbce0009895b8"));
+        check(
+            RecordType::LOC,
+            s,
+            s,
+            &unhex("000016138b3cf018810cbce0009895b8"),
+        );
         // Degrees only, fractions of centimetres and of metres, and the poles.
         check(
             RecordType::LOC,
             "40 N 105 W 1208.64m 0.30m 5m 4m",
             "40 0 0.000 N 105 0 0.000 W 1208.64m 0.30m 5m 4m",
-            &unhex("0031524288954400 69782d80009a6ea0".replace(' ', "").as_str()),
+            &unhex(
+                "0031524288954400 69782d80009a6ea0"
+                    .replace(' ', "")
+                    .as_str(),
+            ),
         );
         check(
             RecordType::LOC,
             "90 S 180 E 42849672.95m 90000000m 90000000m 90000000m",
             "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
-            &unhex("00999999 6cb02700 a69fb200 ffffffff".replace(' ', "").as_str()),
+            &unhex(
+                "00999999 6cb02700 a69fb200 ffffffff"
+                    .replace(' ', "")
+                    .as_str(),
+            ),
         );
     }
 
@@ -296,13 +346,17 @@ mod tests {
             refuse(RecordType::LOC, text);
         }
         for wire in [
-            "010000000000000000000000000000",   // short
+            "010000000000000000000000000000",       // short
             "01121613 8917 2dd0 70be15f0 00988d20", // version 1
-            "001a1613 89172dd0 70be15f0 00988d20", // exponent 10
-            "00121613 FFFFFFFF 70be15f0 00988d20", // latitude past the pole
+            "001a1613 89172dd0 70be15f0 00988d20",  // exponent 10
+            "00031613 89172dd0 70be15f0 00988d20",  // zero that is not 0x00
+            "00121613 FFFFFFFF 70be15f0 00988d20",  // latitude past the pole
         ] {
             let w = unhex(&wire.replace(' ', ""));
-            assert!(RData::parse(RecordType::LOC, &w, 0, w.len()).is_err(), "{wire}");
+            assert!(
+                RData::parse(RecordType::LOC, &w, 0, w.len()).is_err(),
+                "{wire}"
+            );
         }
     }
 }

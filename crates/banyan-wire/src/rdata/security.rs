@@ -141,7 +141,10 @@ impl RecordData for Sshfp {
         let fingerprint_type = fields.int("fingerprint type")?;
         let fingerprint = fields.hex_rest("fingerprint")?;
         if !hash_len_ok(sshfp_len(fingerprint_type), fingerprint.len()) {
-            return Err(TextError::bad("fingerprint (wrong length for its type)", &hex_encode(&fingerprint)));
+            return Err(TextError::bad(
+                "fingerprint (wrong length for its type)",
+                &hex_encode(&fingerprint),
+            ));
         }
         Ok(Sshfp {
             algorithm,
@@ -206,7 +209,10 @@ impl RecordData for Tlsa {
         let matching_type = fields.int("matching type")?;
         let data = fields.hex_rest("certificate association data")?;
         if !hash_len_ok(tlsa_len(matching_type), data.len()) {
-            return Err(TextError::bad("certificate association data (wrong length)", &hex_encode(&data)));
+            return Err(TextError::bad(
+                "certificate association data (wrong length)",
+                &hex_encode(&data),
+            ));
         }
         Ok(Tlsa {
             usage,
@@ -242,8 +248,18 @@ mod tests {
             r#"0 iodef "mailto:security@example.com""#,
             b"\x00\x05iodefmailto:security@example.com",
         );
-        check(RecordType::CAA, r#"128 tbs "Unknown""#, r#"128 tbs "Unknown""#, b"\x80\x03tbsUnknown");
-        check(RecordType::CAA, r#"0 issue ";""#, r#"0 issue ";""#, b"\x00\x05issue;");
+        check(
+            RecordType::CAA,
+            r#"128 tbs "Unknown""#,
+            r#"128 tbs "Unknown""#,
+            b"\x80\x03tbsUnknown",
+        );
+        check(
+            RecordType::CAA,
+            r#"0 issue ";""#,
+            r#"0 issue ";""#,
+            b"\x00\x05issue;",
+        );
         check(
             RecordType::CAA,
             r#"0 issue "ca1.example.net; account=230123""#,
@@ -251,11 +267,26 @@ mod tests {
             b"\x00\x05issueca1.example.net; account=230123",
         );
         // An empty value, and an unquoted one with escapes.
-        check(RecordType::CAA, r#"0 issue """#, r#"0 issue """#, b"\x00\x05issue");
-        check(RecordType::CAA, r"0 issuewild x\034y", r#"0 issuewild "x\"y""#, b"\x00\x09issuewildx\"y");
+        check(
+            RecordType::CAA,
+            r#"0 issue """#,
+            r#"0 issue """#,
+            b"\x00\x05issue",
+        );
+        check(
+            RecordType::CAA,
+            r"0 issuewild x\034y",
+            r#"0 issuewild "x\"y""#,
+            b"\x00\x09issuewildx\"y",
+        );
         // Values may run past 255 octets: the value is the rest of the RDATA.
         let long = "a".repeat(300);
-        let rd = RData::from_text(RecordType::CAA, &tokenize(&format!("0 issue {long}")).unwrap(), None).unwrap();
+        let rd = RData::from_text(
+            RecordType::CAA,
+            &tokenize(&format!("0 issue {long}")).unwrap(),
+            None,
+        )
+        .unwrap();
         assert_eq!(rd.to_wire().len(), 2 + 5 + 300);
         refuse(RecordType::CAA, r#"0 "" "x""#);
         refuse(RecordType::CAA, r#"0 is-sue "x""#);
@@ -264,7 +295,10 @@ mod tests {
         refuse(RecordType::CAA, "0 issue");
         refuse(RecordType::CAA, "0 issue \"a\" \"b\"");
         for wire in [&b"\x00\x00"[..], b"\x00\x02i-x", b"\x00\x05iss"] {
-            assert!(RData::parse(RecordType::CAA, wire, 0, wire.len()).is_err(), "{wire:?}");
+            assert!(
+                RData::parse(RecordType::CAA, wire, 0, wire.len()).is_err(),
+                "{wire:?}"
+            );
         }
     }
 
@@ -282,8 +316,14 @@ mod tests {
             "4 2 58DD96744E805C4950B3C0817BBBE97A80AF42446EBD458B05F7F8797FB8D806",
             &unhex("0402 58dd96744e805c4950b3c0817bbbe97a80af42446ebd458b05f7f8797fb8d806"),
         );
-        refuse(RecordType::SSHFP, "2 1 123456789abcdef67890123456789abcdef678");
-        refuse(RecordType::SSHFP, "2 2 123456789abcdef67890123456789abcdef67890");
+        refuse(
+            RecordType::SSHFP,
+            "2 1 123456789abcdef67890123456789abcdef678",
+        );
+        refuse(
+            RecordType::SSHFP,
+            "2 2 123456789abcdef67890123456789abcdef67890",
+        );
         refuse(RecordType::SSHFP, "2 1");
         refuse(RecordType::SSHFP, "2 1 xyz");
     }
@@ -305,7 +345,10 @@ mod tests {
             &unhex(&format!("010102 {sha512}")),
         );
         refuse(RecordType::TLSA, "0 0 1 d2abde240d7cd3ee6b4b28c54df034b9");
-        refuse(RecordType::TLSA, "3 1 2 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971");
+        refuse(
+            RecordType::TLSA,
+            "3 1 2 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971",
+        );
         refuse(RecordType::TLSA, "3 1 1");
         refuse(RecordType::TLSA, "3 1 256 00");
     }

@@ -8,7 +8,9 @@ use super::rfc1035::parse_name;
 use super::RecordData;
 use crate::error::{RdataError, TextError};
 use crate::name::Name;
-use crate::text::{base64_decode, base64_encode, fmt_character_string, unescape_text, Fields, Token};
+use crate::text::{
+    base64_decode, base64_encode, fmt_character_string, unescape_text, Fields, Token,
+};
 use crate::wire::{NameKind, Reader, WireSink};
 
 /// Server selection (RFC 2782).
@@ -44,7 +46,11 @@ impl RecordData for Srv {
         s.put_name(&self.target, NameKind::Canonical);
     }
     fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {} {}", self.priority, self.weight, self.port, self.target)
+        write!(
+            f,
+            "{} {} {} {}",
+            self.priority, self.weight, self.port, self.target
+        )
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Srv, TextError> {
         Ok(Srv {
@@ -138,6 +144,8 @@ impl SvcParamKey {
     pub const IPV6HINT: SvcParamKey = SvcParamKey(6);
     /// DNS-over-HTTPS URI template (RFC 9461 §5).
     pub const DOHPATH: SvcParamKey = SvcParamKey(7);
+    /// The reserved "Invalid key" (RFC 9460 §14.3.2), never valid in a record.
+    pub const INVALID: SvcParamKey = SvcParamKey(65535);
 
     const NAMES: [&'static str; 8] = [
         "mandatory",
@@ -153,14 +161,20 @@ impl SvcParamKey {
     /// Parses a key name or `keyNNNNN` (no leading zeros; 65535 is reserved, RFC 9460
     /// §14.3.2). `echconfig` is accepted as the draft name of `ech`, as Unbound accepts it.
     pub fn from_text(s: &str) -> Option<SvcParamKey> {
-        if let Some(i) = SvcParamKey::NAMES.iter().position(|n| n.eq_ignore_ascii_case(s)) {
+        if let Some(i) = SvcParamKey::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(s))
+        {
             return Some(SvcParamKey(i as u16));
         }
         if s.eq_ignore_ascii_case("echconfig") {
             return Some(SvcParamKey::ECH);
         }
         let digits = s.strip_prefix("key")?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || (digits.len() > 1 && digits.starts_with('0')) {
+        if digits.is_empty()
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || (digits.len() > 1 && digits.starts_with('0'))
+        {
             return None;
         }
         match digits.parse::<u16>() {
@@ -232,9 +246,14 @@ impl SvcParam {
                 if v.is_empty() || v.len() % 2 != 0 {
                     return Err(bad);
                 }
-                let keys: Vec<SvcParamKey> =
-                    v.chunks(2).map(|c| SvcParamKey(u16::from_be_bytes([c[0], c[1]]))).collect();
-                if keys.windows(2).any(|w| w[0] >= w[1]) || keys.contains(&SvcParamKey::MANDATORY) {
+                let keys: Vec<SvcParamKey> = v
+                    .chunks(2)
+                    .map(|c| SvcParamKey(u16::from_be_bytes([c[0], c[1]])))
+                    .collect();
+                if keys.windows(2).any(|w| w[0] >= w[1])
+                    || keys.contains(&SvcParamKey::MANDATORY)
+                    || keys.contains(&SvcParamKey::INVALID)
+                {
                     return Err(bad);
                 }
                 SvcParam::Mandatory(keys)
@@ -256,9 +275,11 @@ impl SvcParam {
             }
             SvcParamKey::NO_DEFAULT_ALPN if v.is_empty() => SvcParam::NoDefaultAlpn,
             SvcParamKey::PORT if v.len() == 2 => SvcParam::Port(u16::from_be_bytes([v[0], v[1]])),
-            SvcParamKey::IPV4HINT if !v.is_empty() && v.len() % 4 == 0 => {
-                SvcParam::Ipv4Hint(v.chunks(4).map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3])).collect())
-            }
+            SvcParamKey::IPV4HINT if !v.is_empty() && v.len() % 4 == 0 => SvcParam::Ipv4Hint(
+                v.chunks(4)
+                    .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]))
+                    .collect(),
+            ),
             SvcParamKey::ECH => SvcParam::Ech(v.to_vec()),
             SvcParamKey::IPV6HINT if !v.is_empty() && v.len() % 16 == 0 => SvcParam::Ipv6Hint(
                 v.chunks(16)
@@ -269,9 +290,14 @@ impl SvcParam {
                     })
                     .collect(),
             ),
-            SvcParamKey::DOHPATH => SvcParam::DohPath(String::from_utf8(v.to_vec()).map_err(|_| bad)?),
+            SvcParamKey::DOHPATH => {
+                SvcParam::DohPath(String::from_utf8(v.to_vec()).map_err(|_| bad)?)
+            }
             SvcParamKey(0..=7) => return Err(bad),
-            key => SvcParam::Unknown { key, value: v.to_vec() },
+            key => SvcParam::Unknown {
+                key,
+                value: v.to_vec(),
+            },
         })
     }
 
@@ -307,7 +333,8 @@ impl SvcParam {
                 let mut keys = Vec::new();
                 for item in split_list(&need(decoded)?).ok_or_else(|| TextError::bad(what, raw))? {
                     let text = std::str::from_utf8(&item).map_err(|_| TextError::bad(what, raw))?;
-                    let k = SvcParamKey::from_text(text).ok_or_else(|| TextError::bad("SvcParamKey", text))?;
+                    let k = SvcParamKey::from_text(text)
+                        .ok_or_else(|| TextError::bad("SvcParamKey", text))?;
                     if k == SvcParamKey::MANDATORY || keys.contains(&k) {
                         return Err(TextError::bad("mandatory key list", raw));
                     }
@@ -317,7 +344,8 @@ impl SvcParam {
                 SvcParam::Mandatory(keys)
             }
             SvcParamKey::ALPN => {
-                let ids = split_list(&need(decoded)?).ok_or_else(|| TextError::bad("alpn value", raw))?;
+                let ids =
+                    split_list(&need(decoded)?).ok_or_else(|| TextError::bad("alpn value", raw))?;
                 if ids.iter().any(|id| id.len() > 255) {
                     return Err(TextError::bad("alpn value", raw));
                 }
@@ -340,10 +368,13 @@ impl SvcParam {
             SvcParamKey::ECH => {
                 let d = decoded.unwrap_or_default();
                 let text = std::str::from_utf8(&d).map_err(|_| TextError::bad("ech value", raw))?;
-                SvcParam::Ech(base64_decode(text).ok_or_else(|| TextError::bad("ech value (base64)", raw))?)
+                SvcParam::Ech(
+                    base64_decode(text).ok_or_else(|| TextError::bad("ech value (base64)", raw))?,
+                )
             }
             SvcParamKey::DOHPATH => SvcParam::DohPath(
-                String::from_utf8(decoded.unwrap_or_default()).map_err(|_| TextError::bad("dohpath (UTF-8)", raw))?,
+                String::from_utf8(decoded.unwrap_or_default())
+                    .map_err(|_| TextError::bad("dohpath (UTF-8)", raw))?,
             ),
             key => SvcParam::Unknown {
                 key,
@@ -495,7 +526,9 @@ impl Svcb {
 /// lies between them.
 fn quoted_value_follows(key_field: &Token<'_>, next: Option<&Token<'_>>) -> bool {
     match next {
-        Some(n) if n.quoted => key_field.text.as_ptr() as usize + key_field.text.len() + 1 == n.text.as_ptr() as usize,
+        Some(n) if n.quoted => {
+            key_field.text.as_ptr() as usize + key_field.text.len() + 1 == n.text.as_ptr() as usize
+        }
         _ => false,
     }
 }
@@ -507,7 +540,9 @@ impl RecordData for Svcb {
         let mut params: Vec<SvcParam> = Vec::new();
         while !r.is_empty() {
             let key = SvcParamKey(r.u16()?);
-            if params.last().is_some_and(|p| p.key() >= key) {
+            // Strictly increasing keys (RFC 9460 §2.2); 65535 is the reserved "Invalid
+            // key" (§14.3.2), refused here as in text so every accepted record prints.
+            if params.last().is_some_and(|p| p.key() >= key) || key == SvcParamKey::INVALID {
                 return Err(RdataError::Invalid);
             }
             let len = r.u16()? as usize;
@@ -563,7 +598,8 @@ impl RecordData for Svcb {
                 }
                 Some((k, v)) => (k, Some(v)),
             };
-            let key = SvcParamKey::from_text(key_text).ok_or_else(|| TextError::bad("SvcParamKey", key_text))?;
+            let key = SvcParamKey::from_text(key_text)
+                .ok_or_else(|| TextError::bad("SvcParamKey", key_text))?;
             if params.iter().any(|p| p.key() == key) {
                 return Err(TextError::bad("SvcParamKey (repeated)", key_text));
             }
@@ -571,7 +607,10 @@ impl RecordData for Svcb {
         }
         params.sort_by_key(|p| p.key());
         if !Svcb::self_consistent(&params) {
-            return Err(TextError::bad("mandatory (lists a key that is not present)", "mandatory"));
+            return Err(TextError::bad(
+                "mandatory (lists a key that is not present)",
+                "mandatory",
+            ));
         }
         let svcb = Svcb {
             priority,
@@ -595,7 +634,10 @@ mod tests {
     use crate::text::{hex_decode, tokenize};
     use crate::types::RecordType;
 
-    const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/zonefile/");
+    const TESTDATA: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata/zonefile/"
+    );
 
     fn unhex(s: &str) -> Vec<u8> {
         hex_decode(&s.replace(' ', "")).expect("hex")
@@ -614,7 +656,12 @@ mod tests {
             "0 5 5060 sipserver.example.com.",
             &unhex("0000 0005 13C4 09736970736572766572076578616D706C6503636F6D00"),
         );
-        check(RecordType::SRV, "10 60 5060 .", "10 60 5060 .", &unhex("000A 003C 13C4 00"));
+        check(
+            RecordType::SRV,
+            "10 60 5060 .",
+            "10 60 5060 .",
+            &unhex("000A 003C 13C4 00"),
+        );
         refuse(RecordType::SRV, "0 5 65536 sip.example.");
         refuse(RecordType::SRV, "0 5 5060");
         refuse(RecordType::SRV, "-1 5 5060 sip.example.");
@@ -648,7 +695,10 @@ mod tests {
         );
         refuse(RecordType::NAPTR, r#"100 50 "s" "z3950+I2L+I2C" """#);
         refuse(RecordType::NAPTR, r#"100 "s" "z3950+I2L+I2C" "" ."#);
-        refuse(RecordType::NAPTR, &format!(r#"100 50 "{}" "" "" ."#, "a".repeat(256)));
+        refuse(
+            RecordType::NAPTR,
+            &format!(r#"100 50 "{}" "" "" ."#, "a".repeat(256)),
+        );
     }
 
     /// RFC 9460 Appendix D.1 and D.2 vectors with their wire forms as the RFC prints them.
@@ -656,7 +706,12 @@ mod tests {
     fn rfc9460_appendix_d_vectors() {
         let foo_com = "03 666f6f 07 6578616d706c65 03 636f6d 00";
         let foo_org = "03 666f6f 07 6578616d706c65 03 6f7267 00";
-        check(RecordType::SVCB, "0 foo.example.com.", "0 foo.example.com.", &unhex(&format!("0000 {foo_com}")));
+        check(
+            RecordType::SVCB,
+            "0 foo.example.com.",
+            "0 foo.example.com.",
+            &unhex(&format!("0000 {foo_com}")),
+        );
         check(RecordType::HTTPS, "1 .", "1 .", &unhex("0001 00"));
         check(
             RecordType::SVCB,
@@ -688,7 +743,9 @@ mod tests {
             RecordType::SVCB,
             r#"1 example.com. ipv6hint="2001:db8:122:344::192.0.2.33""#,
             "1 example.com. ipv6hint=2001:db8:122:344::c000:221",
-            &unhex("0001 07 6578616d706c65 03 636f6d 00 0006 0010 20010db80122034400000000c0000221"),
+            &unhex(
+                "0001 07 6578616d706c65 03 636f6d 00 0006 0010 20010db80122034400000000c0000221",
+            ),
         );
         check(
             RecordType::SVCB,
@@ -698,13 +755,32 @@ mod tests {
                 "0010 {foo_org} 0000 0004 0001 0004 0001 0009 02 6832 05 68332d3139 0004 0004 c0000201"
             )),
         );
-        let escaped = unhex(&format!("0010 {foo_org} 0001 000c 08 665c6f6f2c626172 02 6832"));
-        for text in [r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#, r"16 foo.example.org. alpn=f\\\092oo\092,bar,h2"] {
-            check(RecordType::SVCB, text, r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#, &escaped);
+        let escaped = unhex(&format!(
+            "0010 {foo_org} 0001 000c 08 665c6f6f2c626172 02 6832"
+        ));
+        for text in [
+            r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#,
+            r"16 foo.example.org. alpn=f\\\092oo\092,bar,h2",
+        ] {
+            check(
+                RecordType::SVCB,
+                text,
+                r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#,
+                &escaped,
+            );
         }
-        let rd = parse(RecordType::SVCB, r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#).unwrap();
-        let RData::SVCB(svcb) = rd else { panic!("typed") };
-        assert_eq!(svcb.param(SvcParamKey::ALPN), Some(&SvcParam::Alpn(vec![b"f\\oo,bar".to_vec(), b"h2".to_vec()])));
+        let rd = parse(
+            RecordType::SVCB,
+            r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#,
+        )
+        .unwrap();
+        let RData::SVCB(svcb) = rd else {
+            panic!("typed")
+        };
+        assert_eq!(
+            svcb.param(SvcParamKey::ALPN),
+            Some(&SvcParam::Alpn(vec![b"f\\oo,bar".to_vec(), b"h2".to_vec()]))
+        );
     }
 
     #[test]
@@ -784,21 +860,26 @@ mod tests {
         for wire in [
             "0001 00 0003 0002 0035 0001 0003 026832", // keys out of order
             "0001 00 0003 0002 0035 0003 0002 0035",   // key repeated
-            "0001 00 0003 0003 003500",                 // port of three octets
-            "0001 00 0001 0001 00",                     // empty alpn id
-            "0001 00 0001 0000",                        // empty alpn
-            "0001 00 0002 0001 00",                     // no-default-alpn with a value
-            "0001 00 0000 0002 0003",                   // mandatory names an absent key
+            "0001 00 0003 0003 003500",                // port of three octets
+            "0001 00 0001 0001 00",                    // empty alpn id
+            "0001 00 0001 0000",                       // empty alpn
+            "0001 00 0002 0001 00",                    // no-default-alpn with a value
+            "0001 00 0000 0002 0003",                  // mandatory names an absent key
             "0001 00 0000 0003 000300 0003 0002 0035", // mandatory of odd length
-            "0001 00 0000 0002 0000",                   // mandatory lists itself
-            "0001 00 0004 0005 c000020100",             // ipv4hint not a multiple of 4
-            "0001 00 0006 0000",                        // empty ipv6hint
-            "0001 00 0007 0002 c328",                   // dohpath not UTF-8
-            "0001 00 0003 0004 0035",                   // value runs past the end
-            "0001 c000",                                // compressed target
+            "0001 00 0000 0002 0000",                  // mandatory lists itself
+            "0001 00 0004 0005 c000020100",            // ipv4hint not a multiple of 4
+            "0001 00 0006 0000",                       // empty ipv6hint
+            "0001 00 0007 0002 c328",                  // dohpath not UTF-8
+            "0001 00 0003 0004 0035",                  // value runs past the end
+            "0001 c000",                               // compressed target
+            "0001 00 ffff 0000",                       // the reserved key 65535
+            "0001 00 0000 0002 ffff ffff 0000",        // mandatory lists key 65535
         ] {
             let w = unhex(wire);
-            assert!(RData::parse(RecordType::SVCB, &w, 0, w.len()).is_err(), "{wire}");
+            assert!(
+                RData::parse(RecordType::SVCB, &w, 0, w.len()).is_err(),
+                "{wire}"
+            );
         }
     }
 
@@ -816,14 +897,22 @@ mod tests {
             }
             let record = std::mem::take(&mut pending);
             let tokens = tokenize(&record).unwrap();
-            let Some(at) = tokens.iter().position(|t| !t.quoted && (t.text == "SVCB" || t.text == "HTTPS")) else {
+            let Some(at) = tokens
+                .iter()
+                .position(|t| !t.quoted && (t.text == "SVCB" || t.text == "HTTPS"))
+            else {
                 continue;
             };
             let rtype = tokens[at].text.parse().unwrap();
             // The RDATA text as written (so that `key="value"` stays in one piece): from
             // just after the type to the end of the record.
-            let start = tokens[at].text.as_ptr() as usize - record.as_ptr() as usize + tokens[at].text.len();
-            out.push((tokens[0].text.to_string(), rtype, record[start..].trim().to_string()));
+            let start = tokens[at].text.as_ptr() as usize - record.as_ptr() as usize
+                + tokens[at].text.len();
+            out.push((
+                tokens[0].text.to_string(),
+                rtype,
+                record[start..].trim().to_string(),
+            ));
         }
         out
     }
@@ -839,7 +928,11 @@ mod tests {
             let a = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
             let b = parse(*rtype, generic).unwrap_or_else(|e| panic!("{owner}: {generic}: {e}"));
             assert_eq!(a, b, "{owner}");
-            assert_eq!(parse(*rtype, &a.to_string()).unwrap(), a, "{owner}: text round trip");
+            assert_eq!(
+                parse(*rtype, &a.to_string()).unwrap(),
+                a,
+                "{owner}: text round trip"
+            );
         }
     }
 
@@ -856,8 +949,16 @@ mod tests {
             }
             let rd = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
             let wire = rd.to_wire();
-            assert_eq!(RData::parse(*rtype, &wire, 0, wire.len()).unwrap(), rd, "{owner}");
-            assert_eq!(parse(*rtype, &rd.to_string()).unwrap(), rd, "{owner}: text round trip");
+            assert_eq!(
+                RData::parse(*rtype, &wire, 0, wire.len()).unwrap(),
+                rd,
+                "{owner}"
+            );
+            assert_eq!(
+                parse(*rtype, &rd.to_string()).unwrap(),
+                rd,
+                "{owner}: text round trip"
+            );
         }
         let good = svcb_records("valid/bind-checkzone/good-svcb.db");
         assert_eq!(good.len(), 11);
@@ -869,8 +970,10 @@ mod tests {
     #[test]
     fn dnspython_vectors_presentation_equals_generic() {
         let read = |name: &str| -> Vec<String> {
-            let text = std::fs::read_to_string(format!("{TESTDATA}valid-with-expected-output/svcb/dnspython/{name}"))
-                .expect("testdata present");
+            let text = std::fs::read_to_string(format!(
+                "{TESTDATA}valid-with-expected-output/svcb/dnspython/{name}"
+            ))
+            .expect("testdata present");
             let mut out = Vec::new();
             let mut pending = String::new();
             for line in text.lines() {
@@ -889,7 +992,11 @@ mod tests {
         assert_eq!(text.len(), 10);
         assert_eq!(text.len(), generic.len());
         for (t, g) in text.iter().zip(&generic) {
-            assert_eq!(parse(RecordType::SVCB, t).unwrap(), parse(RecordType::SVCB, g).unwrap(), "{t}");
+            assert_eq!(
+                parse(RecordType::SVCB, t).unwrap(),
+                parse(RecordType::SVCB, g).unwrap(),
+                "{t}"
+            );
         }
     }
 }
