@@ -59,10 +59,10 @@ fn fmt_precision(v: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
 }
 
-/// Writes an angle: degrees, minutes, seconds with thousandths, hemisphere. The wire value
-/// exactly at 2^31 prints with the southern/western letter, as BIND prints it.
+/// Writes an angle: degrees, minutes, seconds with thousandths, hemisphere. The equator and
+/// the prime meridian (exactly 2^31) print as `N` and `E`, as BIND prints them.
 fn fmt_angle(v: u32, pos: char, neg: char, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let (hemi, a) = if v > ZERO_ANGLE {
+    let (hemi, a) = if v >= ZERO_ANGLE {
         (pos, v - ZERO_ANGLE)
     } else {
         (neg, ZERO_ANGLE - v)
@@ -320,6 +320,16 @@ mod tests {
                     .replace(' ', "")
                     .as_str(),
             ),
+        );
+    }
+
+    #[test]
+    fn equator_and_prime_meridian() {
+        check(
+            RecordType::LOC,
+            "0 S 0 W 0m 0m 0m 0m",
+            "0 0 0.000 N 0 0 0.000 E 0.00m 0.00m 0.00m 0.00m",
+            &unhex("00000000800000008000000000989680"),
         );
     }
 
