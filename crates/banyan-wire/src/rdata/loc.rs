@@ -99,7 +99,7 @@ fn decimal(s: &str, unit: bool, frac_digits: usize) -> Option<(u64, u64)> {
 /// Encodes a size or precision in metres and centimetres as BIND does: truncated to one
 /// significant digit. `None` above 90,000,000 m.
 fn encode_precision(m: u64, cm: u64) -> Option<u8> {
-    if m > 90_000_000 {
+    if m > 90_000_000 || (m == 90_000_000 && cm > 0) {
         return None;
     }
     let (man, exp) = if m > 0 {
@@ -348,6 +348,7 @@ mod tests {
             "42 21 54 N 71 6 18 W -100000.01m",
             "42 21 54 N 71 6 18 W 42849672.96m",
             "42 21 54 N 71 6 18 W 0m 90000001m",
+            "42 21 54 N 71 6 18 W 0m 90000000.01m",
             "42 21 54 N 71 6 18 W 0m -1m",
             "42 21 54 N 71 6 18 W 0m 1m 1m 1m 1m",
             "42 21 54 1 N 71 6 18 W 0m",

@@ -11,7 +11,7 @@ use crate::wire::{Reader, WireSink};
 /// Certification authority authorization (RFC 8659 §4.1).
 ///
 /// Wire format: flags (8 bits; bit 0 Issuer Critical), tag length (8 bits), tag (1 to 15
-/// ASCII letters and digits), value (the rest of the RDATA, any length). Presentation:
+/// ASCII letters and digits; up to 15 recommended), value (the rest of the RDATA, any length). Presentation:
 /// `FLAGS TAG "VALUE"` (RFC 8659 §4.1.1), the value a quoted string that may exceed 255
 /// octets.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -24,8 +24,11 @@ pub struct Caa {
     pub value: Vec<u8>,
 }
 
+/// RFC 8659 §4.1: a tag has at least one octet and SHOULD have no more than 15, so longer
+/// ones are accepted (as Knot accepts them); characters other than letters and digits are
+/// refused, as BIND refuses them.
 fn caa_tag_ok(tag: &[u8]) -> bool {
-    (1..=15).contains(&tag.len()) && tag.iter().all(u8::is_ascii_alphanumeric)
+    (1..=255).contains(&tag.len()) && tag.iter().all(u8::is_ascii_alphanumeric)
 }
 
 impl RecordData for Caa {
@@ -54,7 +57,7 @@ impl RecordData for Caa {
         let flags = fields.int("flags")?;
         let tag_text = fields.str("tag")?;
         if !caa_tag_ok(tag_text.as_bytes()) {
-            return Err(TextError::bad("tag (1 to 15 letters and digits)", tag_text));
+            return Err(TextError::bad("tag (letters and digits)", tag_text));
         }
         let v = fields.token("value")?;
         let value = unescape_text(v.text).ok_or_else(|| TextError::bad("value", v.text))?;
@@ -290,7 +293,13 @@ mod tests {
         assert_eq!(rd.to_wire().len(), 2 + 5 + 300);
         refuse(RecordType::CAA, r#"0 "" "x""#);
         refuse(RecordType::CAA, r#"0 is-sue "x""#);
-        refuse(RecordType::CAA, r#"0 abcdefghijklmnop "x""#);
+        refuse(RecordType::CAA, &format!(r#"0 {} "x""#, "a".repeat(256)));
+        check(
+            RecordType::CAA,
+            r#"0 abcdefghijklmnop "x""#,
+            r#"0 abcdefghijklmnop "x""#,
+            b"\x00\x10abcdefghijklmnopx",
+        );
         refuse(RecordType::CAA, "256 issue \"x\"");
         refuse(RecordType::CAA, "0 issue");
         refuse(RecordType::CAA, "0 issue \"a\" \"b\"");

@@ -144,10 +144,10 @@ impl SvcParamKey {
     pub const IPV6HINT: SvcParamKey = SvcParamKey(6);
     /// DNS-over-HTTPS URI template (RFC 9461 §5).
     pub const DOHPATH: SvcParamKey = SvcParamKey(7);
-    /// The reserved "Invalid key" (RFC 9460 §14.3.2), never valid in a record.
-    pub const INVALID: SvcParamKey = SvcParamKey(65535);
+    /// The resource supports Oblivious HTTP (RFC 9540 §4).
+    pub const OHTTP: SvcParamKey = SvcParamKey(8);
 
-    const NAMES: [&'static str; 8] = [
+    const NAMES: [&'static str; 9] = [
         "mandatory",
         "alpn",
         "no-default-alpn",
@@ -156,18 +156,18 @@ impl SvcParamKey {
         "ech",
         "ipv6hint",
         "dohpath",
+        "ohttp",
     ];
 
-    /// Parses a key name or `keyNNNNN` (no leading zeros; 65535 is reserved, RFC 9460
-    /// §14.3.2). `echconfig` is accepted as the draft name of `ech`, as Unbound accepts it.
+    /// Parses a key name or `keyNNNNN` (no leading zeros). Names are lower case only
+    /// (RFC 9460 Appendix A: `LCALPHA`), as Knot requires. `echconfig` is accepted as the
+    /// draft name of `ech`, as Unbound accepts it. Key 65535, though reserved as "Invalid
+    /// key" (§14.3.2), is representable and accepted like any unknown key, as Knot does.
     pub fn from_text(s: &str) -> Option<SvcParamKey> {
-        if let Some(i) = SvcParamKey::NAMES
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(s))
-        {
+        if let Some(i) = SvcParamKey::NAMES.iter().position(|n| *n == s) {
             return Some(SvcParamKey(i as u16));
         }
-        if s.eq_ignore_ascii_case("echconfig") {
+        if s == "echconfig" {
             return Some(SvcParamKey::ECH);
         }
         let digits = s.strip_prefix("key")?;
@@ -177,10 +177,7 @@ impl SvcParamKey {
         {
             return None;
         }
-        match digits.parse::<u16>() {
-            Ok(65535) | Err(_) => None,
-            Ok(n) => Some(SvcParamKey(n)),
-        }
+        digits.parse::<u16>().ok().map(SvcParamKey)
     }
 }
 
@@ -213,6 +210,8 @@ pub enum SvcParam {
     Ipv6Hint(Vec<Ipv6Addr>),
     /// Key 7: the DoH URI template (RFC 9461 §5). Wire: UTF-8 octets.
     DohPath(String),
+    /// Key 8: the target supports Oblivious HTTP (RFC 9540 §4). Wire: empty.
+    Ohttp,
     /// Any other key, value kept opaque (RFC 9460 §2.1 `keyNNNNN`).
     Unknown {
         /// The key number (never one of the typed keys above).
@@ -234,6 +233,7 @@ impl SvcParam {
             SvcParam::Ech(_) => SvcParamKey::ECH,
             SvcParam::Ipv6Hint(_) => SvcParamKey::IPV6HINT,
             SvcParam::DohPath(_) => SvcParamKey::DOHPATH,
+            SvcParam::Ohttp => SvcParamKey::OHTTP,
             SvcParam::Unknown { key, .. } => *key,
         }
     }
@@ -250,10 +250,7 @@ impl SvcParam {
                     .chunks(2)
                     .map(|c| SvcParamKey(u16::from_be_bytes([c[0], c[1]])))
                     .collect();
-                if keys.windows(2).any(|w| w[0] >= w[1])
-                    || keys.contains(&SvcParamKey::MANDATORY)
-                    || keys.contains(&SvcParamKey::INVALID)
-                {
+                if keys.windows(2).any(|w| w[0] >= w[1]) || keys.contains(&SvcParamKey::MANDATORY) {
                     return Err(bad);
                 }
                 SvcParam::Mandatory(keys)
@@ -293,7 +290,8 @@ impl SvcParam {
             SvcParamKey::DOHPATH => {
                 SvcParam::DohPath(String::from_utf8(v.to_vec()).map_err(|_| bad)?)
             }
-            SvcParamKey(0..=7) => return Err(bad),
+            SvcParamKey::OHTTP if v.is_empty() => SvcParam::Ohttp,
+            SvcParamKey(0..=8) => return Err(bad),
             key => SvcParam::Unknown {
                 key,
                 value: v.to_vec(),
@@ -306,7 +304,7 @@ impl SvcParam {
         match self {
             SvcParam::Mandatory(keys) => keys.iter().for_each(|k| s.put_u16(k.0)),
             SvcParam::Alpn(ids) => ids.iter().for_each(|id| s.put_character_string(id)),
-            SvcParam::NoDefaultAlpn => {}
+            SvcParam::NoDefaultAlpn | SvcParam::Ohttp => {}
             SvcParam::Port(p) => s.put_u16(*p),
             SvcParam::Ipv4Hint(a) => a.iter().for_each(|a| s.put(&a.octets())),
             SvcParam::Ech(v) => s.put(v),
@@ -351,9 +349,10 @@ impl SvcParam {
                 }
                 SvcParam::Alpn(ids)
             }
-            SvcParamKey::NO_DEFAULT_ALPN => match decoded {
+            SvcParamKey::NO_DEFAULT_ALPN | SvcParamKey::OHTTP => match decoded {
+                None if key == SvcParamKey::OHTTP => SvcParam::Ohttp,
                 None => SvcParam::NoDefaultAlpn,
-                Some(_) => return Err(TextError::bad("no-default-alpn (takes no value)", raw)),
+                Some(_) => return Err(TextError::bad("key that takes no value", raw)),
             },
             SvcParamKey::PORT => {
                 let d = need(decoded)?;
@@ -392,8 +391,10 @@ fn split_list(v: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut i = 0;
     while i < v.len() {
         match v[i] {
+            // Only `\,` and `\\` are escapes at this level (RFC 9460 Appendix A.1), so a
+            // stray backslash is refused, as Knot refuses it.
             b'\\' => {
-                cur.push(*v.get(i + 1)?);
+                cur.push(*v.get(i + 1).filter(|&&b| b == b',' || b == b'\\')?);
                 i += 2;
             }
             b',' => {
@@ -463,7 +464,7 @@ impl fmt::Display for SvcParam {
                 f.write_str("=")?;
                 fmt_character_string(&joined, f)
             }
-            SvcParam::NoDefaultAlpn => Ok(()),
+            SvcParam::NoDefaultAlpn | SvcParam::Ohttp => Ok(()),
             SvcParam::Port(p) => write!(f, "={p}"),
             SvcParam::Ipv4Hint(a) => fmt_addrs(a, f),
             SvcParam::Ipv6Hint(a) => fmt_addrs(a, f),
@@ -540,9 +541,8 @@ impl RecordData for Svcb {
         let mut params: Vec<SvcParam> = Vec::new();
         while !r.is_empty() {
             let key = SvcParamKey(r.u16()?);
-            // Strictly increasing keys (RFC 9460 §2.2); 65535 is the reserved "Invalid
-            // key" (§14.3.2), refused here as in text so every accepted record prints.
-            if params.last().is_some_and(|p| p.key() >= key) || key == SvcParamKey::INVALID {
+            // Strictly increasing keys (RFC 9460 §2.2).
+            if params.last().is_some_and(|p| p.key() >= key) {
                 return Err(RdataError::Invalid);
             }
             let len = r.u16()? as usize;
@@ -796,11 +796,11 @@ mod tests {
         );
         check(
             RecordType::SVCB,
-            r#"7 . alpn="h2,h3" dohpath=/{?dns} no-default-alpn key65534 mandatory=no-default-alpn,port port=853"#,
-            r#"7 . mandatory=no-default-alpn,port alpn="h2,h3" no-default-alpn port=853 dohpath="/{?dns}" key65534"#,
+            r#"7 . alpn="h2,h3" dohpath=/{?dns} no-default-alpn ohttp key65535 mandatory=no-default-alpn,port port=853"#,
+            r#"7 . mandatory=no-default-alpn,port alpn="h2,h3" no-default-alpn port=853 dohpath="/{?dns}" ohttp key65535"#,
             &unhex(
                 "0007 00 0000 0004 0002 0003 0001 0006 026832 026833 0002 0000 0003 0002 0355 \
-                 0007 0007 2f7b3f646e737d fffe 0000",
+                 0007 0007 2f7b3f646e737d 0008 0000 ffff 0000",
             ),
         );
     }
@@ -829,7 +829,10 @@ mod tests {
             "0 . mandatory=alpn",
             "0 . unknown=wha",
             // Other malformed values, in the manner of Unbound's failure cases.
-            "1 . key65535=a",
+            "1 . PORT=53",
+            "1 . ohttp=1",
+            r"1 . alpn=a\\b",
+            r"1 . alpn=a\\092,b",
             "1 . key01=a",
             "1 . key=a",
             "1 . port=65536",
@@ -872,8 +875,7 @@ mod tests {
             "0001 00 0007 0002 c328",                  // dohpath not UTF-8
             "0001 00 0003 0004 0035",                  // value runs past the end
             "0001 c000",                               // compressed target
-            "0001 00 ffff 0000",                       // the reserved key 65535
-            "0001 00 0000 0002 ffff ffff 0000",        // mandatory lists key 65535
+            "0001 00 0008 0001 00",                    // ohttp with a value
         ] {
             let w = unhex(wire);
             assert!(
