@@ -14,9 +14,21 @@ use crate::text::{hex_decode, hex_encode, Fields, Token};
 use crate::types::RecordType;
 use crate::wire::{Reader, WireSink};
 
+mod bitmap;
+mod dnssec;
+mod loc;
 mod rfc1035;
+mod security;
+mod service;
+mod tsig;
 
+pub use bitmap::TypeBitmap;
+pub use dnssec::{Dnskey, Ds, Nsec, Nsec3, Nsec3param, Rrsig, Zonemd};
+pub use loc::Loc;
 pub use rfc1035::{Aaaa, Hinfo, Mx, Soa, Txt, A};
+pub use security::{Caa, Sshfp, Tlsa};
+pub use service::{Naptr, Srv, SvcParam, SvcParamKey, Svcb};
+pub use tsig::Tsig;
 
 /// Longest RDATA accepted from presentation form: the most that fits in a 65535-octet
 /// message beside the 12-octet header and the smallest record (root owner, 10 fixed
@@ -147,6 +159,42 @@ rdata_enum! {
         SPF(Txt) = SPF,
         /// Host information (RFC 1035 §3.3.2).
         HINFO(Hinfo) = HINFO,
+        /// Server selection (RFC 2782).
+        SRV(Srv) = SRV,
+        /// Naming authority pointer (RFC 3403 §4.1).
+        NAPTR(Naptr) = NAPTR,
+        /// Certification authority authorization (RFC 8659 §4.1).
+        CAA(Caa) = CAA,
+        /// SSH key fingerprint (RFC 4255 §3.1).
+        SSHFP(Sshfp) = SSHFP,
+        /// TLS certificate association (RFC 6698 §2.1).
+        TLSA(Tlsa) = TLSA,
+        /// General service binding (RFC 9460 §2.2).
+        SVCB(Svcb) = SVCB,
+        /// HTTPS service binding, same form as SVCB (RFC 9460 §9).
+        HTTPS(Svcb) = HTTPS,
+        /// Geographic location (RFC 1876 §2).
+        LOC(Loc) = LOC,
+        /// Delegation signer (RFC 4034 §5.1).
+        DS(Ds) = DS,
+        /// Child DS, same form as DS (RFC 7344 §3.1).
+        CDS(Ds) = CDS,
+        /// DNSSEC public key (RFC 4034 §2.1).
+        DNSKEY(Dnskey) = DNSKEY,
+        /// Child DNSKEY, same form as DNSKEY (RFC 7344 §3.2).
+        CDNSKEY(Dnskey) = CDNSKEY,
+        /// DNSSEC signature (RFC 4034 §3.1).
+        RRSIG(Rrsig) = RRSIG,
+        /// Next secure (RFC 4034 §4.1).
+        NSEC(Nsec) = NSEC,
+        /// Hashed next secure (RFC 5155 §3.2).
+        NSEC3(Nsec3) = NSEC3,
+        /// NSEC3 parameters (RFC 5155 §4.2).
+        NSEC3PARAM(Nsec3param) = NSEC3PARAM,
+        /// Zone message digest (RFC 8976 §2).
+        ZONEMD(Zonemd) = ZONEMD,
+        /// Transaction signature (RFC 8945 §4.2).
+        TSIG(Tsig) = TSIG,
     }
     names {
         /// Authoritative name server (RFC 1035 §3.3.11).
@@ -250,7 +298,10 @@ pub(crate) mod testkit {
 
     fn allows_short(rtype: RecordType) -> bool {
         // Types whose last field is open-ended.
-        matches!(rtype, RecordType::TXT | RecordType::SPF)
+        matches!(
+            rtype,
+            RecordType::TXT | RecordType::SPF | RecordType::CAA | RecordType::DNSKEY | RecordType::CDNSKEY | RecordType::RRSIG
+        )
     }
 
     /// Asserts that `text` is refused as `rtype` RDATA.
