@@ -49,16 +49,8 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "BIND joins base64 across fields whatever their lengths; Knot wants every field to be \
          a multiple of 4 characters",
     ),
-    (
-        "36_RRSIG",
-        "AA ==",
-        "as for DNSKEY: base64 split into fields",
-    ),
-    (
-        "50_CDNSKEY",
-        "AA ==",
-        "as for DNSKEY: base64 split into fields",
-    ),
+    ("36_RRSIG", "AA ==", "as for DNSKEY: base64 split into fields"),
+    ("50_CDNSKEY", "AA ==", "as for DNSKEY: base64 split into fields"),
     (
         "36_RRSIG",
         "22260101000000",
@@ -139,11 +131,7 @@ fn knot_zscanner_typed_records() {
         let expected: Vec<Option<String>> = output
             .split("------")
             .filter(|e| !e.trim().is_empty())
-            .map(|e| {
-                e.lines()
-                    .find_map(|l| l.strip_prefix("RDATA="))
-                    .map(str::to_string)
-            })
+            .map(|e| e.lines().find_map(|l| l.strip_prefix("RDATA=")).map(str::to_string))
             .collect();
         let mut origin = Name::root();
         let mut records = Vec::new();
@@ -163,9 +151,7 @@ fn knot_zscanner_typed_records() {
             // Records continue over lines while a parenthesis is open; a line that can
             // never be completed (an unbalanced quote) is a record of its own.
             match tokenize(&pending) {
-                Err(banyan_wire::TextError::Unbalanced("parenthesis")) if !line.contains(')') => {
-                    continue
-                }
+                Err(banyan_wire::TextError::Unbalanced("parenthesis")) if !line.contains(')') => continue,
                 _ => records.push(std::mem::take(&mut pending)),
             }
         }
@@ -200,7 +186,9 @@ fn knot_zscanner_typed_records() {
             }
         }
     }
-    println!("knot zscanner: {accepted} accepted as Knot does, {refused} refused as Knot does, {known} known differences");
+    println!(
+        "knot zscanner: {accepted} accepted as Knot does, {refused} refused as Knot does, {known} known differences"
+    );
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",

@@ -108,10 +108,8 @@ fn unbound_ldns_rr_text_to_wire() {
     let (mut checked, mut generic, mut unsplittable, mut known) = (0usize, 0usize, 0usize, 0usize);
     let mut failures = Vec::new();
     for n in 1..=5u32 {
-        let input =
-            std::fs::read_to_string(format!("{DIR}test_ldnsrr.{n}")).expect("corpus present");
-        let check =
-            std::fs::read_to_string(format!("{DIR}test_ldnsrr.c{n}")).expect("corpus present");
+        let input = std::fs::read_to_string(format!("{DIR}test_ldnsrr.{n}")).expect("corpus present");
+        let check = std::fs::read_to_string(format!("{DIR}test_ldnsrr.c{n}")).expect("corpus present");
         let mut check_lines = check.lines();
         for (lineno, line) in input.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             // As unitldns.c does: skip empty lines and comment lines, pair the rest.
@@ -137,10 +135,7 @@ fn unbound_ldns_rr_text_to_wire() {
                 continue;
             };
             assert_eq!(rtype, exp.rtype, "{n}:{lineno}: type of {line}");
-            if let Some((_, _, why)) = KNOWN_DIFFERENCES
-                .iter()
-                .find(|(f, l, _)| *f == n && *l == lineno)
-            {
+            if let Some((_, _, why)) = KNOWN_DIFFERENCES.iter().find(|(f, l, _)| *f == n && *l == lineno) {
                 // Keep the list honest: a listed record must still differ.
                 let ours = RData::from_text(rtype, rdata, Some(&root)).map(|rd| rd.to_wire());
                 assert_ne!(
@@ -164,21 +159,15 @@ fn unbound_ldns_rr_text_to_wire() {
                     }
                     // Our own text must read back to the same RDATA.
                     let text = rd.to_string();
-                    let again =
-                        tokenize(&text).and_then(|t| RData::from_text(rtype, &t, Some(&root)));
+                    let again = tokenize(&text).and_then(|t| RData::from_text(rtype, &t, Some(&root)));
                     if again.as_ref() != Ok(&rd) {
-                        failures.push(format!(
-                            "{n}:{lineno}: text round trip of {text}: {again:?}"
-                        ));
+                        failures.push(format!("{n}:{lineno}: text round trip of {text}: {again:?}"));
                     }
                 }
                 Err(e) => failures.push(format!("{n}:{lineno}: {line}\n  refused: {e}")),
             }
         }
-        assert!(
-            check_lines.next().is_none(),
-            "test_ldnsrr.c{n} has lines left over"
-        );
+        assert!(check_lines.next().is_none(), "test_ldnsrr.c{n} has lines left over");
     }
     println!(
         "ldns corpus: {checked} typed records checked, {generic} skipped (generic types), \

@@ -9,10 +9,7 @@ use proptest::prelude::*;
 /// escaping in text now and then.
 fn name() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(
-        prop::collection::vec(
-            prop_oneof![8 => b'a'..=b'z', 1 => b'0'..=b'9', 1 => any::<u8>()],
-            1..10,
-        ),
+        prop::collection::vec(prop_oneof![8 => b'a'..=b'z', 1 => b'0'..=b'9', 1 => any::<u8>()], 1..10),
         0..4,
     )
     .prop_map(|labels| {
@@ -38,8 +35,7 @@ fn char_string() -> impl Strategy<Value = Vec<u8>> {
 fn rdata() -> impl Strategy<Value = (RecordType, Vec<u8>)> {
     prop_oneof![
         any::<[u8; 4]>().prop_map(|a| (RecordType::A, a.to_vec())),
-        (any::<u16>(), name())
-            .prop_map(|(p, n)| (RecordType::MX, [&p.to_be_bytes()[..], &n].concat())),
+        (any::<u16>(), name()).prop_map(|(p, n)| (RecordType::MX, [&p.to_be_bytes()[..], &n].concat())),
         prop::collection::vec(char_string(), 1..4).prop_map(|s| (RecordType::TXT, s.concat())),
         (any::<[u8; 6]>(), name()).prop_map(|(f, n)| (RecordType::SRV, [&f[..], &n].concat())),
         (
@@ -64,8 +60,7 @@ fn rdata() -> impl Strategy<Value = (RecordType, Vec<u8>)> {
             let mut w = n;
             let mut windows = std::collections::BTreeMap::<u8, [u8; 32]>::new();
             for t in types {
-                windows.entry((t >> 8) as u8).or_insert([0; 32])[(t & 0xff) as usize / 8] |=
-                    0x80 >> (t % 8);
+                windows.entry((t >> 8) as u8).or_insert([0; 32])[(t & 0xff) as usize / 8] |= 0x80 >> (t % 8);
             }
             for (win, bits) in windows {
                 let len = bits.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
@@ -74,31 +69,20 @@ fn rdata() -> impl Strategy<Value = (RecordType, Vec<u8>)> {
             }
             (RecordType::NSEC, w)
         }),
-        (
-            1u8..10,
-            0u8..10,
-            0u32..=180 * 3_600_000,
-            any::<bool>(),
-            any::<u32>()
-        )
-            .prop_map(|(m, e, deg, neg, alt)| {
-                let pre = m << 4 | e;
-                let lat = if neg {
-                    (1u32 << 31) - deg / 2
-                } else {
-                    (1u32 << 31) + deg / 2
-                };
-                let lon = if neg {
-                    (1u32 << 31) + deg
-                } else {
-                    (1u32 << 31) - deg
-                };
-                let mut w = vec![0, pre, pre, pre];
-                w.extend(lat.to_be_bytes());
-                w.extend(lon.to_be_bytes());
-                w.extend(alt.to_be_bytes());
-                (RecordType::LOC, w)
-            }),
+        (1u8..10, 0u8..10, 0u32..=180 * 3_600_000, any::<bool>(), any::<u32>()).prop_map(|(m, e, deg, neg, alt)| {
+            let pre = m << 4 | e;
+            let lat = if neg {
+                (1u32 << 31) - deg / 2
+            } else {
+                (1u32 << 31) + deg / 2
+            };
+            let lon = if neg { (1u32 << 31) + deg } else { (1u32 << 31) - deg };
+            let mut w = vec![0, pre, pre, pre];
+            w.extend(lat.to_be_bytes());
+            w.extend(lon.to_be_bytes());
+            w.extend(alt.to_be_bytes());
+            (RecordType::LOC, w)
+        }),
     ]
 }
 
@@ -131,8 +115,7 @@ const TYPED: &[RecordType] = &[
 
 fn from_text(rtype: RecordType, text: &str) -> RData {
     let tokens = tokenize(text).unwrap_or_else(|e| panic!("{rtype} {text}: {e}"));
-    RData::from_text(rtype, &tokens, Some(&Name::root()))
-        .unwrap_or_else(|e| panic!("{rtype} {text}: {e}"))
+    RData::from_text(rtype, &tokens, Some(&Name::root())).unwrap_or_else(|e| panic!("{rtype} {text}: {e}"))
 }
 
 proptest! {

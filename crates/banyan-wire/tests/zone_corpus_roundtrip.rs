@@ -94,24 +94,14 @@ fn root_zone_2023051100() {
 
 #[test]
 fn rfc4035_appendix_a_signed_zone() {
-    let counts = walk(
-        "dnssec/rfc-examples/rfc4035/appendix-A-signed-zone.zone",
-        "example.",
-    );
+    let counts = walk("dnssec/rfc-examples/rfc4035/appendix-A-signed-zone.zone", "example.");
     assert!(counts[&RecordType::RRSIG] >= 26);
-    assert!(
-        counts[&RecordType::NSEC] > 0
-            && counts[&RecordType::DNSKEY] == 2
-            && counts[&RecordType::DS] > 0
-    );
+    assert!(counts[&RecordType::NSEC] > 0 && counts[&RecordType::DNSKEY] == 2 && counts[&RecordType::DS] > 0);
 }
 
 #[test]
 fn rfc5155_appendix_a_example_zone() {
-    let counts = walk(
-        "dnssec/rfc-examples/rfc5155/appendix-A-example-zone.zone",
-        "example.",
-    );
+    let counts = walk("dnssec/rfc-examples/rfc5155/appendix-A-example-zone.zone", "example.");
     assert!(counts[&RecordType::RRSIG] >= 30);
     assert_eq!(counts[&RecordType::NSEC3PARAM], 1);
     assert!(counts[&RecordType::NSEC3] > 0);

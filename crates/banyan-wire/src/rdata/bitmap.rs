@@ -108,8 +108,7 @@ impl TypeBitmap {
     pub fn from_text(fields: &mut Fields<'_, '_>) -> Result<TypeBitmap, TextError> {
         let mut set = TypeBitmap::new();
         for t in fields.rest() {
-            let rtype = RecordType::from_mnemonic(t.text)
-                .ok_or_else(|| TextError::bad("record type", t.text))?;
+            let rtype = RecordType::from_mnemonic(t.text).ok_or_else(|| TextError::bad("record type", t.text))?;
             set.insert(rtype);
         }
         Ok(set)
@@ -169,13 +168,8 @@ mod tests {
             &[0x00, 0x02, 0x40],                   // runs past the end
             &[0x00],                               // no length
         ] {
-            assert!(
-                TypeBitmap::parse(&mut Reader::over(bad)).is_err(),
-                "{bad:?}"
-            );
+            assert!(TypeBitmap::parse(&mut Reader::over(bad)).is_err(), "{bad:?}");
         }
-        assert!(TypeBitmap::parse(&mut Reader::over(&[]))
-            .unwrap()
-            .is_empty());
+        assert!(TypeBitmap::parse(&mut Reader::over(&[])).unwrap().is_empty());
     }
 }

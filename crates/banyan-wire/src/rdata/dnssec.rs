@@ -8,9 +8,7 @@ use super::rfc1035::parse_name;
 use super::RecordData;
 use crate::error::{RdataError, TextError};
 use crate::name::Name;
-use crate::text::{
-    base32hex_decode, base32hex_encode, base64_encode, hex_decode, hex_encode, Fields,
-};
+use crate::text::{base32hex_decode, base32hex_encode, base64_encode, hex_decode, hex_encode, Fields};
 use crate::types::RecordType;
 use crate::wire::{NameKind, Reader, WireSink};
 
@@ -110,8 +108,7 @@ impl RecordData for Ds {
         let digest = r.rest().to_vec();
         if !Ds::check(digest_type, &digest) {
             return Err(
-                if digest.is_empty() || ds_digest_len(digest_type).is_some_and(|n| digest.len() < n)
-                {
+                if digest.is_empty() || ds_digest_len(digest_type).is_some_and(|n| digest.len() < n) {
                     RdataError::Short
                 } else {
                     RdataError::Long
@@ -193,11 +190,7 @@ impl Dnskey {
         }
         let mut acc: u32 = 0;
         for (i, &b) in rdata.iter().enumerate() {
-            acc += if i & 1 == 1 {
-                b as u32
-            } else {
-                (b as u32) << 8
-            };
+            acc += if i & 1 == 1 { b as u32 } else { (b as u32) << 8 };
         }
         acc += (acc >> 16) & 0xffff;
         (acc & 0xffff) as u16
@@ -269,13 +262,7 @@ pub(crate) fn fmt_time(t: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let t = t as i64;
     let (y, mo, d) = civil_from_days(t.div_euclid(86400));
     let s = t.rem_euclid(86400);
-    write!(
-        f,
-        "{y:04}{mo:02}{d:02}{:02}{:02}{:02}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    write!(f, "{y:04}{mo:02}{d:02}{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 /// Reads a signature time: `YYYYMMDDHHmmSS` (RFC 4034 §3.2) or, as BIND and RFC 4034 §3.2
@@ -291,14 +278,7 @@ pub(crate) fn time_from_text(s: &str) -> Option<u32> {
         return if s.len() <= 10 { s.parse().ok() } else { None };
     }
     let num = |r: std::ops::Range<usize>| -> u32 { s[r].parse().unwrap_or(u32::MAX) };
-    let (y, mo, d, h, mi, sec) = (
-        num(0..4),
-        num(4..6),
-        num(6..8),
-        num(8..10),
-        num(10..12),
-        num(12..14),
-    );
+    let (y, mo, d, h, mi, sec) = (num(0..4), num(4..6), num(6..8), num(8..10), num(10..12), num(12..14));
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let month_len = match mo {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -398,17 +378,14 @@ impl RecordData for Rrsig {
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Rrsig, TextError> {
         let tc = fields.str("type covered")?;
-        let type_covered =
-            RecordType::from_mnemonic(tc).ok_or_else(|| TextError::bad("type covered", tc))?;
+        let type_covered = RecordType::from_mnemonic(tc).ok_or_else(|| TextError::bad("type covered", tc))?;
         let algorithm = algorithm_from_text(fields)?;
         let labels = fields.int("labels")?;
         let original_ttl = fields.ttl("original TTL")?;
         let exp = fields.str("signature expiration")?;
-        let expiration =
-            time_from_text(exp).ok_or_else(|| TextError::bad("signature expiration", exp))?;
+        let expiration = time_from_text(exp).ok_or_else(|| TextError::bad("signature expiration", exp))?;
         let inc = fields.str("signature inception")?;
-        let inception =
-            time_from_text(inc).ok_or_else(|| TextError::bad("signature inception", inc))?;
+        let inception = time_from_text(inc).ok_or_else(|| TextError::bad("signature inception", inc))?;
         Ok(Rrsig {
             type_covered,
             algorithm,
@@ -538,17 +515,9 @@ impl RecordData for Nsec3 {
         self.types.write(s);
     }
     fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} ",
-            self.hash_algorithm, self.flags, self.iterations
-        )?;
+        write!(f, "{} {} {} ", self.hash_algorithm, self.flags, self.iterations)?;
         fmt_salt(&self.salt, f)?;
-        write!(
-            f,
-            " {}",
-            base32hex_encode(&self.next_hashed).to_ascii_uppercase()
-        )?;
+        write!(f, " {}", base32hex_encode(&self.next_hashed).to_ascii_uppercase())?;
         if !self.types.is_empty() {
             write!(f, " {}", self.types)?;
         }
@@ -606,11 +575,7 @@ impl RecordData for Nsec3param {
         s.put_character_string(&self.salt);
     }
     fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} ",
-            self.hash_algorithm, self.flags, self.iterations
-        )?;
+        write!(f, "{} {} {} ", self.hash_algorithm, self.flags, self.iterations)?;
         fmt_salt(&self.salt, f)
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Nsec3param, TextError> {
@@ -726,9 +691,7 @@ mod tests {
         let rest = obj[at..].trim_start();
         match rest.strip_prefix('"') {
             Some(s) => s[..s.find('"').expect("end quote")].to_string(),
-            None => rest[..rest.find([',', '\n', '}']).expect("end")]
-                .trim()
-                .to_string(),
+            None => rest[..rest.find([',', '\n', '}']).expect("end")].trim().to_string(),
         }
     }
 
@@ -736,10 +699,7 @@ mod tests {
     /// with its fields joined as Banyan prints them (base64 and hex without spaces).
     fn rdata_of(record: &str, joined_from: usize) -> (String, String) {
         let fields: Vec<&str> = record.split_whitespace().skip(4).collect();
-        let mut printed: Vec<String> = fields[..joined_from]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut printed: Vec<String> = fields[..joined_from].iter().map(|s| s.to_string()).collect();
         printed.push(fields[joined_from..].concat());
         (fields.join(" "), printed.join(" "))
     }
@@ -755,9 +715,7 @@ mod tests {
         check(RecordType::DNSKEY, &text, &printed, &wire);
         check(RecordType::CDNSKEY, &text, &printed, &wire);
         let key = Dnskey::parse(&mut Reader::over(&wire)).unwrap();
-        let tag: u16 = vector("rfc4034-2.3-dnskey", "key_tag_computed")
-            .parse()
-            .unwrap();
+        let tag: u16 = vector("rfc4034-2.3-dnskey", "key_tag_computed").parse().unwrap();
         assert_eq!(tag, 2642);
         assert_eq!(key.key_tag(), tag);
         assert_eq!(key.flags, 256);
@@ -782,12 +740,7 @@ mod tests {
     #[test]
     fn rfc8078_section_4_delete_forms() {
         check(RecordType::CDS, "0 0 0 00", "0 0 0 00", &[0, 0, 0, 0, 0]);
-        check(
-            RecordType::CDNSKEY,
-            "0 3 0 AA==",
-            "0 3 0 AA==",
-            &[0, 0, 3, 0, 0],
-        );
+        check(RecordType::CDNSKEY, "0 3 0 AA==", "0 3 0 AA==", &[0, 0, 3, 0, 0]);
         // Algorithm mnemonics are read as their numbers.
         check(
             RecordType::CDNSKEY,
@@ -866,21 +819,11 @@ mod tests {
             &wire,
         );
         // RFC 6840 §5.1: the next name keeps its case, even in canonical form.
-        let rd = RData::from_text(
-            RecordType::NSEC,
-            &tokenize("Host.Example. A").unwrap(),
-            None,
-        )
-        .unwrap();
+        let rd = RData::from_text(RecordType::NSEC, &tokenize("Host.Example. A").unwrap(), None).unwrap();
         let mut canonical = Vec::new();
         rd.write(&mut crate::wire::CanonicalSink(&mut canonical));
         assert_eq!(&canonical[..14], b"\x04Host\x07Example\x00");
-        check(
-            RecordType::NSEC,
-            "next",
-            "next.example.",
-            b"\x04next\x07example\x00",
-        );
+        check(RecordType::NSEC, "next", "next.example.", b"\x04next\x07example\x00");
         refuse(RecordType::NSEC, "host.example.com. A NOTATYPE");
         refuse(RecordType::NSEC, "");
     }
@@ -888,36 +831,21 @@ mod tests {
     #[test]
     fn rfc4034_section_5_4_ds_example() {
         let (text, printed) = rdata_of(&vector("rfc4034-5.4-ds-sha1", "ds"), 3);
-        assert_eq!(
-            printed,
-            "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118"
-        );
+        assert_eq!(printed, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
         let mut wire = vec![0xEC, 0x45, 5, 1];
         wire.extend(unhex("2BB183AF5F22588179A53B0A98631FAD1A292118"));
         check(RecordType::DS, &text, &printed, &wire);
         check(RecordType::CDS, &text, &printed, &wire);
         // The DS names the key by its tag (RFC 4034 Appendix B).
         let (key_text, _) = rdata_of(&vector("rfc4034-5.4-ds-sha1", "dnskey"), 3);
-        let key =
-            RData::from_text(RecordType::DNSKEY, &tokenize(&key_text).unwrap(), None).unwrap();
-        let RData::DNSKEY(key) = key else {
-            panic!("typed")
-        };
+        let key = RData::from_text(RecordType::DNSKEY, &tokenize(&key_text).unwrap(), None).unwrap();
+        let RData::DNSKEY(key) = key else { panic!("typed") };
         assert_eq!(key.key_tag(), 60485);
-        refuse(
-            RecordType::DS,
-            "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A2921",
-        );
-        refuse(
-            RecordType::DS,
-            "60485 5 2 2BB183AF5F22588179A53B0A98631FAD1A292118",
-        );
+        refuse(RecordType::DS, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A2921");
+        refuse(RecordType::DS, "60485 5 2 2BB183AF5F22588179A53B0A98631FAD1A292118");
         refuse(RecordType::DS, "60485 5 1");
         refuse(RecordType::DS, "60485 5 1 XYZ");
-        refuse(
-            RecordType::DS,
-            "65536 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
-        );
+        refuse(RecordType::DS, "65536 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
         // A known digest type with the wrong length is refused on the wire too.
         assert!(RData::parse(RecordType::DS, &wire[..wire.len() - 1], 0, wire.len() - 1).is_err());
         let mut long = wire.clone();
@@ -962,12 +890,7 @@ mod tests {
             "1 0 12 AABBCCDD",
             &unhex("0100000C04AABBCCDD"),
         );
-        check(
-            RecordType::NSEC3PARAM,
-            "1 0 0 -",
-            "1 0 0 -",
-            &unhex("0100000000"),
-        );
+        check(RecordType::NSEC3PARAM, "1 0 0 -", "1 0 0 -", &unhex("0100000000"));
         // BIND's bad-nsec3-padded.db and bad-nsec3-length.db.
         refuse(
             RecordType::NSEC3,
@@ -978,14 +901,8 @@ mod tests {
             RecordType::NSEC3,
             "1 1 12 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr NOTATYPE",
         );
-        refuse(
-            RecordType::NSEC3,
-            "1 1 12 xyz 2t7b4g4vsa5smi47k61mv5bv1a22bojr",
-        );
-        refuse(
-            RecordType::NSEC3,
-            "1 1 65536 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr",
-        );
+        refuse(RecordType::NSEC3, "1 1 12 xyz 2t7b4g4vsa5smi47k61mv5bv1a22bojr");
+        refuse(RecordType::NSEC3, "1 1 65536 - 2t7b4g4vsa5smi47k61mv5bv1a22bojr");
         refuse(RecordType::NSEC3PARAM, "1 0 12");
         refuse(RecordType::NSEC3PARAM, "1 0 12 abc");
         refuse(RecordType::NSEC3PARAM, "1 0 12 - extra");
@@ -1004,8 +921,7 @@ mod tests {
         );
         // Appendix A.2's private-scheme record: its digest is open-ended, so `check`'s
         // truncation test does not apply.
-        let t =
-            tokenize("2018031900 241 1 ( e1846540e33a9e41 89792d18d5d131f6 05fc283e )").unwrap();
+        let t = tokenize("2018031900 241 1 ( e1846540e33a9e41 89792d18d5d131f6 05fc283e )").unwrap();
         let rd = RData::from_text(RecordType::ZONEMD, &t, None).unwrap();
         assert_eq!(
             rd.to_string(),
@@ -1013,18 +929,9 @@ mod tests {
         );
         let wire = unhex("7848B91CF101E1846540E33A9E4189792D18D5D131F605FC283E");
         assert_eq!(rd.to_wire(), wire);
-        assert_eq!(
-            RData::parse(RecordType::ZONEMD, &wire, 0, wire.len()).unwrap(),
-            rd
-        );
-        refuse(
-            RecordType::ZONEMD,
-            "2018031900 1 1 C68090D90A7AED716BC459F9340E3D7C",
-        );
-        refuse(
-            RecordType::ZONEMD,
-            "2018031900 1 2 C68090D90A7AED716BC459F9340E3D7C",
-        );
+        assert_eq!(RData::parse(RecordType::ZONEMD, &wire, 0, wire.len()).unwrap(), rd);
+        refuse(RecordType::ZONEMD, "2018031900 1 1 C68090D90A7AED716BC459F9340E3D7C");
+        refuse(RecordType::ZONEMD, "2018031900 1 2 C68090D90A7AED716BC459F9340E3D7C");
         refuse(RecordType::ZONEMD, "2018031900 1 1");
     }
 
@@ -1042,10 +949,7 @@ mod tests {
             (RecordType::NSEC3PARAM, b"\x01\x00\x00\x00\x01"),
             (RecordType::ZONEMD, b"\x00\x00\x00\x01\x01\x01\x00"),
         ] {
-            assert!(
-                RData::parse(rtype, wire, 0, wire.len()).is_err(),
-                "{rtype} {wire:?}"
-            );
+            assert!(RData::parse(rtype, wire, 0, wire.len()).is_err(), "{rtype} {wire:?}");
         }
     }
 }

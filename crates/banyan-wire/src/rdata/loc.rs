@@ -83,10 +83,7 @@ fn decimal(s: &str, unit: bool, frac_digits: usize) -> Option<(u64, u64)> {
     if whole.is_empty() || whole.len() > 10 || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if frac.len() > frac_digits
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-        || (s.contains('.') && frac.is_empty())
-    {
+    if frac.len() > frac_digits || !frac.bytes().all(|b| b.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
         return None;
     }
     let mut f: u64 = 0;
@@ -117,12 +114,7 @@ fn encode_precision(m: u64, cm: u64) -> Option<u8> {
 }
 
 /// Reads `DEG [MIN [SEC]] HEMI` and returns the wire value.
-fn angle_from_text(
-    fields: &mut Fields<'_, '_>,
-    pos: &str,
-    neg: &str,
-    max_deg: u32,
-) -> Result<u32, TextError> {
+fn angle_from_text(fields: &mut Fields<'_, '_>, pos: &str, neg: &str, max_deg: u32) -> Result<u32, TextError> {
     let what = if pos == "N" { "latitude" } else { "longitude" };
     let mut parts: Vec<&str> = Vec::new();
     let hemi = loop {
@@ -137,16 +129,12 @@ fn angle_from_text(
     };
     let bad = || TextError::bad(what, &parts.join(" "));
     let deg: u32 = match parts.first() {
-        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => {
-            d.parse().map_err(|_| bad())?
-        }
+        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty() => d.parse().map_err(|_| bad())?,
         _ => return Err(bad()),
     };
     let min: u32 = match parts.get(1) {
         None => 0,
-        Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => {
-            m.parse().map_err(|_| bad())?
-        }
+        Some(m) if m.bytes().all(|b| b.is_ascii_digit()) && !m.is_empty() => m.parse().map_err(|_| bad())?,
         Some(_) => return Err(bad()),
     };
     let (sec, ms) = match parts.get(2) {
@@ -183,9 +171,7 @@ impl RecordData for Loc {
             altitude: r.u32()?,
         };
         let in_range = |v: u32, max: u32| v.abs_diff(ZERO_ANGLE) <= max;
-        if ![loc.size, loc.horiz_pre, loc.vert_pre]
-            .into_iter()
-            .all(precision_ok)
+        if ![loc.size, loc.horiz_pre, loc.vert_pre].into_iter().all(precision_ok)
             || !in_range(loc.latitude, MAX_LAT)
             || !in_range(loc.longitude, MAX_LON)
         {
@@ -225,8 +211,8 @@ impl RecordData for Loc {
         };
         let (m, cm) = decimal(digits, true, 2).ok_or_else(|| TextError::bad("altitude", a))?;
         let cm = (m as i64) * 100 + cm as i64;
-        let altitude = u32::try_from(ALT_BASE + if neg { -cm } else { cm })
-            .map_err(|_| TextError::bad("altitude", a))?;
+        let altitude =
+            u32::try_from(ALT_BASE + if neg { -cm } else { cm }).map_err(|_| TextError::bad("altitude", a))?;
         let mut precision = |what: &'static str, default: u8| -> Result<u8, TextError> {
             if fields.is_empty() {
                 return Ok(default);
@@ -294,32 +280,19 @@ mod tests {
     fn bind_presentation() {
         // The form `dig` prints, read back unchanged.
         let s = "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m";
-        check(
-            RecordType::LOC,
-            s,
-            s,
-            &unhex("000016138b3cf018810cbce0009895b8"),
-        );
+        check(RecordType::LOC, s, s, &unhex("000016138b3cf018810cbce0009895b8"));
         // Degrees only, fractions of centimetres and of metres, and the poles.
         check(
             RecordType::LOC,
             "40 N 105 W 1208.64m 0.30m 5m 4m",
             "40 0 0.000 N 105 0 0.000 W 1208.64m 0.30m 5m 4m",
-            &unhex(
-                "0031524288954400 69782d80009a6ea0"
-                    .replace(' ', "")
-                    .as_str(),
-            ),
+            &unhex("0031524288954400 69782d80009a6ea0".replace(' ', "").as_str()),
         );
         check(
             RecordType::LOC,
             "90 S 180 E 42849672.95m 90000000m 90000000m 90000000m",
             "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 90000000m 90000000m",
-            &unhex(
-                "00999999 6cb02700 a69fb200 ffffffff"
-                    .replace(' ', "")
-                    .as_str(),
-            ),
+            &unhex("00999999 6cb02700 a69fb200 ffffffff".replace(' ', "").as_str()),
         );
     }
 
@@ -364,10 +337,7 @@ mod tests {
             "00121613 FFFFFFFF 70be15f0 00988d20",  // latitude past the pole
         ] {
             let w = unhex(&wire.replace(' ', ""));
-            assert!(
-                RData::parse(RecordType::LOC, &w, 0, w.len()).is_err(),
-                "{wire}"
-            );
+            assert!(RData::parse(RecordType::LOC, &w, 0, w.len()).is_err(), "{wire}");
         }
     }
 }

@@ -300,7 +300,12 @@ pub(crate) mod testkit {
         // Types whose last field is open-ended.
         matches!(
             rtype,
-            RecordType::TXT | RecordType::SPF | RecordType::CAA | RecordType::DNSKEY | RecordType::CDNSKEY | RecordType::RRSIG
+            RecordType::TXT
+                | RecordType::SPF
+                | RecordType::CAA
+                | RecordType::DNSKEY
+                | RecordType::CDNSKEY
+                | RecordType::RRSIG
         )
     }
 

@@ -288,7 +288,12 @@ mod tests {
         let mut wire = vec![255u8];
         wire.extend_from_slice(long[..255].as_bytes());
         wire.extend_from_slice(b"\x01a");
-        check(RecordType::TXT, &format!("\"{long}\""), &format!("\"{}\" \"a\"", &long[..255]), &wire);
+        check(
+            RecordType::TXT,
+            &format!("\"{long}\""),
+            &format!("\"{}\" \"a\"", &long[..255]),
+            &wire,
+        );
         refuse(RecordType::TXT, "\"\\256\"");
         check(
             RecordType::HINFO,

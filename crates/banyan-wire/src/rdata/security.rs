@@ -257,12 +257,7 @@ mod tests {
             r#"128 tbs "Unknown""#,
             b"\x80\x03tbsUnknown",
         );
-        check(
-            RecordType::CAA,
-            r#"0 issue ";""#,
-            r#"0 issue ";""#,
-            b"\x00\x05issue;",
-        );
+        check(RecordType::CAA, r#"0 issue ";""#, r#"0 issue ";""#, b"\x00\x05issue;");
         check(
             RecordType::CAA,
             r#"0 issue "ca1.example.net; account=230123""#,
@@ -270,12 +265,7 @@ mod tests {
             b"\x00\x05issueca1.example.net; account=230123",
         );
         // An empty value, and an unquoted one with escapes.
-        check(
-            RecordType::CAA,
-            r#"0 issue """#,
-            r#"0 issue """#,
-            b"\x00\x05issue",
-        );
+        check(RecordType::CAA, r#"0 issue """#, r#"0 issue """#, b"\x00\x05issue");
         check(
             RecordType::CAA,
             r"0 issuewild x\034y",
@@ -284,12 +274,7 @@ mod tests {
         );
         // Values may run past 255 octets: the value is the rest of the RDATA.
         let long = "a".repeat(300);
-        let rd = RData::from_text(
-            RecordType::CAA,
-            &tokenize(&format!("0 issue {long}")).unwrap(),
-            None,
-        )
-        .unwrap();
+        let rd = RData::from_text(RecordType::CAA, &tokenize(&format!("0 issue {long}")).unwrap(), None).unwrap();
         assert_eq!(rd.to_wire().len(), 2 + 5 + 300);
         refuse(RecordType::CAA, r#"0 "" "x""#);
         refuse(RecordType::CAA, r#"0 is-sue "x""#);
@@ -304,10 +289,7 @@ mod tests {
         refuse(RecordType::CAA, "0 issue");
         refuse(RecordType::CAA, "0 issue \"a\" \"b\"");
         for wire in [&b"\x00\x00"[..], b"\x00\x02i-x", b"\x00\x05iss"] {
-            assert!(
-                RData::parse(RecordType::CAA, wire, 0, wire.len()).is_err(),
-                "{wire:?}"
-            );
+            assert!(RData::parse(RecordType::CAA, wire, 0, wire.len()).is_err(), "{wire:?}");
         }
     }
 
@@ -325,14 +307,8 @@ mod tests {
             "4 2 58DD96744E805C4950B3C0817BBBE97A80AF42446EBD458B05F7F8797FB8D806",
             &unhex("0402 58dd96744e805c4950b3c0817bbbe97a80af42446ebd458b05f7f8797fb8d806"),
         );
-        refuse(
-            RecordType::SSHFP,
-            "2 1 123456789abcdef67890123456789abcdef678",
-        );
-        refuse(
-            RecordType::SSHFP,
-            "2 2 123456789abcdef67890123456789abcdef67890",
-        );
+        refuse(RecordType::SSHFP, "2 1 123456789abcdef67890123456789abcdef678");
+        refuse(RecordType::SSHFP, "2 2 123456789abcdef67890123456789abcdef67890");
         refuse(RecordType::SSHFP, "2 1");
         refuse(RecordType::SSHFP, "2 1 xyz");
     }

@@ -8,9 +8,7 @@ use super::rfc1035::parse_name;
 use super::RecordData;
 use crate::error::{RdataError, TextError};
 use crate::name::Name;
-use crate::text::{
-    base64_decode, base64_encode, fmt_character_string, unescape_text, Fields, Token,
-};
+use crate::text::{base64_decode, base64_encode, fmt_character_string, unescape_text, Fields, Token};
 use crate::wire::{NameKind, Reader, WireSink};
 
 /// Server selection (RFC 2782).
@@ -46,11 +44,7 @@ impl RecordData for Srv {
         s.put_name(&self.target, NameKind::Canonical);
     }
     fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} {}",
-            self.priority, self.weight, self.port, self.target
-        )
+        write!(f, "{} {} {} {}", self.priority, self.weight, self.port, self.target)
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Srv, TextError> {
         Ok(Srv {
@@ -272,11 +266,9 @@ impl SvcParam {
             }
             SvcParamKey::NO_DEFAULT_ALPN if v.is_empty() => SvcParam::NoDefaultAlpn,
             SvcParamKey::PORT if v.len() == 2 => SvcParam::Port(u16::from_be_bytes([v[0], v[1]])),
-            SvcParamKey::IPV4HINT if !v.is_empty() && v.len() % 4 == 0 => SvcParam::Ipv4Hint(
-                v.chunks(4)
-                    .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]))
-                    .collect(),
-            ),
+            SvcParamKey::IPV4HINT if !v.is_empty() && v.len() % 4 == 0 => {
+                SvcParam::Ipv4Hint(v.chunks(4).map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3])).collect())
+            }
             SvcParamKey::ECH => SvcParam::Ech(v.to_vec()),
             SvcParamKey::IPV6HINT if !v.is_empty() && v.len() % 16 == 0 => SvcParam::Ipv6Hint(
                 v.chunks(16)
@@ -287,15 +279,10 @@ impl SvcParam {
                     })
                     .collect(),
             ),
-            SvcParamKey::DOHPATH => {
-                SvcParam::DohPath(String::from_utf8(v.to_vec()).map_err(|_| bad)?)
-            }
+            SvcParamKey::DOHPATH => SvcParam::DohPath(String::from_utf8(v.to_vec()).map_err(|_| bad)?),
             SvcParamKey::OHTTP if v.is_empty() => SvcParam::Ohttp,
             SvcParamKey(0..=8) => return Err(bad),
-            key => SvcParam::Unknown {
-                key,
-                value: v.to_vec(),
-            },
+            key => SvcParam::Unknown { key, value: v.to_vec() },
         })
     }
 
@@ -331,8 +318,7 @@ impl SvcParam {
                 let mut keys = Vec::new();
                 for item in split_list(&need(decoded)?).ok_or_else(|| TextError::bad(what, raw))? {
                     let text = std::str::from_utf8(&item).map_err(|_| TextError::bad(what, raw))?;
-                    let k = SvcParamKey::from_text(text)
-                        .ok_or_else(|| TextError::bad("SvcParamKey", text))?;
+                    let k = SvcParamKey::from_text(text).ok_or_else(|| TextError::bad("SvcParamKey", text))?;
                     if k == SvcParamKey::MANDATORY || keys.contains(&k) {
                         return Err(TextError::bad("mandatory key list", raw));
                     }
@@ -342,8 +328,7 @@ impl SvcParam {
                 SvcParam::Mandatory(keys)
             }
             SvcParamKey::ALPN => {
-                let ids =
-                    split_list(&need(decoded)?).ok_or_else(|| TextError::bad("alpn value", raw))?;
+                let ids = split_list(&need(decoded)?).ok_or_else(|| TextError::bad("alpn value", raw))?;
                 if ids.iter().any(|id| id.len() > 255) {
                     return Err(TextError::bad("alpn value", raw));
                 }
@@ -367,13 +352,10 @@ impl SvcParam {
             SvcParamKey::ECH => {
                 let d = decoded.unwrap_or_default();
                 let text = std::str::from_utf8(&d).map_err(|_| TextError::bad("ech value", raw))?;
-                SvcParam::Ech(
-                    base64_decode(text).ok_or_else(|| TextError::bad("ech value (base64)", raw))?,
-                )
+                SvcParam::Ech(base64_decode(text).ok_or_else(|| TextError::bad("ech value (base64)", raw))?)
             }
             SvcParamKey::DOHPATH => SvcParam::DohPath(
-                String::from_utf8(decoded.unwrap_or_default())
-                    .map_err(|_| TextError::bad("dohpath (UTF-8)", raw))?,
+                String::from_utf8(decoded.unwrap_or_default()).map_err(|_| TextError::bad("dohpath (UTF-8)", raw))?,
             ),
             key => SvcParam::Unknown {
                 key,
@@ -527,9 +509,7 @@ impl Svcb {
 /// lies between them.
 fn quoted_value_follows(key_field: &Token<'_>, next: Option<&Token<'_>>) -> bool {
     match next {
-        Some(n) if n.quoted => {
-            key_field.text.as_ptr() as usize + key_field.text.len() + 1 == n.text.as_ptr() as usize
-        }
+        Some(n) if n.quoted => key_field.text.as_ptr() as usize + key_field.text.len() + 1 == n.text.as_ptr() as usize,
         _ => false,
     }
 }
@@ -598,8 +578,7 @@ impl RecordData for Svcb {
                 }
                 Some((k, v)) => (k, Some(v)),
             };
-            let key = SvcParamKey::from_text(key_text)
-                .ok_or_else(|| TextError::bad("SvcParamKey", key_text))?;
+            let key = SvcParamKey::from_text(key_text).ok_or_else(|| TextError::bad("SvcParamKey", key_text))?;
             if params.iter().any(|p| p.key() == key) {
                 return Err(TextError::bad("SvcParamKey (repeated)", key_text));
             }
@@ -619,7 +598,12 @@ impl RecordData for Svcb {
         };
         let mut len = Vec::new();
         svcb.write(&mut len);
-        if len.len() > 65535 || svcb.params.iter().any(|p| matches!(p, SvcParam::Ech(v) | SvcParam::Unknown { value: v, .. } if v.len() > 65535)) {
+        if len.len() > 65535
+            || svcb
+                .params
+                .iter()
+                .any(|p| matches!(p, SvcParam::Ech(v) | SvcParam::Unknown { value: v, .. } if v.len() > 65535))
+        {
             return Err(TextError::TooLong);
         }
         Ok(svcb)
@@ -634,10 +618,7 @@ mod tests {
     use crate::text::{hex_decode, tokenize};
     use crate::types::RecordType;
 
-    const TESTDATA: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/testdata/zonefile/"
-    );
+    const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/zonefile/");
 
     fn unhex(s: &str) -> Vec<u8> {
         hex_decode(&s.replace(' ', "")).expect("hex")
@@ -695,10 +676,7 @@ mod tests {
         );
         refuse(RecordType::NAPTR, r#"100 50 "s" "z3950+I2L+I2C" """#);
         refuse(RecordType::NAPTR, r#"100 "s" "z3950+I2L+I2C" "" ."#);
-        refuse(
-            RecordType::NAPTR,
-            &format!(r#"100 50 "{}" "" "" ."#, "a".repeat(256)),
-        );
+        refuse(RecordType::NAPTR, &format!(r#"100 50 "{}" "" "" ."#, "a".repeat(256)));
     }
 
     /// RFC 9460 Appendix D.1 and D.2 vectors with their wire forms as the RFC prints them.
@@ -743,9 +721,7 @@ mod tests {
             RecordType::SVCB,
             r#"1 example.com. ipv6hint="2001:db8:122:344::192.0.2.33""#,
             "1 example.com. ipv6hint=2001:db8:122:344::c000:221",
-            &unhex(
-                "0001 07 6578616d706c65 03 636f6d 00 0006 0010 20010db80122034400000000c0000221",
-            ),
+            &unhex("0001 07 6578616d706c65 03 636f6d 00 0006 0010 20010db80122034400000000c0000221"),
         );
         check(
             RecordType::SVCB,
@@ -755,9 +731,7 @@ mod tests {
                 "0010 {foo_org} 0000 0004 0001 0004 0001 0009 02 6832 05 68332d3139 0004 0004 c0000201"
             )),
         );
-        let escaped = unhex(&format!(
-            "0010 {foo_org} 0001 000c 08 665c6f6f2c626172 02 6832"
-        ));
+        let escaped = unhex(&format!("0010 {foo_org} 0001 000c 08 665c6f6f2c626172 02 6832"));
         for text in [
             r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#,
             r"16 foo.example.org. alpn=f\\\092oo\092,bar,h2",
@@ -769,14 +743,8 @@ mod tests {
                 &escaped,
             );
         }
-        let rd = parse(
-            RecordType::SVCB,
-            r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#,
-        )
-        .unwrap();
-        let RData::SVCB(svcb) = rd else {
-            panic!("typed")
-        };
+        let rd = parse(RecordType::SVCB, r#"16 foo.example.org. alpn="f\\\\oo\\,bar,h2""#).unwrap();
+        let RData::SVCB(svcb) = rd else { panic!("typed") };
         assert_eq!(
             svcb.param(SvcParamKey::ALPN),
             Some(&SvcParam::Alpn(vec![b"f\\oo,bar".to_vec(), b"h2".to_vec()]))
@@ -878,10 +846,7 @@ mod tests {
             "0001 00 0008 0001 00",                    // ohttp with a value
         ] {
             let w = unhex(wire);
-            assert!(
-                RData::parse(RecordType::SVCB, &w, 0, w.len()).is_err(),
-                "{wire}"
-            );
+            assert!(RData::parse(RecordType::SVCB, &w, 0, w.len()).is_err(), "{wire}");
         }
     }
 
@@ -908,13 +873,8 @@ mod tests {
             let rtype = tokens[at].text.parse().unwrap();
             // The RDATA text as written (so that `key="value"` stays in one piece): from
             // just after the type to the end of the record.
-            let start = tokens[at].text.as_ptr() as usize - record.as_ptr() as usize
-                + tokens[at].text.len();
-            out.push((
-                tokens[0].text.to_string(),
-                rtype,
-                record[start..].trim().to_string(),
-            ));
+            let start = tokens[at].text.as_ptr() as usize - record.as_ptr() as usize + tokens[at].text.len();
+            out.push((tokens[0].text.to_string(), rtype, record[start..].trim().to_string()));
         }
         out
     }
@@ -930,11 +890,7 @@ mod tests {
             let a = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
             let b = parse(*rtype, generic).unwrap_or_else(|e| panic!("{owner}: {generic}: {e}"));
             assert_eq!(a, b, "{owner}");
-            assert_eq!(
-                parse(*rtype, &a.to_string()).unwrap(),
-                a,
-                "{owner}: text round trip"
-            );
+            assert_eq!(parse(*rtype, &a.to_string()).unwrap(), a, "{owner}: text round trip");
         }
     }
 
@@ -951,16 +907,8 @@ mod tests {
             }
             let rd = parse(*rtype, text).unwrap_or_else(|e| panic!("{owner}: {text}: {e}"));
             let wire = rd.to_wire();
-            assert_eq!(
-                RData::parse(*rtype, &wire, 0, wire.len()).unwrap(),
-                rd,
-                "{owner}"
-            );
-            assert_eq!(
-                parse(*rtype, &rd.to_string()).unwrap(),
-                rd,
-                "{owner}: text round trip"
-            );
+            assert_eq!(RData::parse(*rtype, &wire, 0, wire.len()).unwrap(), rd, "{owner}");
+            assert_eq!(parse(*rtype, &rd.to_string()).unwrap(), rd, "{owner}: text round trip");
         }
         let good = svcb_records("valid/bind-checkzone/good-svcb.db");
         assert_eq!(good.len(), 11);
@@ -972,10 +920,8 @@ mod tests {
     #[test]
     fn dnspython_vectors_presentation_equals_generic() {
         let read = |name: &str| -> Vec<String> {
-            let text = std::fs::read_to_string(format!(
-                "{TESTDATA}valid-with-expected-output/svcb/dnspython/{name}"
-            ))
-            .expect("testdata present");
+            let text = std::fs::read_to_string(format!("{TESTDATA}valid-with-expected-output/svcb/dnspython/{name}"))
+                .expect("testdata present");
             let mut out = Vec::new();
             let mut pending = String::new();
             for line in text.lines() {

@@ -140,10 +140,7 @@ impl RecordData for Tsig {
         let algorithm = fields.name("algorithm name")?;
         let time_signed: u64 = fields.int("time signed")?;
         if time_signed > MAX_TIME {
-            return Err(TextError::bad(
-                "time signed (48 bits)",
-                &time_signed.to_string(),
-            ));
+            return Err(TextError::bad("time signed (48 bits)", &time_signed.to_string()));
         }
         let fudge = fields.int("fudge")?;
         let mac = sized_base64(fields, "MAC")?;
@@ -180,8 +177,7 @@ mod tests {
 
     #[test]
     fn rfc8945_section_4_2_bind_presentation() {
-        let s =
-            "hmac-md5.sig-alg.reg.int. 1480584899 300 16 lkEJsjwBeAdfv9RGs6zZrg== 15355 NOERROR 0";
+        let s = "hmac-md5.sig-alg.reg.int. 1480584899 300 16 lkEJsjwBeAdfv9RGs6zZrg== 15355 NOERROR 0";
         check(
             RecordType::TSIG,
             s,
@@ -195,25 +191,13 @@ mod tests {
             "hmac-sha256. 1480584899 300 0 15355 BADTIME 6 AABYP+8n",
             &unhex("0b686d61632d736861323536000000583feec3012c00003bfb001200060000583fef27"),
         );
-        refuse(
-            RecordType::TSIG,
-            "hmac-sha256. 281474976710656 300 0 15355 NOERROR 0",
-        );
+        refuse(RecordType::TSIG, "hmac-sha256. 281474976710656 300 0 15355 NOERROR 0");
         refuse(
             RecordType::TSIG,
             "hmac-sha256. 1480584899 300 16 lkEJsjwBeAdfv9RG 15355 NOERROR 0",
         );
-        refuse(
-            RecordType::TSIG,
-            "hmac-sha256. 1480584899 300 0 15355 NOSUCHERROR 0",
-        );
-        refuse(
-            RecordType::TSIG,
-            "hmac-sha256. 1480584899 300 0 15355 NOERROR",
-        );
-        refuse(
-            RecordType::TSIG,
-            "hmac-sha256. 1480584899 300 0 15355 NOERROR 6 AABY",
-        );
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOSUCHERROR 0");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOERROR");
+        refuse(RecordType::TSIG, "hmac-sha256. 1480584899 300 0 15355 NOERROR 6 AABY");
     }
 }
