@@ -38,6 +38,13 @@ pub enum FindingKind {
     MultipleDname,
     /// A DS record at the apex: DS belongs in the parent (RFC 4035 §2.4).
     DsAtApex,
+    /// A DS record at a name that is not a delegation point (RFC 4035 §2.4).
+    DsNotAtDelegation,
+    /// An SVCB record for a DNS server (`_dns` owner, RFC 9461 §3) without `alpn`, or
+    /// offering DoH (`h2`, `h3`, `http/1.1`) without `dohpath` (RFC 9461 §5).
+    DnsSvcbInvalid,
+    /// An NSEC3 owner whose first label is not an unpadded base32hex hash (RFC 5155 §3).
+    Nsec3OwnerNotHash,
     /// A record outside the zone's origin.
     OutOfZone,
     /// An NS target inside the zone (below a cut, or at an ordinary name) with no A or AAAA.
@@ -84,6 +91,11 @@ impl fmt::Display for FindingKind {
             FindingKind::MultipleCname => f.write_str("more than one CNAME record"),
             FindingKind::MultipleDname => f.write_str("more than one DNAME record"),
             FindingKind::DsAtApex => f.write_str("DS record at the zone apex (DS belongs in the parent zone)"),
+            FindingKind::DsNotAtDelegation => f.write_str("DS not at delegation point"),
+            FindingKind::DnsSvcbInvalid => {
+                f.write_str("SVCB record not valid: _dns needs alpn, and dohpath when alpn offers DoH")
+            }
+            FindingKind::Nsec3OwnerNotHash => f.write_str("NSEC3 owner is not an unpadded base32hex hash"),
             FindingKind::OutOfZone => f.write_str("record outside the zone"),
             FindingKind::MissingGlue { target } => write!(f, "missing glue: no A or AAAA for name server {target}"),
             FindingKind::Occluded { by } => write!(f, "occluded by the delegation or DNAME at {by}: never served"),
@@ -187,6 +199,43 @@ pub fn check_zone(zone: &Zone) -> Vec<Finding> {
                 ));
             }
         }
+        if !node.flags.apex && !node.flags.delegation && node.rrset(RecordType::DS).is_some() {
+            out.push(finding(
+                Severity::Error,
+                node,
+                Some(RecordType::DS),
+                FindingKind::DsNotAtDelegation,
+            ));
+        }
+        if is_dns_service(&node.name) {
+            if let Some(set) = node.rrset(RecordType::SVCB) {
+                if set
+                    .typed()
+                    .any(|rd| matches!(rd, RData::SVCB(svcb) if !dns_svcb_valid(&svcb)))
+                {
+                    out.push(finding(
+                        Severity::Error,
+                        node,
+                        Some(RecordType::SVCB),
+                        FindingKind::DnsSvcbInvalid,
+                    ));
+                }
+            }
+        }
+        if node.rrset(RecordType::NSEC3).is_some() {
+            let hash = node.name.labels().next().and_then(|l| std::str::from_utf8(l).ok());
+            if hash
+                .and_then(banyan_wire::text::base32hex_decode)
+                .is_none_or(|h| h.is_empty())
+            {
+                out.push(finding(
+                    Severity::Error,
+                    node,
+                    Some(RecordType::NSEC3),
+                    FindingKind::Nsec3OwnerNotHash,
+                ));
+            }
+        }
         if node.rrset(RecordType::DNAME).is_some_and(|d| d.rdata.len() > 1) {
             out.push(finding(
                 Severity::Error,
@@ -216,6 +265,30 @@ pub fn check_zone(zone: &Zone) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// `_dns.NAME` or `_PORT._dns.NAME`: the owner of DNS server SVCB records (RFC 9461 §2).
+fn is_dns_service(name: &Name) -> bool {
+    let mut labels = name.labels();
+    match (labels.next(), labels.next()) {
+        (Some(first), _) if first.eq_ignore_ascii_case(b"_dns") => true,
+        (Some(first), Some(second)) => first.first() == Some(&b'_') && second.eq_ignore_ascii_case(b"_dns"),
+        _ => false,
+    }
+}
+
+/// RFC 9461 §3 and §5: a ServiceMode record names its transports with `alpn`, and one that
+/// offers DNS over HTTPS carries the `dohpath` template. (BIND applies the same rule.)
+fn dns_svcb_valid(svcb: &banyan_wire::rdata::Svcb) -> bool {
+    use banyan_wire::rdata::{SvcParam, SvcParamKey};
+    if svcb.priority == 0 {
+        return true;
+    }
+    let Some(SvcParam::Alpn(ids)) = svcb.param(SvcParamKey::ALPN) else {
+        return false;
+    };
+    let doh = ids.iter().any(|id| matches!(&id[..], b"h2" | b"h3" | b"http/1.1"));
+    !doh || svcb.param(SvcParamKey::DOHPATH).is_some()
 }
 
 /// NS targets that need addresses in this zone: below this cut (glue, RFC 1034 §4.2.1), or

@@ -26,7 +26,7 @@ pub enum LexError {
     UnopenedParenthesis,
     /// End of file inside parentheses.
     UnclosedParenthesis,
-    /// A quote that does not start or end at a field boundary (`a"b"`, `"a""b"`).
+    /// A quoted string followed directly by unquoted text (`"a"b`).
     QuoteInField,
 }
 
@@ -152,14 +152,23 @@ impl<'a> Lexer<'a> {
                     }
                     b'"' => {
                         let p = self.here();
+                        // A quote glued to the field before it (`alpn="h2,h3"` in SVCB) must
+                        // close on its line, so that a stray quote cannot swallow the file.
+                        let attached = self.pos > 0
+                            && !matches!(b[self.pos - 1], b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' | b'"');
                         let begin = self.pos + 1;
                         let mut j = begin;
-                        // A quoted string may span lines (the newline is part of it), as
-                        // Knot reads it; only the end of the file leaves it open.
+                        // A free-standing quoted string may span lines (the newline is part of
+                        // it), as Knot reads it; only the end of the file leaves it open.
                         loop {
                             match b.get(j) {
                                 None => {
                                     self.pos = j;
+                                    return Err((p, LexError::UnterminatedQuote));
+                                }
+                                Some(b'\n') if attached => {
+                                    self.pos = j;
+                                    self.skip_line();
                                     return Err((p, LexError::UnterminatedQuote));
                                 }
                                 Some(b'\\') => j += 2,
@@ -204,12 +213,9 @@ impl<'a> Lexer<'a> {
                                         self.pos += 2;
                                     }
                                 }
-                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' => break,
-                                b'"' => {
-                                    let p = self.here();
-                                    self.skip_line();
-                                    return Err((p, LexError::QuoteInField));
-                                }
+                                // A quote ends the field and starts a quoted one, as
+                                // `text::tokenize` splits `key="value"`.
+                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
                                 _ => self.pos += 1,
                             }
                         }
@@ -274,8 +280,26 @@ mod tests {
         assert_eq!(got[3], Err(LexError::UnterminatedQuote));
         assert_eq!(entries("x NS ( y"), vec![Err(LexError::UnclosedParenthesis)]);
         assert_eq!(entries("x TXT \"a\"b\n"), vec![Err(LexError::QuoteInField)]);
-        assert_eq!(entries("x TXT \"a\"\"b\"\n"), vec![Ok((false, vec!["x".into(), "TXT".into(), "a".into(), "b".into()]))]);
-        assert_eq!(entries("x TXT a\"b\"\n"), vec![Err(LexError::QuoteInField)]);
+        assert_eq!(
+            entries("x TXT \"a\"\"b\"\n"),
+            vec![Ok((false, vec!["x".into(), "TXT".into(), "a".into(), "b".into()]))]
+        );
+        assert_eq!(entries("x TXT a\"b\nc NS d\n")[0], Err(LexError::UnterminatedQuote));
+        assert_eq!(entries("x TXT a\"b\nc NS d\n").len(), 2, "the next line is read again");
+        assert_eq!(
+            entries("x SVCB 1 . alpn=\"h2,h3\"\n")[0],
+            Ok((
+                false,
+                vec![
+                    "x".into(),
+                    "SVCB".into(),
+                    "1".into(),
+                    ".".into(),
+                    "alpn=".into(),
+                    "h2,h3".into()
+                ]
+            ))
+        );
         assert_eq!(entries("x TXT \"a\";c\n").len(), 1);
     }
 

@@ -33,6 +33,50 @@ const ALGORITHMS: &[(&str, u8)] = &[
     ("PRIVATEOID", 254),
 ];
 
+/// BIND's key-flag mnemonics (from KEY, RFC 2535 §3.1.2), which BIND also reads for DNSKEY:
+/// flag bits are numbered from the most significant (bit 0 = 0x8000).
+const KEY_FLAG_MNEMONICS: &[(&str, u16)] = &[
+    ("NOCONF", 0x4000),
+    ("NOAUTH", 0x8000),
+    ("NOKEY", 0xC000),
+    ("FLAG2", 0x2000),
+    ("EXTEND", 0x1000),
+    ("FLAG4", 0x0800),
+    ("FLAG5", 0x0400),
+    ("USER", 0x0000),
+    ("ZONE", 0x0100),
+    ("HOST", 0x0200),
+    ("NTYP3", 0x0300),
+    ("FLAG8", 0x0080),
+    ("REVOKE", 0x0080),
+    ("FLAG9", 0x0040),
+    ("FLAG10", 0x0020),
+    ("FLAG11", 0x0010),
+    ("KSK", 0x0001),
+];
+
+/// Reads a key-flags field: a number, or BIND's `NAME|NAME…` mnemonics, with `SIG0`…`SIG15`
+/// for the signatory field in the low four bits.
+pub(crate) fn key_flags_from_text(fields: &mut Fields<'_, '_>) -> Result<u16, TextError> {
+    let text = fields.str("flags")?;
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map_err(|_| TextError::bad("flags", text));
+    }
+    let mut flags = 0u16;
+    for part in text.split('|') {
+        let upper = part.to_ascii_uppercase();
+        let value = match KEY_FLAG_MNEMONICS.iter().find(|(n, _)| *n == upper) {
+            Some((_, v)) => *v,
+            None => match upper.strip_prefix("SIG").map(str::parse::<u16>) {
+                Some(Ok(n)) if n <= 15 => n,
+                _ => return Err(TextError::bad("flags", text)),
+            },
+        };
+        flags |= value;
+    }
+    Ok(flags)
+}
+
 /// Reads a DNSSEC algorithm field: a number, or a mnemonic from the IANA registry.
 pub(crate) fn algorithm_from_text(fields: &mut Fields<'_, '_>) -> Result<u8, TextError> {
     let s = fields.str("algorithm")?;
@@ -224,7 +268,7 @@ impl RecordData for Dnskey {
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Dnskey, TextError> {
         Ok(Dnskey {
-            flags: fields.int("flags")?,
+            flags: key_flags_from_text(fields)?,
             protocol: fields.int("protocol")?,
             algorithm: algorithm_from_text(fields)?,
             public_key: base64_nonempty(fields, "public key")?,
@@ -951,5 +995,19 @@ mod tests {
         ] {
             assert!(RData::parse(rtype, wire, 0, wire.len()).is_err(), "{rtype} {wire:?}");
         }
+    }
+
+    #[test]
+    fn bind_key_flag_mnemonics() {
+        let tokens = crate::text::tokenize("FLAG2|flag4|NTYP3|SIG15 3 3 AQID").unwrap();
+        let rd = crate::RData::from_text(crate::RecordType::DNSKEY, &tokens, None).unwrap();
+        assert!(rd.to_string().starts_with("11023 3 3 "), "{rd}");
+        let tokens = crate::text::tokenize("ZONE|KSK 3 13 AQID").unwrap();
+        assert!(crate::RData::from_text(crate::RecordType::DNSKEY, &tokens, None)
+            .unwrap()
+            .to_string()
+            .starts_with("257 "));
+        let tokens = crate::text::tokenize("BOGUS 3 13 AQID").unwrap();
+        assert!(crate::RData::from_text(crate::RecordType::DNSKEY, &tokens, None).is_err());
     }
 }
