@@ -89,7 +89,7 @@ fn all(zone: &Zone, node: &Node, out: &mut Vec<Record>) {
 
 fn node_diff(old: &Zone, na: &Node, nb: &Node, out: &mut ZoneDiff) {
     for sa in &na.rrsets {
-        match nb.rrset(sa.rtype) {
+        match nb.counterpart(sa) {
             Some(sb) if sb.ttl == sa.ttl => {
                 push(
                     old,
@@ -114,7 +114,7 @@ fn node_diff(old: &Zone, na: &Node, nb: &Node, out: &mut ZoneDiff) {
         }
     }
     for sb in &nb.rrsets {
-        if na.rrset(sb.rtype).is_none() {
+        if na.counterpart(sb).is_none() {
             push(old, nb, sb, sb.rdata.iter().map(|r| &r[..]), &mut out.added);
         }
     }

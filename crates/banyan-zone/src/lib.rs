@@ -23,7 +23,7 @@ pub mod zone;
 
 pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
-pub use load::{load_zone_file, LoadError, Loaded};
+pub use load::{load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
 pub use zone::{Node, NodeFlags, Rrset, Zone};

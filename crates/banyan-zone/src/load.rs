@@ -8,6 +8,9 @@ use crate::check::{check_zone, Finding, FindingKind, Severity};
 use crate::parser::{parse_file, ParseOptions, ParseReport};
 use crate::zone::{InsertError, Inserted, Zone};
 
+/// How often (in records) [`load_zone_file_with_progress`] reports.
+pub const PROGRESS_EVERY: usize = 16_384;
+
 /// A loaded zone with everything found on the way.
 #[derive(Debug)]
 pub struct Loaded {
@@ -38,6 +41,16 @@ pub enum LoadError {
 /// Reads `path` as the zone `origin`. Without an origin, the owner of the file's first SOA
 /// record is the origin (the file must then use absolute names or `$ORIGIN`).
 pub fn load_zone_file(path: &Path, origin: Option<&Name>) -> Result<Loaded, LoadError> {
+    load_zone_file_with_progress(path, origin, &mut |_| {})
+}
+
+/// As [`load_zone_file`], calling `progress` with the number of records read so far every
+/// [`PROGRESS_EVERY`] records (for a progress display on long loads).
+pub fn load_zone_file_with_progress(
+    path: &Path,
+    origin: Option<&Name>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Loaded, LoadError> {
     let opts = ParseOptions {
         origin: origin.cloned(),
         ..ParseOptions::default()
@@ -47,7 +60,12 @@ pub fn load_zone_file(path: &Path, origin: Option<&Name>) -> Result<Loaded, Load
         Some(origin) => {
             let mut zone = Zone::new(origin.clone(), Class::IN);
             let mut first = true;
+            let mut count = 0usize;
             let parse = parse_file(path, &opts, &mut |r| {
+                count += 1;
+                if count % PROGRESS_EVERY == 0 {
+                    progress(count);
+                }
                 if first {
                     // The zone's class is its records' class (CH zones exist: `version.bind`).
                     first = false;
@@ -61,7 +79,12 @@ pub fn load_zone_file(path: &Path, origin: Option<&Name>) -> Result<Loaded, Load
         }
         None => {
             let mut records = Vec::new();
-            let parse = parse_file(path, &opts, &mut |r| records.push(r));
+            let parse = parse_file(path, &opts, &mut |r| {
+                records.push(r);
+                if records.len() % PROGRESS_EVERY == 0 {
+                    progress(records.len());
+                }
+            });
             let Some(soa) = records.iter().find(|r| r.rtype() == RecordType::SOA) else {
                 if parse.is_ok() {
                     return Err(LoadError::NoOrigin(path.display().to_string()));

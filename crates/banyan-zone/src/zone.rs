@@ -96,12 +96,27 @@ pub struct Rrset {
 }
 
 impl Rrset {
+    /// For RRSIG sets, the type the signatures cover: RRSIGs are grouped per covered type,
+    /// since each carries the TTL of the RRset it signs (RFC 4034 §3).
+    pub fn covered(&self) -> Option<RecordType> {
+        covered(self.rtype, self.rdata.first()?)
+    }
+
+    /// True when a record of `rtype` with `rdata` belongs in this set.
+    fn holds(&self, rtype: RecordType, rdata: &[u8]) -> bool {
+        self.rtype == rtype && (rtype != RecordType::RRSIG || self.covered() == covered(rtype, rdata))
+    }
+
     /// The typed RDATA of each record.
     pub fn typed(&self) -> impl Iterator<Item = RData> + '_ {
         self.rdata
             .iter()
             .filter_map(move |w| RData::parse(self.rtype, w, 0, w.len()).ok())
     }
+}
+
+fn covered(rtype: RecordType, rdata: &[u8]) -> Option<RecordType> {
+    (rtype == RecordType::RRSIG && rdata.len() >= 2).then(|| RecordType(u16::from_be_bytes([rdata[0], rdata[1]])))
 }
 
 /// Facts about a node worked out at load.
@@ -129,9 +144,23 @@ pub struct Node {
 }
 
 impl Node {
-    /// The RRset of `rtype`, if any.
+    /// The RRset of `rtype`, if any (for RRSIG, the first group; see [`Node::rrsigs`]).
     pub fn rrset(&self, rtype: RecordType) -> Option<&Rrset> {
         self.rrsets.iter().find(|r| r.rtype == rtype)
+    }
+
+    /// The RRSIGs covering `covered`, if any.
+    pub fn rrsigs(&self, covered: RecordType) -> Option<&Rrset> {
+        self.rrsets
+            .iter()
+            .find(|r| r.rtype == RecordType::RRSIG && r.covered() == Some(covered))
+    }
+
+    /// The set in this node that corresponds to `other` (same type, and for RRSIG the same
+    /// covered type).
+    pub fn counterpart(&self, other: &Rrset) -> Option<&Rrset> {
+        let first = other.rdata.first()?;
+        self.rrsets.iter().find(|r| r.holds(other.rtype, first))
     }
 
     /// True for an empty non-terminal (a name that exists only because names below it do).
@@ -284,7 +313,7 @@ impl Zone {
             .nodes
             .get_mut(key.as_bytes())
             .unwrap_or_else(|| unreachable!("node created above"));
-        let outcome = match node.rrsets.iter_mut().find(|r| r.rtype == rtype) {
+        let outcome = match node.rrsets.iter_mut().find(|r| r.holds(rtype, &rdata)) {
             Some(set) => {
                 if set.rdata.iter().any(|r| **r == rdata[..]) {
                     return Ok(Inserted::Duplicate);
@@ -317,7 +346,7 @@ impl Zone {
         let Some(node) = self.nodes.get_mut(key.as_bytes()) else {
             return false;
         };
-        let Some(i) = node.rrsets.iter().position(|s| s.rtype == rtype) else {
+        let Some(i) = node.rrsets.iter().position(|s| s.holds(rtype, rdata)) else {
             return false;
         };
         let Some(j) = node.rrsets[i].rdata.iter().position(|r| **r == *rdata) else {
@@ -518,6 +547,20 @@ mod tests {
             Err(InsertError::OutOfZone { .. })
         ));
         assert_eq!(z.previous(&n("b.c.example.")).unwrap().name, n("c.example."));
+        // RRSIGs are grouped by covered type, each with its own TTL (RFC 4034 §3).
+        let sig = |t: &str, ttl: u32| {
+            rec(&format!(
+                "s {ttl} RRSIG {t} 13 2 {ttl} 20300101000000 20200101000000 1 example. AQID"
+            ))
+        };
+        assert_eq!(z.insert(&sig("A", 60)).unwrap(), Inserted::New);
+        assert_eq!(z.insert(&sig("TXT", 300)).unwrap(), Inserted::New);
+        let s = z.node(&n("s.example.")).unwrap();
+        assert_eq!(s.rrsigs(RecordType::A).unwrap().ttl, 60);
+        assert_eq!(s.rrsigs(RecordType::TXT).unwrap().ttl, 300);
+        assert!(z.remove(&n("s.example."), RecordType::RRSIG, &sig("TXT", 300).data.to_wire()));
+        assert!(z.node(&n("s.example.")).unwrap().rrsigs(RecordType::TXT).is_none());
+        assert!(z.remove(&n("s.example."), RecordType::RRSIG, &sig("A", 60).data.to_wire()));
         assert_eq!(z.previous(&n("zzz.example.")).unwrap().name, n("a.b.c.example."));
         // Removing the only data below c.example. removes the empty non-terminals too.
         let a1 = rec("a.b.c A 192.0.2.1").data.to_wire();
@@ -528,5 +571,51 @@ mod tests {
         assert!(z.remove(&n("A.B.C.example."), RecordType::A, &a2));
         assert_eq!(z.node_count(), 1);
         assert_eq!(z.record_count(), 0);
+    }
+}
+
+#[cfg(test)]
+mod prop {
+    use super::*;
+    use crate::parser::{parse_str, ParseOptions};
+    use proptest::prelude::*;
+
+    fn record() -> impl Strategy<Value = String> {
+        let owner = prop_oneof![
+            Just("@"),
+            Just("www"),
+            Just("a.b"),
+            Just("*.w"),
+            Just("x\\.y"),
+            Just("deep.a.b")
+        ];
+        let data = prop_oneof![
+            any::<[u8; 4]>().prop_map(|a| format!("A {}.{}.{}.{}", a[0], a[1], a[2], a[3])),
+            any::<u16>().prop_map(|p| format!("MX {p} mail")),
+            "[a-z \"\\\\]{0,20}".prop_map(|t| format!("TXT \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))),
+            Just("NS ns.other.".to_string()),
+            any::<u16>().prop_map(|t| format!("TYPE{} \\# 2 abcd", 1000 + t % 1000)),
+        ];
+        (owner, 0u32..100_000, data).prop_map(|(o, ttl, d)| format!("{o} {ttl} {d}"))
+    }
+
+    proptest! {
+        /// Printing a zone and reading the text back gives the same zone.
+        #[test]
+        fn print_parse_round_trip(lines in proptest::collection::vec(record(), 1..30)) {
+            let origin: Name = "example.".parse().unwrap();
+            let opts = ParseOptions { origin: Some(origin.clone()), ..ParseOptions::default() };
+            let mut zone = Zone::new(origin.clone(), Class::IN);
+            let report = parse_str(&lines.join("\n"), std::path::Path::new("gen"), &opts, &mut |r| { let _ = zone.insert(&r); });
+            prop_assert!(report.is_ok(), "{:?}", report.errors);
+            zone.finish();
+            let printed = zone.to_string();
+            let mut again = Zone::new(origin, Class::IN);
+            let report = parse_str(&printed, std::path::Path::new("printed"), &ParseOptions::default(), &mut |r| { let _ = again.insert(&r); });
+            prop_assert!(report.is_ok(), "{:?}\n{printed}", report.errors);
+            again.finish();
+            prop_assert!(crate::diff::diff(&zone, &again).is_empty(), "{printed}");
+            prop_assert_eq!(again.to_string(), printed);
+        }
     }
 }

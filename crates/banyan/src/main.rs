@@ -10,6 +10,7 @@ mod output;
 mod query;
 mod resolv_conf;
 mod transport;
+mod zone_cmd;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -49,9 +50,37 @@ enum Command {
         )]
         args: Vec<String>,
     },
+    /// Zone files: check them, print them.
+    Zone {
+        #[command(subcommand)]
+        command: ZoneCommand,
+    },
     /// Read records (one per line) on stdin; print them canonical, sorted and deduplicated.
     #[command(hide = true)]
     Normalize,
+}
+
+#[derive(Subcommand)]
+enum ZoneCommand {
+    /// Check a zone file like named-checkzone / kzonecheck: syntax (with file:line:column)
+    /// and content (SOA and NS at the apex, CNAME rules, glue, occluded data, TTLs).
+    /// Exit 0 when the zone is good (warnings allowed), 2 otherwise.
+    Check {
+        /// The master file.
+        file: std::path::PathBuf,
+        /// The zone's origin (default: the owner of the file's SOA).
+        #[arg(long)]
+        origin: Option<String>,
+    },
+    /// Print a zone in canonical form: fully qualified, one record per line, SOA first, then
+    /// canonical order (RFC 4034 §6.1). The output parses back to the same records.
+    Print {
+        /// The master file.
+        file: std::path::PathBuf,
+        /// The zone's origin (default: the owner of the file's SOA).
+        #[arg(long)]
+        origin: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +98,20 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_DNS_FAILURE)
             }
         },
+        Command::Zone { command } => {
+            let (result, verb) = match &command {
+                ZoneCommand::Check { file, origin } => (zone_cmd::check(file, origin.as_deref()), "check"),
+                ZoneCommand::Print { file, origin } => (zone_cmd::print(file, origin.as_deref()), "print"),
+            };
+            match result {
+                Ok(zone_cmd::Outcome::Good) => ExitCode::SUCCESS,
+                Ok(zone_cmd::Outcome::Bad) => ExitCode::from(EXIT_USAGE),
+                Err(e) => {
+                    eprintln!("banyan zone {verb}: {e:#}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Normalize => {
             let mut input = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut input) {
