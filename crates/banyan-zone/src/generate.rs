@@ -133,28 +133,24 @@ fn format_modifier(spec: &str, value: u64, out: &mut String) -> Result<(), Gener
         "x" => write!(out, "{v:0width$x}"),
         "X" => write!(out, "{v:0width$X}"),
         "n" | "N" => {
-            // Nibbles, least significant first, separated by dots; WIDTH counts characters
-            // of the result (BIND's reverse-zone helper).
+            // Nibbles, least significant first, separated by dots, as reverse zones need;
+            // WIDTH is the least number of nibbles (named-compilezone prints `${0,3,n}` of
+            // 1024 as `0.0.4`, and all eight nibbles of a wrapped negative value).
             let hex = if base == "n" {
                 format!("{v:x}")
             } else {
                 format!("{v:X}")
             };
             let mut nibbles: Vec<char> = hex.chars().rev().collect();
-            while nibbles.len() * 2 - 1 < width {
+            while nibbles.len() < width {
                 nibbles.push('0');
             }
-            let mut s = String::new();
             for (k, c) in nibbles.iter().enumerate() {
                 if k > 0 {
-                    s.push('.');
+                    out.push('.');
                 }
-                s.push(*c);
+                out.push(*c);
             }
-            if width > 0 && s.len() > width {
-                s.truncate(width);
-            }
-            out.push_str(&s);
             Ok(())
         }
         _ => return Err(GenerateError::BadModifier),
@@ -182,7 +178,10 @@ mod tests {
         assert_eq!(sub("${0,0,X}", 255), "FF");
         assert_eq!(sub("${0,3,o}", 8), "010");
         assert_eq!(sub("${0,0,n}", 0x1a), "a.1");
-        assert_eq!(sub("${0,7,n}", 0x1a), "a.1.0.0");
+        assert_eq!(sub("${0,4,n}", 0x1a), "a.1.0.0");
+        // The values named-compilezone gives for BIND's good-generate-modifier.db.
+        assert_eq!(sub("${0,3,n}", 1024), "0.0.4");
+        assert_eq!(sub("${-2000,0,n}", 1024), "0.3.c.f.f.f.f.f");
         assert_eq!(sub("a\\.b$", 1), "a\\.b1");
         let mut s = String::new();
         assert!(substitute("${x}", 1, &mut s).is_err());
