@@ -21,7 +21,7 @@ pub struct X25(pub Vec<u8>);
 impl RecordData for X25 {
     fn parse(r: &mut Reader<'_>) -> Result<X25, RdataError> {
         let s = r.character_string()?;
-        if s.len() < 4 {
+        if s.len() < 4 || !s.iter().all(u8::is_ascii_digit) {
             return Err(RdataError::Invalid);
         }
         Ok(X25(s.to_vec()))

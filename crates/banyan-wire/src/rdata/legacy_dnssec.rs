@@ -216,7 +216,7 @@ impl RecordData for Nxt {
         for (i, &b) in self.bitmap.iter().enumerate() {
             for bit in 0..8u16 {
                 if b & (0x80 >> bit) != 0 {
-                    write!(f, " {}", RecordType(i as u16 * 8 + bit))?;
+                    write!(f, " {}", RecordType((i * 8 + usize::from(bit)) as u16))?;
                 }
             }
         }

@@ -110,6 +110,29 @@ mod tests {
     }
 
     #[test]
+    fn rfc1035_section_3_3_single_mailbox_names() {
+        for t in [
+            RecordType::MD,
+            RecordType::MF,
+            RecordType::MB,
+            RecordType::MG,
+            RecordType::MR,
+        ] {
+            check(t, "mail", "mail.example.", b"\x04mail\x07example\x00");
+            refuse(t, "");
+            refuse(t, "a b");
+            // RFC 1035 types may be compressed: a pointer back into the message is followed.
+            let msg = b"\x07example\x00\x04mail\xc0\x00";
+            let rd = crate::rdata::RData::parse(t, msg, 9, 7).expect("compressed name");
+            assert_eq!(rd.to_string(), "mail.example.");
+        }
+        // MINFO names are compressible too.
+        let msg = b"\x07example\x00\xc0\x00\x01a\xc0\x00";
+        let rd = crate::rdata::RData::parse(RecordType::MINFO, msg, 9, 6).expect("compressed MINFO");
+        assert_eq!(rd.to_string(), "example. a.example.");
+    }
+
+    #[test]
     fn talink_two_names() {
         check(
             RecordType::TALINK,
