@@ -220,6 +220,38 @@ registry! {
         CAA = 257, "CAA";
         /// DNSSEC lookaside validation, historic (RFC 4431).
         DLV = 32769, "DLV";
+        /// Endpoint identifier, Nimrod (historic; draft-ietf-nimrod-dns).
+        EID = 31, "EID";
+        /// Nimrod locator (historic; draft-ietf-nimrod-dns).
+        NIMLOC = 32, "NIMLOC";
+        /// ATM address (ATM Forum af-dans-0152.000).
+        ATMA = 34, "ATMA";
+        /// Kitchen sink (draft-eastlake-kitchen-sink).
+        SINK = 40, "SINK";
+        /// Zone status information (IANA registration by J. Reid).
+        NINFO = 56, "NINFO";
+        /// Resource key (draft-reid-dnsext-rkey).
+        RKEY = 57, "RKEY";
+        /// Trust anchor link (IANA registration by W. Wijngaards).
+        TALINK = 58, "TALINK";
+        /// Generalized NOTIFY endpoint (draft-ietf-dnsop-generalized-notify).
+        DSYNC = 66, "DSYNC";
+        /// Hierarchical host identity tag (RFC 9886).
+        HHIT = 67, "HHIT";
+        /// UAS broadcast RID (RFC 9886).
+        BRID = 68, "BRID";
+        /// Application visibility and control (IANA registration by W. Mekky).
+        AVC = 258, "AVC";
+        /// Digital object architecture (draft-durand-doa-over-dns).
+        DOA = 259, "DOA";
+        /// Automatic multicast tunneling relay (RFC 8777).
+        AMTRELAY = 260, "AMTRELAY";
+        /// Resolver information as key/value pairs (RFC 9606).
+        RESINFO = 261, "RESINFO";
+        /// Public wallet address (IANA registration by P. Mayers).
+        WALLET = 262, "WALLET";
+        /// DNSSEC trust authorities (IANA registration by S. Weiler).
+        TA = 32768, "TA";
     }
 }
 

@@ -34,6 +34,25 @@ pub use tsig::Tsig;
 /// message beside the 12-octet header and the smallest record (root owner, 10 fixed
 /// octets). BIND draws the line at the same place (its master16/master15 tests).
 pub const MAX_RDATA_LEN: usize = 65535 - 12 - 1 - 10;
+mod addressing;
+mod exchangers;
+mod gateways;
+mod keys;
+mod legacy_dnssec;
+mod name_pairs;
+mod null;
+mod sync;
+mod text_like;
+
+pub use addressing::{Apl, AplItem, Atma, Eui48, Eui64, Gpos, HexData, Isdn, Nid, Nsap, Wks, A6, L32, L64, X25};
+pub use exchangers::{Afsdb, Kx, Lp, Px, Rt};
+pub use gateways::{Amtrelay, Gateway, Ipseckey};
+pub use keys::{Base64Data, Cert, Dlv, Doa, Hip, Key, Sink, Smimea};
+pub use legacy_dnssec::{Nxt, Sig};
+pub use name_pairs::{Minfo, Rp, Talink};
+pub use null::Null;
+pub use sync::{Csync, Dsync};
+pub use text_like::Uri;
 
 /// The interface every typed RDATA implements.
 pub trait RecordData: Sized {
@@ -195,6 +214,102 @@ rdata_enum! {
         ZONEMD(Zonemd) = ZONEMD,
         /// Transaction signature (RFC 8945 §4.2).
         TSIG(Tsig) = TSIG,
+        /// Mailbox or mail list information (RFC 1035 §3.3.7).
+        MINFO(Minfo) = MINFO,
+        /// Responsible person (RFC 1183 §2.2).
+        RP(Rp) = RP,
+        /// Trust anchor link (IANA registration).
+        TALINK(Talink) = TALINK,
+        /// AFS database location (RFC 1183 §1).
+        AFSDB(Afsdb) = AFSDB,
+        /// Route through (RFC 1183 §3.3).
+        RT(Rt) = RT,
+        /// Key exchanger (RFC 2230 §3).
+        KX(Kx) = KX,
+        /// ILNP locator FQDN (RFC 6742 §2.4).
+        LP(Lp) = LP,
+        /// X.400 mail mapping (RFC 2163 §4).
+        PX(Px) = PX,
+        /// X.25 PSDN address (RFC 1183 §3.1).
+        X25(X25) = X25,
+        /// ISDN address (RFC 1183 §3.2).
+        ISDN(Isdn) = ISDN,
+        /// NSAP address (RFC 1706 §5).
+        NSAP(Nsap) = NSAP,
+        /// Geographical position (RFC 1712 §3).
+        GPOS(Gpos) = GPOS,
+        /// Well-known services (RFC 1035 §3.4.2).
+        WKS(Wks) = WKS,
+        /// Null record, generic form only (RFC 1035 §3.3.10).
+        NULL(Null) = NULL,
+        /// IPv6 address with indirect prefix, experimental (RFC 2874 §3.1).
+        A6(A6) = A6,
+        /// Address prefix list (RFC 3123 §4).
+        APL(Apl) = APL,
+        /// EUI-48 address (RFC 7043 §3).
+        EUI48(Eui48) = EUI48,
+        /// EUI-64 address (RFC 7043 §4).
+        EUI64(Eui64) = EUI64,
+        /// ILNP node identifier (RFC 6742 §2.1).
+        NID(Nid) = NID,
+        /// ILNP 32-bit locator (RFC 6742 §2.2).
+        L32(L32) = L32,
+        /// ILNP 64-bit locator (RFC 6742 §2.3).
+        L64(L64) = L64,
+        /// Nimrod endpoint identifier, hexadecimal (historic).
+        EID(HexData) = EID,
+        /// Nimrod locator, hexadecimal (historic).
+        NIMLOC(HexData) = NIMLOC,
+        /// ATM address (ATM Forum af-dans-0152.000).
+        ATMA(Atma) = ATMA,
+        /// IPsec keying material (RFC 4025 §2).
+        IPSECKEY(Ipseckey) = IPSECKEY,
+        /// AMT relay (RFC 8777 §4).
+        AMTRELAY(Amtrelay) = AMTRELAY,
+        /// Security key, legacy (RFC 2535 §3.1).
+        KEY(Key) = KEY,
+        /// Resource key, same form as KEY (draft-reid-dnsext-rkey).
+        RKEY(Key) = RKEY,
+        /// Certificate (RFC 4398 §2).
+        CERT(Cert) = CERT,
+        /// DHCP identifier (RFC 4701 §3).
+        DHCID(Base64Data) = DHCID,
+        /// OpenPGP public key (RFC 7929 §2).
+        OPENPGPKEY(Base64Data) = OPENPGPKEY,
+        /// Hierarchical host identity tag (RFC 9886).
+        HHIT(Base64Data) = HHIT,
+        /// UAS broadcast remote identification (RFC 9886).
+        BRID(Base64Data) = BRID,
+        /// S/MIME certificate association (RFC 8162 §2).
+        SMIMEA(Smimea) = SMIMEA,
+        /// DNSSEC lookaside validation, DS form (RFC 4431 §2).
+        DLV(Dlv) = DLV,
+        /// DNSSEC trust authority, DS form (IANA registration).
+        TA(Dlv) = TA,
+        /// Host identity protocol (RFC 8005 §5).
+        HIP(Hip) = HIP,
+        /// Kitchen sink (draft-eastlake-kitchen-sink).
+        SINK(Sink) = SINK,
+        /// Digital object architecture (draft-durand-doa-over-dns).
+        DOA(Doa) = DOA,
+        /// Security signature, legacy (RFC 2535 §4.1).
+        SIG(Sig) = SIG,
+        /// Next domain, legacy (RFC 2535 §5).
+        NXT(Nxt) = NXT,
+        /// Child-to-parent synchronisation (RFC 7477 §2.1).
+        CSYNC(Csync) = CSYNC,
+        /// Generalized NOTIFY endpoint (draft-ietf-dnsop-generalized-notify §2).
+        DSYNC(Dsync) = DSYNC,
+        /// Uniform resource identifier (RFC 7553 §4).
+        URI(Uri) = URI,
+        /// Public wallet address, TXT form (IANA registration).
+        WALLET(Txt) = WALLET,
+        /// Resolver information, TXT form (RFC 9606 §3).
+        RESINFO(Txt) = RESINFO,
+        /// Application visibility and control, TXT form (IANA registration).
+        AVC(Txt) = AVC,
+        /// Zone status information, TXT form (IANA registration).
+        NINFO(Txt) = NINFO,
     }
     names {
         /// Authoritative name server (RFC 1035 §3.3.11).
@@ -205,6 +320,16 @@ rdata_enum! {
         PTR = PTR, Compressible;
         /// Delegation name (RFC 6672 §2.1); never compressed.
         DNAME = DNAME, Canonical;
+        /// Mail destination, obsolete (RFC 1035 §3.3.4).
+        MD = MD, Compressible;
+        /// Mail forwarder, obsolete (RFC 1035 §3.3.5).
+        MF = MF, Compressible;
+        /// Mailbox domain name, experimental (RFC 1035 §3.3.3).
+        MB = MB, Compressible;
+        /// Mail group member, experimental (RFC 1035 §3.3.6).
+        MG = MG, Compressible;
+        /// Mail rename domain name, experimental (RFC 1035 §3.3.8).
+        MR = MR, Compressible;
     }
 }
 
@@ -306,6 +431,29 @@ pub(crate) mod testkit {
                 | RecordType::DNSKEY
                 | RecordType::CDNSKEY
                 | RecordType::RRSIG
+                | RecordType::NULL
+                | RecordType::APL
+                | RecordType::WKS
+                | RecordType::NSAP
+                | RecordType::EID
+                | RecordType::NIMLOC
+                | RecordType::ATMA
+                | RecordType::KEY
+                | RecordType::RKEY
+                | RecordType::CERT
+                | RecordType::DHCID
+                | RecordType::OPENPGPKEY
+                | RecordType::HHIT
+                | RecordType::BRID
+                | RecordType::SMIMEA
+                | RecordType::DLV
+                | RecordType::TA
+                | RecordType::SINK
+                | RecordType::DOA
+                | RecordType::SIG
+                | RecordType::NXT
+                | RecordType::IPSECKEY
+                | RecordType::URI
         )
     }
 
