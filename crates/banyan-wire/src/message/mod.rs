@@ -270,6 +270,24 @@ mod tests {
     }
 
     #[test]
+    fn rfc2136_empty_rdata_in_class_any_and_none() {
+        // An UPDATE deleting the A RRset of x.: class ANY, RDLENGTH 0.
+        let mut m = header([0, 0, 1, 0]);
+        m.extend_from_slice(&[1, b'x', 0, 0, 1, 0, 255, 0, 0, 0, 0, 0, 0]);
+        let msg = Message::parse(&m).unwrap();
+        let r = msg.authority().next().unwrap();
+        assert_eq!(r.rdata().unwrap(), RData::Unknown { rtype: RecordType::A, data: vec![] });
+        let owned = OwnedMessage::from_view(&msg).unwrap();
+        let mut buf = Vec::new();
+        owned.write(&mut buf).unwrap();
+        assert_eq!(buf, m);
+        // In class IN the same bytes are a malformed A record.
+        m[12 + 3 + 2 + 1] = 1;
+        let msg = Message::parse(&m).unwrap();
+        assert!(msg.authority().next().unwrap().rdata().is_err());
+    }
+
+    #[test]
     fn extended_rcode_combines_header_and_opt() {
         let mut buf = Vec::new();
         let mut b = MessageBuilder::new(

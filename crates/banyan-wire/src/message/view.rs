@@ -430,8 +430,16 @@ impl<'a> RecordView<'a> {
         self.rdata_start
     }
 
-    /// The typed RDATA (allocates).
+    /// The typed RDATA (allocates). Empty RDATA in class ANY or NONE is the "no data"
+    /// of UPDATE's prerequisites and deletions (RFC 2136 §2.4, §2.5), not malformed data of
+    /// the type, and comes back as empty [`RData::Unknown`].
     pub fn rdata(&self) -> Result<RData, ParseError> {
+        if self.rdata_len == 0 && matches!(self.class, Class::ANY | Class::NONE) {
+            return Ok(RData::Unknown {
+                rtype: self.rtype,
+                data: Vec::new(),
+            });
+        }
         RData::parse(self.rtype, self.buf, self.rdata_start, self.rdata_len).map_err(|error| ParseError::Rdata {
             offset: self.rdata_start,
             error,
