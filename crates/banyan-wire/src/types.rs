@@ -118,6 +118,8 @@ registry! {
         RT = 21, "RT";
         /// NSAP address (RFC 1706).
         NSAP = 22, "NSAP";
+        /// NSAP-style domain name pointer, historic (RFC 1348).
+        NSAP_PTR = 23, "NSAP-PTR";
         /// Security signature, legacy (RFC 2535).
         SIG = 24, "SIG";
         /// Security key, legacy (RFC 2535).

@@ -72,6 +72,14 @@ fn parse_errors(path: &Path, origin: Option<Name>) -> Vec<String> {
     report.errors.iter().map(|e| e.to_string()).collect()
 }
 
+/// Records of the valid corpus Banyan refuses on purpose, because another corpus marks the
+/// same thing invalid: (file, line, why).
+const VALID_CORPUS_EXCEPTIONS: &[(&str, u32, &str)] = &[(
+    "dnspython/example",
+    183,
+    "a 4-octet SHA-1 NSEC3 next hash: dnspython reads it, BIND refuses it (bad-nsec3-length.db)",
+)];
+
 #[test]
 fn valid_corpus_loads() {
     let mut failures = Vec::new();
@@ -149,8 +157,17 @@ fn valid_corpus_loads() {
                 ..ParseOptions::default()
             };
             let report = parse_file(&f, &opts, &mut |_| {});
-            if !report.is_ok() {
-                let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+            let errors: Vec<String> = report
+                .errors
+                .iter()
+                .map(|e| e.to_string())
+                .filter(|e| {
+                    !VALID_CORPUS_EXCEPTIONS
+                        .iter()
+                        .any(|(file, line, _)| e.contains(&format!("{file}:{line}:")))
+                })
+                .collect();
+            if !errors.is_empty() {
                 failures.push(format!("{dir}/{name}: {errors:?}"));
             }
         }
@@ -440,6 +457,12 @@ fn knot_zone_scanner_cases() {
     for f in files(&dir) {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let Some(stem) = name.strip_suffix(".in") else { continue };
+        // The per-type cases (10_A … 63_DELEG) are banyan-wire's: its knot_zscanner tests
+        // check every type's RDATA against them, with their known differences. Here: the
+        // zone-file syntax cases (general, owner, class, TTL, $ORIGIN, $TTL, $INCLUDE, \#).
+        if !stem.starts_with('0') {
+            continue;
+        }
         cases += 1;
         let input =
             String::from_utf8_lossy(&std::fs::read(&f).unwrap()).replace("@TMPDIR@", &tmp.0.display().to_string());

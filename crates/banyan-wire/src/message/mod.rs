@@ -276,7 +276,13 @@ mod tests {
         m.extend_from_slice(&[1, b'x', 0, 0, 1, 0, 255, 0, 0, 0, 0, 0, 0]);
         let msg = Message::parse(&m).unwrap();
         let r = msg.authority().next().unwrap();
-        assert_eq!(r.rdata().unwrap(), RData::Unknown { rtype: RecordType::A, data: vec![] });
+        assert_eq!(
+            r.rdata().unwrap(),
+            RData::Unknown {
+                rtype: RecordType::A,
+                data: vec![]
+            }
+        );
         let owned = OwnedMessage::from_view(&msg).unwrap();
         let mut buf = Vec::new();
         owned.write(&mut buf).unwrap();

@@ -526,7 +526,7 @@ pub struct Nsec3 {
 }
 
 /// True when `hash` has a length its algorithm allows: SHA-1 gives 20 octets (RFC 5155
-/// §8.1); any other algorithm 1 to 255 octets.
+/// §8.1), as BIND requires (its bad-nsec3-length test); any other algorithm 1 to 255 octets.
 fn nsec3_hash_ok(alg: u8, hash: &[u8]) -> bool {
     !hash.is_empty() && hash.len() <= 255 && (alg != 1 || hash.len() == 20)
 }

@@ -330,6 +330,8 @@ rdata_enum! {
         MG = MG, Compressible;
         /// Mail rename domain name, experimental (RFC 1035 §3.3.8).
         MR = MR, Compressible;
+        /// NSAP-style pointer, historic (RFC 1348): one name, not in RFC 4034 §6.2's list.
+        NSAP_PTR = NSAP_PTR, Plain;
     }
 }
 
@@ -511,6 +513,12 @@ mod tests {
         );
         check(RecordType::PTR, "@", "example.", b"\x07example\x00");
         check(RecordType::DNAME, ".", ".", b"\x00");
+        check(
+            RecordType::NSAP_PTR,
+            "host",
+            "host.example.",
+            b"\x04host\x07example\x00",
+        );
         refuse(RecordType::NS, "");
         refuse(RecordType::NS, "a b");
     }
