@@ -331,7 +331,7 @@ rdata_enum! {
         /// Mail rename domain name, experimental (RFC 1035 §3.3.8).
         MR = MR, Compressible;
         /// NSAP-style pointer, historic (RFC 1348): one name, not in RFC 4034 §6.2's list.
-        NSAP_PTR = NSAP_PTR, Plain;
+        NsapPtr = NSAP_PTR, Plain;
     }
 }
 

@@ -286,7 +286,7 @@ mod tests {
         check(RecordType::SPF, "\"v=spf1\"", "\"v=spf1\"", b"\x06v=spf1");
         let long = "a".repeat(256);
         let mut wire = vec![255u8];
-        wire.extend_from_slice(long[..255].as_bytes());
+        wire.extend_from_slice(&long.as_bytes()[..255]);
         wire.extend_from_slice(b"\x01a");
         check(
             RecordType::TXT,
