@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Zone-file loading, side by side: `banyan zone check` against `named-checkzone` (BIND) and
-# `kzonecheck` (Knot), on the real root zone and on a generated zone of N names (default
+# Zone-file loading, side by side: `banyan zone check` against `named-checkzone` (BIND),
+# `kzonecheck` (Knot) and `nsd-checkzone` (NSD), on the real root zone and on a generated zone of N names (default
 # 1,000,000). Each tool runs pinned to one core (taskset -c 0), RUNS times (default 3); the
 # table gives the best wall time, MB/s of master file, and peak resident memory.
 #
@@ -17,6 +17,7 @@ trap 'rm -rf "$WORK"' EXIT
 need=()
 command -v named-checkzone >/dev/null || need+=(bind9-utils)
 command -v kzonecheck >/dev/null || need+=(knot-dnssecutils)
+command -v nsd-checkzone >/dev/null || need+=(nsd)
 command -v /usr/bin/time >/dev/null || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -43,7 +44,7 @@ measure() {
     local best="" rss="" t r
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f "%e %M" -o "$WORK/time" taskset -c 0 "$@" >/dev/null 2>&1 || true
-        read -r t r <"$WORK/time"
+        read -r t r < <(tail -n 1 "$WORK/time")
         if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$t; rss=$r; fi
     done
     echo "$best $rss"
@@ -53,11 +54,12 @@ printf '%-16s %-18s %9s %9s %10s\n' zone tool seconds MB/s "RSS MB"
 for z in root gen; do
     if [ $z = root ]; then file=$root; origin=.; else file=$gen; origin=example.; fi
     size=$(stat -c %s "$file")
-    for tool in banyan named-checkzone kzonecheck; do
+    for tool in banyan named-checkzone kzonecheck nsd-checkzone; do
         case $tool in
             banyan) cmd=("$BANYAN" zone check "$file" --origin "$origin") ;;
             named-checkzone) cmd=(named-checkzone -i none -k ignore -n ignore "$origin" "$file") ;;
             kzonecheck) cmd=(kzonecheck -o "$origin" "$file") ;;
+            nsd-checkzone) cmd=(nsd-checkzone "$origin" "$file") ;;
         esac
         read -r secs rss < <(measure "${cmd[@]}")
         mbps=$(awk -v s="$size" -v t="$secs" 'BEGIN{ if (t > 0) printf "%.1f", s / t / 1e6; else print "-" }')

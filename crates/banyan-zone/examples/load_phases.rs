@@ -26,6 +26,17 @@ fn main() {
     let t = std::time::Instant::now();
     let f = banyan_zone::check_zone(&zone);
     println!("check: {:?} ({})", t.elapsed(), f.len());
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .unwrap_or("")
+        .to_string();
+    println!(
+        "resident with the zone loaded: {rss} ({} names, {} records)",
+        zone.node_count(),
+        zone.record_count()
+    );
     let t = std::time::Instant::now();
     drop(zone);
     println!("drop: {:?}", t.elapsed());

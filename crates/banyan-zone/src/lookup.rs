@@ -89,6 +89,7 @@ impl Zone {
         let apex_labels = self.origin().label_count();
         let labels = key.labels();
         let mut closest = self.apex();
+        let mut closest_labels = apex_labels;
         for k in apex_labels..=labels {
             let Some(node) = self.node_by_key(key.prefix(k)) else {
                 break;
@@ -105,22 +106,18 @@ impl Zone {
                 }
             }
             closest = node;
+            closest_labels = k;
             if exact {
                 return answer_at(node, qtype, None);
             }
         }
         // No exact match: the source of synthesis is `*.<closest encloser>` (RFC 4592 §3.3.1).
-        match self.wildcard_at(closest) {
+        match self.node_by_key(key.wildcard_child(closest_labels).as_bytes()) {
             Some(wc) => answer_at(wc, qtype, Some(wc)),
             None => Lookup::NxDomain {
                 closest_encloser: closest,
             },
         }
-    }
-
-    fn wildcard_at(&self, encloser: &Node) -> Option<&Node> {
-        let name = encloser.name.prepend(b"*").ok()?;
-        self.node(&name)
     }
 
     /// Follows CNAMEs inside this zone from `qname` (RFC 1034 §4.3.2 step 3a), returning each

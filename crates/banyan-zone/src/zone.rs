@@ -75,12 +75,38 @@ impl Key {
         &self.bytes[..self.ends[labels - 1] as usize]
     }
 
+    /// The key of `*.<the ancestor with `labels` labels>` (RFC 4592's source of synthesis),
+    /// built on the stack.
+    pub(crate) fn wildcard_child(&self, labels: usize) -> WildcardKey {
+        let prefix = self.prefix(labels);
+        let mut bytes = [0u8; MAX_KEY_LEN + 2];
+        bytes[..prefix.len()].copy_from_slice(prefix);
+        bytes[prefix.len()] = b'*';
+        bytes[prefix.len() + 1] = 0;
+        WildcardKey {
+            bytes,
+            len: prefix.len() + 2,
+        }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
 
     pub(crate) fn labels(&self) -> usize {
         self.labels
+    }
+}
+
+/// A wildcard's key, on the stack.
+pub(crate) struct WildcardKey {
+    bytes: [u8; MAX_KEY_LEN + 2],
+    len: usize,
+}
+
+impl WildcardKey {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
