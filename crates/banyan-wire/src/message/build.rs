@@ -207,6 +207,52 @@ impl<'b> MessageBuilder<'b> {
         self.finish_record(section, owner, len_at, rtype, class)
     }
 
+    /// Adds a record whose RDATA is stored in uncompressed wire form (as a zone keeps it),
+    /// compressing the names inside it for the RFC 1035 types that allow it (RFC 3597 §4):
+    /// NS, MD, MF, CNAME, MB, MG, MR, PTR (one name), MX (16 bits, name), SOA (two names and
+    /// 20 octets), MINFO (two names). Other types are copied as they are.
+    pub fn push_stored(
+        &mut self,
+        section: BuildSection,
+        name: &Name,
+        rtype: RecordType,
+        class: Class,
+        ttl: u32,
+        rdata: &[u8],
+    ) -> Result<(), BuildError> {
+        self.enter(section)?;
+        if self.full {
+            return Err(BuildError::NoSpace);
+        }
+        self.begin_record(name, rtype, class);
+        let owner = self.buf.len();
+        self.write_name(name, true);
+        self.buf.put_u16(rtype.0);
+        self.buf.put_u16(class.0);
+        self.buf.put_u32(ttl);
+        let len_at = self.buf.len();
+        self.buf.put_u16(0);
+        let (prefix, names) = match rtype.0 {
+            2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 => (0, 1),
+            15 => (2, 1),
+            6 | 14 => (0, 2),
+            _ => (0, 0),
+        };
+        match split_names(rdata, prefix, names) {
+            Some(ends) if names > 0 => {
+                self.buf.extend_from_slice(&rdata[..prefix]);
+                let mut at = prefix;
+                for &end in &ends[..names] {
+                    self.write_name_wire(&rdata[at..end], true);
+                    at = end;
+                }
+                self.buf.extend_from_slice(&rdata[at..]);
+            }
+            _ => self.buf.extend_from_slice(rdata),
+        }
+        self.finish_record(section, owner, len_at, rtype, class)
+    }
+
     /// Adds the OPT record to the additional section. Its space should have been kept with
     /// [`MessageBuilder::reserve`]; it is added even when earlier records did not fit,
     /// because a truncated answer still carries EDNS (RFC 6891 §7).
@@ -293,7 +339,11 @@ impl<'b> MessageBuilder<'b> {
 
     /// Writes `name`, compressed against earlier names when `compress` is set.
     fn write_name(&mut self, name: &Name, compress: bool) {
-        let wire = name.as_wire();
+        self.write_name_wire(name.as_wire(), compress);
+    }
+
+    /// Writes a name given in checked uncompressed wire form.
+    fn write_name_wire(&mut self, wire: &[u8], compress: bool) {
         let mut off = 0usize;
         while wire[off] != 0 {
             if compress {
@@ -357,6 +407,30 @@ impl<'b> MessageBuilder<'b> {
             w += 1 + len;
         }
     }
+}
+
+/// Offsets where each of `count` uncompressed names starting at `prefix` ends, or `None`
+/// when the data does not hold that many well-formed names (then it is copied unchanged).
+fn split_names(rdata: &[u8], prefix: usize, count: usize) -> Option<[usize; 2]> {
+    let mut ends = [0usize; 2];
+    let mut at = prefix;
+    for end in ends.iter_mut().take(count) {
+        loop {
+            let len = *rdata.get(at)? as usize;
+            if len > 63 {
+                return None;
+            }
+            at += 1 + len;
+            if len == 0 {
+                break;
+            }
+        }
+        if at > rdata.len() {
+            return None;
+        }
+        *end = at;
+    }
+    Some(ends)
 }
 
 /// Lets RDATA write into the message with compression for the RFC 1035 types only

@@ -178,6 +178,82 @@ mod tests {
     }
 
     #[test]
+    fn stored_rdata_names_are_compressed() {
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::new(&mut buf, Header::default());
+        b.question(&n("example.com."), RecordType::MX, Class::IN).unwrap();
+        let mx = RData::MX(crate::rdata::Mx {
+            preference: 10,
+            exchange: n("mail.example.com."),
+        });
+        b.push_stored(
+            BuildSection::Answer,
+            &n("example.com."),
+            RecordType::MX,
+            Class::IN,
+            60,
+            &mx.to_wire(),
+        )
+        .unwrap();
+        let soa = Record::from_text(
+            "example.com. 60 SOA ns.example.com. host.example.com. 1 2 3 4 5",
+            None,
+            None,
+        )
+        .unwrap();
+        b.push_stored(
+            BuildSection::Authority,
+            &soa.name,
+            RecordType::SOA,
+            Class::IN,
+            60,
+            &soa.data.to_wire(),
+        )
+        .unwrap();
+        // A malformed stored name is copied, not misread.
+        b.push_stored(
+            BuildSection::Additional,
+            &n("x.example.com."),
+            RecordType::NS,
+            Class::IN,
+            60,
+            b"\x03ab",
+        )
+        .unwrap();
+        b.finish();
+        let msg = Message::parse(&buf);
+        assert!(msg.is_err(), "the malformed NS is refused by the parser, as it must be");
+        let mut buf2 = Vec::new();
+        let mut b = MessageBuilder::new(&mut buf2, Header::default());
+        b.question(&n("example.com."), RecordType::MX, Class::IN).unwrap();
+        b.push_stored(
+            BuildSection::Answer,
+            &n("example.com."),
+            RecordType::MX,
+            Class::IN,
+            60,
+            &mx.to_wire(),
+        )
+        .unwrap();
+        b.push_stored(
+            BuildSection::Authority,
+            &soa.name,
+            RecordType::SOA,
+            Class::IN,
+            60,
+            &soa.data.to_wire(),
+        )
+        .unwrap();
+        b.finish();
+        // MX: pointer owner (2) + 10 + pref 2 + "mail" label 5 + pointer 2; SOA: 2 + 10 +
+        // "ns" 3 + ptr 2 + "host" 5 + ptr 2 + 20.
+        assert_eq!(buf2.len(), 12 + 17 + 21 + 44);
+        let owned = OwnedMessage::from_view(&Message::parse(&buf2).unwrap()).unwrap();
+        assert_eq!(owned.answers[0].data, mx);
+        assert_eq!(owned.authority[0], soa);
+    }
+
+    #[test]
     fn additional_overflow_keeps_tc_clear() {
         let mut buf = Vec::new();
         let mut b = MessageBuilder::new(&mut buf, Header::default());

@@ -1,0 +1,522 @@
+//! Answering one query (RFC 1034 §4.3.2) into a response message.
+//!
+//! The steps, in the order of the response's sections:
+//! 1. read the query: no header → drop; a response (QR) → drop; unparseable → FORMERR; an
+//!    opcode other than QUERY → NOTIMP; QDCOUNT ≠ 1 → FORMERR; bad EDNS → FORMERR / BADVERS;
+//! 2. pick the zone (the closest enclosing served zone; for DS at a zone apex, the parent);
+//! 3. follow the lookup outcomes, writing the answer section as they come: data, CNAMEs
+//!    (across served zones), DNAME plus the synthesised CNAME;
+//! 4. write the authority section: the SOA for NXDOMAIN/NODATA (RFC 2308 §3), or the NS
+//!    RRset of a referral;
+//! 5. write the additional section: glue for a referral, addresses of NS/MX/SRV targets;
+//! 6. OPT last, in the space kept for it.
+
+use std::net::SocketAddr;
+
+use banyan_wire::edns::{self, Edns, EdnsOption};
+use banyan_wire::message::{BuildError, BuildSection, Message, MessageBuilder};
+use banyan_wire::rdata::Txt;
+use banyan_wire::{Class, Header, Name, RData, Rcode, RecordType};
+use banyan_zone::{Lookup, Node, Rrset, Zone};
+
+use crate::catalog::Catalog;
+use crate::config::AuthConfig;
+
+/// Longest chain of CNAMEs and DNAMEs followed for one query, as BIND (16) and Knot do.
+pub const MAX_CHAIN: usize = 16;
+
+/// UDP responses are at most this large without EDNS (RFC 1035 §4.2.1).
+const PLAIN_UDP_LIMIT: usize = 512;
+
+/// How the query arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Over UDP: the response is limited in size and may be truncated.
+    Udp,
+    /// Over TCP: up to 65535 octets; zone transfers allowed.
+    Tcp,
+}
+
+/// One query as it arrived.
+pub struct Request<'a> {
+    /// The message.
+    pub bytes: &'a [u8],
+    /// Who sent it (for transfer ACLs).
+    pub client: SocketAddr,
+    /// UDP or TCP.
+    pub transport: Transport,
+}
+
+/// What the server should do with the query.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send the response now in `out`.
+    Reply,
+    /// Send nothing: no header could be read, or the packet is itself a response.
+    Drop,
+    /// A zone transfer (TCP only): send these messages in order (RFC 5936 §2.2).
+    Stream(Vec<Vec<u8>>),
+}
+
+/// Answers `req` from `catalog` into `out` (cleared first). Pure: no I/O, no clock.
+pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &mut Vec<u8>) -> Action {
+    let Some(header) = Header::parse(req.bytes) else {
+        return Action::Drop;
+    };
+    if header.qr {
+        // Answering a response invites reflection loops; RFC 1035 §7.3 servers discard them.
+        return Action::Drop;
+    }
+    let msg = match Message::parse(req.bytes) {
+        Ok(m) => m,
+        Err(_) => return error_reply(&header, None, None, Rcode::FORMERR, out),
+    };
+    let question = msg.question().map(|q| (q.qname.to_name(), q.qtype, q.qclass));
+    let question_ref = question.as_ref().map(|(n, t, c)| (n, *t, *c));
+    let edns = match msg.edns() {
+        None => None,
+        Some(Ok(e)) => Some(e),
+        // RFC 6891 §6.1.1 / RFC 7871 §6, RFC 7873 §5.2.2: a malformed option is FORMERR.
+        Some(Err(_)) => return error_reply(&header, question_ref, None, Rcode::FORMERR, out),
+    };
+    let reply_edns = edns.as_ref().map(|e| reply_opt(e, config));
+    if header.opcode != 0 {
+        return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::NOTIMP, out);
+    }
+    let Some((qname, qtype, qclass)) = question.clone().filter(|_| header.qdcount == 1) else {
+        return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::FORMERR, out);
+    };
+    if edns.as_ref().is_some_and(|e| e.version > 0) {
+        // RFC 6891 §6.1.3: answer BADVERS with the version we do speak.
+        return error_reply(
+            &header,
+            Some((&qname, qtype, qclass)),
+            reply_edns.as_ref(),
+            Rcode::BADVERS,
+            out,
+        );
+    }
+    let limit = match req.transport {
+        Transport::Tcp => banyan_wire::message::MAX_MESSAGE_LEN,
+        Transport::Udp => match &edns {
+            // RFC 6891 §6.2.5: the smaller of the requester's size and ours, never under 512.
+            Some(e) => (e.udp_payload_size.min(config.max_udp_payload) as usize).max(PLAIN_UDP_LIMIT),
+            None => PLAIN_UDP_LIMIT,
+        },
+    };
+    if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
+        return transfer(catalog, config, req, &header, &qname, qtype, reply_edns.as_ref(), out);
+    }
+    let mut b = start(out, &header, reply_edns.as_ref(), limit);
+    if b.question(&qname, qtype, qclass).is_err() {
+        return finish(b, reply_edns.as_ref());
+    }
+    match qclass {
+        Class::IN => answer_in(catalog, &mut b, &qname, qtype),
+        Class::CH => answer_chaos(config, &mut b, &qname, qtype, qclass),
+        _ => b.header_mut().rcode = Rcode::REFUSED.0 as u8,
+    }
+    finish(b, reply_edns.as_ref())
+}
+
+/// The OPT record of a response to an EDNS query: our UDP size, DO echoed (RFC 3225 §3),
+/// NSID when asked for and configured (RFC 5001 §2.3).
+fn reply_opt(query: &Edns, config: &AuthConfig) -> Edns {
+    let mut options = Vec::new();
+    if let Some(nsid) = &config.nsid {
+        if query.option(edns::code::NSID).is_some() {
+            options.push(EdnsOption::Nsid(nsid.clone()));
+        }
+    }
+    Edns {
+        udp_payload_size: config.max_udp_payload,
+        dnssec_ok: query.dnssec_ok,
+        options,
+        ..Edns::default()
+    }
+}
+
+fn start<'b>(out: &'b mut Vec<u8>, query: &Header, opt: Option<&Edns>, limit: usize) -> MessageBuilder<'b> {
+    let header = Header {
+        id: query.id,
+        qr: true,
+        opcode: query.opcode,
+        rd: query.rd,
+        cd: query.cd,
+        ..Header::default()
+    };
+    let mut b = MessageBuilder::new(out, header);
+    b.set_limit(limit);
+    if let Some(o) = opt {
+        b.reserve(o.wire_len());
+    }
+    b
+}
+
+fn finish(mut b: MessageBuilder<'_>, opt: Option<&Edns>) -> Action {
+    if let Some(o) = opt {
+        let mut o = o.clone();
+        let rcode = b.header_mut().rcode as u16;
+        o.extended_rcode = (rcode >> 4) as u8;
+        let _ = b.edns(&o);
+    }
+    b.finish();
+    Action::Reply
+}
+
+/// A response with no answer: RCODE, the question when one could be read, OPT when the
+/// query had a readable one.
+fn error_reply(
+    query: &Header,
+    question: Option<(&Name, RecordType, Class)>,
+    opt: Option<&Edns>,
+    rcode: Rcode,
+    out: &mut Vec<u8>,
+) -> Action {
+    let mut b = start(out, query, opt, banyan_wire::message::MAX_MESSAGE_LEN);
+    b.header_mut().rcode = (rcode.0 & 0x0F) as u8;
+    if let Some((n, t, c)) = question {
+        let _ = b.question(n, t, c);
+    }
+    if let Some(o) = opt {
+        let mut o = o.clone();
+        o.extended_rcode = (rcode.0 >> 4) as u8;
+        let _ = b.edns(&o);
+    }
+    b.finish();
+    Action::Reply
+}
+
+/// How the answer section ended, deciding the authority section.
+enum Ending<'z> {
+    /// Data found (or a chain left the served zones): nothing in authority.
+    Done,
+    /// NODATA: the SOA of this zone (RFC 2308 §2.2).
+    NoData(&'z Zone),
+    /// NXDOMAIN: the SOA of this zone (RFC 2308 §2.1).
+    NxDomain(&'z Zone),
+    /// A referral to the child's servers (RFC 1034 §4.3.2 step 3b).
+    Referral(&'z Zone, &'z Node, &'z Rrset),
+}
+
+fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype: RecordType) {
+    let zone = if qtype == RecordType::DS {
+        // DS belongs to the parent side of a cut (RFC 4035 §3.1.4.1).
+        match catalog.find(qname) {
+            Some(z) if z.origin() == qname => catalog.find_parent(qname).or(Some(z)),
+            other => other,
+        }
+    } else {
+        catalog.find(qname)
+    };
+    let Some(mut zone) = zone else {
+        b.header_mut().rcode = Rcode::REFUSED.0 as u8;
+        return;
+    };
+    let mut name = qname.clone();
+    let mut visited: Vec<Name> = Vec::new();
+    let mut extra: Vec<Name> = Vec::new();
+    let mut first = true;
+    let ending = loop {
+        let outcome = zone.lookup(&name, qtype);
+        if first {
+            // AA describes the answer to the question asked (RFC 1034 §4.1.1): everything but a
+            // referral is our own data.
+            b.header_mut().aa = !matches!(outcome, Lookup::Referral { .. });
+            first = false;
+        }
+        let next = match outcome {
+            Lookup::Answer { rrset, .. } => {
+                // An answer that does not fit ends here with TC set (RFC 2181 §9).
+                if push_set(b, BuildSection::Answer, &name, zone.class(), rrset).is_err() {
+                    return;
+                }
+                note_targets(rrset, &mut extra);
+                break Ending::Done;
+            }
+            Lookup::Any { node, .. } => {
+                // RFC 8482 §4.2 lets a server choose; every RRset, as NSD answers, keeps
+                // ANY useful for debugging.
+                for set in &node.rrsets {
+                    if push_set(b, BuildSection::Answer, &name, zone.class(), set).is_err() {
+                        return;
+                    }
+                }
+                break Ending::Done;
+            }
+            Lookup::Cname { rrset, .. } => {
+                if push_set(b, BuildSection::Answer, &name, zone.class(), rrset).is_err() {
+                    return;
+                }
+                rrset.rdata.first().and_then(|w| Name::from_wire(w).ok())
+            }
+            Lookup::Dname { node, rrset } => {
+                if push_set(b, BuildSection::Answer, &node.name, zone.class(), rrset).is_err() {
+                    return;
+                }
+                let Some(target) = rrset.rdata.first().and_then(|w| Name::from_wire(w).ok()) else {
+                    break Ending::Done;
+                };
+                match name.replace_suffix(&node.name, &target) {
+                    Some(Ok(synthesised)) => {
+                        // RFC 6672 §3.4: the synthesised CNAME carries the DNAME's TTL.
+                        if b.push_stored(
+                            BuildSection::Answer,
+                            &name,
+                            RecordType::CNAME,
+                            zone.class(),
+                            rrset.ttl,
+                            synthesised.as_wire(),
+                        )
+                        .is_err()
+                        {
+                            return;
+                        }
+                        Some(synthesised)
+                    }
+                    // RFC 6672 §2.2: a substitution longer than 255 octets is YXDOMAIN.
+                    _ => {
+                        b.header_mut().rcode = Rcode::YXDOMAIN.0 as u8;
+                        break Ending::Done;
+                    }
+                }
+            }
+            Lookup::Referral { cut, ns } => break Ending::Referral(zone, cut, ns),
+            Lookup::NoData { .. } => break Ending::NoData(zone),
+            Lookup::NxDomain { .. } => {
+                // RFC 6604 §3: after a CNAME chain the RCODE describes the last name.
+                b.header_mut().rcode = Rcode::NXDOMAIN.0 as u8;
+                break Ending::NxDomain(zone);
+            }
+            Lookup::NotInZone => break Ending::Done,
+        };
+        // Follow the chain to a target we also serve, bounded and loop-free.
+        let Some(target) = next else { break Ending::Done };
+        visited.push(std::mem::replace(&mut name, target));
+        if visited.len() > MAX_CHAIN || visited.contains(&name) {
+            break Ending::Done;
+        }
+        match catalog.find(&name) {
+            Some(z) => zone = z,
+            None => break Ending::Done,
+        }
+    };
+    match ending {
+        Ending::Done => {}
+        Ending::NoData(z) | Ending::NxDomain(z) => push_soa(b, z),
+        Ending::Referral(z, cut, ns) => {
+            if push_set(b, BuildSection::Authority, &cut.name, z.class(), ns).is_err() {
+                return;
+            }
+            push_glue(b, z, cut, ns);
+            return;
+        }
+    }
+    push_additional(catalog, b, &extra);
+}
+
+/// Writes an RRset; a set that does not fit is dropped whole (the builder sets TC for the
+/// answer and authority sections).
+fn push_set(
+    b: &mut MessageBuilder<'_>,
+    section: BuildSection,
+    owner: &Name,
+    class: Class,
+    set: &Rrset,
+) -> Result<(), BuildError> {
+    for rd in &set.rdata {
+        b.push_stored(section, owner, set.rtype, class, set.ttl, rd)?;
+    }
+    Ok(())
+}
+
+/// The SOA of a negative answer, its TTL the smaller of the SOA's TTL and MINIMUM
+/// (RFC 2308 §3).
+fn push_soa(b: &mut MessageBuilder<'_>, zone: &Zone) {
+    let apex = zone.apex();
+    let Some(set) = apex.rrset(RecordType::SOA) else { return };
+    let Some(rd) = set.rdata.first() else { return };
+    let minimum = rd
+        .len()
+        .checked_sub(4)
+        .and_then(|at| rd.get(at..))
+        .map_or(set.ttl, |m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
+    let _ = b.push_stored(
+        BuildSection::Authority,
+        &apex.name,
+        RecordType::SOA,
+        zone.class(),
+        set.ttl.min(minimum),
+        rd,
+    );
+}
+
+/// Glue for a referral: addresses of the NS targets held in the zone (RFC 1034 §4.3.2
+/// step 3b). Glue for name servers below the cut is required: when it does not fit, the
+/// response is truncated (RFC 9471 §3); other addresses are added while they fit.
+fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset) {
+    for rd in &ns.rdata {
+        let Ok(target) = Name::from_wire(rd) else { continue };
+        if !target.is_subdomain_of(zone.origin()) {
+            continue;
+        }
+        let required = target.is_subdomain_of(&cut.name);
+        for set in zone.glue(&target) {
+            if push_set(b, BuildSection::Additional, &target, zone.class(), set).is_err() {
+                if required {
+                    b.header_mut().tc = true;
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Names whose addresses belong in the additional section (RFC 1034 §3.7, RFC 2782):
+/// NS and MX targets, SRV targets.
+fn note_targets(set: &Rrset, out: &mut Vec<Name>) {
+    let skip = match set.rtype {
+        RecordType::NS => 0,
+        RecordType::MX => 2,
+        RecordType::SRV => 6,
+        _ => return,
+    };
+    for rd in &set.rdata {
+        if let Some(Ok(name)) = rd.get(skip..).map(Name::from_wire) {
+            if !name.is_root() && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+}
+
+/// Addresses of `targets` from any served zone, while they fit (never truncating).
+fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &[Name]) {
+    for target in targets {
+        let Some(zone) = catalog.find(target) else { continue };
+        for qtype in [RecordType::A, RecordType::AAAA] {
+            if let Lookup::Answer { rrset, .. } = zone.lookup(target, qtype) {
+                if push_set(b, BuildSection::Additional, target, zone.class(), rrset).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// CHAOS identity answers (`version.bind`, `id.server` …), when configured; REFUSED
+/// otherwise, as NSD and Knot do with identity hidden.
+fn answer_chaos(config: &AuthConfig, b: &mut MessageBuilder<'_>, qname: &Name, qtype: RecordType, qclass: Class) {
+    let text = qname.to_string().to_ascii_lowercase();
+    let value = match text.as_str() {
+        "version.bind." | "version.server." => config.chaos_version.as_deref(),
+        "id.server." | "hostname.bind." => config.chaos_id.as_deref(),
+        _ => None,
+    };
+    let Some(value) = value.filter(|_| matches!(qtype, RecordType::TXT | RecordType::ANY)) else {
+        b.header_mut().rcode = Rcode::REFUSED.0 as u8;
+        return;
+    };
+    b.header_mut().aa = true;
+    let strings: Vec<Vec<u8>> = value.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
+    let _ = b.push_parts(BuildSection::Answer, qname, qclass, 0, &RData::TXT(Txt(strings)));
+}
+
+/// AXFR (RFC 5936) and IXFR (RFC 1995, answered with the whole zone as §4 allows).
+#[allow(clippy::too_many_arguments)]
+fn transfer(
+    catalog: &Catalog,
+    config: &AuthConfig,
+    req: &Request<'_>,
+    header: &Header,
+    qname: &Name,
+    qtype: RecordType,
+    opt: Option<&Edns>,
+    out: &mut Vec<u8>,
+) -> Action {
+    let zone = catalog.zones().find(|z| z.origin() == qname);
+    let Some(zone) = zone else {
+        // RFC 5936 §2.2.1: not authoritative for that zone.
+        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::NOTAUTH, out);
+    };
+    if req.transport == Transport::Udp {
+        if qtype == RecordType::IXFR {
+            // RFC 1995 §2: over UDP, an IXFR that cannot be answered whole gets the SOA.
+            let mut b = start(out, header, opt, PLAIN_UDP_LIMIT.max(config.max_udp_payload as usize));
+            let _ = b.question(qname, qtype, Class::IN);
+            b.header_mut().aa = true;
+            if let Some(set) = zone.apex().rrset(RecordType::SOA) {
+                let _ = push_set(&mut b, BuildSection::Answer, &zone.apex().name, zone.class(), set);
+            }
+            return finish(b, opt);
+        }
+        // A zone transfer needs TCP (RFC 5936 §4.2).
+        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
+    }
+    if !config.allow_transfer.iter().any(|c| c.contains(req.client.ip())) {
+        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
+    }
+    Action::Stream(axfr_messages(zone, header, qname, qtype))
+}
+
+/// The zone as AXFR messages: SOA, every record, SOA again (RFC 5936 §2.2), each message
+/// filled up to 16 KiB (large enough to be efficient, small enough for any client); a
+/// record too large for that gets a message of its own, up to 64 KiB.
+fn axfr_messages(zone: &Zone, query: &Header, qname: &Name, qtype: RecordType) -> Vec<Vec<u8>> {
+    const MESSAGE_TARGET: usize = 16 * 1024;
+    let apex = zone.apex();
+    let mut records: Vec<(&Name, RecordType, u32, &[u8])> = Vec::new();
+    let soa = apex
+        .rrset(RecordType::SOA)
+        .and_then(|s| s.rdata.first().map(|rd| (s.ttl, &rd[..])));
+    if let Some((ttl, rd)) = soa {
+        records.push((&apex.name, RecordType::SOA, ttl, rd));
+    }
+    for node in zone.nodes() {
+        for set in &node.rrsets {
+            if node.flags.apex && set.rtype == RecordType::SOA {
+                continue;
+            }
+            for rd in &set.rdata {
+                records.push((&node.name, set.rtype, set.ttl, rd));
+            }
+        }
+    }
+    if let Some((ttl, rd)) = soa {
+        records.push((&apex.name, RecordType::SOA, ttl, rd));
+    }
+    let mut messages = Vec::new();
+    let mut next = 0;
+    while next < records.len() || messages.is_empty() {
+        let mut limit = MESSAGE_TARGET;
+        loop {
+            let mut buf = Vec::with_capacity(limit);
+            let mut b = start(&mut buf, query, None, limit);
+            b.header_mut().aa = true;
+            if messages.is_empty() {
+                // RFC 5936 §2.2.1: the question goes in the first message.
+                let _ = b.question(qname, qtype, Class::IN);
+            }
+            let mut i = next;
+            while let Some(&(name, rtype, ttl, rd)) = records.get(i) {
+                if b.push_stored(BuildSection::Answer, name, rtype, zone.class(), ttl, rd)
+                    .is_err()
+                {
+                    break;
+                }
+                i += 1;
+            }
+            if i == next && i < records.len() && limit < banyan_wire::message::MAX_MESSAGE_LEN {
+                limit = banyan_wire::message::MAX_MESSAGE_LEN;
+                continue;
+            }
+            // Running out of room ends a message; it is not a truncation.
+            b.header_mut().tc = false;
+            b.finish();
+            messages.push(buf);
+            next = i.max(next + 1);
+            break;
+        }
+    }
+    messages
+}
