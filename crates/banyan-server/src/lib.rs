@@ -1,0 +1,268 @@
+//! `banyan-server`: all of Banyan's socket I/O for the authoritative server.
+//!
+//! What it does:
+//! - UDP (RFC 1035 §4.2.1): N worker threads, each with its own socket bound to the same
+//!   address with `SO_REUSEPORT` so the kernel spreads queries across them, receiving and
+//!   sending up to [`sys::BATCH`] datagrams per system call (`recvmmsg`/`sendmmsg`), answering
+//!   into reused buffers from an immutable zone snapshot read through `arc-swap` (no lock and
+//!   no allocation per query here; `banyan_auth::respond` does the answering).
+//! - TCP (RFC 1035 §4.2.2, RFC 7766) on tokio: two-octet length framing, several queries per
+//!   connection read without waiting for earlier answers to be written, an idle timeout, a
+//!   bound on concurrent connections, and AXFR streams (RFC 5936 §2.2).
+//! - Reload ([`Server::reload`], SIGHUP in [`Server::run_until_signal`]): the zones are read
+//!   again aside and the new snapshot swapped in; a zone that fails keeps its old version.
+//!
+//! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
+//! parse configuration (the `banyan` binary), DoT/DoH, rate limiting or cookies (not yet).
+//!
+//! Limits, named: [`sys::MAX_QUERY_LEN`] (longest UDP query accepted), [`sys::BATCH`],
+//! [`ServerConfig::tcp_idle_timeout`], [`ServerConfig::tcp_max_connections`].
+
+#![deny(unsafe_code)]
+
+mod reload;
+#[allow(unsafe_code)]
+pub mod sys;
+mod tcp;
+mod udp;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use banyan_auth::{AuthConfig, Catalog};
+
+pub use reload::ZoneSource;
+
+/// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
+/// a slow client working while freeing the slot of an abandoned one.
+pub const DEFAULT_TCP_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default bound on concurrent TCP connections; beyond it new connections are closed at once.
+pub const DEFAULT_TCP_MAX_CONNECTIONS: usize = 100;
+
+/// How often a UDP worker blocked in `recvmmsg` wakes to look at the shutdown flag.
+const UDP_POLL: Duration = Duration::from_millis(100);
+
+/// How the server listens and answers. Defaults in one place: [`ServerConfig::new`].
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Addresses to serve on, UDP and TCP alike. Port 0 picks a free port (the same one for
+    /// UDP and TCP); [`Server::local_addrs`] tells which.
+    pub listen: Vec<SocketAddr>,
+    /// UDP worker threads per address (default: one per core).
+    pub udp_workers: usize,
+    /// Close a TCP connection that sends nothing for this long (default 10 s).
+    pub tcp_idle_timeout: Duration,
+    /// Most TCP connections served at once (default 100).
+    pub tcp_max_connections: usize,
+    /// Answering options handed to `banyan_auth::respond`.
+    pub auth: AuthConfig,
+}
+
+impl ServerConfig {
+    /// The defaults for serving on `listen`.
+    pub fn new(listen: Vec<SocketAddr>) -> ServerConfig {
+        ServerConfig {
+            listen,
+            udp_workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
+            tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// No address to listen on was given.
+    #[error("no address to listen on")]
+    NoListen,
+    /// A socket could not be created or bound.
+    #[error("cannot listen on {addr} ({proto}): {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// "udp" or "tcp".
+        proto: &'static str,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The async runtime or a worker thread could not start.
+    #[error("cannot start: {0}")]
+    Start(std::io::Error),
+}
+
+/// What every worker shares: the current zone snapshot and the answering options.
+pub(crate) struct Shared {
+    pub(crate) catalog: ArcSwap<Catalog>,
+    pub(crate) auth: AuthConfig,
+    pub(crate) stop: AtomicBool,
+}
+
+/// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
+/// stops everything (like [`Server::shutdown`]).
+pub struct Server {
+    shared: Arc<Shared>,
+    source: ZoneSource,
+    reloading: std::sync::Mutex<()>,
+    local_addrs: Vec<SocketAddr>,
+    udp_threads: Vec<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop_tcp: tokio::sync::watch::Sender<bool>,
+}
+
+impl Server {
+    /// Binds every address (UDP and TCP) and starts serving `catalog`. `source` says where
+    /// [`Server::reload`] reads the zones again from.
+    pub fn start(config: ServerConfig, catalog: Catalog, source: ZoneSource) -> Result<Server, ServerError> {
+        if config.listen.is_empty() {
+            return Err(ServerError::NoListen);
+        }
+        let shared = Arc::new(Shared {
+            catalog: ArcSwap::from_pointee(catalog),
+            auth: config.auth.clone(),
+            stop: AtomicBool::new(false),
+        });
+        // Two runtime threads: TCP is the side door (truncated answers, transfers), UDP has
+        // its own threads.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("banyan-tcp")
+            .enable_all()
+            .build()
+            .map_err(ServerError::Start)?;
+        let (stop_tcp, stop_rx) = tokio::sync::watch::channel(false);
+        let mut server = Server {
+            shared: shared.clone(),
+            source,
+            reloading: std::sync::Mutex::new(()),
+            local_addrs: Vec::new(),
+            udp_threads: Vec::new(),
+            runtime: None,
+            stop_tcp,
+        };
+        let workers = config.udp_workers.max(1);
+        for &addr in &config.listen {
+            // UDP first: with port 0 the first socket picks the port and the rest (and TCP)
+            // join it, so one address serves both transports.
+            let sockets = udp::bind(addr, workers)?;
+            let bound = sockets
+                .first()
+                .and_then(|s| s.local_addr().ok())
+                .unwrap_or(addr);
+            let listener = {
+                let _guard = runtime.enter();
+                tcp::bind(bound)?
+            };
+            for (i, socket) in sockets.into_iter().enumerate() {
+                let shared = shared.clone();
+                let handle = std::thread::Builder::new()
+                    .name(format!("banyan-udp-{i}"))
+                    .spawn(move || udp::worker(socket, &shared))
+                    .map_err(ServerError::Start)?;
+                server.udp_threads.push(handle);
+            }
+            runtime.spawn(tcp::serve(
+                listener,
+                shared.clone(),
+                tcp::Limits {
+                    idle: config.tcp_idle_timeout,
+                    max_connections: config.tcp_max_connections,
+                },
+                stop_rx.clone(),
+            ));
+            server.local_addrs.push(bound);
+        }
+        server.runtime = Some(runtime);
+        Ok(server)
+    }
+
+    /// The addresses actually bound (with the ports picked for port 0), in `listen` order.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.local_addrs
+    }
+
+    /// The zone snapshot being served now.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.shared.catalog.load_full()
+    }
+
+    /// Reads the zones again from the [`ZoneSource`] and swaps the new snapshot in; queries
+    /// in flight finish on the old one. A zone that fails to load keeps its previous version.
+    /// Returns the load errors (file:line:column and reason), empty when all went well.
+    pub fn reload(&self) -> Vec<String> {
+        if matches!(self.source, ZoneSource::Fixed) {
+            return Vec::new();
+        }
+        // Two reloads at once would each build from the same old snapshot and the later swap
+        // would lose the earlier's work; one at a time.
+        let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.shared.catalog.load_full();
+        let (next, errors) = self.source.reload(&current);
+        self.shared.catalog.store(Arc::new(next));
+        errors
+    }
+
+    /// Serves until SIGINT or SIGTERM, reloading on SIGHUP (errors to stderr, one per line,
+    /// with file:line). Returns an error only when the signal handlers cannot be installed.
+    pub fn run_until_signal(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Some(runtime) = &self.runtime else {
+            return Ok(());
+        };
+        runtime.block_on(async {
+            let mut hup = signal(SignalKind::hangup())?;
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut term = signal(SignalKind::terminate())?;
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => {
+                        // This thread only waits for signals; the TCP tasks run on the
+                        // runtime's own threads, so loading here stalls nothing.
+                        let errors = self.reload();
+                        for e in &errors {
+                            eprintln!("reload: {e}");
+                        }
+                        eprintln!(
+                            "reload: {} zones served{}",
+                            self.catalog().zones().count(),
+                            if errors.is_empty() { "" } else { " (failed zones kept their previous version)" }
+                        );
+                    }
+                    _ = int.recv() => break,
+                    _ = term.recv() => break,
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Stops the workers and closes every socket; returns when they are gone.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        let _ = self.stop_tcp.send(true);
+        for t in self.udp_threads.drain(..) {
+            let _ = t.join();
+        }
+        if let Some(rt) = self.runtime.take() {
+            // Connections still open are dropped (closed) with their tasks.
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,68 @@
+//! Where the served zones come from, and reading them again for a reload.
+
+use std::path::{Path, PathBuf};
+
+use banyan_auth::Catalog;
+use banyan_wire::Name;
+use banyan_zone::{load_zone_file, Severity, Zone};
+
+/// Where [`crate::Server::reload`] reads the zones from.
+#[derive(Clone, Debug)]
+pub enum ZoneSource {
+    /// Every `DIR/*.zone` (`banyan auth --zones DIR`), as `Catalog::load_dir` reads it.
+    Dir(PathBuf),
+    /// Listed zones, each an origin and its master file (`[[auth.zone]]` in the config).
+    Files(Vec<(Name, PathBuf)>),
+    /// Nothing to read again: a reload keeps the snapshot as it is.
+    Fixed,
+}
+
+impl ZoneSource {
+    /// Loads the zones for the first time; returns the snapshot and the load errors.
+    pub fn load(&self) -> (Catalog, Vec<String>) {
+        self.reload(&Catalog::new(Vec::new()))
+    }
+
+    /// Loads the zones again. A zone that fails to load keeps its version from `current`
+    /// (if it had one); the errors name file, line and column.
+    pub fn reload(&self, current: &Catalog) -> (Catalog, Vec<String>) {
+        match self {
+            ZoneSource::Dir(dir) => current.reload_dir(dir),
+            ZoneSource::Files(files) => {
+                let mut zones = Vec::with_capacity(files.len());
+                let mut errors = Vec::new();
+                for (origin, file) in files {
+                    match load_file(origin, file) {
+                        Ok(zone) => zones.push(zone),
+                        Err(mut errs) => {
+                            errors.append(&mut errs);
+                            if let Some(old) = current.zones().find(|z| z.origin() == origin) {
+                                zones.push(old.clone());
+                            }
+                        }
+                    }
+                }
+                (Catalog::new(zones), errors)
+            }
+            ZoneSource::Fixed => (Catalog::new(current.zones().cloned().collect()), Vec::new()),
+        }
+    }
+}
+
+/// Loads one master file as `origin`; the zone only when it has no error (warnings allowed).
+fn load_file(origin: &Name, file: &Path) -> Result<Zone, Vec<String>> {
+    let loaded = load_zone_file(file, Some(origin)).map_err(|e| vec![e.to_string()])?;
+    if loaded.is_ok() {
+        return Ok(loaded.zone);
+    }
+    // Parse errors carry file:line:column already; content findings name owner and type.
+    let mut errors: Vec<String> = loaded.parse.errors.iter().map(|e| e.to_string()).collect();
+    errors.extend(
+        loaded
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {f}", file.display())),
+    );
+    Err(errors)
+}

@@ -1,0 +1,194 @@
+//! DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message preceded by its length in two
+//! octets; several queries per connection, read while earlier answers are still being written.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use banyan_auth::{respond, Action, Request, Transport};
+use banyan_wire::{Message, RecordType};
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+
+use crate::{ServerError, Shared};
+
+/// Answers queued per connection before reading the next query waits for the writer: enough
+/// to keep a pipelining client busy, few enough that a client that never reads stalls only
+/// itself.
+const QUEUED_ANSWERS: usize = 16;
+
+/// Backlog of connections the kernel holds before `accept`.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// The connection limits (see [`crate::ServerConfig`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) idle: Duration,
+    pub(crate) max_connections: usize,
+}
+
+/// Binds a listening socket on `addr`; must run inside the tokio runtime.
+pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
+    let err = |source| ServerError::Bind {
+        addr,
+        proto: "tcp",
+        source,
+    };
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(err)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true).map_err(err)?;
+    }
+    // A restarted server rebinds at once rather than waiting out TIME_WAIT.
+    socket.set_reuse_address(true).map_err(err)?;
+    socket.bind(&addr.into()).map_err(err)?;
+    socket.listen(LISTEN_BACKLOG).map_err(err)?;
+    socket.set_nonblocking(true).map_err(err)?;
+    TcpListener::from_std(socket.into()).map_err(err)
+}
+
+/// Accepts connections until `stop` turns true. Beyond `max_connections` a new connection
+/// is closed at once (RFC 7766 §6.2.2 lets a server close connections it cannot serve).
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, mut stop: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        let accepted = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(_) => {
+                // Out of file descriptors and the like: pause instead of spinning on accept.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        tokio::spawn(connection(stream, peer, shared.clone(), limits.idle, stop.clone(), permit));
+    }
+}
+
+/// Serves one connection: reads queries until EOF, the idle timeout or shutdown, handing each
+/// answer to a writer task so the next query is read while the last answer is written.
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    idle: Duration,
+    mut stop: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
+    let _ = stream.set_nodelay(true);
+    let (mut rd, wr) = stream.into_split();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(QUEUED_ANSWERS);
+    let writer = tokio::spawn(write_loop(wr, rx, idle));
+    let mut query = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let read = tokio::select! {
+            _ = stop.changed() => break,
+            read = tokio::time::timeout(idle, read_message(&mut rd, &mut query)) => read,
+        };
+        // Timeout, EOF, or a broken connection: stop reading, let queued answers go out.
+        let Ok(Ok(true)) = read else { break };
+        let frames = if is_transfer(&query) {
+            // A zone transfer builds every message of the zone at once: off the async threads,
+            // so other connections keep being answered meanwhile.
+            let shared = shared.clone();
+            let q = std::mem::take(&mut query);
+            let joined = tokio::task::spawn_blocking(move || {
+                let mut out = Vec::new();
+                let action = answer(&shared, &q, peer, &mut out);
+                (frames_of(action, &out), q)
+            })
+            .await;
+            match joined {
+                Ok((frames, q)) => {
+                    query = q;
+                    frames
+                }
+                Err(_) => break,
+            }
+        } else {
+            let action = answer(&shared, &query, peer, &mut out);
+            frames_of(action, &out)
+        };
+        for frame in frames {
+            if tx.send(frame).await.is_err() {
+                return;
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) -> Action {
+    let catalog = shared.catalog.load();
+    let req = Request {
+        bytes: query,
+        client,
+        transport: Transport::Tcp,
+    };
+    respond(&catalog, &shared.auth, &req, out)
+}
+
+/// The framed messages an action sends: none, the reply, or every message of a stream.
+fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
+    match action {
+        Action::Reply => frame(out).into_iter().collect(),
+        Action::Drop => Vec::new(),
+        Action::Stream(messages) => messages.iter().filter_map(|m| frame(m)).collect(),
+    }
+}
+
+/// `message` with its two-octet length in front; `None` (not sent) if it cannot be framed.
+fn frame(message: &[u8]) -> Option<Vec<u8>> {
+    let len = u16::try_from(message.len()).ok()?;
+    let mut framed = Vec::with_capacity(message.len() + 2);
+    framed.extend_from_slice(&len.to_be_bytes());
+    framed.extend_from_slice(message);
+    Some(framed)
+}
+
+/// True when the query asks for a zone transfer (AXFR or IXFR), whose answer may be long to
+/// build.
+fn is_transfer(query: &[u8]) -> bool {
+    Message::parse(query)
+        .ok()
+        .and_then(|m| m.question())
+        .is_some_and(|q| matches!(q.qtype, RecordType::AXFR | RecordType::IXFR))
+}
+
+/// Reads one length-prefixed message into `buf`. `Ok(false)` on a clean end of stream
+/// before a new message starts.
+async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    let mut len = [0u8; 2];
+    match rd.read_exact(&mut len).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    buf.clear();
+    buf.resize(usize::from(u16::from_be_bytes(len)), 0);
+    rd.read_exact(buf).await?;
+    Ok(true)
+}
+
+/// Writes framed answers in the order they are queued; a client that stops reading for the
+/// idle timeout loses the connection.
+async fn write_loop(mut wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<u8>>, idle: Duration) {
+    while let Some(frame) = rx.recv().await {
+        match tokio::time::timeout(idle, wr.write_all(&frame)).await {
+            Ok(Ok(())) => {}
+            _ => return,
+        }
+    }
+    let _ = wr.shutdown().await;
+}
