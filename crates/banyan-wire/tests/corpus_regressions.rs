@@ -315,3 +315,23 @@ fn rfc2136_section_2_4_3_and_2_5_2_empty_rdata_round_trips() {
     assert!(Message::parse(update).is_ok());
     assert_eq!(check_message(update), MessageOutcome::RoundTripped);
 }
+
+/// Found by the `message` fuzzer (saved as `regressions/message/afsdb-compressed-name-copied-raw.bin`):
+/// `Message::parse` follows compression pointers inside AFSDB, RT, KX, RP, MINFO, MB, MG, MR,
+/// MD and MF RDATA (RFC 3597 §4 lets receivers decompress them), but while those types had no
+/// typed form their RDATA was kept as opaque octets, pointer included. Rebuilding the message
+/// moved the names, so the copied pointer pointed at something else: the rebuilt message
+/// read a different name, or no name. Every type whose names the parser follows must be typed.
+/// Here the AFSDB name points at `example.` inside the second owner name, which the builder
+/// compresses away.
+#[test]
+fn afsdb_name_compressed_in_the_input_survives_a_rebuild() {
+    let msg = b"\x00\x00\x84\x00\x00\x00\x00\x03\x00\x00\x00\x00\
+        \x01a\x07example\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x01\
+        \x01a\x07example\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x02\
+        \x01b\xc0\x0e\x00\x12\x00\x01\x00\x00\x00\x3c\x00\x04\x00\x01\xc0\x27";
+    let parsed = Message::parse(msg).unwrap();
+    let afsdb = parsed.answers().nth(2).unwrap();
+    assert_eq!(afsdb.rdata().unwrap().to_string(), "1 example.");
+    assert_eq!(check_message(msg), MessageOutcome::RoundTripped);
+}
