@@ -1,6 +1,7 @@
 //! Keys, certificates, digests and other opaque key material: KEY (RFC 2535 §3.1) and RKEY,
 //! CERT (RFC 4398), DHCID (RFC 4701), OPENPGPKEY (RFC 7929), HHIT and BRID (RFC 9886),
-//! SMIMEA (RFC 8162), DLV (RFC 4431) and TA, HIP (RFC 8005), SINK and DOA.
+//! HIP (RFC 8005), SINK and DOA; SMIMEA (RFC 8162) uses TLSA's form and DLV (RFC 4431) and
+//! TA use DS's, so their tests live here but their structs are `Tlsa` and `Ds`.
 
 use std::fmt;
 
@@ -252,145 +253,6 @@ impl RecordData for Base64Data {
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<Base64Data, TextError> {
         base64_tail(fields, "base64 data", true).map(Base64Data)
-    }
-}
-
-/// S/MIME certificate association (RFC 8162 §2), the same form as TLSA (RFC 6698 §2.1).
-///
-/// Wire format: CERTIFICATE USAGE, SELECTOR, MATCHING TYPE (8 bits each), CERTIFICATE
-/// ASSOCIATION DATA (the rest, at least one octet). Presentation: numbers, then the data
-/// in hexadecimal.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Smimea {
-    /// How the data is matched against the certificate chain.
-    pub usage: u8,
-    /// Which part of the certificate is matched.
-    pub selector: u8,
-    /// How the data is presented (0 full, 1 SHA-256, 2 SHA-512).
-    pub matching_type: u8,
-    /// The certificate association data.
-    pub data: Vec<u8>,
-}
-
-impl RecordData for Smimea {
-    fn parse(r: &mut Reader<'_>) -> Result<Smimea, RdataError> {
-        Ok(Smimea {
-            usage: r.u8()?,
-            selector: r.u8()?,
-            matching_type: r.u8()?,
-            data: nonempty_rest(r)?,
-        })
-    }
-    fn write<S: WireSink>(&self, s: &mut S) {
-        s.put_u8(self.usage);
-        s.put_u8(self.selector);
-        s.put_u8(self.matching_type);
-        s.put(&self.data);
-    }
-    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} {}",
-            self.usage,
-            self.selector,
-            self.matching_type,
-            hex_encode(&self.data)
-        )
-    }
-    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Smimea, TextError> {
-        Ok(Smimea {
-            usage: fields.int("certificate usage")?,
-            selector: fields.int("selector")?,
-            matching_type: fields.int("matching type")?,
-            data: fields.hex_rest("certificate association data")?,
-        })
-        .and_then(|s| {
-            if s.data.is_empty() {
-                Err(TextError::Missing("certificate association data"))
-            } else {
-                Ok(s)
-            }
-        })
-    }
-}
-
-/// Digest length for the DS digest types whose length is fixed (RFC 3658, RFC 4509,
-/// RFC 5933, RFC 6605).
-fn digest_len(digest_type: u8) -> Option<usize> {
-    match digest_type {
-        1 => Some(20),
-        2 | 3 => Some(32),
-        4 => Some(48),
-        _ => None,
-    }
-}
-
-/// A key digest in the DS form (RFC 4034 §5.1), used by DLV (RFC 4431 §2) and TA.
-///
-/// Wire format: KEY TAG (16 bits), ALGORITHM (8 bits), DIGEST TYPE (8 bits), DIGEST (the
-/// rest: the digest type's length when it has one, else at least one octet).
-/// Presentation: numbers, then the digest in hexadecimal.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Dlv {
-    /// Key tag of the key digested (RFC 4034 App. B).
-    pub key_tag: u16,
-    /// DNSSEC algorithm of the key.
-    pub algorithm: u8,
-    /// Digest algorithm (1 SHA-1, 2 SHA-256, 4 SHA-384).
-    pub digest_type: u8,
-    /// The digest.
-    pub digest: Vec<u8>,
-}
-
-impl RecordData for Dlv {
-    fn parse(r: &mut Reader<'_>) -> Result<Dlv, RdataError> {
-        let key_tag = r.u16()?;
-        let algorithm = r.u8()?;
-        let digest_type = r.u8()?;
-        let digest = nonempty_rest(r)?;
-        if digest_len(digest_type).is_some_and(|n| n != digest.len()) {
-            return Err(RdataError::Invalid);
-        }
-        Ok(Dlv {
-            key_tag,
-            algorithm,
-            digest_type,
-            digest,
-        })
-    }
-    fn write<S: WireSink>(&self, s: &mut S) {
-        s.put_u16(self.key_tag);
-        s.put_u8(self.algorithm);
-        s.put_u8(self.digest_type);
-        s.put(&self.digest);
-    }
-    fn fmt_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} {}",
-            self.key_tag,
-            self.algorithm,
-            self.digest_type,
-            hex_encode(&self.digest)
-        )
-    }
-    fn from_text(fields: &mut Fields<'_, '_>) -> Result<Dlv, TextError> {
-        let key_tag = fields.int("key tag")?;
-        let algorithm = algorithm_from_text(fields)?;
-        let digest_type = fields.int("digest type")?;
-        let digest = fields.hex_rest("digest")?;
-        if digest.is_empty() || digest_len(digest_type).is_some_and(|n| n != digest.len()) {
-            return Err(TextError::bad(
-                "digest (wrong length for its type)",
-                &hex_encode(&digest),
-            ));
-        }
-        Ok(Dlv {
-            key_tag,
-            algorithm,
-            digest_type,
-            digest,
-        })
     }
 }
 
@@ -699,10 +561,12 @@ mod tests {
     fn rfc8162_section_2_smimea() {
         check(
             RecordType::SMIMEA,
-            "3 1 1 a9cdf989 b504fe5d",
-            "3 1 1 A9CDF989B504FE5D",
-            b"\x03\x01\x01\xa9\xcd\xf9\x89\xb5\x04\xfe\x5d",
+            "3 1 0 a9cdf989 b504fe5d",
+            "3 1 0 A9CDF989B504FE5D",
+            b"\x03\x01\x00\xa9\xcd\xf9\x89\xb5\x04\xfe\x5d",
         );
+        // SMIMEA shares TLSA's form and rules: a SHA-256 match must be 32 octets.
+        refuse(RecordType::SMIMEA, "3 1 1 a9cdf989b504fe5d");
         refuse(RecordType::SMIMEA, "3 1 1");
         refuse(RecordType::SMIMEA, "3 1 1 abc");
         refuse(RecordType::SMIMEA, "256 1 1 ab");

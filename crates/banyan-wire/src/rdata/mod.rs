@@ -47,7 +47,7 @@ mod text_like;
 pub use addressing::{Apl, AplItem, Atma, Eui48, Eui64, Gpos, HexData, Isdn, Nid, Nsap, Wks, A6, L32, L64, X25};
 pub use exchangers::{Afsdb, Kx, Lp, Px, Rt};
 pub use gateways::{Amtrelay, Gateway, Ipseckey};
-pub use keys::{Base64Data, Cert, Dlv, Doa, Hip, Key, Sink, Smimea};
+pub use keys::{Base64Data, Cert, Doa, Hip, Key, Sink};
 pub use legacy_dnssec::{Nxt, Sig};
 pub use name_pairs::{Minfo, Rp, Talink};
 pub use null::Null;
@@ -281,11 +281,11 @@ rdata_enum! {
         /// UAS broadcast remote identification (RFC 9886).
         BRID(Base64Data) = BRID,
         /// S/MIME certificate association (RFC 8162 §2).
-        SMIMEA(Smimea) = SMIMEA,
+        SMIMEA(Tlsa) = SMIMEA,
         /// DNSSEC lookaside validation, DS form (RFC 4431 §2).
-        DLV(Dlv) = DLV,
+        DLV(Ds) = DLV,
         /// DNSSEC trust authority, DS form (IANA registration).
-        TA(Dlv) = TA,
+        TA(Ds) = TA,
         /// Host identity protocol (RFC 8005 §5).
         HIP(Hip) = HIP,
         /// Kitchen sink (draft-eastlake-kitchen-sink).
