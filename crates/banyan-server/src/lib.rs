@@ -152,10 +152,7 @@ impl Server {
             // UDP first: with port 0 the first socket picks the port and the rest (and TCP)
             // join it, so one address serves both transports.
             let sockets = udp::bind(addr, workers)?;
-            let bound = sockets
-                .first()
-                .and_then(|s| s.local_addr().ok())
-                .unwrap_or(addr);
+            let bound = sockets.first().and_then(|s| s.local_addr().ok()).unwrap_or(addr);
             let listener = {
                 let _guard = runtime.enter();
                 tcp::bind(bound)?

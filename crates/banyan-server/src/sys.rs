@@ -81,17 +81,13 @@ impl Batch {
 fn zeroed_storage() -> libc::sockaddr_storage {
     // SAFETY: sockaddr_storage is plain old data (integers and padding); all-zero is a valid
     // value of it (family AF_UNSPEC).
-    unsafe {
-        MaybeUninit::<libc::sockaddr_storage>::zeroed().assume_init()
-    }
+    unsafe { MaybeUninit::<libc::sockaddr_storage>::zeroed().assume_init() }
 }
 
 fn zeroed_mmsghdr() -> libc::mmsghdr {
     // SAFETY: mmsghdr is plain old data (integers and raw pointers); all-zero is valid (null
     // pointers, zero lengths) and is never handed to the kernel before being filled in.
-    unsafe {
-        MaybeUninit::<libc::mmsghdr>::zeroed().assume_init()
-    }
+    unsafe { MaybeUninit::<libc::mmsghdr>::zeroed().assume_init() }
 }
 
 /// Converts a kernel socket address to a std one; `None` for families other than IPv4/IPv6.

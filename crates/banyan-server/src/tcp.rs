@@ -70,7 +70,14 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Li
             drop(stream);
             continue;
         };
-        tokio::spawn(connection(stream, peer, shared.clone(), limits.idle, stop.clone(), permit));
+        tokio::spawn(connection(
+            stream,
+            peer,
+            shared.clone(),
+            limits.idle,
+            stop.clone(),
+            permit,
+        ));
     }
 }
 

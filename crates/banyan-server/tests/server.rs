@@ -242,7 +242,10 @@ fn reload_swaps_changed_zone_and_keeps_broken_one() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(ask(2)[0].ends_with("192.0.2.2"));
 
-    dir.write("example.com.zone", "$TTL 3600\n@ IN SOA ns1 hostmaster 3 7200 3600 1209600 300\nwww IN A not-an-address\n");
+    dir.write(
+        "example.com.zone",
+        "$TTL 3600\n@ IN SOA ns1 hostmaster 3 7200 3600 1209600 300\nwww IN A not-an-address\n",
+    );
     let errors = server.reload();
     assert!(!errors.is_empty(), "a broken zone is reported");
     assert!(errors.iter().any(|e| e.contains("example.com.zone")), "{errors:?}");
@@ -260,10 +263,7 @@ fn axfr(server: &Server) -> Vec<Vec<u8>> {
     while let Some(m) = tcp_recv(&mut c) {
         let msg = Message::parse(&m).expect("parse");
         let done = msg.rcode() != Rcode::NOERROR;
-        soas += msg
-            .answers()
-            .filter(|r| r.rtype == RecordType::SOA)
-            .count();
+        soas += msg.answers().filter(|r| r.rtype == RecordType::SOA).count();
         messages.push(m);
         if done || soas >= 2 {
             break;

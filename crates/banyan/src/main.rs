@@ -3,12 +3,14 @@
 
 #![forbid(unsafe_code)]
 
+mod auth_cmd;
 mod dig_args;
 mod exchange;
 mod normalize;
 mod output;
 mod query;
 mod resolv_conf;
+mod serve_cmd;
 mod transport;
 mod zone_cmd;
 
@@ -49,6 +51,16 @@ enum Command {
             num_args = 0..
         )]
         args: Vec<String>,
+    },
+    /// Authoritative server for every DIR/<origin>.zone, in the foreground until SIGINT or
+    /// SIGTERM; SIGHUP reloads the zones (a zone that fails keeps its previous version).
+    /// Exit 2 when no zone loads or an address cannot be bound.
+    Auth(auth_cmd::AuthArgs),
+    /// Everything a TOML config names (today its [auth] section), until SIGINT or SIGTERM.
+    Serve {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
     },
     /// Zone files: check them, print them.
     Zone {
@@ -98,6 +110,8 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_DNS_FAILURE)
             }
         },
+        Command::Auth(args) => exit_usage_on_error("auth", auth_cmd::run(&args)),
+        Command::Serve { config } => exit_usage_on_error("serve", serve_cmd::run(&config)),
         Command::Zone { command } => {
             let (result, verb) = match &command {
                 ZoneCommand::Check { file, origin } => (zone_cmd::check(file, origin.as_deref()), "check"),
@@ -128,6 +142,18 @@ fn main() -> ExitCode {
                     ExitCode::from(EXIT_USAGE)
                 }
             }
+        }
+    }
+}
+
+/// Success, or the error on stderr and exit 2: the server commands fail only on bad input
+/// (config, zones) or an address they cannot bind.
+fn exit_usage_on_error(verb: &str, result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("banyan {verb}: {e:#}");
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }

@@ -1,0 +1,104 @@
+//! `banyan auth`: the authoritative server for every `DIR/<origin>.zone`, in the foreground
+//! until SIGINT or SIGTERM; SIGHUP reloads the zones.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use banyan_auth::{AuthConfig, Cidr};
+use banyan_server::{Server, ServerConfig, ZoneSource};
+
+/// The command-line options of `banyan auth`.
+#[derive(clap::Args, Debug)]
+pub struct AuthArgs {
+    /// Directory of zone files: each DIR/<origin>.zone is served (`root.zone` is the root).
+    #[arg(long, value_name = "DIR")]
+    pub zones: PathBuf,
+    /// Address to answer on, UDP and TCP (repeatable), e.g. 0.0.0.0:53 or [::]:53.
+    #[arg(long, value_name = "ADDR:PORT", required = true)]
+    pub listen: Vec<SocketAddr>,
+    /// UDP worker threads per address [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
+    /// Clients allowed to transfer zones (AXFR over TCP), as CIDR (repeatable) [default: none].
+    #[arg(long = "allow-transfer", value_name = "CIDR")]
+    pub allow_transfer: Vec<String>,
+    /// NSID sent to clients that ask for it (RFC 5001) [default: off].
+    #[arg(long, value_name = "TEXT")]
+    pub nsid: Option<String>,
+    /// Answer to CHAOS TXT version.bind [default: off, REFUSED].
+    #[arg(long = "version-bind", value_name = "TEXT")]
+    pub version_bind: Option<String>,
+}
+
+/// Parses `--allow-transfer` / `allow_transfer` entries.
+pub fn parse_cidrs(entries: &[String], what: &str) -> anyhow::Result<Vec<Cidr>> {
+    entries
+        .iter()
+        .map(|e| {
+            e.parse::<Cidr>()
+                .map_err(|err| anyhow::anyhow!("{what}: {e:?} is not an address or CIDR prefix: {err}"))
+        })
+        .collect()
+}
+
+/// `banyan auth …`.
+pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
+    if !args.zones.is_dir() {
+        bail!("--zones {}: not a directory", args.zones.display());
+    }
+    let auth = AuthConfig {
+        nsid: args.nsid.as_ref().map(|t| t.clone().into_bytes()),
+        chaos_version: args.version_bind.clone(),
+        allow_transfer: parse_cidrs(&args.allow_transfer, "--allow-transfer")?,
+        ..AuthConfig::default()
+    };
+    let mut config = ServerConfig::new(args.listen.clone());
+    if let Some(n) = args.workers {
+        config.udp_workers = usize::from(n);
+    }
+    config.auth = auth;
+    serve(
+        config,
+        ZoneSource::Dir(args.zones.clone()),
+        &args.zones.display().to_string(),
+    )
+}
+
+/// Loads the zones, starts the server, prints where it listens and what it serves, and runs
+/// until SIGINT/SIGTERM. Shared by `banyan auth` and `banyan serve`. Zones that fail to load
+/// are reported and left out; no zone at all, or an address that cannot be bound, is an error.
+pub fn serve(config: ServerConfig, source: ZoneSource, from: &str) -> anyhow::Result<()> {
+    let (catalog, errors) = source.load();
+    for e in &errors {
+        eprintln!("banyan: zone not loaded: {e}");
+    }
+    let mut loaded: Vec<String> = catalog
+        .zones()
+        .map(|z| {
+            let serial = z.soa().map_or(0, |s| s.serial);
+            format!("zone {} serial {serial}: {} records", z.origin(), z.record_count())
+        })
+        .collect();
+    if loaded.is_empty() {
+        bail!("no zone loaded from {from}");
+    }
+    loaded.sort();
+    let workers = config.udp_workers;
+    let server = Server::start(config, catalog, source).context("starting the server")?;
+    // Scripts and tests wait for these lines to know the server is up: flush them at once.
+    let mut out = std::io::stdout().lock();
+    for addr in server.local_addrs() {
+        writeln!(out, "listening on {addr} (udp with {workers} workers, tcp)")?;
+    }
+    for z in &loaded {
+        writeln!(out, "{z}")?;
+    }
+    out.flush()?;
+    drop(out);
+    server.run_until_signal().context("installing signal handlers")?;
+    server.shutdown();
+    println!("stopped");
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
+//! "Configuration"). Today that is the `[auth]` section; the other sections are read and
+//! refused with "not implemented yet" so a config written for later versions fails loudly.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _};
+use banyan_auth::AuthConfig;
+use banyan_server::{ServerConfig, ZoneSource};
+use banyan_wire::Name;
+use serde::Deserialize;
+
+/// The whole file. Unknown keys are errors (`deny_unknown_fields`).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Store, keys and journals (not implemented yet).
+    pub data_dir: Option<PathBuf>,
+    /// TSIG keys (not implemented yet).
+    #[serde(default)]
+    pub tsig: Vec<toml::Value>,
+    /// The authoritative server.
+    pub auth: Option<AuthSection>,
+    /// The resolver (not implemented yet).
+    pub resolver: Option<toml::Value>,
+    /// The registry (not implemented yet).
+    pub registry: Option<toml::Value>,
+    /// The registrar dashboard (not implemented yet).
+    pub web: Option<toml::Value>,
+}
+
+/// `[auth]`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSection {
+    /// Addresses to answer on, UDP and TCP (required, at least one).
+    pub listen: Vec<SocketAddr>,
+    /// UDP worker threads per address (default: one per core; at least 1).
+    pub workers: Option<usize>,
+    /// The zones served.
+    #[serde(default)]
+    pub zone: Vec<ZoneSection>,
+}
+
+/// `[[auth.zone]]`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneSection {
+    /// The zone's origin, e.g. `"example.com."`.
+    pub name: String,
+    /// Its master file; a relative path is taken from the config file's directory.
+    pub file: Option<PathBuf>,
+    /// Clients allowed AXFR, as CIDR prefixes (default: none).
+    #[serde(default)]
+    pub allow_transfer: Vec<String>,
+    /// Zone kept in the store (not implemented yet).
+    pub managed: Option<bool>,
+    /// Secondary zone's primaries (not implemented yet).
+    pub primaries: Option<toml::Value>,
+    /// TSIG key toward primaries (not implemented yet).
+    pub transfer_key: Option<toml::Value>,
+    /// Servers to NOTIFY (not implemented yet).
+    pub notify: Option<toml::Value>,
+    /// Dynamic update policy (not implemented yet).
+    pub update_policy: Option<toml::Value>,
+    /// Online signing (not implemented yet).
+    pub dnssec: Option<toml::Value>,
+}
+
+/// Reads and checks `path`, naming the file (and for TOML errors the line and key) on error.
+pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
+    let file = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{file}"))?;
+    let config: Config = toml::from_str(&text).map_err(|e| anyhow!("{file}: {e}"))?;
+    let not_yet = |key: &str| anyhow!("{file}: {key}: not implemented yet");
+    if config.data_dir.is_some() {
+        return Err(not_yet("data_dir"));
+    }
+    if !config.tsig.is_empty() {
+        return Err(not_yet("[[tsig]]"));
+    }
+    for (present, key) in [
+        (config.resolver.is_some(), "[resolver]"),
+        (config.registry.is_some(), "[registry]"),
+        (config.web.is_some(), "[web]"),
+    ] {
+        if present {
+            return Err(not_yet(key));
+        }
+    }
+    let Some(auth) = config.auth else {
+        bail!("{file}: nothing to serve (no [auth] section)");
+    };
+    if auth.listen.is_empty() {
+        bail!("{file}: auth.listen: at least one address is needed");
+    }
+    if auth.zone.is_empty() {
+        bail!("{file}: [[auth.zone]]: no zone configured");
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut files = Vec::with_capacity(auth.zone.len());
+    let mut transfer: Option<(&str, &[String])> = None;
+    for (i, z) in auth.zone.iter().enumerate() {
+        let key = |k: &str| format!("{file}: auth.zone[{i}] ({}).{k}", z.name);
+        for (present, k) in [
+            (z.managed.is_some(), "managed"),
+            (z.primaries.is_some(), "primaries"),
+            (z.transfer_key.is_some(), "transfer_key"),
+            (z.notify.is_some(), "notify"),
+            (z.update_policy.is_some(), "update_policy"),
+            (z.dnssec.is_some(), "dnssec"),
+        ] {
+            if present {
+                bail!("{}: not implemented yet", key(k));
+            }
+        }
+        let text = if z.name.ends_with('.') {
+            z.name.clone()
+        } else {
+            format!("{}.", z.name)
+        };
+        let origin = Name::from_unicode(&text).map_err(|e| anyhow!("{}: not a domain name: {e}", key("name")))?;
+        let Some(zone_file) = &z.file else {
+            bail!("{}: missing (the only zone source implemented yet)", key("file"));
+        };
+        if let Some(key_entry) = z.allow_transfer.iter().find(|e| e.starts_with("key:")) {
+            bail!(
+                "{}: {key_entry:?}: TSIG keys are not implemented yet",
+                key("allow_transfer")
+            );
+        }
+        // banyan-auth has one transfer list for the whole server; rather than widen one zone's
+        // list to another's, differing lists are refused.
+        match transfer {
+            None => transfer = Some((&z.name, &z.allow_transfer)),
+            Some((first, list)) if list != z.allow_transfer.as_slice() => bail!(
+                "{}: differs from zone {first}'s; per-zone transfer lists are not implemented yet \
+                 (give every zone the same list)",
+                key("allow_transfer")
+            ),
+            Some(_) => {}
+        }
+        files.push((origin, base.join(zone_file)));
+    }
+    let allow = transfer.map_or(&[][..], |(_, list)| list);
+    let mut server = ServerConfig::new(auth.listen);
+    if let Some(n) = auth.workers {
+        if n == 0 {
+            bail!("{file}: auth.workers: must be at least 1");
+        }
+        server.udp_workers = n;
+    }
+    server.auth = AuthConfig {
+        allow_transfer: crate::auth_cmd::parse_cidrs(allow, &format!("{file}: auth.zone.allow_transfer"))?,
+        ..AuthConfig::default()
+    };
+    Ok((server, ZoneSource::Files(files)))
+}
+
+/// `banyan serve --config FILE`.
+pub fn run(path: &Path) -> anyhow::Result<()> {
+    let (config, source) = load(path)?;
+    crate::auth_cmd::serve(config, source, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> anyhow::Result<(ServerConfig, ZoneSource)> {
+        let dir = std::env::temp_dir().join(format!("banyan-serve-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!(
+            "{:x}.toml",
+            text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
+        ));
+        std::fs::write(&path, text)?;
+        let r = load(&path);
+        let _ = std::fs::remove_file(&path);
+        r
+    }
+
+    const GOOD: &str = r#"
+[auth]
+listen = ["127.0.0.1:5300", "[::1]:5300"]
+workers = 2
+
+[[auth.zone]]
+name = "example.com."
+file = "zones/example.com.zone"
+allow_transfer = ["192.0.2.0/24"]
+"#;
+
+    #[test]
+    fn good_config_reads() -> anyhow::Result<()> {
+        let (config, source) = load_text(GOOD)?;
+        assert_eq!(config.listen.len(), 2);
+        assert_eq!(config.udp_workers, 2);
+        assert_eq!(config.auth.allow_transfer.len(), 1);
+        let ZoneSource::Files(files) = source else {
+            panic!("zone files expected");
+        };
+        assert_eq!(files[0].0.to_string(), "example.com.");
+        assert!(files[0].1.ends_with("zones/example.com.zone"));
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let err = load_text(&GOOD.replace("workers = 2", "workerz = 2"))
+            .err()
+            .map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(err.contains("workerz"), "{err}");
+    }
+
+    #[test]
+    fn other_sections_not_implemented_yet() {
+        let err = load_text(&format!("{GOOD}\n[resolver]\nlisten = [\"127.0.0.1:53\"]\n"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("[resolver]: not implemented yet"), "{err}");
+    }
+
+    #[test]
+    fn differing_transfer_lists_refused() {
+        let text = format!("{GOOD}\n[[auth.zone]]\nname = \"example.org.\"\nfile = \"x.zone\"\n");
+        let err = load_text(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("allow_transfer"), "{err}");
+    }
+}
