@@ -84,18 +84,19 @@ pub enum ServerError {
     #[error("no address to listen on")]
     NoListen,
     /// A socket could not be created or bound.
-    #[error("cannot listen on {addr} ({proto}): {source}")]
+    #[error("cannot listen on {addr} ({proto})")]
     Bind {
         /// The address.
         addr: SocketAddr,
         /// "udp" or "tcp".
         proto: &'static str,
-        /// What the system said.
+        /// What the system said (the error's source, so shown once in a chain).
+        #[source]
         source: std::io::Error,
     },
     /// The async runtime or a worker thread could not start.
-    #[error("cannot start: {0}")]
-    Start(std::io::Error),
+    #[error("cannot start the server's threads")]
+    Start(#[source] std::io::Error),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
@@ -226,11 +227,8 @@ impl Server {
                         for e in &errors {
                             eprintln!("reload: {e}");
                         }
-                        eprintln!(
-                            "reload: {} zones served{}",
-                            self.catalog().zones().count(),
-                            if errors.is_empty() { "" } else { " (failed zones kept their previous version)" }
-                        );
+                        let kept = if errors.is_empty() { "" } else { "; a zone that failed keeps its previous version" };
+                        eprintln!("reload: {} zones served{kept}", self.catalog().zones().count());
                     }
                     _ = int.recv() => break,
                     _ = term.recv() => break,

@@ -30,6 +30,9 @@ pub struct AuthArgs {
     /// Answer to CHAOS TXT version.bind [default: off, REFUSED].
     #[arg(long = "version-bind", value_name = "TEXT")]
     pub version_bind: Option<String>,
+    /// Answer to CHAOS TXT id.server and hostname.bind [default: off, REFUSED].
+    #[arg(long = "id-server", value_name = "TEXT")]
+    pub id_server: Option<String>,
 }
 
 /// Parses `--allow-transfer` / `allow_transfer` entries.
@@ -51,6 +54,7 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
     let auth = AuthConfig {
         nsid: args.nsid.as_ref().map(|t| t.clone().into_bytes()),
         chaos_version: args.version_bind.clone(),
+        chaos_id: args.id_server.clone(),
         allow_transfer: parse_cidrs(&args.allow_transfer, "--allow-transfer")?,
         ..AuthConfig::default()
     };
@@ -86,11 +90,11 @@ pub fn serve(config: ServerConfig, source: ZoneSource, from: &str) -> anyhow::Re
     }
     loaded.sort();
     let workers = config.udp_workers;
-    let server = Server::start(config, catalog, source).context("starting the server")?;
+    let server = Server::start(config, catalog, source)?;
     // Scripts and tests wait for these lines to know the server is up: flush them at once.
     let mut out = std::io::stdout().lock();
     for addr in server.local_addrs() {
-        writeln!(out, "listening on {addr} (udp with {workers} workers, tcp)")?;
+        writeln!(out, "listening on {addr} (udp: {workers} worker threads; tcp)")?;
     }
     for z in &loaded {
         writeln!(out, "{z}")?;

@@ -1,0 +1,233 @@
+//! End to end: `banyan auth` and `banyan serve` started as processes on 127.0.0.1, asked with
+//! `banyan query`, reloaded with SIGHUP and stopped with SIGTERM by PID.
+
+use std::io::{BufRead as _, BufReader, Lines};
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::{Child, ChildStderr, ChildStdout, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn zone_text(serial: u32, www: &str) -> String {
+    format!(
+        "$TTL 3600\n\
+         @    IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300\n\
+         @    IN NS  ns1\n\
+         ns1  IN A   192.0.2.53\n\
+         www  IN A   {www}\n"
+    )
+}
+
+/// A directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "banyan-auth-cli-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("utf-8 temp path")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port free for both UDP and TCP a moment ago (bound to port 0, then released).
+fn free_port() -> u16 {
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let port = udp.local_addr().expect("addr").port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// A running server process; killed by PID if the test ends without stopping it.
+struct Running {
+    child: Child,
+    stdout: Lines<BufReader<ChildStdout>>,
+    stderr: Lines<BufReader<ChildStderr>>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start banyan");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        Running { child, stdout, stderr }
+    }
+
+    /// Reads stdout up to the line containing `what` (the server prints it once ready).
+    fn wait_stdout(&mut self, what: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        for line in self.stdout.by_ref() {
+            let line = line.expect("stdout line");
+            let found = line.contains(what);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+        panic!("no {what:?} on stdout; saw {seen:?}");
+    }
+
+    /// Reads stderr up to the line containing `what`.
+    fn wait_stderr(&mut self, what: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        for line in self.stderr.by_ref() {
+            let line = line.expect("stderr line");
+            let found = line.contains(what);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+        panic!("no {what:?} on stderr; saw {seen:?}");
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// SIGTERM, then the exit code.
+    fn stop(mut self) -> Option<i32> {
+        self.signal("TERM");
+        self.child.wait().expect("wait").code()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn banyan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_banyan"))
+        .args(args)
+        .output()
+        .expect("run banyan")
+}
+
+fn short(port: u16, name: &str, extra: &[&str]) -> String {
+    let port = port.to_string();
+    let mut args = vec!["query", "@127.0.0.1", "-p", &port, name, "A", "+short"];
+    args.extend_from_slice(extra);
+    let o = banyan(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+#[test]
+fn auth_answers_reloads_on_sighup_and_stops_on_sigterm() {
+    let dir = TempDir::new();
+    dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
+    dir.write(
+        "broken.test.zone",
+        "$TTL 3600\n@ IN SOA ns1 hostmaster 1 2 3 4 5\nwww IN A 300.1.1.1\n",
+    );
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Running::start(&["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"]);
+    let out = server.wait_stdout("zone example.com.");
+    assert!(out[0].contains(&format!("listening on {listen}")), "{out:?}");
+    // The broken zone is reported with its file and left out; the good one is served.
+    let err = server.wait_stderr("broken.test.zone");
+    assert!(err.iter().any(|l| l.contains(":3:")), "line number expected: {err:?}");
+
+    assert_eq!(short(port, "www.example.com", &[]), "192.0.2.1");
+    assert_eq!(short(port, "www.example.com", &["+tcp"]), "192.0.2.1");
+
+    dir.write("example.com.zone", &zone_text(2, "192.0.2.2"));
+    server.signal("HUP");
+    server.wait_stderr("reload: ");
+    assert_eq!(short(port, "www.example.com", &[]), "192.0.2.2");
+
+    assert_eq!(server.stop(), Some(0));
+}
+
+#[test]
+fn auth_exits_2_when_no_zone_loads() {
+    let dir = TempDir::new();
+    let port = free_port().to_string();
+    let o = banyan(&["auth", "--zones", dir.path(), "--listen", &format!("127.0.0.1:{port}")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no zone loaded"));
+}
+
+#[test]
+fn auth_exits_2_naming_an_address_it_cannot_bind() {
+    let dir = TempDir::new();
+    dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
+    // Held without SO_REUSEPORT, so the server's sockets cannot join it.
+    let taken = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let o = banyan(&["auth", "--zones", dir.path(), "--listen", &addr]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&addr), "{err}");
+}
+
+#[test]
+fn serve_config_auth_section() {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("zones")).expect("mkdir");
+    dir.write("zones/example.com.zone", &zone_text(1, "192.0.2.1"));
+    let port = free_port();
+    let config = dir.write(
+        "banyan.toml",
+        &format!(
+            "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\n\n\
+             [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n"
+        ),
+    );
+    let config = config.to_str().expect("utf-8");
+    let mut server = Running::start(&["serve", "--config", config]);
+    server.wait_stdout("zone example.com.");
+    assert_eq!(short(port, "www.example.com", &[]), "192.0.2.1");
+    assert_eq!(server.stop(), Some(0));
+}
+
+#[test]
+fn serve_bad_config_exits_2_naming_file_and_key() {
+    let dir = TempDir::new();
+    let config = dir.write("banyan.toml", "[auth]\nlisten = [\"127.0.0.1:5300\"]\nworkerz = 1\n");
+    let config = config.to_str().expect("utf-8");
+    let o = banyan(&["serve", "--config", config]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("banyan.toml") && err.contains("workerz"), "{err}");
+
+    let config = dir.write("other.toml", "[web]\nlisten = \"127.0.0.1:8053\"\n");
+    let o = banyan(&["serve", "--config", config.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[web]: not implemented yet"));
+}
