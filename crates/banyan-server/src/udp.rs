@@ -4,7 +4,7 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering;
 
-use banyan_auth::{respond, Action, Request, Transport};
+use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::sys::{recv_batch, send_batch, Batch};
@@ -71,24 +71,28 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             }
         };
         // One snapshot per batch: a reload swaps it between batches, never inside one.
-        let catalog = shared.catalog.load();
-        for i in 0..n {
-            let Some((bytes, client, out)) = batch.query_and_reply(i) else {
-                continue;
-            };
-            let req = Request {
-                bytes,
-                client,
-                transport: Transport::Udp,
-            };
-            match respond(&catalog, &shared.auth, &req, out) {
-                Action::Reply => batch.queue_reply(i),
-                // A transfer is only ever answered over TCP; respond refuses it over UDP, so a
-                // stream here is dropped rather than sent as a burst of datagrams.
-                Action::Drop | Action::Stream(_) => {}
-            }
-        }
-        drop(catalog);
+        answer_batch(&mut batch, n, &shared.catalog.load(), &shared.auth);
         let _ = send_batch(&socket, &mut batch, n);
+    }
+}
+
+/// Answers the first `n` datagrams of `batch` into their reply buffers and marks the replies
+/// to send. Allocates nothing once the reply buffers have grown to their working size.
+pub(crate) fn answer_batch(batch: &mut Batch, n: usize, catalog: &Catalog, auth: &AuthConfig) {
+    for i in 0..n {
+        let Some((bytes, client, out)) = batch.query_and_reply(i) else {
+            continue;
+        };
+        let req = Request {
+            bytes,
+            client,
+            transport: Transport::Udp,
+        };
+        match respond(catalog, auth, &req, out) {
+            Action::Reply => batch.queue_reply(i),
+            // A transfer is only ever answered over TCP; respond refuses it over UDP, so a
+            // stream here is dropped rather than sent as a burst of datagrams.
+            Action::Drop | Action::Stream(_) => {}
+        }
     }
 }

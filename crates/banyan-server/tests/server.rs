@@ -149,6 +149,25 @@ fn udp_answer() {
 }
 
 #[test]
+fn burst_of_udp_queries_all_answered() {
+    // More queries than one batch holds, sent before any is read: batches fill up and every
+    // query still gets its own answer.
+    let (_dir, server) = example_server();
+    let c = udp_client(addr(&server));
+    for id in 0..200u16 {
+        c.send(&query(id, "www.example.com.", RecordType::A)).expect("send");
+    }
+    let mut seen = [false; 200];
+    for _ in 0..200 {
+        let (id, rcode) = id_and_rcode(&udp_recv(&c));
+        assert_eq!(rcode, Rcode::NOERROR);
+        seen[usize::from(id)] = true;
+    }
+    assert!(seen.iter().all(|&s| s));
+    server.shutdown();
+}
+
+#[test]
 fn tcp_answer() {
     let (_dir, server) = example_server();
     let mut c = tcp_client(addr(&server));
@@ -250,6 +269,29 @@ fn reload_swaps_changed_zone_and_keeps_broken_one() {
     assert!(!errors.is_empty(), "a broken zone is reported");
     assert!(errors.iter().any(|e| e.contains("example.com.zone")), "{errors:?}");
     assert!(ask(3)[0].ends_with("192.0.2.2"), "the previous version keeps serving");
+    server.shutdown();
+}
+
+#[test]
+fn udp_truncates_and_tcp_carries_the_whole_answer() {
+    let dir = TempDir::new();
+    let mut text = zone_text(1, "192.0.2.1");
+    for i in 0..40 {
+        text.push_str(&format!("big IN TXT \"record {i:02} {}\"\n", "x".repeat(60)));
+    }
+    dir.write("example.com.zone", &text);
+    let server = start(&dir.0, AuthConfig::default());
+    let c = udp_client(addr(&server));
+    c.send(&query(40, "big.example.com.", RecordType::TXT)).expect("send");
+    let reply = udp_recv(&c);
+    assert!(reply.len() <= 512, "no EDNS: at most 512 octets (RFC 1035 §4.2.1)");
+    assert!(Message::parse(&reply).expect("parse").header().tc, "TC set");
+    let mut t = tcp_client(addr(&server));
+    t.write_all(&framed(&query(41, "big.example.com.", RecordType::TXT)))
+        .expect("send");
+    let reply = tcp_recv(&mut t).expect("an answer");
+    assert!(!Message::parse(&reply).expect("parse").header().tc);
+    assert_eq!(answers(&reply).len(), 40);
     server.shutdown();
 }
 
