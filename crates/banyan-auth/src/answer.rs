@@ -11,6 +11,7 @@
 //! 5. write the additional section: glue for a referral, addresses of NS/MX/SRV targets;
 //! 6. OPT last, in the space kept for it.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use banyan_wire::edns::{self, Edns, EdnsOption};
@@ -71,6 +72,8 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         Ok(m) => m,
         Err(_) => return error_reply(&header, None, None, Rcode::FORMERR, out),
     };
+    // The one allocation of the common path: the query name as an owned `Name` for the zone
+    // lookups (which take `&Name`).
     let question = msg.question().map(|q| (q.qname.to_name(), q.qtype, q.qclass));
     let question_ref = question.as_ref().map(|(n, t, c)| (n, *t, *c));
     let edns = match msg.edns() {
@@ -83,8 +86,9 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
     if header.opcode != 0 {
         return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::NOTIMP, out);
     }
-    let Some((qname, qtype, qclass)) = question.clone().filter(|_| header.qdcount == 1) else {
-        return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::FORMERR, out);
+    let (qname, qtype, qclass) = match question_ref {
+        Some(q) if header.qdcount == 1 => q,
+        _ => return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::FORMERR, out),
     };
     if edns.as_ref().is_some_and(|e| e.version > 0) {
         // RFC 6891 §6.1.3: answer BADVERS with the version we do speak.
@@ -105,15 +109,15 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         },
     };
     if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
-        return transfer(catalog, config, req, &header, &qname, qtype, reply_edns.as_ref(), out);
+        return transfer(catalog, config, req, &header, qname, qtype, reply_edns.as_ref(), out);
     }
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
-    if b.question(&qname, qtype, qclass).is_err() {
+    if b.question(qname, qtype, qclass).is_err() {
         return finish(b, reply_edns.as_ref());
     }
     match qclass {
-        Class::IN => answer_in(catalog, &mut b, &qname, qtype),
-        Class::CH => answer_chaos(config, &mut b, &qname, qtype, qclass),
+        Class::IN => answer_in(catalog, &mut b, qname, qtype),
+        Class::CH => answer_chaos(config, &mut b, qname, qtype, qclass),
         _ => b.header_mut().rcode = Rcode::REFUSED.0 as u8,
     }
     finish(b, reply_edns.as_ref())
@@ -213,7 +217,8 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
         b.header_mut().rcode = Rcode::REFUSED.0 as u8;
         return;
     };
-    let mut name = qname.clone();
+    // Borrowed until a CNAME or DNAME chain moves on to another name.
+    let mut name: Cow<'_, Name> = Cow::Borrowed(qname);
     let mut visited: Vec<Name> = Vec::new();
     let mut extra: Vec<Name> = Vec::new();
     let mut first = true;
@@ -292,7 +297,7 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
         };
         // Follow the chain to a target we also serve, bounded and loop-free.
         let Some(target) = next else { break Ending::Done };
-        visited.push(std::mem::replace(&mut name, target));
+        visited.push(std::mem::replace(&mut name, Cow::Owned(target)).into_owned());
         if visited.len() > MAX_CHAIN || visited.contains(&name) {
             break Ending::Done;
         }

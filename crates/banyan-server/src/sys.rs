@@ -392,14 +392,13 @@ mod allocation_tests {
         Ok(())
     }
 
-    /// The whole UDP answering path, `respond` included, allocates nothing per query (the
-    /// issue's goal). Ignored while `respond` still copies the query name (3 allocations per
-    /// query when this was written).
+    /// The whole UDP answering path, `respond` included, allocates at most once per query:
+    /// the owned query name the zone lookups take. (Issue 4's goal is zero; it needs lookups
+    /// over borrowed names. This bound keeps it from getting worse meanwhile.)
     #[test]
-    #[ignore = "banyan_auth::respond allocates per query (owned qname copies)"]
-    fn answering_a_batch_allocates_nothing() -> std::io::Result<()> {
+    fn answering_a_batch_allocates_at_most_once_per_query() -> std::io::Result<()> {
         let (whole, _) = allocations_answering_8_queries(false)?;
-        assert_eq!(whole, 0, "allocations while answering 8 queries");
+        assert!(whole <= 8, "{whole} allocations while answering 8 queries");
         Ok(())
     }
 }
