@@ -94,7 +94,7 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         // RFC 6891 §6.1.3: answer BADVERS with the version we do speak.
         return error_reply(
             &header,
-            Some((&qname, qtype, qclass)),
+            Some((qname, qtype, qclass)),
             reply_edns.as_ref(),
             Rcode::BADVERS,
             out,
