@@ -11,13 +11,12 @@
 //! 5. write the additional section: glue for a referral, addresses of NS/MX/SRV targets;
 //! 6. OPT last, in the space kept for it.
 
-use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use banyan_wire::edns::{self, Edns, EdnsOption};
 use banyan_wire::message::{BuildError, BuildSection, Message, MessageBuilder};
 use banyan_wire::rdata::Txt;
-use banyan_wire::{Class, Header, Name, RData, Rcode, RecordType};
+use banyan_wire::{Class, Header, Name, NameBuf, RData, Rcode, RecordType, WireName};
 use banyan_zone::{Lookup, Node, Rrset, Zone};
 
 use crate::catalog::Catalog;
@@ -72,9 +71,14 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         Ok(m) => m,
         Err(_) => return error_reply(&header, None, None, Rcode::FORMERR, out),
     };
-    // The one allocation of the common path: the query name as an owned `Name` for the zone
-    // lookups (which take `&Name`).
-    let question = msg.question().map(|q| (q.qname.to_name(), q.qtype, q.qclass));
+    let question = match msg.question() {
+        // The name is copied onto the stack: nothing is allocated per query.
+        Some(q) => match NameBuf::from_message(req.bytes, q.qname.offset()) {
+            Ok(name) => Some((name, q.qtype, q.qclass)),
+            Err(_) => return error_reply(&header, None, None, Rcode::FORMERR, out),
+        },
+        None => None,
+    };
     let question_ref = question.as_ref().map(|(n, t, c)| (n, *t, *c));
     let edns = match msg.edns() {
         None => None,
@@ -172,7 +176,7 @@ fn finish(mut b: MessageBuilder<'_>, opt: Option<&Edns>) -> Action {
 /// query had a readable one.
 fn error_reply(
     query: &Header,
-    question: Option<(&Name, RecordType, Class)>,
+    question: Option<(&NameBuf, RecordType, Class)>,
     opt: Option<&Edns>,
     rcode: Rcode,
     out: &mut Vec<u8>,
@@ -203,11 +207,11 @@ enum Ending<'z> {
     Referral(&'z Zone, &'z Node, &'z Rrset),
 }
 
-fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype: RecordType) {
+fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qtype: RecordType) {
     let zone = if qtype == RecordType::DS {
         // DS belongs to the parent side of a cut (RFC 4035 §3.1.4.1).
         match catalog.find(qname) {
-            Some(z) if z.origin() == qname => catalog.find_parent(qname).or(Some(z)),
+            Some(z) if qname == z.origin() => catalog.find_parent(qname).or(Some(z)),
             other => other,
         }
     } else {
@@ -217,10 +221,11 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
         b.header_mut().rcode = Rcode::REFUSED.0 as u8;
         return;
     };
-    // Borrowed until a CNAME or DNAME chain moves on to another name.
-    let mut name: Cow<'_, Name> = Cow::Borrowed(qname);
-    let mut visited: Vec<Name> = Vec::new();
-    let mut extra: Vec<Name> = Vec::new();
+    let mut name = *qname;
+    // Names already followed, on the stack: a chain is at most MAX_CHAIN long.
+    let mut visited = [NameBuf::default(); MAX_CHAIN + 1];
+    let mut followed = 0usize;
+    let mut extra = Targets::default();
     let mut first = true;
     let ending = loop {
         let outcome = zone.lookup(&name, qtype);
@@ -253,7 +258,7 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
                 if push_set(b, BuildSection::Answer, &name, zone.class(), rrset).is_err() {
                     return;
                 }
-                rrset.rdata.first().and_then(|w| Name::from_wire(w).ok())
+                rrset.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
             }
             Lookup::Dname { node, rrset } => {
                 if push_set(b, BuildSection::Answer, &node.name, zone.class(), rrset).is_err() {
@@ -262,7 +267,7 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
                 let Some(target) = rrset.rdata.first().and_then(|w| Name::from_wire(w).ok()) else {
                     break Ending::Done;
                 };
-                match name.replace_suffix(&node.name, &target) {
+                match name.to_name().replace_suffix(&node.name, &target) {
                     Some(Ok(synthesised)) => {
                         // RFC 6672 §3.4: the synthesised CNAME carries the DNAME's TTL.
                         if b.push_stored(
@@ -277,7 +282,7 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
                         {
                             return;
                         }
-                        Some(synthesised)
+                        Some(NameBuf::from(&synthesised))
                     }
                     // RFC 6672 §2.2: a substitution longer than 255 octets is YXDOMAIN.
                     _ => {
@@ -297,8 +302,9 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
         };
         // Follow the chain to a target we also serve, bounded and loop-free.
         let Some(target) = next else { break Ending::Done };
-        visited.push(std::mem::replace(&mut name, Cow::Owned(target)).into_owned());
-        if visited.len() > MAX_CHAIN || visited.contains(&name) {
+        visited[followed] = std::mem::replace(&mut name, target);
+        followed += 1;
+        if followed > MAX_CHAIN || visited[..followed].contains(&name) {
             break Ending::Done;
         }
         match catalog.find(&name) {
@@ -320,12 +326,36 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &Name, qtype:
     push_additional(catalog, b, &extra);
 }
 
+/// Names whose addresses go in the additional section, held on the stack: at most
+/// [`Targets::MAX`]; more are passed over (the additional section is best effort).
+#[derive(Default)]
+struct Targets {
+    names: [NameBuf; Targets::MAX],
+    len: usize,
+}
+
+impl Targets {
+    const MAX: usize = 8;
+
+    fn push(&mut self, name: NameBuf) {
+        let root = name.wire() == [0];
+        if !root && self.len < Targets::MAX && !self.iter().any(|n| *n == name) {
+            self.names[self.len] = name;
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &NameBuf> {
+        self.names[..self.len].iter()
+    }
+}
+
 /// Writes an RRset; a set that does not fit is dropped whole (the builder sets TC for the
 /// answer and authority sections).
-fn push_set(
+fn push_set<N: WireName + ?Sized>(
     b: &mut MessageBuilder<'_>,
     section: BuildSection,
-    owner: &Name,
+    owner: &N,
     class: Class,
     set: &Rrset,
 ) -> Result<(), BuildError> {
@@ -361,11 +391,11 @@ fn push_soa(b: &mut MessageBuilder<'_>, zone: &Zone) {
 /// response is truncated (RFC 9471 §3); other addresses are added while they fit.
 fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset) {
     for rd in &ns.rdata {
-        let Ok(target) = Name::from_wire(rd) else { continue };
-        if !target.is_subdomain_of(zone.origin()) {
+        let Ok(target) = NameBuf::from_wire(rd) else { continue };
+        if !target.is_subdomain_of_wire(zone.origin().as_wire()) {
             continue;
         }
-        let required = target.is_subdomain_of(&cut.name);
+        let required = target.is_subdomain_of_wire(cut.name.as_wire());
         for set in zone.glue(&target) {
             if push_set(b, BuildSection::Additional, &target, zone.class(), set).is_err() {
                 if required {
@@ -379,7 +409,7 @@ fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset) {
 
 /// Names whose addresses belong in the additional section (RFC 1034 §3.7, RFC 2782):
 /// NS and MX targets, SRV targets.
-fn note_targets(set: &Rrset, out: &mut Vec<Name>) {
+fn note_targets(set: &Rrset, out: &mut Targets) {
     let skip = match set.rtype {
         RecordType::NS => 0,
         RecordType::MX => 2,
@@ -387,17 +417,15 @@ fn note_targets(set: &Rrset, out: &mut Vec<Name>) {
         _ => return,
     };
     for rd in &set.rdata {
-        if let Some(Ok(name)) = rd.get(skip..).map(Name::from_wire) {
-            if !name.is_root() && !out.contains(&name) {
-                out.push(name);
-            }
+        if let Some(Ok(name)) = rd.get(skip..).map(NameBuf::from_wire) {
+            out.push(name);
         }
     }
 }
 
 /// Addresses of `targets` from any served zone, while they fit (never truncating).
-fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &[Name]) {
-    for target in targets {
+fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &Targets) {
+    for target in targets.iter() {
         let Some(zone) = catalog.find(target) else { continue };
         for qtype in [RecordType::A, RecordType::AAAA] {
             if let Lookup::Answer { rrset, .. } = zone.lookup(target, qtype) {
@@ -411,7 +439,7 @@ fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &[Nam
 
 /// CHAOS identity answers (`version.bind`, `id.server` …), when configured; REFUSED
 /// otherwise, as NSD and Knot do with identity hidden.
-fn answer_chaos(config: &AuthConfig, b: &mut MessageBuilder<'_>, qname: &Name, qtype: RecordType, qclass: Class) {
+fn answer_chaos(config: &AuthConfig, b: &mut MessageBuilder<'_>, qname: &NameBuf, qtype: RecordType, qclass: Class) {
     let text = qname.to_string().to_ascii_lowercase();
     let value = match text.as_str() {
         "version.bind." | "version.server." => config.chaos_version.as_deref(),
@@ -424,7 +452,13 @@ fn answer_chaos(config: &AuthConfig, b: &mut MessageBuilder<'_>, qname: &Name, q
     };
     b.header_mut().aa = true;
     let strings: Vec<Vec<u8>> = value.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
-    let _ = b.push_parts(BuildSection::Answer, qname, qclass, 0, &RData::TXT(Txt(strings)));
+    let _ = b.push_parts(
+        BuildSection::Answer,
+        &qname.to_name(),
+        qclass,
+        0,
+        &RData::TXT(Txt(strings)),
+    );
 }
 
 /// AXFR (RFC 5936) and IXFR (RFC 1995, answered with the whole zone as §4 allows).
@@ -434,12 +468,12 @@ fn transfer(
     config: &AuthConfig,
     req: &Request<'_>,
     header: &Header,
-    qname: &Name,
+    qname: &NameBuf,
     qtype: RecordType,
     opt: Option<&Edns>,
     out: &mut Vec<u8>,
 ) -> Action {
-    let zone = catalog.zones().find(|z| z.origin() == qname);
+    let zone = catalog.zones().find(|z| qname == z.origin());
     let Some(zone) = zone else {
         // RFC 5936 §2.2.1: not authoritative for that zone.
         return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::NOTAUTH, out);
@@ -467,7 +501,7 @@ fn transfer(
 /// The zone as AXFR messages: SOA, every record, SOA again (RFC 5936 §2.2), each message
 /// filled up to 16 KiB (large enough to be efficient, small enough for any client); a
 /// record too large for that gets a message of its own, up to 64 KiB.
-fn axfr_messages(zone: &Zone, query: &Header, qname: &Name, qtype: RecordType) -> Vec<Vec<u8>> {
+fn axfr_messages(zone: &Zone, query: &Header, qname: &NameBuf, qtype: RecordType) -> Vec<Vec<u8>> {
     const MESSAGE_TARGET: usize = 16 * 1024;
     let apex = zone.apex();
     let mut records: Vec<(&Name, RecordType, u32, &[u8])> = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use banyan_wire::Name;
+use banyan_wire::{Name, WireName};
 use banyan_zone::{load_zone_file, Zone};
 
 /// An immutable set of loaded zones. A change builds a new catalog; servers swap it in
@@ -86,16 +86,18 @@ impl Catalog {
     }
 
     /// The zone with the longest origin that `qname` is in (RFC 1034 §4.3.2 step 2).
-    pub fn find(&self, qname: &Name) -> Option<&Zone> {
-        self.zones.iter().find(|z| qname.is_subdomain_of(z.origin()))
+    pub fn find<N: WireName + ?Sized>(&self, qname: &N) -> Option<&Zone> {
+        self.zones
+            .iter()
+            .find(|z| qname.is_subdomain_of_wire(z.origin().as_wire()))
     }
 
     /// The zone with the longest origin strictly above `name` (the parent side of a cut,
     /// where DS lives, RFC 4035 §3.1.4.1).
-    pub fn find_parent(&self, name: &Name) -> Option<&Zone> {
-        self.zones
-            .iter()
-            .find(|z| name.is_subdomain_of(z.origin()) && name != z.origin())
+    pub fn find_parent<N: WireName + ?Sized>(&self, name: &N) -> Option<&Zone> {
+        self.zones.iter().find(|z| {
+            name.is_subdomain_of_wire(z.origin().as_wire()) && !name.wire().eq_ignore_ascii_case(z.origin().as_wire())
+        })
     }
 }
 

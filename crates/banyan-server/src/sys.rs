@@ -392,13 +392,12 @@ mod allocation_tests {
         Ok(())
     }
 
-    /// The whole UDP answering path, `respond` included, allocates at most once per query:
-    /// the owned query name the zone lookups take. (Issue 4's goal is zero; it needs lookups
-    /// over borrowed names. This bound keeps it from getting worse meanwhile.)
+    /// The whole UDP answering path, `respond` included, allocates nothing per query
+    /// (DESIGN.md: no heap allocation and no lock per query).
     #[test]
-    fn answering_a_batch_allocates_at_most_once_per_query() -> std::io::Result<()> {
+    fn answering_a_batch_allocates_nothing() -> std::io::Result<()> {
         let (whole, _) = allocations_answering_8_queries(false)?;
-        assert!(whole <= 8, "{whole} allocations while answering 8 queries");
+        assert_eq!(whole, 0, "allocations while answering 8 queries");
         Ok(())
     }
 }

@@ -26,6 +26,7 @@ pub use error::{NameError, ParseError, RdataError, TextError};
 pub use header::Header;
 pub use message::{Message, MessageBuilder, OwnedMessage};
 pub use name::Name;
+pub use name::{NameBuf, WireName};
 pub use rdata::RData;
 pub use record::{Question, Record};
 pub use types::{Class, Opcode, Rcode, RecordType};

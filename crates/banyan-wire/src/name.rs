@@ -258,16 +258,8 @@ impl Name {
 
     /// True when this name equals `other` or lies below it (RFC 1034 §3.1), ignoring case.
     pub fn is_subdomain_of(&self, other: &Name) -> bool {
-        if other.wire.len() > self.wire.len() {
-            return false;
-        }
-        // Walk our labels until the remaining suffix is as long as `other`; only a suffix that
-        // starts on a label boundary counts.
-        let mut off = 0;
-        while self.wire.len() - off > other.wire.len() {
-            off += 1 + self.wire[off] as usize;
-        }
-        self.wire.len() - off == other.wire.len() && self.wire[off..].eq_ignore_ascii_case(&other.wire)
+        // Only a suffix that starts on a label boundary counts.
+        wire_is_subdomain_of(&self.wire, &other.wire)
     }
 
     /// The name in lower case (the canonical form of RFC 4034 §6.2).
@@ -295,6 +287,133 @@ impl Name {
             end,
         ))
     }
+}
+
+/// Anything that holds a checked domain name in uncompressed wire form: an owned [`Name`] or
+/// a stack [`NameBuf`]. Lookups and the message builder take it, so the answering path can
+/// work on a query's name without allocating.
+pub trait WireName {
+    /// The uncompressed wire form (checked: labels ≤ 63, total ≤ 255, ends in the root).
+    fn wire(&self) -> &[u8];
+
+    /// True when this name equals `other` or lies below it, ignoring case (RFC 1034 §3.1).
+    fn is_subdomain_of_wire(&self, other: &[u8]) -> bool {
+        wire_is_subdomain_of(self.wire(), other)
+    }
+}
+
+impl WireName for Name {
+    fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+}
+
+/// A domain name held on the stack (256 octets), for the per-query path.
+#[derive(Clone, Copy)]
+pub struct NameBuf {
+    wire: [u8; MAX_NAME_LEN],
+    len: u8,
+}
+
+impl NameBuf {
+    /// Reads a possibly compressed name at `offset` of `msg` (RFC 1035 §4.1.4).
+    pub fn from_message(msg: &[u8], offset: usize) -> Result<NameBuf, NameError> {
+        let mut wire = [0u8; MAX_NAME_LEN];
+        let (len, _) = decompress_into(msg, offset, &mut wire)?;
+        Ok(NameBuf { wire, len: len as u8 })
+    }
+
+    /// Copies uncompressed wire form, checking it.
+    pub fn from_wire(wire: &[u8]) -> Result<NameBuf, NameError> {
+        let len = validate_wire(wire)?;
+        if len != wire.len() {
+            return Err(NameError::TrailingData);
+        }
+        let mut buf = [0u8; MAX_NAME_LEN];
+        buf[..len].copy_from_slice(wire);
+        Ok(NameBuf {
+            wire: buf,
+            len: len as u8,
+        })
+    }
+
+    /// An owned copy (allocates).
+    pub fn to_name(&self) -> Name {
+        Name {
+            wire: self.wire().into(),
+        }
+    }
+}
+
+impl Default for NameBuf {
+    /// The root name.
+    fn default() -> NameBuf {
+        NameBuf {
+            wire: [0; MAX_NAME_LEN],
+            len: 1,
+        }
+    }
+}
+
+impl WireName for NameBuf {
+    fn wire(&self) -> &[u8] {
+        &self.wire[..self.len as usize]
+    }
+}
+
+impl From<&Name> for NameBuf {
+    fn from(name: &Name) -> NameBuf {
+        let mut wire = [0u8; MAX_NAME_LEN];
+        wire[..name.wire.len()].copy_from_slice(&name.wire);
+        NameBuf {
+            wire,
+            len: name.wire.len() as u8,
+        }
+    }
+}
+
+impl PartialEq for NameBuf {
+    fn eq(&self, other: &NameBuf) -> bool {
+        self.wire().eq_ignore_ascii_case(other.wire())
+    }
+}
+impl Eq for NameBuf {}
+
+impl PartialEq<Name> for NameBuf {
+    fn eq(&self, other: &Name) -> bool {
+        self.wire().eq_ignore_ascii_case(&other.wire)
+    }
+}
+
+impl fmt::Display for NameBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.len <= 1 {
+            return f.write_str(".");
+        }
+        for label in (Labels { wire: self.wire() }) {
+            fmt_label(label, f)?;
+            f.write_str(".")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for NameBuf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NameBuf({self})")
+    }
+}
+
+/// True when wire name `a` equals `b` or lies below it, ignoring case; both checked.
+pub fn wire_is_subdomain_of(a: &[u8], b: &[u8]) -> bool {
+    if b.len() > a.len() {
+        return false;
+    }
+    let mut off = 0;
+    while a.len() - off > b.len() {
+        off += 1 + a[off] as usize;
+    }
+    a.len() - off == b.len() && a[off..].eq_ignore_ascii_case(b)
 }
 
 /// True when presentation text is an absolute name: `.` or ending in an unescaped dot.
@@ -734,6 +853,21 @@ mod tests {
             Name::from_message(&msg, prev),
             Err(NameError::NameTooLong) | Err(NameError::TooManyPointers)
         ));
+    }
+
+    #[test]
+    fn name_buf_matches_name() {
+        let name = n("WWW.Example.com.");
+        let buf = NameBuf::from(&name);
+        assert_eq!(buf.wire(), name.as_wire());
+        assert_eq!(buf, n("www.example.com."));
+        assert_eq!(buf.to_string(), "WWW.Example.com.");
+        assert!(buf.is_subdomain_of_wire(n("com.").as_wire()));
+        assert!(!buf.is_subdomain_of_wire(n("ample.com.").as_wire()));
+        assert_eq!(buf.to_name(), name);
+        assert_eq!(NameBuf::from_wire(b"\x01a\x00").unwrap().to_string(), "a.");
+        assert!(NameBuf::from_wire(b"\x01a").is_err());
+        assert_eq!(NameBuf::from_wire(b"\x00").unwrap().to_string(), ".");
     }
 
     #[test]

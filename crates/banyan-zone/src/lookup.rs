@@ -5,7 +5,7 @@
 //! grows with the number of labels and the logarithm of the zone size, and it allocates
 //! nothing. Following a CNAME chain is the caller's loop ([`Zone::resolve`] does it).
 
-use banyan_wire::{Name, RecordType};
+use banyan_wire::{Name, RecordType, WireName};
 
 use crate::zone::{Key, Node, Rrset, Zone};
 
@@ -81,8 +81,8 @@ impl Zone {
     ///
     /// DS is answered from the parent side of a zone cut (RFC 4035 §3.1.4.1): a DS query at
     /// a delegation point is not referred.
-    pub fn lookup(&self, qname: &Name, qtype: RecordType) -> Lookup<'_> {
-        if !qname.is_subdomain_of(self.origin()) {
+    pub fn lookup<N: WireName + ?Sized>(&self, qname: &N, qtype: RecordType) -> Lookup<'_> {
+        if !qname.is_subdomain_of_wire(self.origin().as_wire()) {
             return Lookup::NotInZone;
         }
         let key = Key::new(qname);
@@ -151,7 +151,7 @@ impl Zone {
 
     /// Address RRsets (A, AAAA) of `target` when it is inside this zone — at an ordinary
     /// name or as glue below a cut (RFC 1034 §4.3.2 step 3b).
-    pub fn glue<'z>(&'z self, target: &Name) -> impl Iterator<Item = &'z Rrset> + 'z {
+    pub fn glue<'z, N: WireName + ?Sized>(&'z self, target: &N) -> impl Iterator<Item = &'z Rrset> + 'z {
         self.node(target)
             .into_iter()
             .flat_map(|n| n.rrsets.iter())

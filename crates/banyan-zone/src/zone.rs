@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Bound;
 
-use banyan_wire::{Class, Name, RData, Record, RecordType};
+use banyan_wire::{Class, Name, RData, Record, RecordType, WireName};
 
 /// Longest canonical key: every octet of a 255-octet name escaped to two octets.
 const MAX_KEY_LEN: usize = 512;
@@ -25,7 +25,7 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    pub(crate) fn new(name: &Name) -> Key {
+    pub(crate) fn new<N: WireName + ?Sized>(name: &N) -> Key {
         let mut key = Key {
             bytes: [0; MAX_KEY_LEN],
             len: 0,
@@ -33,7 +33,7 @@ impl Key {
             labels: 0,
         };
         let mut offsets = [0u8; 128];
-        let wire = name.as_wire();
+        let wire = name.wire();
         let mut n = 0;
         let mut off = 0usize;
         while wire[off] != 0 {
@@ -579,7 +579,7 @@ impl Zone {
     }
 
     /// The node of exactly `name`, ignoring cuts (for glue and checks).
-    pub fn node(&self, name: &Name) -> Option<&Node> {
+    pub fn node<N: WireName + ?Sized>(&self, name: &N) -> Option<&Node> {
         self.nodes.get(Key::new(name).as_bytes())
     }
 

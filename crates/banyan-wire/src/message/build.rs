@@ -3,7 +3,7 @@
 
 use crate::edns::Edns;
 use crate::header::{Header, HEADER_LEN};
-use crate::name::Name;
+use crate::name::{Name, WireName};
 use crate::rdata::RData;
 use crate::record::Record;
 use crate::types::{Class, RecordType};
@@ -127,13 +127,18 @@ impl<'b> MessageBuilder<'b> {
     }
 
     /// Adds a question.
-    pub fn question(&mut self, qname: &Name, qtype: RecordType, qclass: Class) -> Result<(), BuildError> {
+    pub fn question<N: WireName + ?Sized>(
+        &mut self,
+        qname: &N,
+        qtype: RecordType,
+        qclass: Class,
+    ) -> Result<(), BuildError> {
         if self.section != BuildSection::Question {
             return Err(BuildError::SectionOrder);
         }
         let start = self.buf.len();
         let targets = self.target_count;
-        self.write_name(qname, true);
+        self.write_name_wire(qname.wire(), true);
         self.buf.put_u16(qtype.0);
         self.buf.put_u16(qclass.0);
         if self.buf.len() + self.reserved > self.limit {
@@ -166,7 +171,7 @@ impl<'b> MessageBuilder<'b> {
             return Err(BuildError::NoSpace);
         }
         let rtype = data.rtype();
-        self.begin_record(name, rtype, class);
+        self.begin_record(name.as_wire(), rtype, class);
         let owner = self.buf.len();
         self.write_name(name, true);
         self.buf.put_u16(rtype.0);
@@ -195,7 +200,7 @@ impl<'b> MessageBuilder<'b> {
         if self.full {
             return Err(BuildError::NoSpace);
         }
-        self.begin_record(name, rtype, class);
+        self.begin_record(name.as_wire(), rtype, class);
         let owner = self.buf.len();
         self.write_name(name, true);
         self.buf.put_u16(rtype.0);
@@ -211,10 +216,10 @@ impl<'b> MessageBuilder<'b> {
     /// compressing the names inside it for the RFC 1035 types that allow it (RFC 3597 §4):
     /// NS, MD, MF, CNAME, MB, MG, MR, PTR (one name), MX (16 bits, name), SOA (two names and
     /// 20 octets), MINFO (two names). Other types are copied as they are.
-    pub fn push_stored(
+    pub fn push_stored<N: WireName + ?Sized>(
         &mut self,
         section: BuildSection,
-        name: &Name,
+        name: &N,
         rtype: RecordType,
         class: Class,
         ttl: u32,
@@ -224,9 +229,9 @@ impl<'b> MessageBuilder<'b> {
         if self.full {
             return Err(BuildError::NoSpace);
         }
-        self.begin_record(name, rtype, class);
+        self.begin_record(name.wire(), rtype, class);
         let owner = self.buf.len();
-        self.write_name(name, true);
+        self.write_name_wire(name.wire(), true);
         self.buf.put_u16(rtype.0);
         self.buf.put_u16(class.0);
         self.buf.put_u32(ttl);
@@ -294,10 +299,10 @@ impl<'b> MessageBuilder<'b> {
         Ok(())
     }
 
-    fn begin_record(&mut self, name: &Name, rtype: RecordType, class: Class) {
+    fn begin_record(&mut self, wire: &[u8], rtype: RecordType, class: Class) {
         let continues = self
             .last
-            .is_some_and(|(owner, t, c)| t == rtype && c == class && self.name_at_equals(owner as u16, name.as_wire()));
+            .is_some_and(|(owner, t, c)| t == rtype && c == class && self.name_at_equals(owner as u16, wire));
         if !continues {
             self.rrset = Rollback {
                 pos: self.buf.len(),
