@@ -492,7 +492,7 @@ fn transfer(
         // A zone transfer needs TCP (RFC 5936 §4.2).
         return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
     }
-    if !config.allow_transfer.iter().any(|c| c.contains(req.client.ip())) {
+    if !config.may_transfer(zone.origin(), req.client.ip()) {
         return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
     }
     Action::Stream(axfr_messages(zone, header, qname, qtype))

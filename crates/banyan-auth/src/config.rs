@@ -17,8 +17,23 @@ pub struct AuthConfig {
     pub chaos_version: Option<String>,
     /// The TXT answer to `id.server`/`hostname.bind` CH TXT; `None` refuses them.
     pub chaos_id: Option<String>,
-    /// Clients allowed to AXFR (over TCP). Empty: nobody.
+    /// Clients allowed to AXFR (over TCP) zones without a list of their own. Empty: nobody.
     pub allow_transfer: Vec<Cidr>,
+    /// Zones with a transfer list of their own (DESIGN.md `[[auth.zone]] allow_transfer`),
+    /// used instead of `allow_transfer` for that zone.
+    pub zone_transfer: Vec<(banyan_wire::Name, Vec<Cidr>)>,
+}
+
+impl AuthConfig {
+    /// Whether `client` may transfer the zone `origin`.
+    pub fn may_transfer(&self, origin: &banyan_wire::Name, client: IpAddr) -> bool {
+        let list = self
+            .zone_transfer
+            .iter()
+            .find(|(zone, _)| zone == origin)
+            .map_or(&self.allow_transfer, |(_, list)| list);
+        list.iter().any(|c| c.contains(client))
+    }
 }
 
 impl Default for AuthConfig {
@@ -29,6 +44,7 @@ impl Default for AuthConfig {
             chaos_version: None,
             chaos_id: None,
             allow_transfer: Vec::new(),
+            zone_transfer: Vec::new(),
         }
     }
 }
@@ -115,5 +131,20 @@ mod tests {
         assert!(all.contains("203.0.113.9".parse().unwrap()));
         assert!("192.0.2.0/33".parse::<Cidr>().is_err());
         assert!("nonsense".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn per_zone_transfer_lists_replace_the_global_one() {
+        let config = AuthConfig {
+            allow_transfer: vec!["127.0.0.0/8".parse().unwrap()],
+            zone_transfer: vec![("secret.example.".parse().unwrap(), vec!["192.0.2.7".parse().unwrap()])],
+            ..AuthConfig::default()
+        };
+        let lo = "127.0.0.1".parse().unwrap();
+        let peer = "192.0.2.7".parse().unwrap();
+        assert!(config.may_transfer(&"example.".parse().unwrap(), lo));
+        assert!(!config.may_transfer(&"example.".parse().unwrap(), peer));
+        assert!(!config.may_transfer(&"SECRET.example.".parse().unwrap(), lo));
+        assert!(config.may_transfer(&"secret.example.".parse().unwrap(), peer));
     }
 }

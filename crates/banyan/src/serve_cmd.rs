@@ -100,7 +100,8 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut files = Vec::with_capacity(auth.zone.len());
-    let mut transfer: Option<(&str, &[String])> = None;
+    // DESIGN.md: each zone has its own transfer list (empty: refused).
+    let mut zone_transfer = Vec::with_capacity(auth.zone.len());
     for (i, z) in auth.zone.iter().enumerate() {
         let key = |k: &str| format!("{file}: auth.zone[{i}] ({}).{k}", z.name);
         for (present, k) in [
@@ -130,20 +131,10 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
                 key("allow_transfer")
             );
         }
-        // banyan-auth has one transfer list for the whole server; rather than widen one zone's
-        // list to another's, differing lists are refused.
-        match transfer {
-            None => transfer = Some((&z.name, &z.allow_transfer)),
-            Some((first, list)) if list != z.allow_transfer.as_slice() => bail!(
-                "{}: differs from zone {first}'s; per-zone transfer lists are not implemented yet \
-                 (give every zone the same list)",
-                key("allow_transfer")
-            ),
-            Some(_) => {}
-        }
+        let list = crate::auth_cmd::parse_cidrs(&z.allow_transfer, &key("allow_transfer"))?;
+        zone_transfer.push((origin.clone(), list));
         files.push((origin, base.join(zone_file)));
     }
-    let allow = transfer.map_or(&[][..], |(_, list)| list);
     let mut server = ServerConfig::new(auth.listen);
     if let Some(n) = auth.workers {
         if n == 0 {
@@ -152,7 +143,7 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
         server.udp_workers = n;
     }
     server.auth = AuthConfig {
-        allow_transfer: crate::auth_cmd::parse_cidrs(allow, &format!("{file}: auth.zone.allow_transfer"))?,
+        zone_transfer,
         ..AuthConfig::default()
     };
     Ok((server, ZoneSource::Files(files)))
@@ -197,7 +188,10 @@ allow_transfer = ["192.0.2.0/24"]
         let (config, source) = load_text(GOOD)?;
         assert_eq!(config.listen.len(), 2);
         assert_eq!(config.udp_workers, 2);
-        assert_eq!(config.auth.allow_transfer.len(), 1);
+        assert!(config.auth.allow_transfer.is_empty(), "no list outside the zones");
+        let (zone, list) = &config.auth.zone_transfer[0];
+        assert_eq!(zone.to_string(), "example.com.");
+        assert!(list[0].contains("192.0.2.9".parse()?));
         let ZoneSource::Files(files) = source else {
             panic!("zone files expected");
         };
@@ -225,9 +219,21 @@ allow_transfer = ["192.0.2.0/24"]
     }
 
     #[test]
-    fn differing_transfer_lists_refused() {
+    fn each_zone_has_its_own_transfer_list() -> anyhow::Result<()> {
         let text = format!("{GOOD}\n[[auth.zone]]\nname = \"example.org.\"\nfile = \"x.zone\"\n");
-        let err = load_text(&text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("allow_transfer"), "{err}");
+        let (config, _) = load_text(&text)?;
+        let org: Name = "example.org.".parse()?;
+        let com: Name = "example.com.".parse()?;
+        let peer = "192.0.2.9".parse()?;
+        assert!(config.auth.may_transfer(&com, peer));
+        assert!(
+            !config.auth.may_transfer(&org, peer),
+            "example.org. has no list: refused"
+        );
+        let bad = load_text(&GOOD.replace("192.0.2.0/24", "not-a-prefix"))
+            .err()
+            .map(|e| e.to_string());
+        assert!(bad.unwrap_or_default().contains("allow_transfer"));
+        Ok(())
     }
 }
