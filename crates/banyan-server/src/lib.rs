@@ -61,6 +61,9 @@ pub struct ServerConfig {
     pub tcp_max_connections: usize,
     /// Answering options handed to `banyan_auth::respond`.
     pub auth: AuthConfig,
+    /// Look at the zone files this often and reload when one changed (default: off; SIGHUP
+    /// always reloads).
+    pub watch: Option<Duration>,
 }
 
 impl ServerConfig {
@@ -72,6 +75,7 @@ impl ServerConfig {
             tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
             auth: AuthConfig::default(),
+            watch: None,
         }
     }
 }
@@ -112,6 +116,9 @@ pub struct Server {
     shared: Arc<Shared>,
     source: ZoneSource,
     reloading: std::sync::Mutex<()>,
+    /// The zone files as last loaded, for [`Server::reload_if_changed`].
+    seen: std::sync::Mutex<reload::Fingerprint>,
+    watch: Option<Duration>,
     local_addrs: Vec<SocketAddr>,
     udp_threads: Vec<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -139,10 +146,13 @@ impl Server {
             .build()
             .map_err(ServerError::Start)?;
         let (stop_tcp, stop_rx) = tokio::sync::watch::channel(false);
+        let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {
             shared: shared.clone(),
             source,
             reloading: std::sync::Mutex::new(()),
+            seen,
+            watch: config.watch,
             local_addrs: Vec::new(),
             udp_threads: Vec::new(),
             runtime: None,
@@ -201,10 +211,26 @@ impl Server {
         // Two reloads at once would each build from the same old snapshot and the later swap
         // would lose the earlier's work; one at a time.
         let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = self.source.fingerprint();
         let current = self.shared.catalog.load_full();
         let (next, errors) = self.source.reload(&current);
         self.shared.catalog.store(Arc::new(next));
         errors
+    }
+
+    /// Reloads when a zone file changed (modification time or length, or a zone file added or
+    /// removed in the zone directory) since the last look; `None` when nothing changed, else
+    /// the reload's errors. Called on the `watch` interval by [`Server::run_until_signal`].
+    pub fn reload_if_changed(&self) -> Option<Vec<String>> {
+        let now = self.source.fingerprint();
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if *seen == now {
+                return None;
+            }
+            *seen = now;
+        }
+        Some(self.reload())
     }
 
     /// Serves until SIGINT or SIGTERM, reloading on SIGHUP (errors to stderr, one per line,
@@ -218,8 +244,19 @@ impl Server {
             let mut hup = signal(SignalKind::hangup())?;
             let mut int = signal(SignalKind::interrupt())?;
             let mut term = signal(SignalKind::terminate())?;
+            // Without watching, the tick never fires often enough to matter.
+            let mut tick = tokio::time::interval(self.watch.unwrap_or(Duration::from_secs(86400)));
+            tick.tick().await;
             loop {
                 tokio::select! {
+                    _ = tick.tick(), if self.watch.is_some() => {
+                        if let Some(errors) = self.reload_if_changed() {
+                            for e in &errors {
+                                eprintln!("reload: {e}");
+                            }
+                            eprintln!("reload: a zone file changed; {} zones served", self.catalog().zones().count());
+                        }
+                    }
                     _ = hup.recv() => {
                         // This thread only waits for signals; the TCP tasks run on the
                         // runtime's own threads, so loading here stalls nothing.

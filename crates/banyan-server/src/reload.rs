@@ -1,6 +1,7 @@
 //! Where the served zones come from, and reading them again for a reload.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use banyan_auth::Catalog;
 use banyan_wire::Name;
@@ -46,6 +47,42 @@ impl ZoneSource {
             }
             ZoneSource::Fixed => (Catalog::new(current.zones().cloned().collect()), Vec::new()),
         }
+    }
+}
+
+/// What the zone files look like on disk: each file's path, modification time and length.
+/// Two equal fingerprints mean nothing to reload (a file added or removed in a zone
+/// directory changes it too).
+pub type Fingerprint = Vec<(PathBuf, Option<SystemTime>, u64)>;
+
+impl ZoneSource {
+    /// The current [`Fingerprint`] of the files this source reads.
+    pub fn fingerprint(&self) -> Fingerprint {
+        let files: Vec<PathBuf> = match self {
+            ZoneSource::Dir(dir) => {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .map(|entries| {
+                        entries
+                            .filter_map(|e| e.ok().map(|e| e.path()))
+                            .filter(|p| p.extension().is_some_and(|x| x == "zone"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                files.sort();
+                files
+            }
+            ZoneSource::Files(files) => files.iter().map(|(_, f)| f.clone()).collect(),
+            ZoneSource::Fixed => Vec::new(),
+        };
+        files
+            .into_iter()
+            .map(|f| {
+                let meta = std::fs::metadata(&f).ok();
+                let modified = meta.as_ref().and_then(|m| m.modified().ok());
+                let len = meta.map_or(0, |m| m.len());
+                (f, modified, len)
+            })
+            .collect()
     }
 }
 

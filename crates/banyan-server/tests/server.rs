@@ -273,6 +273,33 @@ fn reload_swaps_changed_zone_and_keeps_broken_one() {
 }
 
 #[test]
+fn a_changed_zone_file_is_noticed_by_reload_if_changed() {
+    let dir = TempDir::new();
+    dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
+    let server = start(&dir.0, AuthConfig::default());
+    let c = udp_client(addr(&server));
+    let ask = |id| {
+        c.send(&query(id, "www.example.com.", RecordType::A)).expect("send");
+        answers(&udp_recv(&c))
+    };
+    assert_eq!(server.reload_if_changed(), None, "nothing changed since loading");
+    // A longer address changes the file's length, so the change shows whatever the clock's
+    // resolution for modification times.
+    dir.write("example.com.zone", &zone_text(2, "192.0.2.222"));
+    assert_eq!(server.reload_if_changed(), Some(Vec::new()));
+    assert!(ask(1)[0].ends_with("192.0.2.222"));
+    assert_eq!(server.reload_if_changed(), None, "seen once, not reloaded again");
+    // A new zone file in the directory is a change too.
+    dir.write(
+        "example.org.zone",
+        &zone_text(1, "192.0.2.9").replace("example.com", "example.org"),
+    );
+    assert!(server.reload_if_changed().is_some());
+    assert_eq!(server.catalog().zones().count(), 2);
+    server.shutdown();
+}
+
+#[test]
 fn udp_truncates_and_tcp_carries_the_whole_answer() {
     let dir = TempDir::new();
     let mut text = zone_text(1, "192.0.2.1");

@@ -33,6 +33,18 @@ pub struct AuthArgs {
     /// Answer to CHAOS TXT id.server and hostname.bind [default: off, REFUSED].
     #[arg(long = "id-server", value_name = "TEXT")]
     pub id_server: Option<String>,
+    /// Look at the zone files this often (e.g. 2s, 1m) and reload when one changed
+    /// [default: off; SIGHUP always reloads].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub watch: Option<std::time::Duration>,
+}
+
+/// Reads a duration as DESIGN.md writes them (`30s`, `1h`, `1h30m`; a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    match banyan_wire::text::parse_ttl(text) {
+        Some(0) | None => Err(format!("{text:?} is not a duration such as 2s, 1m or 1h30m")),
+        Some(secs) => Ok(std::time::Duration::from_secs(u64::from(secs))),
+    }
 }
 
 /// Parses `--allow-transfer` / `allow_transfer` entries.
@@ -63,6 +75,7 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
         config.udp_workers = usize::from(n);
     }
     config.auth = auth;
+    config.watch = args.watch;
     serve(
         config,
         ZoneSource::Dir(args.zones.clone()),

@@ -38,6 +38,8 @@ pub struct AuthSection {
     pub listen: Vec<SocketAddr>,
     /// UDP worker threads per address (default: one per core; at least 1).
     pub workers: Option<usize>,
+    /// Look at the zone files this often and reload on a change, e.g. `"2s"` (default: off).
+    pub watch: Option<String>,
     /// The zones served.
     #[serde(default)]
     pub zone: Vec<ZoneSection>,
@@ -146,6 +148,9 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
         zone_transfer,
         ..AuthConfig::default()
     };
+    if let Some(w) = &auth.watch {
+        server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
+    }
     Ok((server, ZoneSource::Files(files)))
 }
 
@@ -197,6 +202,17 @@ allow_transfer = ["192.0.2.0/24"]
         };
         assert_eq!(files[0].0.to_string(), "example.com.");
         assert!(files[0].1.ends_with("zones/example.com.zone"));
+        Ok(())
+    }
+
+    #[test]
+    fn watch_interval() -> anyhow::Result<()> {
+        let (config, _) = load_text(&GOOD.replace("workers = 2", "workers = 2\nwatch = \"2s\""))?;
+        assert_eq!(config.watch, Some(std::time::Duration::from_secs(2)));
+        let err = load_text(&GOOD.replace("workers = 2", "watch = \"soon\""))
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("auth.watch"));
         Ok(())
     }
 
