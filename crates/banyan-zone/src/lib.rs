@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod check;
 pub mod diff;
 pub mod generate;
@@ -21,9 +22,10 @@ pub mod lookup;
 pub mod parser;
 pub mod zone;
 
+pub use build::{MergeNote, ZoneBuilder};
 pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
 pub use load::{load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
-pub use zone::{Node, NodeFlags, Rrset, Zone};
+pub use zone::{InsertError, Inserted, Node, NodeFlags, Rrset, Zone};

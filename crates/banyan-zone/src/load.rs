@@ -4,9 +4,10 @@ use std::path::Path;
 
 use banyan_wire::{Class, Name, Record, RecordType};
 
+use crate::build::ZoneBuilder;
 use crate::check::{check_zone, Finding, FindingKind, Severity};
 use crate::parser::{parse_file, ParseOptions, ParseReport};
-use crate::zone::{InsertError, Inserted, Zone};
+use crate::zone::{Inserted, Zone};
 
 /// How often (in records) [`load_zone_file_with_progress`] reports.
 pub const PROGRESS_EVERY: usize = 16_384;
@@ -56,29 +57,26 @@ pub fn load_zone_file_with_progress(
         ..ParseOptions::default()
     };
     let mut findings = Vec::new();
-    let (zone, parse) = match origin {
+    // About one record per 30 octets of master file in typical zones: a good first guess
+    // saves the builder from growing step by step.
+    let guess = std::fs::metadata(path).map_or(0, |m| m.len() as usize / 30);
+    let (builder, parse) = match origin {
         Some(origin) => {
-            let mut zone = Zone::new(origin.clone(), Class::IN);
-            // About one name per 40 octets of master file in typical zones; a good guess saves
-            // the build map from growing step by step.
-            zone.reserve(std::fs::metadata(path).map_or(0, |m| m.len() as usize / 40));
-            let mut first = true;
+            let mut builder: Option<ZoneBuilder> = None;
             let mut count = 0usize;
             let parse = parse_file(path, &opts, &mut |r| {
                 count += 1;
                 if count % PROGRESS_EVERY == 0 {
                     progress(count);
                 }
-                if first {
-                    // The zone's class is its records' class (CH zones exist: `version.bind`).
-                    first = false;
-                    if r.class != Class::IN {
-                        zone = Zone::new(zone.origin().clone(), r.class);
-                    }
-                }
-                insert(&mut zone, &r, &mut findings);
+                // The zone's class is its first record's (CH zones exist: `version.bind`).
+                let b = builder.get_or_insert_with(|| ZoneBuilder::new(origin.clone(), r.class, guess));
+                add(b, &r, &mut findings);
             });
-            (zone, parse)
+            (
+                builder.unwrap_or_else(|| ZoneBuilder::new(origin.clone(), Class::IN, 0)),
+                parse,
+            )
         }
         None => {
             let mut records = Vec::new();
@@ -95,34 +93,40 @@ pub fn load_zone_file_with_progress(
                 let zone = Zone::new(Name::root(), Class::IN);
                 return Ok(Loaded { zone, parse, findings });
             };
-            let mut zone = Zone::new(soa.name.clone(), soa.class);
+            let mut builder = ZoneBuilder::new(soa.name.clone(), soa.class, records.len());
             for r in &records {
-                insert(&mut zone, r, &mut findings);
+                add(&mut builder, r, &mut findings);
             }
-            (zone, parse)
+            (builder, parse)
         }
     };
-    let mut zone = zone;
-    zone.finish();
+    let (zone, notes) = builder.finish();
+    for note in notes {
+        let kind = match note.outcome {
+            Inserted::TtlMismatch { kept } => FindingKind::TtlMismatch { kept },
+            _ => FindingKind::Duplicate,
+        };
+        findings.push(Finding {
+            severity: Severity::Warning,
+            name: note.name,
+            rtype: Some(note.rtype),
+            kind,
+        });
+    }
     findings.extend(check_zone(&zone));
     Ok(Loaded { zone, parse, findings })
 }
 
-fn insert(zone: &mut Zone, r: &Record, findings: &mut Vec<Finding>) {
-    let (severity, kind) = match zone.insert(r) {
-        Ok(Inserted::New) => return,
-        Ok(Inserted::Duplicate) => (Severity::Warning, FindingKind::Duplicate),
-        Ok(Inserted::TtlMismatch { kept }) => (Severity::Warning, FindingKind::TtlMismatch { kept }),
-        Err(InsertError::OutOfZone { .. }) | Err(InsertError::Class { .. }) => {
-            (Severity::Error, FindingKind::OutOfZone)
-        }
-    };
-    findings.push(Finding {
-        severity,
-        name: r.name.clone(),
-        rtype: Some(r.rtype()),
-        kind,
-    });
+/// Adds a record; one outside the zone or of another class is an error finding.
+fn add(builder: &mut ZoneBuilder, r: &Record, findings: &mut Vec<Finding>) {
+    if builder.add(r).is_err() {
+        findings.push(Finding {
+            severity: Severity::Error,
+            name: r.name.clone(),
+            rtype: Some(r.rtype()),
+            kind: FindingKind::OutOfZone,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -145,8 +149,8 @@ mod tests {
         assert_eq!(
             f,
             [
-                "warning: ns.example./A: TTLs differ within the RRset; using 60",
                 "error: out.other./A: record outside the zone",
+                "warning: ns.example./A: TTLs differ within the RRset; using 60",
             ]
         );
         assert!(!loaded.is_ok());

@@ -146,7 +146,7 @@ fn covered(rtype: RecordType, rdata: &[u8]) -> Option<RecordType> {
 }
 
 /// Adds one record to a node's RRsets (RFC 2181 §5: no duplicates; one TTL per RRset).
-fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[u8]) -> Inserted {
+pub(crate) fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[u8]) -> Inserted {
     match node.rrsets.iter_mut().find(|r| r.holds(rtype, rdata)) {
         Some(set) => {
             if set.rdata.iter().any(|r| **r == *rdata) {
@@ -357,6 +357,19 @@ impl Zone {
             nodes,
             pending: HashMap::default(),
             records: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A zone from nodes already in canonical order (see `ZoneBuilder`); cut flags are
+    /// worked out by [`Zone::finish`].
+    pub(crate) fn from_sorted(origin: Name, class: Class, nodes: BTreeMap<Box<[u8]>, Node>, records: usize) -> Zone {
+        Zone {
+            origin,
+            class,
+            nodes,
+            pending: HashMap::default(),
+            records,
             scratch: Vec::new(),
         }
     }

@@ -1,0 +1,297 @@
+//! Building a whole zone at once, as loading a file does.
+//!
+//! Records are appended to one arena (canonical key, owner and RDATA side by side) with a
+//! small fixed-size entry each, so reading a million records allocates a handful of times.
+//! [`ZoneBuilder::finish`] then sorts the entries once (on an inline key prefix), walks them
+//! in canonical order to form nodes and RRsets, creates the empty non-terminals on the way
+//! (an ancestor always sorts before its descendants), and builds the ordered map in one pass.
+//! Incremental changes go through `Zone::insert` instead.
+
+use std::collections::BTreeMap;
+
+use banyan_wire::{Class, Name, Record, RecordType};
+
+use crate::zone::{add_record, InsertError, Inserted, Key, Node, NodeFlags, Zone};
+
+/// One record: where its key, owner and RDATA are in the arena.
+struct Entry {
+    /// The sixteen key octets after the origin's key, for cheap comparisons (eight left too
+    /// many ties among names like `host12345`).
+    prefix: u128,
+    key: (u32, u32),
+    owner: (u32, u32),
+    rdata: (u32, u32),
+    rtype: RecordType,
+    ttl: u32,
+    /// File order, so that RRsets keep their records in the order written.
+    seq: u32,
+}
+
+/// Collects a zone's records, then builds the [`Zone`] in one pass.
+pub struct ZoneBuilder {
+    origin: Name,
+    class: Class,
+    origin_key_len: usize,
+    arena: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+/// A record that [`ZoneBuilder::finish`] merged into an RRset with a remark: a duplicate,
+/// or a TTL that differs from its RRset's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeNote {
+    /// The owner.
+    pub name: Name,
+    /// The type.
+    pub rtype: RecordType,
+    /// What happened ([`Inserted::Duplicate`] or [`Inserted::TtlMismatch`]).
+    pub outcome: Inserted,
+}
+
+impl ZoneBuilder {
+    /// A builder for the zone `origin` of `class`; `records` sizes the first allocation.
+    pub fn new(origin: Name, class: Class, records: usize) -> ZoneBuilder {
+        let origin_key_len = Key::new(&origin).as_bytes().len();
+        ZoneBuilder {
+            origin,
+            class,
+            origin_key_len,
+            arena: Vec::with_capacity(records.saturating_mul(40)),
+            entries: Vec::with_capacity(records),
+        }
+    }
+
+    /// The zone's class.
+    pub fn class(&self) -> Class {
+        self.class
+    }
+
+    /// Adds one record; refuses records outside the zone or of another class.
+    pub fn add(&mut self, record: &Record) -> Result<(), InsertError> {
+        if !record.name.is_subdomain_of(&self.origin) {
+            return Err(InsertError::OutOfZone {
+                name: record.name.clone(),
+                origin: self.origin.clone(),
+            });
+        }
+        if record.class != self.class {
+            return Err(InsertError::Class {
+                found: record.class,
+                zone: self.class,
+            });
+        }
+        let key = Key::new(&record.name);
+        let k = key.as_bytes();
+        let at = |arena: &Vec<u8>| arena.len() as u32;
+        let key_at = at(&self.arena);
+        self.arena.extend_from_slice(k);
+        let owner_at = at(&self.arena);
+        self.arena.extend_from_slice(record.name.as_wire());
+        let rdata_at = at(&self.arena);
+        record.data.write(&mut self.arena);
+        let end = at(&self.arena);
+        self.entries.push(Entry {
+            prefix: prefix(k, self.origin_key_len),
+            key: (key_at, owner_at),
+            owner: (owner_at, rdata_at),
+            rdata: (rdata_at, end),
+            rtype: record.rtype(),
+            ttl: record.ttl,
+            seq: self.entries.len() as u32,
+        });
+        Ok(())
+    }
+
+    /// Builds the zone (cut flags worked out, ready for lookups) and returns it with the
+    /// records that were duplicates or had a differing TTL.
+    pub fn finish(self) -> (Zone, Vec<MergeNote>) {
+        let ZoneBuilder {
+            origin,
+            class,
+            arena,
+            mut entries,
+            ..
+        } = self;
+        let slice = |(a, b): (u32, u32)| &arena[a as usize..b as usize];
+        entries.sort_unstable_by(|x, y| {
+            x.prefix
+                .cmp(&y.prefix)
+                .then_with(|| slice(x.key).cmp(slice(y.key)))
+                .then(x.seq.cmp(&y.seq))
+        });
+        let origin_key = Key::new(&origin);
+        let apex_labels = origin.label_count();
+        let mut nodes: Vec<(Box<[u8]>, Node)> = Vec::with_capacity(entries.len());
+        let mut notes = Vec::new();
+        let mut records = 0usize;
+        // Keys of the emitted nodes on the path from the apex to the current one.
+        let mut path: Vec<usize> = Vec::with_capacity(16);
+        let apex = Node {
+            name: origin.clone(),
+            rrsets: Vec::new(),
+            flags: NodeFlags {
+                apex: true,
+                ..NodeFlags::default()
+            },
+        };
+        nodes.push((Box::from(origin_key.as_bytes()), apex));
+        path.push(0);
+        let mut i = 0;
+        while i < entries.len() {
+            let k = slice(entries[i].key);
+            let mut j = i + 1;
+            while j < entries.len() && slice(entries[j].key) == k {
+                j += 1;
+            }
+            let index = if k == origin_key.as_bytes() {
+                0
+            } else {
+                while let Some(&top) = path.last() {
+                    if k.starts_with(&nodes[top].0) {
+                        break;
+                    }
+                    path.pop();
+                }
+                // Ancestors between the deepest emitted one and this name are empty
+                // non-terminals: they sort right here, before the name itself.
+                let owner = Name::from_wire(slice(entries[i].owner)).unwrap_or_else(|_| origin.clone());
+                let deepest = path.last().map_or(apex_labels, |&t| label_count(&nodes[t].0));
+                let labels = label_count(k);
+                for depth in deepest + 1..labels {
+                    let ancestor = owner.suffix(depth);
+                    let ent = (
+                        Box::from(Key::new(&ancestor).as_bytes()),
+                        Node {
+                            name: ancestor,
+                            rrsets: Vec::new(),
+                            flags: NodeFlags::default(),
+                        },
+                    );
+                    nodes.push(ent);
+                    path.push(nodes.len() - 1);
+                }
+                nodes.push((
+                    Box::from(k),
+                    Node {
+                        name: owner,
+                        rrsets: Vec::new(),
+                        flags: NodeFlags::default(),
+                    },
+                ));
+                path.push(nodes.len() - 1);
+                nodes.len() - 1
+            };
+            let node = &mut nodes[index].1;
+            for e in &entries[i..j] {
+                let outcome = add_record(node, e.ttl, e.rtype, slice(e.rdata));
+                if outcome != Inserted::Duplicate {
+                    records += 1;
+                }
+                if outcome != Inserted::New {
+                    notes.push(MergeNote {
+                        name: node.name.clone(),
+                        rtype: e.rtype,
+                        outcome,
+                    });
+                }
+            }
+            i = j;
+        }
+        drop(entries);
+        drop(arena);
+        // Already in canonical order: collecting builds the tree in one linear pass.
+        let map: BTreeMap<Box<[u8]>, Node> = nodes.into_iter().collect();
+        let mut zone = Zone::from_sorted(origin, class, map, records);
+        zone.finish();
+        (zone, notes)
+    }
+}
+
+/// Labels in a canonical key: each label ends in the only raw 0x00 octets of the key.
+fn label_count(key: &[u8]) -> usize {
+    key.iter().filter(|&&b| b == 0).count()
+}
+
+/// The sixteen key octets after the origin's key, as a number that sorts like them.
+fn prefix(key: &[u8], skip: usize) -> u128 {
+    let mut b = [0u8; 16];
+    let tail = key.get(skip..).unwrap_or(&[]);
+    let n = tail.len().min(16);
+    b[..n].copy_from_slice(&tail[..n]);
+    u128::from_be_bytes(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::diff;
+
+    fn records(lines: &[&str]) -> Vec<Record> {
+        let origin: Name = "example.".parse().unwrap();
+        lines
+            .iter()
+            .map(|l| Record::from_text(l, Some(&origin), Some(300)).unwrap())
+            .collect()
+    }
+
+    /// The bulk builder and one-by-one insertion give the same zone, notes included.
+    #[test]
+    fn same_zone_as_insert() {
+        let recs = records(&[
+            "b.a.deep.x A 192.0.2.1",
+            "@ SOA ns h 1 2 3 4 5",
+            "www A 192.0.2.2",
+            "www A 192.0.2.3",
+            "www A 192.0.2.2",
+            "www 60 A 192.0.2.4",
+            "@ NS ns",
+            "z.y.x TXT \"t\"",
+            "a\\000b.x TXT \"odd octets\"",
+            "WWW AAAA ::1",
+            "s RRSIG A 13 2 60 20300101000000 20200101000000 1 example. AQID",
+            "s 300 RRSIG TXT 13 2 300 20300101000000 20200101000000 1 example. AQID",
+        ]);
+        let origin: Name = "example.".parse().unwrap();
+        let mut one = Zone::new(origin.clone(), Class::IN);
+        let mut expected_notes = Vec::new();
+        for r in &recs {
+            let outcome = one.insert(r).unwrap();
+            if outcome != Inserted::New {
+                expected_notes.push((r.name.to_lowercase(), r.rtype(), outcome));
+            }
+        }
+        one.finish();
+        let mut b = ZoneBuilder::new(origin, Class::IN, recs.len());
+        for r in &recs {
+            b.add(r).unwrap();
+        }
+        let (bulk, notes) = b.finish();
+        assert!(diff(&one, &bulk).is_empty());
+        assert_eq!(one.node_count(), bulk.node_count(), "{} vs {}", one, bulk);
+        assert_eq!(one.record_count(), bulk.record_count());
+        assert_eq!(one.to_string(), bulk.to_string());
+        let notes: Vec<_> = notes
+            .iter()
+            .map(|n| (n.name.to_lowercase(), n.rtype, n.outcome))
+            .collect();
+        assert_eq!(notes, expected_notes);
+        let names: Vec<String> = bulk.nodes().map(|n| n.name.to_string()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_by(|a, b| a.parse::<Name>().unwrap().cmp(&b.parse::<Name>().unwrap()));
+        assert_eq!(names, sorted, "canonical order");
+        assert!(bulk
+            .node(&"deep.x.example.".parse::<Name>().unwrap())
+            .unwrap()
+            .is_empty_non_terminal());
+    }
+
+    #[test]
+    fn refuses_outside_records_and_builds_an_empty_apex() {
+        let origin: Name = "example.".parse().unwrap();
+        let mut b = ZoneBuilder::new(origin.clone(), Class::IN, 0);
+        assert!(b.add(&records(&["x.other. A 192.0.2.1"])[0]).is_err());
+        let (zone, _) = b.finish();
+        assert_eq!(zone.node_count(), 1);
+        assert!(zone.apex().flags.apex);
+    }
+}
