@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(notes, expected_notes);
         let names: Vec<String> = bulk.nodes().map(|n| n.name.to_string()).collect();
         let mut sorted = names.clone();
-        sorted.sort_by(|a, b| a.parse::<Name>().unwrap().cmp(&b.parse::<Name>().unwrap()));
+        sorted.sort_by_key(|a| a.parse::<Name>().unwrap());
         assert_eq!(names, sorted, "canonical order");
         assert!(bulk
             .node(&"deep.x.example.".parse::<Name>().unwrap())
