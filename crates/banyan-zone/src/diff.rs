@@ -83,7 +83,7 @@ pub fn diff(old: &Zone, new: &Zone) -> ZoneDiff {
 
 fn all(zone: &Zone, node: &Node, out: &mut Vec<Record>) {
     for set in &node.rrsets {
-        push(zone, node, set, set.rdata.iter().map(|r| &r[..]), out);
+        push(zone, node, set, set.rdata.iter(), out);
     }
 }
 
@@ -95,27 +95,27 @@ fn node_diff(old: &Zone, na: &Node, nb: &Node, out: &mut ZoneDiff) {
                     old,
                     na,
                     sa,
-                    sa.rdata.iter().filter(|r| !sb.rdata.contains(r)).map(|r| &r[..]),
+                    sa.rdata.iter().filter(|r| !sb.rdata.contains(r)),
                     &mut out.removed,
                 );
                 push(
                     old,
                     nb,
                     sb,
-                    sb.rdata.iter().filter(|r| !sa.rdata.contains(r)).map(|r| &r[..]),
+                    sb.rdata.iter().filter(|r| !sa.rdata.contains(r)),
                     &mut out.added,
                 );
             }
             Some(sb) => {
-                push(old, na, sa, sa.rdata.iter().map(|r| &r[..]), &mut out.removed);
-                push(old, nb, sb, sb.rdata.iter().map(|r| &r[..]), &mut out.added);
+                push(old, na, sa, sa.rdata.iter(), &mut out.removed);
+                push(old, nb, sb, sb.rdata.iter(), &mut out.added);
             }
-            None => push(old, na, sa, sa.rdata.iter().map(|r| &r[..]), &mut out.removed),
+            None => push(old, na, sa, sa.rdata.iter(), &mut out.removed),
         }
     }
     for sb in &nb.rrsets {
         if na.counterpart(sb).is_none() {
-            push(old, nb, sb, sb.rdata.iter().map(|r| &r[..]), &mut out.added);
+            push(old, nb, sb, sb.rdata.iter(), &mut out.added);
         }
     }
 }

@@ -28,4 +28,4 @@ pub use diff::{diff, ZoneDiff};
 pub use load::{load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
-pub use zone::{InsertError, Inserted, Node, NodeFlags, Rrset, Zone};
+pub use zone::{InsertError, Inserted, Node, NodeFlags, RdataIter, RdataList, Rrset, Zone};

@@ -118,7 +118,105 @@ pub struct Rrset {
     /// The TTL shared by the set.
     pub ttl: u32,
     /// Each record's RDATA in uncompressed wire form, in the order first seen, no duplicates.
-    pub rdata: Vec<Box<[u8]>>,
+    pub rdata: RdataList,
+}
+
+/// The RDATA of an RRset's records, kept in one allocation: each record's wire form after a
+/// 16-bit length. One allocation per RRset instead of one per record plus a vector saves
+/// about 40 octets per RRset and two allocations (most RRsets hold one record).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RdataList {
+    blob: Box<[u8]>,
+}
+
+impl RdataList {
+    /// A list of one record.
+    pub fn one(rdata: &[u8]) -> RdataList {
+        let mut v = Vec::with_capacity(2 + rdata.len());
+        v.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        v.extend_from_slice(rdata);
+        RdataList { blob: v.into() }
+    }
+
+    /// The records' RDATA, in order.
+    pub fn iter(&self) -> RdataIter<'_> {
+        RdataIter { rest: &self.blob }
+    }
+
+    /// The first record's RDATA.
+    pub fn first(&self) -> Option<&[u8]> {
+        self.iter().next()
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.blob.is_empty()
+    }
+
+    /// Whether a record with exactly this RDATA is present.
+    pub fn contains(&self, rdata: &[u8]) -> bool {
+        self.iter().any(|r| r == rdata)
+    }
+
+    /// Appends a record (RDATA is at most 65535 octets, RFC 1035 §3.2.1).
+    pub fn push(&mut self, rdata: &[u8]) {
+        let mut v = Vec::with_capacity(self.blob.len() + 2 + rdata.len());
+        v.extend_from_slice(&self.blob);
+        v.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        v.extend_from_slice(rdata);
+        self.blob = v.into();
+    }
+
+    /// Removes the record with exactly this RDATA; whether it was there.
+    pub fn remove(&mut self, rdata: &[u8]) -> bool {
+        let mut at = 0;
+        for r in self.iter() {
+            if r == rdata {
+                let mut v = Vec::with_capacity(self.blob.len() - 2 - r.len());
+                v.extend_from_slice(&self.blob[..at]);
+                v.extend_from_slice(&self.blob[at + 2 + r.len()..]);
+                self.blob = v.into();
+                return true;
+            }
+            at += 2 + r.len();
+        }
+        false
+    }
+}
+
+impl std::fmt::Debug for RdataList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a RdataList {
+    type Item = &'a [u8];
+    type IntoIter = RdataIter<'a>;
+    fn into_iter(self) -> RdataIter<'a> {
+        self.iter()
+    }
+}
+
+/// Iterator over an [`RdataList`].
+pub struct RdataIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for RdataIter<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (len, rest) = self.rest.split_first_chunk::<2>()?;
+        let len = u16::from_be_bytes(*len) as usize;
+        let (rdata, rest) = rest.split_at_checked(len)?;
+        self.rest = rest;
+        Some(rdata)
+    }
 }
 
 impl Rrset {
@@ -149,10 +247,10 @@ fn covered(rtype: RecordType, rdata: &[u8]) -> Option<RecordType> {
 pub(crate) fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[u8]) -> Inserted {
     match node.rrsets.iter_mut().find(|r| r.holds(rtype, rdata)) {
         Some(set) => {
-            if set.rdata.iter().any(|r| **r == *rdata) {
+            if set.rdata.contains(rdata) {
                 return Inserted::Duplicate;
             }
-            set.rdata.push(Box::from(rdata));
+            set.rdata.push(rdata);
             if set.ttl != ttl {
                 Inserted::TtlMismatch { kept: set.ttl }
             } else {
@@ -163,7 +261,7 @@ pub(crate) fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[
             node.rrsets.push(Rrset {
                 rtype,
                 ttl,
-                rdata: vec![Box::from(rdata)],
+                rdata: RdataList::one(rdata),
             });
             Inserted::New
         }
@@ -477,10 +575,9 @@ impl Zone {
         let Some(i) = node.rrsets.iter().position(|s| s.holds(rtype, rdata)) else {
             return false;
         };
-        let Some(j) = node.rrsets[i].rdata.iter().position(|r| **r == *rdata) else {
+        if !node.rrsets[i].rdata.remove(rdata) {
             return false;
-        };
-        node.rrsets[i].rdata.remove(j);
+        }
         if node.rrsets[i].rdata.is_empty() {
             node.rrsets.remove(i);
         }
