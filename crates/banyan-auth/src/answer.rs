@@ -507,7 +507,7 @@ fn axfr_messages(zone: &Zone, query: &Header, qname: &NameBuf, qtype: RecordType
     let mut records: Vec<(&Name, RecordType, u32, &[u8])> = Vec::new();
     let soa = apex
         .rrset(RecordType::SOA)
-        .and_then(|s| s.rdata.first().map(|rd| (s.ttl, &rd[..])));
+        .and_then(|s| s.rdata.first().map(|rd| (s.ttl, rd)));
     if let Some((ttl, rd)) = soa {
         records.push((&apex.name, RecordType::SOA, ttl, rd));
     }
