@@ -18,13 +18,28 @@ struct Entry {
     /// The sixteen key octets after the origin's key, for cheap comparisons (eight left too
     /// many ties among names like `host12345`).
     prefix: u128,
-    key: (u32, u32),
-    owner: (u32, u32),
-    rdata: (u32, u32),
+    /// Key, owner and RDATA lie back to back in the arena: they start at these offsets and
+    /// the RDATA ends at `end`.
+    key_at: u32,
+    owner_at: u32,
+    rdata_at: u32,
+    end: u32,
     rtype: RecordType,
     ttl: u32,
     /// File order, so that RRsets keep their records in the order written.
     seq: u32,
+}
+
+impl Entry {
+    fn key(&self) -> (u32, u32) {
+        (self.key_at, self.owner_at)
+    }
+    fn owner(&self) -> (u32, u32) {
+        (self.owner_at, self.rdata_at)
+    }
+    fn rdata(&self) -> (u32, u32) {
+        (self.rdata_at, self.end)
+    }
 }
 
 /// Collects a zone's records, then builds the [`Zone`] in one pass.
@@ -49,7 +64,9 @@ pub struct MergeNote {
 }
 
 impl ZoneBuilder {
-    /// A builder for the zone `origin` of `class`; `records` sizes the first allocation.
+    /// A builder for the zone `origin` of `class`; `records` sizes the first allocation. An
+    /// overestimate is cheap (untouched capacity is never resident); an underestimate costs a
+    /// doubling copy of everything read so far.
     pub fn new(origin: Name, class: Class, records: usize) -> ZoneBuilder {
         let origin_key_len = Key::new(&origin).as_bytes().len();
         ZoneBuilder {
@@ -92,9 +109,10 @@ impl ZoneBuilder {
         let end = at(&self.arena);
         self.entries.push(Entry {
             prefix: prefix(k, self.origin_key_len),
-            key: (key_at, owner_at),
-            owner: (owner_at, rdata_at),
-            rdata: (rdata_at, end),
+            key_at,
+            owner_at,
+            rdata_at,
+            end,
             rtype: record.rtype(),
             ttl: record.ttl,
             seq: self.entries.len() as u32,
@@ -116,16 +134,14 @@ impl ZoneBuilder {
         entries.sort_unstable_by(|x, y| {
             x.prefix
                 .cmp(&y.prefix)
-                .then_with(|| slice(x.key).cmp(slice(y.key)))
+                .then_with(|| slice(x.key()).cmp(slice(y.key())))
                 .then(x.seq.cmp(&y.seq))
         });
         let origin_key = Key::new(&origin);
         let apex_labels = origin.label_count();
-        let mut nodes: Vec<(Box<[u8]>, Node)> = Vec::with_capacity(entries.len());
+        let mut map: BTreeMap<Box<[u8]>, Node> = BTreeMap::new();
         let mut notes = Vec::new();
         let mut records = 0usize;
-        // Keys of the emitted nodes on the path from the apex to the current one.
-        let mut path: Vec<usize> = Vec::with_capacity(16);
         let apex = Node {
             name: origin.clone(),
             rrsets: Vec::new(),
@@ -134,58 +150,16 @@ impl ZoneBuilder {
                 ..NodeFlags::default()
             },
         };
-        nodes.push((Box::from(origin_key.as_bytes()), apex));
-        path.push(0);
-        let mut i = 0;
-        while i < entries.len() {
-            let k = slice(entries[i].key);
-            let mut j = i + 1;
-            while j < entries.len() && slice(entries[j].key) == k {
-                j += 1;
-            }
-            let index = if k == origin_key.as_bytes() {
-                0
-            } else {
-                while let Some(&top) = path.last() {
-                    if k.starts_with(&nodes[top].0) {
-                        break;
-                    }
-                    path.pop();
-                }
-                // Ancestors between the deepest emitted one and this name are empty
-                // non-terminals: they sort right here, before the name itself.
-                let owner = Name::from_wire(slice(entries[i].owner)).unwrap_or_else(|_| origin.clone());
-                let deepest = path.last().map_or(apex_labels, |&t| label_count(&nodes[t].0));
-                let labels = label_count(k);
-                for depth in deepest + 1..labels {
-                    let ancestor = owner.suffix(depth);
-                    let ent = (
-                        Box::from(Key::new(&ancestor).as_bytes()),
-                        Node {
-                            name: ancestor,
-                            rrsets: Vec::new(),
-                            flags: NodeFlags::default(),
-                        },
-                    );
-                    nodes.push(ent);
-                    path.push(nodes.len() - 1);
-                }
-                nodes.push((
-                    Box::from(k),
-                    Node {
-                        name: owner,
-                        rrsets: Vec::new(),
-                        flags: NodeFlags::default(),
-                    },
-                ));
-                path.push(nodes.len() - 1);
-                nodes.len() - 1
-            };
-            let node = &mut nodes[index].1;
-            for e in &entries[i..j] {
-                let outcome = add_record(node, e.ttl, e.rtype, slice(e.rdata));
+        map.insert(Box::from(origin_key.as_bytes()), apex);
+        // The key of the last node inserted and the key lengths of its emitted ancestors
+        // (each a prefix of it): the path from the apex down, without a copy per node.
+        let mut current: Vec<u8> = origin_key.as_bytes().to_vec();
+        let mut path: Vec<usize> = vec![current.len()];
+        let mut add_all = |node: &mut Node, group: &[Entry], records: &mut usize| {
+            for e in group {
+                let outcome = add_record(node, e.ttl, e.rtype, slice(e.rdata()));
                 if outcome != Inserted::Duplicate {
-                    records += 1;
+                    *records += 1;
                 }
                 if outcome != Inserted::New {
                     notes.push(MergeNote {
@@ -195,12 +169,60 @@ impl ZoneBuilder {
                     });
                 }
             }
+        };
+        let mut i = 0;
+        while i < entries.len() {
+            let k = slice(entries[i].key());
+            let mut j = i + 1;
+            while j < entries.len() && slice(entries[j].key()) == k {
+                j += 1;
+            }
+            if k == origin_key.as_bytes() {
+                if let Some(apex) = map.get_mut(k) {
+                    add_all(apex, &entries[i..j], &mut records);
+                }
+                i = j;
+                continue;
+            }
+            while let Some(&len) = path.last() {
+                if k.starts_with(&current[..len]) {
+                    break;
+                }
+                path.pop();
+            }
+            // Ancestors between the deepest emitted one and this name are empty
+            // non-terminals; they sort right here, before the name itself.
+            let owner = Name::from_wire(slice(entries[i].owner())).unwrap_or_else(|_| origin.clone());
+            let deepest = path.last().map_or(apex_labels, |&len| label_count(&current[..len]));
+            for depth in deepest + 1..label_count(k) {
+                let ancestor = owner.suffix(depth);
+                let key = Key::new(&ancestor);
+                path.push(key.as_bytes().len());
+                map.insert(
+                    Box::from(key.as_bytes()),
+                    Node {
+                        name: ancestor,
+                        rrsets: Vec::new(),
+                        flags: NodeFlags::default(),
+                    },
+                );
+            }
+            let mut node = Node {
+                name: owner,
+                rrsets: Vec::with_capacity(1),
+                flags: NodeFlags::default(),
+            };
+            add_all(&mut node, &entries[i..j], &mut records);
+            // Keys arrive in ascending order, so each insertion walks the tree's right edge,
+            // which stays in cache.
+            map.insert(Box::from(k), node);
+            current.clear();
+            current.extend_from_slice(k);
+            path.push(k.len());
             i = j;
         }
         drop(entries);
         drop(arena);
-        // Already in canonical order: collecting builds the tree in one linear pass.
-        let map: BTreeMap<Box<[u8]>, Node> = nodes.into_iter().collect();
         let mut zone = Zone::from_sorted(origin, class, map, records);
         zone.finish();
         (zone, notes)

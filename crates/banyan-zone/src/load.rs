@@ -57,9 +57,9 @@ pub fn load_zone_file_with_progress(
         ..ParseOptions::default()
     };
     let mut findings = Vec::new();
-    // About one record per 30 octets of master file in typical zones: a good first guess
-    // saves the builder from growing step by step.
-    let guess = std::fs::metadata(path).map_or(0, |m| m.len() as usize / 30);
+    // Records are rarely shorter than 16 octets of master file; guessing high costs only
+    // address space, guessing low a copy of everything read so far.
+    let guess = std::fs::metadata(path).map_or(0, |m| m.len() as usize / 16);
     let (builder, parse) = match origin {
         Some(origin) => {
             let mut builder: Option<ZoneBuilder> = None;
