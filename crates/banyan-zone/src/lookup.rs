@@ -86,6 +86,19 @@ impl Zone {
             return Lookup::NotInZone;
         }
         let key = Key::new(qname);
+        // Most questions name an existing node. If nothing above it is a cut or a DNAME
+        // (`occluded`, worked out by `finish`), it answers after a single probe; only the rest
+        // walk down from the apex label by label.
+        if let Some(node) = self.node_by_key(key.as_bytes()) {
+            if !node.flags.occluded {
+                if node.flags.delegation && qtype != RecordType::DS {
+                    if let Some(ns) = node.rrset(RecordType::NS) {
+                        return Lookup::Referral { cut: node, ns };
+                    }
+                }
+                return answer_at(node, qtype, None);
+            }
+        }
         let apex_labels = self.origin().label_count();
         let labels = key.labels();
         let mut closest = self.apex();
