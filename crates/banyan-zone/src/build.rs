@@ -150,7 +150,9 @@ impl ZoneBuilder {
                 ..NodeFlags::default()
             },
         };
-        map.insert(Box::from(origin_key.as_bytes()), apex);
+        // The maps hold keys without the origin's part (see `Zone`): the apex's is empty.
+        let skip = origin_key.as_bytes().len();
+        map.insert(Box::from(&[][..]), apex);
         // The key of the last node inserted and the key lengths of its emitted ancestors
         // (each a prefix of it): the path from the apex down, without a copy per node.
         let mut current: Vec<u8> = origin_key.as_bytes().to_vec();
@@ -178,7 +180,7 @@ impl ZoneBuilder {
                 j += 1;
             }
             if k == origin_key.as_bytes() {
-                if let Some(apex) = map.get_mut(k) {
+                if let Some(apex) = map.get_mut(&[][..]) {
                     add_all(apex, &entries[i..j], &mut records);
                 }
                 i = j;
@@ -199,7 +201,7 @@ impl ZoneBuilder {
                 let key = Key::new(&ancestor);
                 path.push(key.as_bytes().len());
                 map.insert(
-                    Box::from(key.as_bytes()),
+                    Box::from(&key.as_bytes()[skip..]),
                     Node {
                         name: ancestor,
                         rrsets: Vec::new(),
@@ -215,7 +217,7 @@ impl ZoneBuilder {
             add_all(&mut node, &entries[i..j], &mut records);
             // Keys arrive in ascending order, so each insertion walks the tree's right edge,
             // which stays in cache.
-            map.insert(Box::from(k), node);
+            map.insert(Box::from(&k[skip..]), node);
             current.clear();
             current.extend_from_slice(k);
             path.push(k.len());

@@ -425,7 +425,12 @@ pub enum Inserted {
 pub struct Zone {
     origin: Name,
     class: Class,
+    /// Keyed by the canonical key *below the origin* (the origin's own key, which every
+    /// name of the zone starts with, is left off: comparisons then decide on the octets that
+    /// differ, and each key is shorter).
     nodes: BTreeMap<Box<[u8]>, Node>,
+    /// Length of the origin's canonical key, cut from the front of every key in the maps.
+    skip: usize,
     /// Nodes created since the last `finish`, not yet in `nodes`.
     pending: HashMap<Box<[u8]>, Node, BuildKeyHasher>,
     records: usize,
@@ -437,9 +442,9 @@ impl Zone {
     /// An empty zone for `origin` (its apex node exists from the start).
     pub fn new(origin: Name, class: Class) -> Zone {
         let mut nodes = BTreeMap::new();
-        let key = Key::new(&origin);
+        let skip = Key::new(&origin).as_bytes().len();
         nodes.insert(
-            Box::from(key.as_bytes()),
+            Box::from(&[][..]),
             Node {
                 name: origin.clone(),
                 rrsets: Vec::new(),
@@ -453,19 +458,27 @@ impl Zone {
             origin,
             class,
             nodes,
+            skip,
             pending: HashMap::default(),
             records: 0,
             scratch: Vec::new(),
         }
     }
 
+    /// A canonical key as the maps hold it: without the origin's part.
+    fn rel<'k>(&self, key: &'k [u8]) -> &'k [u8] {
+        key.get(self.skip..).unwrap_or(&[])
+    }
+
     /// A zone from nodes already in canonical order (see `ZoneBuilder`); cut flags are
     /// worked out by [`Zone::finish`].
     pub(crate) fn from_sorted(origin: Name, class: Class, nodes: BTreeMap<Box<[u8]>, Node>, records: usize) -> Zone {
+        let skip = Key::new(&origin).as_bytes().len();
         Zone {
             origin,
             class,
             nodes,
+            skip,
             pending: HashMap::default(),
             records,
             scratch: Vec::new(),
@@ -539,7 +552,7 @@ impl Zone {
             });
         }
         let key = Key::new(name);
-        let k = key.as_bytes();
+        let k = self.rel(key.as_bytes());
         // One probe in the common case (the name is new in this load and already has a node).
         let outcome = if let Some(node) = self.pending.get_mut(k) {
             add_record(node, ttl, rtype, rdata)
@@ -569,7 +582,7 @@ impl Zone {
     pub fn remove(&mut self, name: &Name, rtype: RecordType, rdata: &[u8]) -> bool {
         self.merge_pending();
         let key = Key::new(name);
-        let Some(node) = self.nodes.get_mut(key.as_bytes()) else {
+        let Some(node) = self.nodes.get_mut(key.as_bytes().get(self.skip..).unwrap_or(&[])) else {
             return false;
         };
         let Some(i) = node.rrsets.iter().position(|s| s.holds(rtype, rdata)) else {
@@ -585,7 +598,7 @@ impl Zone {
         let apex_labels = self.origin.label_count();
         let mut labels = key.labels();
         while labels > apex_labels {
-            let k = key.prefix(labels);
+            let k = key.prefix(labels).get(self.skip..).unwrap_or(&[]);
             let empty = self.nodes.get(k).is_some_and(|n| n.rrsets.is_empty());
             if !empty || self.has_descendants(k) {
                 break;
@@ -606,15 +619,12 @@ impl Zone {
             self.nodes.extend(self.pending.drain());
             return;
         }
-        // Every key starts with the origin's key, so the octets after it tell names apart;
-        // sorting on those eight octets held inline (and on the whole key only on a tie)
-        // keeps comparisons in cache instead of chasing a pointer per key.
-        let skip = Key::new(&self.origin).as_bytes().len();
+        // Sorting on eight key octets held inline (and on the whole key only on a tie) keeps
+        // comparisons in cache instead of chasing a pointer per key.
         let prefix = |k: &[u8]| {
             let mut b = [0u8; 8];
-            let tail = k.get(skip..).unwrap_or(&[]);
-            let n = tail.len().min(8);
-            b[..n].copy_from_slice(&tail[..n]);
+            let n = k.len().min(8);
+            b[..n].copy_from_slice(&k[..n]);
             u64::from_be_bytes(b)
         };
         let pending = std::mem::take(&mut self.pending);
@@ -646,7 +656,7 @@ impl Zone {
         let mut current = name.clone();
         let mut first = true;
         while labels > apex_labels {
-            let k = key.prefix(labels);
+            let k = key.prefix(labels).get(self.skip..).unwrap_or(&[]);
             // The name itself is known to be missing; its ancestors may exist.
             if !first && (self.pending.contains_key(k) || self.nodes.contains_key(k)) {
                 break;
@@ -690,7 +700,7 @@ impl Zone {
 
     /// The node of exactly `name`, ignoring cuts (for glue and checks).
     pub fn node<N: WireName + ?Sized>(&self, name: &N) -> Option<&Node> {
-        self.nodes.get(Key::new(name).as_bytes())
+        self.nodes.get(self.rel(Key::new(name).as_bytes()))
     }
 
     /// All nodes in canonical order.
@@ -703,7 +713,7 @@ impl Zone {
     pub fn previous(&self, name: &Name) -> Option<&Node> {
         let key = Key::new(name);
         self.nodes
-            .range::<[u8], _>((Bound::Unbounded, Bound::Excluded(key.as_bytes())))
+            .range::<[u8], _>((Bound::Unbounded, Bound::Excluded(self.rel(key.as_bytes()))))
             .next_back()
             .map(|(_, n)| n)
     }
@@ -712,8 +722,9 @@ impl Zone {
         &self.nodes
     }
 
+    /// The node with the (absolute) canonical `key`.
     pub(crate) fn node_by_key(&self, key: &[u8]) -> Option<&Node> {
-        self.nodes.get(key)
+        self.nodes.get(self.rel(key))
     }
 
     /// Every record, SOA first, then in canonical order (the order AXFR and printing use).
