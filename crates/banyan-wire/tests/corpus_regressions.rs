@@ -294,7 +294,11 @@ fn fuzz_crash_regressions() {
     // No rdata_text crash has been found yet; git keeps no empty directory, so the
     // directory exists only once one has.
     let text_dir = dir.join("rdata_text");
-    let text_inputs = if text_dir.is_dir() { files(&text_dir) } else { Vec::new() };
+    let text_inputs = if text_dir.is_dir() {
+        files(&text_dir)
+    } else {
+        Vec::new()
+    };
     for path in text_inputs {
         let data = fs::read(&path).unwrap();
         // libFuzzer hands the target only inputs that are UTF-8; others cannot crash it.
