@@ -18,12 +18,13 @@ struct Entry {
     /// The sixteen key octets after the origin's key, for cheap comparisons (eight left too
     /// many ties among names like `host12345`).
     prefix: u128,
-    /// Key, owner and RDATA lie back to back in the arena: they start at these offsets and
-    /// the RDATA ends at `end`.
+    /// Where the key, the owner and the RDATA are in the arena. Records in a row with the
+    /// same owner (the usual layout of a zone file) share one copy of key and owner.
     key_at: u32,
-    owner_at: u32,
     rdata_at: u32,
-    end: u32,
+    rdata_len: u16,
+    key_len: u16,
+    owner_len: u8,
     rtype: RecordType,
     ttl: u32,
     /// File order, so that RRsets keep their records in the order written.
@@ -32,13 +33,15 @@ struct Entry {
 
 impl Entry {
     fn key(&self) -> (u32, u32) {
-        (self.key_at, self.owner_at)
+        (self.key_at, self.key_at + u32::from(self.key_len))
     }
+    /// The owner follows its key in the arena.
     fn owner(&self) -> (u32, u32) {
-        (self.owner_at, self.rdata_at)
+        let at = self.key_at + u32::from(self.key_len);
+        (at, at + u32::from(self.owner_len))
     }
     fn rdata(&self) -> (u32, u32) {
-        (self.rdata_at, self.end)
+        (self.rdata_at, self.rdata_at + u32::from(self.rdata_len))
     }
 }
 
@@ -97,22 +100,33 @@ impl ZoneBuilder {
                 zone: self.class,
             });
         }
-        let key = Key::new(&record.name);
-        let k = key.as_bytes();
-        let at = |arena: &Vec<u8>| arena.len() as u32;
-        let key_at = at(&self.arena);
-        self.arena.extend_from_slice(k);
-        let owner_at = at(&self.arena);
-        self.arena.extend_from_slice(record.name.as_wire());
-        let rdata_at = at(&self.arena);
+        let owner = record.name.as_wire();
+        // The same owner as the record before (case included): share its key and owner.
+        let same = self.entries.last().filter(|e| {
+            let (a, b) = e.owner();
+            self.arena.get(a as usize..b as usize) == Some(owner)
+        });
+        let (key_at, key_len, prefix) = match same {
+            Some(e) => (e.key_at, e.key_len, e.prefix),
+            None => {
+                let key = Key::new(&record.name);
+                let k = key.as_bytes();
+                let key_at = self.arena.len() as u32;
+                self.arena.extend_from_slice(k);
+                self.arena.extend_from_slice(owner);
+                (key_at, k.len() as u16, prefix(k, self.origin_key_len))
+            }
+        };
+        let rdata_at = self.arena.len() as u32;
         record.data.write(&mut self.arena);
-        let end = at(&self.arena);
+        let rdata_len = (self.arena.len() as u32 - rdata_at) as u16;
         self.entries.push(Entry {
-            prefix: prefix(k, self.origin_key_len),
+            prefix,
             key_at,
-            owner_at,
             rdata_at,
-            end,
+            rdata_len,
+            key_len,
+            owner_len: owner.len() as u8,
             rtype: record.rtype(),
             ttl: record.ttl,
             seq: self.entries.len() as u32,
