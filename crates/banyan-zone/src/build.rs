@@ -7,8 +7,6 @@
 //! (an ancestor always sorts before its descendants), and builds the ordered map in one pass.
 //! Incremental changes go through `Zone::insert` instead.
 
-use std::collections::BTreeMap;
-
 use banyan_wire::{Class, Name, Record, RecordType};
 
 use crate::zone::{add_record, InsertError, Inserted, Key, Node, NodeFlags, Zone};
@@ -153,7 +151,7 @@ impl ZoneBuilder {
         });
         let origin_key = Key::new(&origin);
         let apex_labels = origin.label_count();
-        let mut map: BTreeMap<Box<[u8]>, Node> = BTreeMap::new();
+        let mut map: Vec<(Box<[u8]>, Node)> = Vec::with_capacity(entries.len());
         let mut notes = Vec::new();
         let mut records = 0usize;
         let apex = Node {
@@ -166,7 +164,7 @@ impl ZoneBuilder {
         };
         // The maps hold keys without the origin's part (see `Zone`): the apex's is empty.
         let skip = origin_key.as_bytes().len();
-        map.insert(Box::from(&[][..]), apex);
+        map.push((Box::from(&[][..]), apex));
         // The key of the last node inserted and the key lengths of its emitted ancestors
         // (each a prefix of it): the path from the apex down, without a copy per node.
         let mut current: Vec<u8> = origin_key.as_bytes().to_vec();
@@ -194,9 +192,7 @@ impl ZoneBuilder {
                 j += 1;
             }
             if k == origin_key.as_bytes() {
-                if let Some(apex) = map.get_mut(&[][..]) {
-                    add_all(apex, &entries[i..j], &mut records);
-                }
+                add_all(&mut map[0].1, &entries[i..j], &mut records);
                 i = j;
                 continue;
             }
@@ -214,14 +210,14 @@ impl ZoneBuilder {
                 let ancestor = owner.suffix(depth);
                 let key = Key::new(&ancestor);
                 path.push(key.as_bytes().len());
-                map.insert(
+                map.push((
                     Box::from(&key.as_bytes()[skip..]),
                     Node {
                         name: ancestor,
                         rrsets: Vec::new(),
                         flags: NodeFlags::default(),
                     },
-                );
+                ));
             }
             let mut node = Node {
                 name: owner,
@@ -229,9 +225,8 @@ impl ZoneBuilder {
                 flags: NodeFlags::default(),
             };
             add_all(&mut node, &entries[i..j], &mut records);
-            // Keys arrive in ascending order, so each insertion walks the tree's right edge,
-            // which stays in cache.
-            map.insert(Box::from(&k[skip..]), node);
+            // Keys arrive in ascending order: the vector stays sorted.
+            map.push((Box::from(&k[skip..]), node));
             current.clear();
             current.extend_from_slice(k);
             path.push(k.len());
@@ -239,7 +234,7 @@ impl ZoneBuilder {
         }
         drop(entries);
         drop(arena);
-        let mut zone = Zone::from_sorted(origin, class, map, records);
+        let mut zone = Zone::from_sorted(origin, class, crate::nodemap::NodeMap::from_sorted(map), records);
         zone.finish();
         (zone, notes)
     }

@@ -1,7 +1,6 @@
 //! The difference between two versions of a zone, in the form an IXFR response carries
 //! (RFC 1995 §4): the records to delete from the old version, then the records to add.
 
-use std::collections::btree_map;
 use std::iter::Peekable;
 
 use banyan_wire::{Record, RecordType};
@@ -45,7 +44,7 @@ impl ZoneDiff {
 /// Computes what changed from `old` to `new`, walking both in canonical order.
 pub fn diff(old: &Zone, new: &Zone) -> ZoneDiff {
     let mut out = ZoneDiff::default();
-    let mut a: Peekable<btree_map::Iter<'_, Box<[u8]>, Node>> = old.node_map().iter().peekable();
+    let mut a: Peekable<std::slice::Iter<'_, (Box<[u8]>, Node)>> = old.node_map().iter().peekable();
     let mut b = new.node_map().iter().peekable();
     loop {
         match (a.peek(), b.peek()) {

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod lexer;
 pub mod load;
 pub mod lookup;
+mod nodemap;
 pub mod parser;
 pub mod zone;
 

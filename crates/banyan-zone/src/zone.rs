@@ -2,11 +2,12 @@
 //! uncompressed wire form, and zone cuts and occlusion worked out once at load so that a
 //! lookup never rediscovers them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
-use std::ops::Bound;
 
 use banyan_wire::{Class, Name, RData, Record, RecordType, WireName};
+
+use crate::nodemap::NodeMap;
 
 /// Longest canonical key: every octet of a 255-octet name escaped to two octets.
 const MAX_KEY_LEN: usize = 512;
@@ -428,7 +429,7 @@ pub struct Zone {
     /// Keyed by the canonical key *below the origin* (the origin's own key, which every
     /// name of the zone starts with, is left off: comparisons then decide on the octets that
     /// differ, and each key is shorter).
-    nodes: BTreeMap<Box<[u8]>, Node>,
+    nodes: NodeMap,
     /// Length of the origin's canonical key, cut from the front of every key in the maps.
     skip: usize,
     /// Nodes created since the last `finish`, not yet in `nodes`.
@@ -441,7 +442,7 @@ pub struct Zone {
 impl Zone {
     /// An empty zone for `origin` (its apex node exists from the start).
     pub fn new(origin: Name, class: Class) -> Zone {
-        let mut nodes = BTreeMap::new();
+        let mut nodes = NodeMap::default();
         let skip = Key::new(&origin).as_bytes().len();
         nodes.insert(
             Box::from(&[][..]),
@@ -472,7 +473,7 @@ impl Zone {
 
     /// A zone from nodes already in canonical order (see `ZoneBuilder`); cut flags are
     /// worked out by [`Zone::finish`].
-    pub(crate) fn from_sorted(origin: Name, class: Class, nodes: BTreeMap<Box<[u8]>, Node>, records: usize) -> Zone {
+    pub(crate) fn from_sorted(origin: Name, class: Class, nodes: NodeMap, records: usize) -> Zone {
         let skip = Key::new(&origin).as_bytes().len();
         Zone {
             origin,
@@ -609,45 +610,19 @@ impl Zone {
         true
     }
 
-    /// Moves nodes created since the last `finish` into the ordered map: in bulk (one sort,
-    /// then a linear build) when they are many, one by one when they are few.
+    /// Moves nodes created since the last `finish` into the ordered map (sorted once,
+    /// indexed once).
     fn merge_pending(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        if self.pending.len() < self.nodes.len() / 8 {
-            self.nodes.extend(self.pending.drain());
-            return;
-        }
-        // Sorting on eight key octets held inline (and on the whole key only on a tie) keeps
-        // comparisons in cache instead of chasing a pointer per key.
-        let prefix = |k: &[u8]| {
-            let mut b = [0u8; 8];
-            let n = k.len().min(8);
-            b[..n].copy_from_slice(&k[..n]);
-            u64::from_be_bytes(b)
-        };
         let pending = std::mem::take(&mut self.pending);
-        let mut all: Vec<(u64, Box<[u8]>, Node)> = Vec::with_capacity(self.nodes.len() + pending.len());
-        // Consuming the maps frees each as it is emptied, which keeps the peak low.
-        all.extend(
-            std::mem::take(&mut self.nodes)
-                .into_iter()
-                .map(|(k, n)| (prefix(&k), k, n)),
-        );
-        all.extend(pending.into_iter().map(|(k, n)| (prefix(&k), k, n)));
-        all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        // Collecting sorted pairs builds the tree in one linear pass.
-        self.nodes = all.into_iter().map(|(_, k, n)| (k, n)).collect();
-        self.pending = HashMap::default();
+        self.nodes.extend(pending);
     }
 
     /// Whether any node lies below the node with key `k` (descendant keys extend `k`).
     fn has_descendants(&self, k: &[u8]) -> bool {
-        self.nodes
-            .range::<[u8], _>((Bound::Excluded(k), Bound::Unbounded))
-            .next()
-            .is_some_and(|(next, _)| next.starts_with(k))
+        self.nodes.key_after(k).is_some_and(|next| next.starts_with(k))
     }
 
     fn create_with_ancestors(&mut self, name: &Name, key: &Key) {
@@ -712,13 +687,10 @@ impl Zone {
     /// exists.
     pub fn previous(&self, name: &Name) -> Option<&Node> {
         let key = Key::new(name);
-        self.nodes
-            .range::<[u8], _>((Bound::Unbounded, Bound::Excluded(self.rel(key.as_bytes()))))
-            .next_back()
-            .map(|(_, n)| n)
+        self.nodes.before(self.rel(key.as_bytes()))
     }
 
-    pub(crate) fn node_map(&self) -> &BTreeMap<Box<[u8]>, Node> {
+    pub(crate) fn node_map(&self) -> &NodeMap {
         &self.nodes
     }
 
