@@ -191,7 +191,6 @@ const NOT_YET_REJECTED: &[(&str, &str)] = &[
         "bad-dns-sd-reverse.db",
         "BIND's -k fail name checks for DNS-SD reverse names are not implemented",
     ),
-    ("bad-badclass.raw", "BIND raw format, not a master file"),
     (
         "bad-svcb-servername.db",
         "BIND's check-names host-name policy (-k fail) is not implemented",
