@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use banyan_wire::{Name, WireName};
-use banyan_zone::{load_zone_file, Zone};
+use banyan_zone::Zone;
 
 /// An immutable set of loaded zones. A change builds a new catalog; servers swap it in
 /// whole, so a query never sees half a reload.
@@ -124,20 +124,7 @@ fn origin_for(path: &Path) -> Option<Name> {
 }
 
 fn load_one(path: &Path) -> Result<Zone, Vec<String>> {
-    let origin = origin_for(path);
-    let loaded = load_zone_file(path, origin.as_ref()).map_err(|e| vec![e.to_string()])?;
-    if loaded.is_ok() {
-        return Ok(loaded.zone);
-    }
-    let mut errors: Vec<String> = loaded.parse.errors.iter().map(|e| e.to_string()).collect();
-    errors.extend(
-        loaded
-            .findings
-            .iter()
-            .filter(|f| f.severity == banyan_zone::Severity::Error)
-            .map(|f| format!("{}: {f}", path.display())),
-    );
-    Err(errors)
+    banyan_zone::load_zone(path, origin_for(path).as_ref())
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! Where the served zones come from, and reading them again for a reload.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use banyan_auth::Catalog;
 use banyan_wire::Name;
-use banyan_zone::{load_zone_file, Severity, Zone};
+use banyan_zone::load_zone;
 
 /// Where [`crate::Server::reload`] reads the zones from.
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ impl ZoneSource {
                 let mut zones = Vec::with_capacity(files.len());
                 let mut errors = Vec::new();
                 for (origin, file) in files {
-                    match load_file(origin, file) {
+                    match load_zone(file, Some(origin)) {
                         Ok(zone) => zones.push(zone),
                         Err(mut errs) => {
                             errors.append(&mut errs);
@@ -84,22 +84,4 @@ impl ZoneSource {
             })
             .collect()
     }
-}
-
-/// Loads one master file as `origin`; the zone only when it has no error (warnings allowed).
-fn load_file(origin: &Name, file: &Path) -> Result<Zone, Vec<String>> {
-    let loaded = load_zone_file(file, Some(origin)).map_err(|e| vec![e.to_string()])?;
-    if loaded.is_ok() {
-        return Ok(loaded.zone);
-    }
-    // Parse errors carry file:line:column already; content findings name owner and type.
-    let mut errors: Vec<String> = loaded.parse.errors.iter().map(|e| e.to_string()).collect();
-    errors.extend(
-        loaded
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| format!("{}: {f}", file.display())),
-    );
-    Err(errors)
 }

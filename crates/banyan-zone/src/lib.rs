@@ -26,7 +26,7 @@ pub mod zone;
 pub use build::{MergeNote, ZoneBuilder};
 pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
-pub use load::{load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
+pub use load::{load_zone, load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
 pub use zone::{InsertError, Inserted, Node, NodeFlags, RdataIter, RdataList, Rrset, Zone};

@@ -117,6 +117,25 @@ pub fn load_zone_file_with_progress(
     Ok(Loaded { zone, parse, findings })
 }
 
+/// Loads `path` as [`load_zone_file`] does and keeps the zone only when it has no error
+/// (warnings allowed), as a server loading its zones needs: otherwise the errors, parse errors
+/// with `file:line:column`, content errors naming the file, owner and type.
+pub fn load_zone(path: &Path, origin: Option<&Name>) -> Result<Zone, Vec<String>> {
+    let loaded = load_zone_file(path, origin).map_err(|e| vec![e.to_string()])?;
+    if loaded.is_ok() {
+        return Ok(loaded.zone);
+    }
+    let mut errors: Vec<String> = loaded.parse.errors.iter().map(|e| e.to_string()).collect();
+    errors.extend(
+        loaded
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {f}", path.display())),
+    );
+    Err(errors)
+}
+
 /// Adds a record; one outside the zone or of another class is an error finding.
 fn add(builder: &mut ZoneBuilder, r: &Record, findings: &mut Vec<Finding>) {
     if builder.add(r).is_err() {

@@ -166,49 +166,12 @@ impl<'b> MessageBuilder<'b> {
         ttl: u32,
         data: &RData,
     ) -> Result<(), BuildError> {
-        self.enter(section)?;
-        if self.full {
-            return Err(BuildError::NoSpace);
-        }
         let rtype = data.rtype();
-        self.begin_record(name.as_wire(), rtype, class);
-        let owner = self.buf.len();
-        self.write_name(name, true);
-        self.buf.put_u16(rtype.0);
-        self.buf.put_u16(class.0);
-        self.buf.put_u32(ttl);
-        let len_at = self.buf.len();
-        self.buf.put_u16(0);
+        let (owner, len_at) = self.record_header(section, name.as_wire(), rtype, class, ttl)?;
         {
             let mut sink = CompressingSink { b: self };
             data.write(&mut sink);
         }
-        self.finish_record(section, owner, len_at, rtype, class)
-    }
-
-    /// Adds a record whose RDATA is given as uncompressed octets (as stored in a zone).
-    pub fn push_raw(
-        &mut self,
-        section: BuildSection,
-        name: &Name,
-        rtype: RecordType,
-        class: Class,
-        ttl: u32,
-        rdata: &[u8],
-    ) -> Result<(), BuildError> {
-        self.enter(section)?;
-        if self.full {
-            return Err(BuildError::NoSpace);
-        }
-        self.begin_record(name.as_wire(), rtype, class);
-        let owner = self.buf.len();
-        self.write_name(name, true);
-        self.buf.put_u16(rtype.0);
-        self.buf.put_u16(class.0);
-        self.buf.put_u32(ttl);
-        let len_at = self.buf.len();
-        self.buf.put_u16(0);
-        self.buf.extend_from_slice(rdata);
         self.finish_record(section, owner, len_at, rtype, class)
     }
 
@@ -225,18 +188,7 @@ impl<'b> MessageBuilder<'b> {
         ttl: u32,
         rdata: &[u8],
     ) -> Result<(), BuildError> {
-        self.enter(section)?;
-        if self.full {
-            return Err(BuildError::NoSpace);
-        }
-        self.begin_record(name.wire(), rtype, class);
-        let owner = self.buf.len();
-        self.write_name_wire(name.wire(), true);
-        self.buf.put_u16(rtype.0);
-        self.buf.put_u16(class.0);
-        self.buf.put_u32(ttl);
-        let len_at = self.buf.len();
-        self.buf.put_u16(0);
+        let (owner, len_at) = self.record_header(section, name.wire(), rtype, class, ttl)?;
         let (prefix, names) = match rtype.0 {
             2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 => (0, 1),
             15 => (2, 1),
@@ -286,6 +238,31 @@ impl<'b> MessageBuilder<'b> {
         self.header.arcount = self.counts[3];
         self.buf[..HEADER_LEN].copy_from_slice(&self.header.to_bytes());
         self.buf.len()
+    }
+
+    /// Writes owner, TYPE, CLASS, TTL and a RDLENGTH placeholder of a record in `section`;
+    /// returns where the owner and the RDLENGTH are, for `finish_record`.
+    fn record_header(
+        &mut self,
+        section: BuildSection,
+        owner: &[u8],
+        rtype: RecordType,
+        class: Class,
+        ttl: u32,
+    ) -> Result<(usize, usize), BuildError> {
+        self.enter(section)?;
+        if self.full {
+            return Err(BuildError::NoSpace);
+        }
+        self.begin_record(owner, rtype, class);
+        let at = self.buf.len();
+        self.write_name_wire(owner, true);
+        self.buf.put_u16(rtype.0);
+        self.buf.put_u16(class.0);
+        self.buf.put_u32(ttl);
+        let len_at = self.buf.len();
+        self.buf.put_u16(0);
+        Ok((at, len_at))
     }
 
     fn enter(&mut self, section: BuildSection) -> Result<(), BuildError> {
