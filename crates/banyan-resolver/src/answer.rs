@@ -1,0 +1,18 @@
+//! The resolver's answer to one question, before it is written for a client.
+
+use banyan_wire::Rcode;
+
+use crate::rrset::RRset;
+
+/// An answer: RCODE and sections as RRsets (TTLs as they are to be sent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// NOERROR, NXDOMAIN, SERVFAIL, REFUSED.
+    pub rcode: Rcode,
+    /// The answer section: the CNAME/DNAME chain in order, then the records asked for.
+    pub answer: Vec<RRset>,
+    /// The authority section: the SOA of a negative answer.
+    pub authority: Vec<RRset>,
+    /// True when it came from local data or stale cache: not to be kept in the answer cache.
+    pub uncacheable: bool,
+}

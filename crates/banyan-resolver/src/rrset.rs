@@ -1,0 +1,46 @@
+//! The unit the cache keeps: an RRset (RFC 2181 §5) with the trust of the section it came
+//! from (RFC 2181 §5.4.1).
+
+use banyan_wire::{Class, Name, RecordType};
+
+/// A set of records with the same owner, type and class, as received. RDATA is kept in
+/// uncompressed wire form (names expanded), so it can be written into any message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RRset {
+    /// The owner, lowercased (the cache is keyed case-insensitively, RFC 4343).
+    pub name: Name,
+    /// The type.
+    pub rtype: RecordType,
+    /// The class.
+    pub class: Class,
+    /// The TTL as received (the lowest of the set's records, RFC 2181 §5.2).
+    pub ttl: u32,
+    /// Each record's RDATA, uncompressed; duplicates removed.
+    pub rdata: Vec<Box<[u8]>>,
+}
+
+impl RRset {
+    /// Octets this set takes in memory, roughly: what the cache's memory bound counts.
+    pub fn weight(&self) -> usize {
+        std::mem::size_of::<RRset>()
+            + self.name.len()
+            + self.rdata.iter().map(|r| r.len() + std::mem::size_of::<Box<[u8]>>()).sum::<usize>()
+    }
+}
+
+/// How far data may be trusted, by where it was found: RFC 2181 §5.4.1's ranking, highest
+/// last. Cached data is replaced only by data at least as trusted (or when it has expired):
+/// an authoritative answer replaces glue, never the reverse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Trust {
+    /// The additional section of any reply, glue included.
+    Additional,
+    /// The authority section of a reply without AA: a referral's NS set.
+    Referral,
+    /// The answer section of a reply without AA.
+    NonAuthAnswer,
+    /// The authority section of an authoritative reply (its SOA or NS).
+    AuthAuthority,
+    /// The answer section of an authoritative reply.
+    AuthAnswer,
+}
