@@ -30,3 +30,10 @@ pub use infra::Infra;
 pub use local::LocalZones;
 pub use query::{ClientQuery, Rejection};
 pub use rrset::{RRset, Trust};
+pub mod reply;
+pub mod resolution;
+pub mod resolver;
+pub mod trace;
+
+pub use resolution::{Outgoing, Resolution, Step, Verdict};
+pub use resolver::{write_reply, Counters, Resolver, ResolverConfig};

@@ -20,11 +20,13 @@
 
 #![deny(unsafe_code)]
 
+mod recursive;
 mod reload;
 #[allow(unsafe_code)]
 pub mod sys;
 mod tcp;
 mod udp;
+pub mod upstream;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +37,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
+pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::ZoneSource;
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps

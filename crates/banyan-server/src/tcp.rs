@@ -18,7 +18,7 @@ use crate::{ServerError, Shared};
 /// Answers queued per connection before reading the next query waits for the writer: enough
 /// to keep a pipelining client busy, few enough that a client that never reads stalls only
 /// itself.
-const QUEUED_ANSWERS: usize = 16;
+pub(crate) const QUEUED_ANSWERS: usize = 16;
 
 /// Backlog of connections the kernel holds before `accept`.
 const LISTEN_BACKLOG: i32 = 1024;
@@ -156,7 +156,7 @@ fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// `message` with its two-octet length in front; `None` (not sent) if it cannot be framed.
-fn frame(message: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn frame(message: &[u8]) -> Option<Vec<u8>> {
     let len = u16::try_from(message.len()).ok()?;
     let mut framed = Vec::with_capacity(message.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());
@@ -175,7 +175,7 @@ fn is_transfer(query: &[u8]) -> bool {
 
 /// Reads one length-prefixed message into `buf`. `Ok(false)` on a clean end of stream
 /// before a new message starts.
-async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+pub(crate) async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     let mut len = [0u8; 2];
     match rd.read_exact(&mut len).await {
         Ok(_) => {}
@@ -190,7 +190,7 @@ async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> std::io::Res
 
 /// Writes framed answers in the order they are queued; a client that stops reading for the
 /// idle timeout loses the connection.
-async fn write_loop(mut wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<u8>>, idle: Duration) {
+pub(crate) async fn write_loop(mut wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<u8>>, idle: Duration) {
     while let Some(frame) = rx.recv().await {
         match tokio::time::timeout(idle, wr.write_all(&frame)).await {
             Ok(Ok(())) => {}

@@ -122,6 +122,12 @@ pub struct QueryOptions {
     pub sections: Sections,
     /// The arguments as given, echoed in the `; <<>> Banyan <<>>` line.
     pub command_line: String,
+    /// `+trace`: resolve iteratively from the root hints and print every step.
+    pub trace: bool,
+    /// `--root-hints FILE` for `+trace` (default: built in).
+    pub root_hints: Option<std::path::PathBuf>,
+    /// `--upstream-port N` for `+trace` (default 53; labs).
+    pub upstream_port: Option<u16>,
 }
 
 /// What was wrong with the command line (exit code 2).
@@ -184,6 +190,8 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
     let mut qtype = None;
     let mut qclass = None;
     let mut o = Switches::default();
+    let mut root_hints = None;
+    let mut upstream_port = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -196,6 +204,14 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
             let value = args.get(i).ok_or(UsageError::MissingValue("-p"))?;
             i += 1;
             port = Some(parse_port(value)?);
+        } else if arg == "--root-hints" {
+            let value = args.get(i).ok_or(UsageError::MissingValue("--root-hints"))?;
+            i += 1;
+            root_hints = Some(std::path::PathBuf::from(value));
+        } else if arg == "--upstream-port" {
+            let value = args.get(i).ok_or(UsageError::MissingValue("--upstream-port"))?;
+            i += 1;
+            upstream_port = Some(parse_port(value)?);
         } else if let Some(value) = arg.strip_prefix("-p").filter(|v| !v.is_empty()) {
             port = Some(parse_port(value)?);
         } else if arg.starts_with('-') && arg.len() > 1 {
@@ -244,6 +260,9 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
         },
         sections: o.sections,
         command_line: args.join(" "),
+        trace: o.trace,
+        root_hints,
+        upstream_port,
     })
 }
 
@@ -261,6 +280,7 @@ struct Switches {
     tries: u32,
     short: bool,
     json: bool,
+    trace: bool,
     sections: Sections,
 }
 
@@ -279,6 +299,7 @@ impl Default for Switches {
             tries: DEFAULT_TRIES,
             short: false,
             json: false,
+            trace: false,
             sections: Sections::ALL,
         }
     }
@@ -327,6 +348,7 @@ impl Switches {
             }
             "short" => flag(&mut self.short)?,
             "json" => flag(&mut self.json)?,
+            "trace" => flag(&mut self.trace)?,
             "all" => {
                 let mut all = on;
                 flag(&mut all)?;

@@ -10,7 +10,9 @@ mod normalize;
 mod output;
 mod query;
 mod resolv_conf;
+mod resolver_cmd;
 mod serve_cmd;
+mod trace_cmd;
 mod transport;
 mod zone_cmd;
 
@@ -37,7 +39,11 @@ enum Command {
     /// Ask a DNS server one question and print the reply, like dig.
     ///
     /// banyan query [@SERVER[:PORT]] [-p PORT] NAME [TYPE] [CLASS] [+tcp] [+dnssec] [+short]
-    /// [+json] [+norec] [+noall] [+answer] [+timeout=N] [+tries=N] …
+    /// [+json] [+norec] [+noall] [+answer] [+timeout=N] [+tries=N] [+trace] …
+    ///
+    /// +trace resolves NAME itself, iterating from the root hints, and prints every step
+    /// (server asked and why, its reply, time taken, TTL horizons); --root-hints FILE and
+    /// --upstream-port N point it at a lab.
     ///
     /// Without @SERVER the first nameserver in /etc/resolv.conf is asked. NAME may be
     /// Unicode (it is converted to A-labels). Exit 0 when a server answered (whatever its
@@ -56,6 +62,10 @@ enum Command {
     /// SIGTERM; SIGHUP reloads the zones (a zone that fails keeps its previous version).
     /// Exit 2 when no zone loads or an address cannot be bound.
     Auth(auth_cmd::AuthArgs),
+    /// Recursive resolver: answers clients by iterating from the root hints, caching what it
+    /// learns; in the foreground until SIGINT or SIGTERM. Exit 2 on bad options or an address
+    /// that cannot be bound.
+    Resolver(resolver_cmd::ResolverArgs),
     /// Everything a TOML config names (today its [auth] section), until SIGINT or SIGTERM.
     Serve {
         /// The configuration file.
@@ -111,6 +121,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Auth(args) => exit_usage_on_error("auth", auth_cmd::run(&args)),
+        Command::Resolver(args) => exit_usage_on_error("resolver", resolver_cmd::run(&args)),
         Command::Serve { config } => exit_usage_on_error("serve", serve_cmd::run(&config)),
         Command::Zone { command } => {
             let (result, verb) = match &command {

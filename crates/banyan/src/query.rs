@@ -34,6 +34,9 @@ pub struct Usage(pub String);
 /// Runs `banyan query ARGS…`, printing to stdout (the reply) and stderr (warnings).
 pub fn run(args: &[String]) -> anyhow::Result<Outcome> {
     let opts = dig_args::parse(args).map_err(|e| Usage(e.to_string()))?;
+    if opts.trace {
+        return crate::trace_cmd::run(&opts);
+    }
     let server = choose_server(&opts)?;
     let query = Query {
         name: opts.name.clone(),

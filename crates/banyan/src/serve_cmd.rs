@@ -1,6 +1,7 @@
 //! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
-//! "Configuration"). Today that is the `[auth]` section; the other sections are read and
-//! refused with "not implemented yet" so a config written for later versions fails loudly.
+//! "Configuration"). Today that is the `[auth]` and `[resolver]` sections; the other
+//! sections are read and refused with "not implemented yet" so a config written for later
+//! versions fails loudly.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,8 +23,8 @@ pub struct Config {
     pub tsig: Vec<toml::Value>,
     /// The authoritative server.
     pub auth: Option<AuthSection>,
-    /// The resolver (not implemented yet).
-    pub resolver: Option<toml::Value>,
+    /// The recursive resolver.
+    pub resolver: Option<ResolverSection>,
     /// The registry (not implemented yet).
     pub registry: Option<toml::Value>,
     /// The registrar dashboard (not implemented yet).
@@ -43,6 +44,42 @@ pub struct AuthSection {
     /// The zones served.
     #[serde(default)]
     pub zone: Vec<ZoneSection>,
+}
+
+/// `[resolver]`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ResolverSection {
+    /// Addresses to answer on, UDP and TCP (required, at least one).
+    pub listen: Vec<SocketAddr>,
+    /// Root hints file (default: built in).
+    pub root_hints: Option<PathBuf>,
+    /// DNSSEC trust anchor (not implemented yet).
+    pub trust_anchor: Option<PathBuf>,
+    /// DNSSEC validation; only `false` is possible until validation lands.
+    pub validate: Option<bool>,
+    /// Clients served, as CIDR prefixes (default: loopback and private ranges).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Cache memory, e.g. `"512MiB"` (default 96MiB).
+    pub cache_size: Option<String>,
+    /// UDP worker threads per address (default: one per core; at least 1).
+    pub workers: Option<u16>,
+    /// Port upstream servers are asked on (default 53; labs and tests only).
+    pub upstream_port: Option<u16>,
+    /// Answer special-use names locally (RFC 6761/6303; default true).
+    pub default_local_zones: Option<bool>,
+    /// Ask upstream servers on loopback/private addresses (default true; false defends
+    /// against DNS rebinding on a resolver that serves no lab).
+    pub private_upstream: Option<bool>,
+}
+
+/// What a configuration file asks to run.
+pub struct Services {
+    /// The authoritative server, with where its zones come from.
+    pub auth: Option<(ServerConfig, ZoneSource)>,
+    /// The resolver's options.
+    pub resolver: Option<crate::resolver_cmd::ResolverArgs>,
 }
 
 /// `[[auth.zone]]`.
@@ -71,7 +108,7 @@ pub struct ZoneSection {
 }
 
 /// Reads and checks `path`, naming the file (and for TOML errors the line and key) on error.
-pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
+pub fn load(path: &Path) -> anyhow::Result<Services> {
     let file = path.display();
     let text = std::fs::read_to_string(path).with_context(|| format!("{file}"))?;
     let config: Config = toml::from_str(&text).map_err(|e| anyhow!("{file}: {e}"))?;
@@ -83,7 +120,6 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
         return Err(not_yet("[[tsig]]"));
     }
     for (present, key) in [
-        (config.resolver.is_some(), "[resolver]"),
         (config.registry.is_some(), "[registry]"),
         (config.web.is_some(), "[web]"),
     ] {
@@ -91,8 +127,15 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
             return Err(not_yet(key));
         }
     }
+    let resolver = config
+        .resolver
+        .map(|r| resolver_args(r, path))
+        .transpose()?;
     let Some(auth) = config.auth else {
-        bail!("{file}: nothing to serve (no [auth] section)");
+        if resolver.is_none() {
+            bail!("{file}: nothing to serve (no [auth] or [resolver] section)");
+        }
+        return Ok(Services { auth: None, resolver });
     };
     if auth.listen.is_empty() {
         bail!("{file}: auth.listen: at least one address is needed");
@@ -151,13 +194,73 @@ pub fn load(path: &Path) -> anyhow::Result<(ServerConfig, ZoneSource)> {
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
-    Ok((server, ZoneSource::Files(files)))
+    Ok(Services {
+        auth: Some((server, ZoneSource::Files(files))),
+        resolver,
+    })
 }
 
-/// `banyan serve --config FILE`.
+/// Checks `[resolver]` and turns it into the options `banyan resolver` takes.
+fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resolver_cmd::ResolverArgs> {
+    let file = path.display();
+    if r.listen.is_empty() {
+        bail!("{file}: resolver.listen: at least one address is needed");
+    }
+    if r.trust_anchor.is_some() {
+        bail!("{file}: resolver.trust_anchor: not implemented yet (DNSSEC validation)");
+    }
+    if r.validate == Some(true) {
+        bail!("{file}: resolver.validate: not implemented yet (DNSSEC validation); remove it or set false");
+    }
+    if r.workers == Some(0) {
+        bail!("{file}: resolver.workers: must be at least 1");
+    }
+    if r.upstream_port == Some(0) {
+        bail!("{file}: resolver.upstream_port: must be at least 1");
+    }
+    let cache_size = r
+        .cache_size
+        .as_deref()
+        .map(crate::resolver_cmd::parse_size)
+        .transpose()
+        .map_err(|e| anyhow!("{file}: resolver.cache_size: {e}"))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(crate::resolver_cmd::ResolverArgs {
+        listen: r.listen,
+        root_hints: r.root_hints.map(|h| base.join(h)),
+        upstream_port: r.upstream_port,
+        no_default_local_zones: r.default_local_zones == Some(false),
+        workers: r.workers,
+        allow: r.allow,
+        deny_private_upstream: r.private_upstream == Some(false),
+        cache_size,
+    })
+}
+
+/// `banyan serve --config FILE`: the authoritative server and the resolver, as configured,
+/// until SIGINT or SIGTERM (SIGHUP reloads zones).
 pub fn run(path: &Path) -> anyhow::Result<()> {
-    let (config, source) = load(path)?;
-    crate::auth_cmd::serve(config, source, &path.display().to_string())
+    let services = load(path)?;
+    let resolver = match &services.resolver {
+        Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
+        None => None,
+    };
+    match (services.auth, resolver) {
+        (Some((config, source)), resolver) => {
+            crate::auth_cmd::serve(config, source, &path.display().to_string())?;
+            if let Some(r) = resolver {
+                r.shutdown();
+            }
+            Ok(())
+        }
+        (None, Some(r)) => {
+            r.run_until_signal().context("installing signal handlers")?;
+            r.shutdown();
+            println!("stopped");
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -165,6 +268,10 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> anyhow::Result<(ServerConfig, ZoneSource)> {
+        load_services(text)?.auth.ok_or_else(|| anyhow!("no [auth]"))
+    }
+
+    fn load_services(text: &str) -> anyhow::Result<Services> {
         let dir = std::env::temp_dir().join(format!("banyan-serve-unit-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!(
@@ -227,11 +334,38 @@ allow_transfer = ["192.0.2.0/24"]
 
     #[test]
     fn other_sections_not_implemented_yet() {
-        let err = load_text(&format!("{GOOD}\n[resolver]\nlisten = [\"127.0.0.1:53\"]\n"))
+        let err = load_text(&format!("{GOOD}\n[registry]\ntlds = [\"test.\"]\n"))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("[resolver]: not implemented yet"), "{err}");
+        assert!(err.contains("[registry]: not implemented yet"), "{err}");
+    }
+
+    #[test]
+    fn resolver_section() -> anyhow::Result<()> {
+        let text = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\nroot_hints = \"lab.hints\"\nallow = [\"10.0.0.0/8\"]\n\
+                    cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n";
+        let services = load_services(text)?;
+        assert!(services.auth.is_none());
+        let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        assert_eq!(r.listen, vec!["127.0.0.1:5353".parse::<SocketAddr>()?]);
+        assert!(r.root_hints.is_some_and(|p| p.ends_with("lab.hints")));
+        assert_eq!(r.cache_size, Some(512 << 20));
+        assert_eq!(r.upstream_port, Some(5300));
+        assert!(r.no_default_local_zones && !r.deny_private_upstream);
+        for (bad, key) in [
+            ("validate = true", "resolver.validate"),
+            ("trust_anchor = \"k\"", "resolver.trust_anchor"),
+            ("cache_size = \"lots\"", "resolver.cache_size"),
+            ("cachesize = 1", "cachesize"),
+        ] {
+            let err = load_services(&format!("[resolver]\nlisten = [\"127.0.0.1:53\"]\n{bad}\n"))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(key), "{bad}: {err}");
+        }
+        Ok(())
     }
 
     #[test]

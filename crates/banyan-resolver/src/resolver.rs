@@ -1,0 +1,279 @@
+//! What every resolution shares: configuration, caches, the upstream table, root hints,
+//! local zones and counters. `Sync`; one per resolver process.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use banyan_wire::message::BuildSection;
+use banyan_wire::{Class, Header, MessageBuilder, Name, Rcode, RecordType, WireName};
+
+use crate::answer::Answer;
+use crate::answer_cache::AnswerCache;
+use crate::cache::{Cache, CacheConfig};
+use crate::hints::RootHints;
+use crate::infra::Infra;
+use crate::local::LocalZones;
+use crate::query::ClientQuery;
+use crate::trace::TraceRing;
+
+/// How the resolver behaves. Defaults in [`ResolverConfig::default`]; each limit is named so
+/// the docs and the code say the same thing.
+#[derive(Clone, Debug)]
+pub struct ResolverConfig {
+    /// Port upstream servers are asked on (53; other values are for labs and tests).
+    pub upstream_port: u16,
+    /// Upstream queries one client query may cause, sub-resolutions included (Unbound's
+    /// `max-sent-count` is 32 per query plus its sub-queries; 64 covers a deep glueless chain).
+    pub max_upstream_queries: u32,
+    /// Nested name-server address lookups (a glueless delegation whose servers are themselves
+    /// under glueless delegations…).
+    pub max_depth: usize,
+    /// Longest CNAME/DNAME chain followed across zones (Unbound: 11 restarts).
+    pub max_chain: usize,
+    /// Wall-clock budget of one resolution, after which it answers SERVFAIL (or stale data).
+    pub time_budget: Duration,
+    /// QNAME minimisation (RFC 9156), relaxed as Unbound's default.
+    pub qname_minimisation: bool,
+    /// Random letter case in upstream queries (draft-vixie-dnsext-dns0x20), with a fallback
+    /// per server that does not echo it.
+    pub case_randomisation: bool,
+    /// Ask upstream servers on IPv6 addresses.
+    pub ipv6: bool,
+    /// Ask upstream servers on loopback and private addresses (labs need it; Unbound's
+    /// `private-address` is the opposite switch).
+    pub allow_private_upstream: bool,
+    /// UDP payload size offered upstream and to clients (RFC 6891; DNS Flag Day 2020).
+    pub udp_payload: u16,
+    /// The RRset cache's limits.
+    pub cache: CacheConfig,
+    /// Memory bound of the answer cache.
+    pub answer_cache_bytes: usize,
+    /// TTL of stale data served when no authority answers (RFC 8767 §4 recommends 30 s).
+    pub stale_answer_ttl: u32,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> ResolverConfig {
+        ResolverConfig {
+            upstream_port: 53,
+            max_upstream_queries: 64,
+            max_depth: 4,
+            max_chain: 12,
+            time_budget: Duration::from_secs(10),
+            qname_minimisation: true,
+            case_randomisation: true,
+            ipv6: true,
+            allow_private_upstream: true,
+            udp_payload: banyan_wire::edns::DEFAULT_UDP_PAYLOAD,
+            cache: CacheConfig::default(),
+            answer_cache_bytes: 32 << 20,
+            stale_answer_ttl: 30,
+        }
+    }
+}
+
+/// Counters, for tests (`banyan up`'s proof that a warm second round asks nobody) and stats.
+#[derive(Default, Debug)]
+pub struct Counters {
+    /// Client queries that needed a resolution (answer-cache misses).
+    pub resolutions: AtomicU64,
+    /// Client queries answered from the answer cache.
+    pub cache_hits: AtomicU64,
+    /// Queries sent upstream.
+    pub upstream_queries: AtomicU64,
+    /// Upstream replies discarded as not matching (ID, address, question) or out of bailiwick.
+    pub rejected_replies: AtomicU64,
+    /// Resolutions that ended in SERVFAIL.
+    pub servfail: AtomicU64,
+    /// Answers served stale (RFC 8767).
+    pub stale_answers: AtomicU64,
+}
+
+/// A point-in-time copy of [`Counters`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CounterValues {
+    /// See [`Counters::resolutions`].
+    pub resolutions: u64,
+    /// See [`Counters::cache_hits`].
+    pub cache_hits: u64,
+    /// See [`Counters::upstream_queries`].
+    pub upstream_queries: u64,
+    /// See [`Counters::rejected_replies`].
+    pub rejected_replies: u64,
+    /// See [`Counters::servfail`].
+    pub servfail: u64,
+    /// See [`Counters::stale_answers`].
+    pub stale_answers: u64,
+}
+
+impl Counters {
+    /// Adds one to `c`.
+    pub fn bump(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The values now.
+    pub fn values(&self) -> CounterValues {
+        let v = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        CounterValues {
+            resolutions: v(&self.resolutions),
+            cache_hits: v(&self.cache_hits),
+            upstream_queries: v(&self.upstream_queries),
+            rejected_replies: v(&self.rejected_replies),
+            servfail: v(&self.servfail),
+            stale_answers: v(&self.stale_answers),
+        }
+    }
+}
+
+/// The resolver's shared state.
+pub struct Resolver {
+    /// Configuration.
+    pub config: ResolverConfig,
+    /// RRsets and negative answers.
+    pub cache: Cache,
+    /// Whole replies for the fast path.
+    pub answers: AnswerCache,
+    /// What is known of upstream addresses.
+    pub infra: Infra,
+    /// Where resolution starts.
+    pub hints: RootHints,
+    /// Names answered locally.
+    pub local: LocalZones,
+    /// Counters.
+    pub counters: Counters,
+    /// Traces of chosen client queries.
+    pub traces: TraceRing,
+}
+
+impl Resolver {
+    /// A resolver with empty caches.
+    pub fn new(config: ResolverConfig, hints: RootHints, local: LocalZones) -> Resolver {
+        Resolver {
+            cache: Cache::new(config.cache.clone()),
+            answers: AnswerCache::new(config.answer_cache_bytes, config.cache.shards),
+            infra: Infra::new(),
+            hints,
+            local,
+            counters: Counters::default(),
+            traces: TraceRing::new(None),
+            config,
+        }
+    }
+
+    /// The answer to a query without RD (RFC 1034 §4.3.1: no recursion): the cached RRset
+    /// or negative answer, else a referral to the closest zone whose NS set is cached (as
+    /// BIND and Unbound answer such queries), else the root's servers from the hints.
+    pub fn answer_from_cache(&self, qname: &Name, qtype: RecordType, qclass: Class, now: std::time::Instant) -> Answer {
+        let found = |rcode, answer, authority| Answer {
+            rcode,
+            answer,
+            authority,
+            uncacheable: true,
+        };
+        if let Some(hit) = self.cache.get(qname, qtype, qclass, now) {
+            let mut set = (*hit.value).clone();
+            set.ttl = hit.ttl;
+            return found(Rcode::NOERROR, vec![set], Vec::new());
+        }
+        if let Some(neg) = self.cache.get_negative(qname, qtype, qclass, now) {
+            let (rcode, soa) = match &*neg.value {
+                crate::cache::Negative::NxDomain { soa } => (Rcode::NXDOMAIN, soa.clone()),
+                crate::cache::Negative::NoData { soa } => (Rcode::NOERROR, soa.clone()),
+            };
+            let soa = soa.map(|mut s| {
+                s.ttl = neg.ttl;
+                s
+            });
+            return found(rcode, Vec::new(), soa.into_iter().collect());
+        }
+        let mut at = Some(qname.clone());
+        while let Some(name) = at {
+            if let Some(ns) = self.cache.get(&name, RecordType::NS, qclass, now) {
+                let mut set = (*ns.value).clone();
+                set.ttl = ns.ttl;
+                return found(Rcode::NOERROR, Vec::new(), vec![set]);
+            }
+            at = name.parent();
+        }
+        found(Rcode::NOERROR, Vec::new(), vec![self.hints.ns_rrset()])
+    }
+}
+
+/// Writes `answer` as the reply to `query` into `out` (cleared first), within `limit`
+/// octets: when it does not fit, whole RRsets are left out and TC is set (RFC 2181 §9), so
+/// the client retries over TCP.
+pub fn write_reply(answer: &Answer, query: &ClientQuery<'_>, udp_payload: u16, limit: usize, out: &mut Vec<u8>) {
+    let header = Header {
+        id: query.header.id,
+        qr: true,
+        rd: query.header.rd,
+        ra: true,
+        cd: query.header.cd,
+        rcode: (answer.rcode.0 & 0xF) as u8,
+        ..Header::default()
+    };
+    out.clear();
+    let mut b = MessageBuilder::new(out, header);
+    b.set_limit(limit);
+    let edns = query.edns.map(|e| banyan_wire::edns::Edns {
+        udp_payload_size: udp_payload,
+        dnssec_ok: e.dnssec_ok,
+        ..Default::default()
+    });
+    if let Some(e) = &edns {
+        b.reserve(e.wire_len());
+    }
+    // The client's own spelling of the name goes back (RFC 1035 §7.3 has resolvers match
+    // replies by question; some clients compare case-sensitively after 0x20).
+    let raw = &query.bytes[query.question.clone()];
+    let qname = banyan_wire::NameBuf::from_wire(&raw[..raw.len() - 4]).unwrap_or(query.qname);
+    if b.question(&qname, query.qtype, query.qclass).is_ok() {
+        let _ = push_sections(&mut b, answer);
+    }
+    if let Some(e) = &edns {
+        let _ = b.edns(e);
+    }
+    b.finish();
+}
+
+/// Writes `answer` in the form the answer cache keeps: lowercase question, no OPT, no
+/// size limit. `None` when it is not to be kept.
+pub fn cacheable_reply(answer: &Answer, qname: &Name, qtype: RecordType, qclass: Class, out: &mut Vec<u8>) -> bool {
+    if answer.uncacheable || !matches!(answer.rcode, Rcode::NOERROR | Rcode::NXDOMAIN) {
+        return false;
+    }
+    out.clear();
+    let header = Header {
+        qr: true,
+        ra: true,
+        rcode: (answer.rcode.0 & 0xF) as u8,
+        ..Header::default()
+    };
+    let mut b = MessageBuilder::new(out, header);
+    b.set_limit(banyan_wire::message::MAX_MESSAGE_LEN);
+    if b.question(&qname.to_lowercase(), qtype, qclass).is_err() || push_sections(&mut b, answer).is_err() {
+        return false;
+    }
+    b.finish();
+    true
+}
+
+fn push_sections(b: &mut MessageBuilder<'_>, answer: &Answer) -> Result<(), banyan_wire::message::BuildError> {
+    for (section, sets) in [
+        (BuildSection::Answer, &answer.answer),
+        (BuildSection::Authority, &answer.authority),
+    ] {
+        for set in sets {
+            for rdata in &set.rdata {
+                b.push_stored(section, &set.name, set.rtype, set.class, set.ttl, rdata)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The wire name of `name` (for callers holding a [`WireName`]).
+pub fn owned<N: WireName + ?Sized>(name: &N) -> Name {
+    Name::from_wire(name.wire()).unwrap_or_else(|_| Name::root())
+}

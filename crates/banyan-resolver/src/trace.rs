@@ -1,0 +1,135 @@
+//! The story of one resolution, step by step: which server was asked and why, what it said,
+//! how long it took. `banyan query +trace` prints it; the resolver keeps traces of chosen
+//! client queries in a bounded ring, readable as JSON (the dashboard draws them).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TraceEvent {
+    /// Answered from local data (RFC 6761/6303 zones).
+    Local {
+        /// The name.
+        name: String,
+    },
+    /// Found in the cache.
+    CacheHit {
+        /// Owner.
+        name: String,
+        /// Type, or "NXDOMAIN"/"NODATA".
+        what: String,
+        /// Seconds left.
+        ttl: u32,
+    },
+    /// Root priming started (RFC 8109): the root NS set is asked of a hinted server.
+    Priming,
+    /// A query sent.
+    Query {
+        /// The zone whose server was asked.
+        zone: String,
+        /// The server's name (from the NS set), when known.
+        server: Option<String>,
+        /// Its address and port.
+        address: String,
+        /// Why this server: "fastest (srtt 3 ms)", "untried", "exploration", "only choice".
+        why: String,
+        /// The name asked, as sent (0x20 case pattern included).
+        qname: String,
+        /// The type asked.
+        qtype: String,
+        /// Over TCP.
+        tcp: bool,
+    },
+    /// A reply and what it meant.
+    Reply {
+        /// Milliseconds from query to reply.
+        ms: u64,
+        /// "referral", "answer", "cname", "nxdomain", "nodata", "lame", "truncated".
+        kind: String,
+        /// Human summary: the zone cut and its NS and glue, the records, the reason.
+        detail: Vec<String>,
+    },
+    /// No reply in time (or the address was unreachable).
+    Timeout {
+        /// The address.
+        address: String,
+        /// Milliseconds waited.
+        ms: u64,
+    },
+    /// A datagram that did not match the query (wrong ID, port, question) was ignored.
+    Ignored {
+        /// The reason.
+        reason: String,
+    },
+    /// Addresses of a name server are needed first (a glueless delegation).
+    NsLookup {
+        /// The name server's name.
+        name: String,
+    },
+    /// The CNAME/DNAME chain continues at a name elsewhere.
+    Restart {
+        /// The new name.
+        name: String,
+    },
+    /// The end: the RCODE sent to the client.
+    Done {
+        /// The RCODE.
+        rcode: String,
+        /// Upstream queries this resolution sent.
+        upstream_queries: u32,
+        /// Milliseconds in all.
+        ms: u64,
+    },
+}
+
+/// A finished trace: the question and its steps.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    /// "name type".
+    pub question: String,
+    /// The steps in order.
+    pub events: Vec<TraceEvent>,
+}
+
+/// The last [`TraceRing::CAPACITY`] traces of client queries chosen for tracing.
+pub struct TraceRing {
+    /// Suffix of names whose resolutions are traced (`None`: none are).
+    watch: Option<banyan_wire::Name>,
+    ring: Mutex<VecDeque<Trace>>,
+}
+
+impl TraceRing {
+    /// Traces kept; older ones are dropped.
+    pub const CAPACITY: usize = 256;
+
+    /// A ring that records resolutions of names at or below `watch` (none when `None`).
+    pub fn new(watch: Option<banyan_wire::Name>) -> TraceRing {
+        TraceRing {
+            watch,
+            ring: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Whether resolutions of `name` should be traced.
+    pub fn wants(&self, name: &banyan_wire::Name) -> bool {
+        self.watch.as_ref().is_some_and(|w| name.is_subdomain_of(w))
+    }
+
+    /// Keeps a finished trace.
+    pub fn push(&self, trace: Trace) {
+        let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
+        if ring.len() == Self::CAPACITY {
+            ring.pop_front();
+        }
+        ring.push_back(trace);
+    }
+
+    /// The kept traces, oldest first.
+    pub fn snapshot(&self) -> Vec<Trace> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+    }
+}

@@ -1,0 +1,479 @@
+//! The recursive resolver's front: UDP workers that answer cache hits on the spot (the same
+//! batched `recvmmsg`/`sendmmsg` loop as the authoritative server, no allocation per hit),
+//! and hand misses to tokio tasks that resolve upstream ([`crate::upstream`]); TCP for
+//! clients whose UDP answer was truncated; access control; one upstream resolution shared by
+//! every client asking the same question at once.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use banyan_auth::Cidr;
+use banyan_resolver::answer::Answer;
+use banyan_resolver::query::write_rejection;
+use banyan_resolver::resolver::cacheable_reply;
+use banyan_resolver::{write_reply, CacheReply, ClientQuery, Rejection, Resolver};
+use banyan_wire::{Class, Name, Rcode, RecordType};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
+
+use crate::sys::{recv_batch, send_batch, Batch};
+use crate::{tcp, udp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS};
+
+/// Client queries resolving at once; beyond it a new question is answered SERVFAIL rather
+/// than queued without bound (Unbound's `num-queries-per-thread` plays this part).
+pub const MAX_RESOLVING: usize = 4096;
+
+/// How the resolver listens and whom it serves.
+#[derive(Clone, Debug)]
+pub struct ResolverServerConfig {
+    /// Addresses to serve on, UDP and TCP alike (port 0 picks one).
+    pub listen: Vec<SocketAddr>,
+    /// UDP worker threads per address (default: one per core).
+    pub udp_workers: usize,
+    /// Close an idle TCP connection after this long.
+    pub tcp_idle_timeout: Duration,
+    /// Most TCP connections at once.
+    pub tcp_max_connections: usize,
+    /// Clients served; others get REFUSED. Default: loopback and the private ranges.
+    pub allow: Vec<Cidr>,
+}
+
+impl ResolverServerConfig {
+    /// Defaults for serving on `listen`.
+    pub fn new(listen: Vec<SocketAddr>) -> ResolverServerConfig {
+        ResolverServerConfig {
+            listen,
+            udp_workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
+            tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
+            allow: default_allow(),
+        }
+    }
+}
+
+/// Loopback, RFC 1918, RFC 6598 shared, link-local and unique-local ranges: the clients a
+/// resolver on a home or office network serves. An open resolver is an amplifier, so the
+/// public internet is refused unless configured.
+pub fn default_allow() -> Vec<Cidr> {
+    [
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    ]
+    .iter()
+    .filter_map(|c| c.parse().ok())
+    .collect()
+}
+
+/// The key under which clients share one upstream resolution.
+type Question = (Name, RecordType, Class);
+
+struct Shared {
+    resolver: Arc<Resolver>,
+    allow: Vec<Cidr>,
+    stop: AtomicBool,
+    runtime: tokio::runtime::Handle,
+    /// Questions being resolved, with the clients waiting for the same answer.
+    in_flight: Mutex<HashMap<Question, Vec<oneshot::Sender<Arc<Answer>>>>>,
+    resolving: Arc<Semaphore>,
+}
+
+/// A running resolver service. Dropping it stops everything.
+pub struct ResolverServer {
+    shared: Arc<Shared>,
+    local_addrs: Vec<SocketAddr>,
+    udp_threads: Vec<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop_tcp: watch::Sender<bool>,
+}
+
+impl ResolverServer {
+    /// Binds every address and starts serving with `resolver`.
+    pub fn start(config: ResolverServerConfig, resolver: Arc<Resolver>) -> Result<ResolverServer, ServerError> {
+        if config.listen.is_empty() {
+            return Err(ServerError::NoListen);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.udp_workers.clamp(1, 4))
+            .thread_name("banyan-resolve")
+            .enable_all()
+            .build()
+            .map_err(ServerError::Start)?;
+        let shared = Arc::new(Shared {
+            resolver,
+            allow: config.allow.clone(),
+            stop: AtomicBool::new(false),
+            runtime: runtime.handle().clone(),
+            in_flight: Mutex::new(HashMap::new()),
+            resolving: Arc::new(Semaphore::new(MAX_RESOLVING)),
+        });
+        let (stop_tcp, stop_rx) = watch::channel(false);
+        let mut server = ResolverServer {
+            shared: shared.clone(),
+            local_addrs: Vec::new(),
+            udp_threads: Vec::new(),
+            runtime: None,
+            stop_tcp,
+        };
+        for &addr in &config.listen {
+            let sockets = udp::bind(addr, config.udp_workers.max(1))?;
+            let bound = sockets.first().and_then(|s| s.local_addr().ok()).unwrap_or(addr);
+            let listener = {
+                let _guard = runtime.enter();
+                tcp::bind(bound)?
+            };
+            for (i, socket) in sockets.into_iter().enumerate() {
+                let shared = shared.clone();
+                let handle = std::thread::Builder::new()
+                    .name(format!("banyan-resolver-udp-{i}"))
+                    .spawn(move || udp_worker(Arc::new(socket), &shared))
+                    .map_err(ServerError::Start)?;
+                server.udp_threads.push(handle);
+            }
+            runtime.spawn(serve_tcp(
+                listener,
+                shared.clone(),
+                config.tcp_idle_timeout,
+                config.tcp_max_connections,
+                stop_rx.clone(),
+            ));
+            server.local_addrs.push(bound);
+        }
+        server.runtime = Some(runtime);
+        Ok(server)
+    }
+
+    /// The addresses bound, in `listen` order.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.local_addrs
+    }
+
+    /// The resolver behind the service (its caches and counters).
+    pub fn resolver(&self) -> &Arc<Resolver> {
+        &self.shared.resolver
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub fn run_until_signal(&self) -> io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Some(runtime) = &self.runtime else { return Ok(()) };
+        runtime.block_on(async {
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// Stops the workers and closes every socket.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        let _ = self.stop_tcp.send(true);
+        for t in self.udp_threads.drain(..) {
+            let _ = t.join();
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+impl Drop for ResolverServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// What the fast path made of one datagram.
+enum Fast {
+    /// A reply is in the slot's buffer.
+    Reply,
+    /// A reply from the cache, and the entry is near its end: refresh it.
+    ReplyAndRefresh,
+    /// Nothing to send.
+    Drop,
+    /// Needs resolving.
+    Resolve,
+}
+
+fn udp_worker(socket: Arc<UdpSocket>, shared: &Arc<Shared>) {
+    let mut batch = Batch::new();
+    let payload = shared.resolver.config.udp_payload;
+    while !shared.stop.load(Ordering::Relaxed) {
+        let n = match recv_batch(&socket, &mut batch) {
+            Ok(n) => n,
+            Err(_) => continue,
+        };
+        let now = Instant::now();
+        for i in 0..n {
+            let Some((bytes, client, out)) = batch.query_and_reply(i) else {
+                continue;
+            };
+            match fast_path(shared, bytes, client, payload, now, out) {
+                Fast::Reply => batch.queue_reply(i),
+                Fast::ReplyAndRefresh => {
+                    refresh(shared, bytes);
+                    batch.queue_reply(i);
+                }
+                Fast::Drop => {}
+                Fast::Resolve => {
+                    let (shared, socket, query) = (shared.clone(), socket.clone(), bytes.to_vec());
+                    shared.runtime.clone().spawn(async move {
+                        if let Some(reply) = slow_path(&shared, &query, Transport::Udp).await {
+                            let _ = socket.send_to(&reply, client);
+                        }
+                    });
+                }
+            }
+        }
+        let _ = send_batch(&socket, &mut batch, n);
+    }
+}
+
+/// Answers from the answer cache, or refuses, without allocating.
+fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, now: Instant, out: &mut Vec<u8>) -> Fast {
+    if !shared.allow.iter().any(|c| c.contains(client.ip())) {
+        return match ClientQuery::parse(bytes) {
+            Err(Rejection::Drop) => Fast::Drop,
+            _ => {
+                write_rejection(bytes, Rcode::REFUSED, out);
+                Fast::Reply
+            }
+        };
+    }
+    let q = match ClientQuery::parse(bytes) {
+        Ok(q) => q,
+        Err(Rejection::Drop) => return Fast::Drop,
+        Err(Rejection::Reply(rcode)) => {
+            write_rejection(bytes, rcode, out);
+            return Fast::Reply;
+        }
+    };
+    match shared.resolver.answers.reply(&q, q.udp_limit(payload), now, out) {
+        CacheReply::Hit { prefetch } => {
+            banyan_resolver::Counters::bump(&shared.resolver.counters.cache_hits);
+            if prefetch {
+                Fast::ReplyAndRefresh
+            } else {
+                Fast::Reply
+            }
+        }
+        CacheReply::Miss => Fast::Resolve,
+    }
+}
+
+/// Resolves the question of `query` again in the background (RFC 8767's sibling, prefetch:
+/// a popular answer is renewed before it expires so no client waits for it).
+fn refresh(shared: &Arc<Shared>, query: &[u8]) {
+    let Ok(q) = ClientQuery::parse(query) else { return };
+    let question = (q.qname.to_name(), q.qtype, q.qclass);
+    let shared2 = shared.clone();
+    shared.runtime.spawn(async move {
+        let _ = resolve_shared(&shared2, question, true).await;
+    });
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Udp,
+    Tcp,
+}
+
+/// Resolves a query that missed the answer cache and writes the reply.
+async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> Option<Vec<u8>> {
+    let r = &shared.resolver;
+    let payload = r.config.udp_payload;
+    let mut out = Vec::new();
+    let q = match ClientQuery::parse(query) {
+        Ok(q) => q,
+        Err(Rejection::Drop) => return None,
+        Err(Rejection::Reply(rcode)) => {
+            write_rejection(query, rcode, &mut out);
+            return Some(out);
+        }
+    };
+    let limit = match transport {
+        Transport::Udp => q.udp_limit(payload),
+        Transport::Tcp => banyan_wire::message::MAX_MESSAGE_LEN,
+    };
+    if transport == Transport::Tcp {
+        if let CacheReply::Hit { .. } = r.answers.reply(&q, limit, Instant::now(), &mut out) {
+            banyan_resolver::Counters::bump(&r.counters.cache_hits);
+            return Some(out);
+        }
+    }
+    banyan_resolver::Counters::bump(&r.counters.resolutions);
+    if q.qclass != Class::IN {
+        // Only the Internet class is resolved (CHAOS and HESIOD have no root to start at).
+        write_rejection(query, Rcode::REFUSED, &mut out);
+        return Some(out);
+    }
+    let answer = if q.header.rd {
+        resolve_shared(shared, (q.qname.to_name(), q.qtype, q.qclass), false).await
+    } else {
+        // RFC 1034 §4.3.1: without RD, no recursion: what the cache knows, or a referral.
+        Arc::new(r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now()))
+    };
+    write_reply(&answer, &q, payload, limit, &mut out);
+    Some(out)
+}
+
+/// One resolution per question however many clients ask it meanwhile; the answer is kept in
+/// the answer cache once. `refresh` skips the cache for the question itself (prefetch).
+async fn resolve_shared(shared: &Arc<Shared>, question: Question, refresh: bool) -> Arc<Answer> {
+    let wait = {
+        let mut map = shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(&question) {
+            Some(waiters) => {
+                let (tx, rx) = oneshot::channel();
+                waiters.push(tx);
+                Some(rx)
+            }
+            None => {
+                map.insert(question.clone(), Vec::new());
+                None
+            }
+        }
+    };
+    if let Some(rx) = wait {
+        return rx.await.unwrap_or_else(|_| Arc::new(banyan_resolver::resolution::servfail()));
+    }
+    // Removes the entry (waking waiters with SERVFAIL) even if this task is cancelled.
+    let guard = InFlightGuard {
+        shared: shared.clone(),
+        question: question.clone(),
+    };
+    let answer = match shared.resolving.clone().try_acquire_owned() {
+        Ok(_permit) => {
+            let r = &shared.resolver;
+            let (qname, qtype, qclass) = &question;
+            let traced = r.traces.wants(qname);
+            let (answer, trace) = upstream::resolve(r, qname, *qtype, *qclass, traced, refresh).await;
+            if let Some(t) = trace {
+                r.traces.push(t);
+            }
+            let mut wire = Vec::new();
+            if cacheable_reply(&answer, qname, *qtype, *qclass, &mut wire) {
+                r.answers.store(&wire, false, false, Instant::now());
+            }
+            Arc::new(answer)
+        }
+        Err(_) => Arc::new(banyan_resolver::resolution::servfail()),
+    };
+    guard.finish(&answer);
+    answer
+}
+
+struct InFlightGuard {
+    shared: Arc<Shared>,
+    question: Question,
+}
+
+impl InFlightGuard {
+    fn finish(self, answer: &Arc<Answer>) {
+        let waiters = self.take();
+        for w in waiters {
+            let _ = w.send(answer.clone());
+        }
+    }
+
+    fn take(&self) -> Vec<oneshot::Sender<Arc<Answer>>> {
+        let mut map = self.shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&self.question).unwrap_or_default()
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        // After `finish` the entry is gone and this finds nothing; on cancellation the
+        // waiters' channels close and they answer SERVFAIL.
+        drop(self.take());
+    }
+}
+
+/// TCP clients (RFC 7766): framed queries, each resolved in its own task so answers go back
+/// in the order they are ready.
+async fn serve_tcp(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    idle: Duration,
+    max_connections: usize,
+    mut stop: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(max_connections));
+    loop {
+        let accepted = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, peer)) = accepted else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            continue;
+        };
+        tokio::spawn(tcp_connection(stream, peer, shared.clone(), idle, stop.clone(), permit));
+    }
+}
+
+async fn tcp_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    idle: Duration,
+    mut stop: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
+    let _ = stream.set_nodelay(true);
+    let (mut rd, wr) = stream.into_split();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(tcp::QUEUED_ANSWERS);
+    let writer = tokio::spawn(tcp::write_loop(wr, rx, idle));
+    let allowed = shared.allow.iter().any(|c| c.contains(peer.ip()));
+    loop {
+        let mut query = Vec::new();
+        let read = tokio::select! {
+            _ = stop.changed() => break,
+            read = tokio::time::timeout(idle, tcp::read_message(&mut rd, &mut query)) => read,
+        };
+        let Ok(Ok(true)) = read else { break };
+        if !allowed {
+            let mut out = Vec::new();
+            write_rejection(&query, Rcode::REFUSED, &mut out);
+            if let Some(f) = tcp::frame(&out) {
+                if tx.send(f).await.is_err() {
+                    break;
+                }
+            }
+            continue;
+        }
+        let (shared, tx) = (shared.clone(), tx.clone());
+        tokio::spawn(async move {
+            if let Some(reply) = slow_path(&shared, &query, Transport::Tcp).await {
+                if let Some(f) = tcp::frame(&reply) {
+                    let _ = tx.send(f).await;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let _ = writer.await;
+}

@@ -1,0 +1,108 @@
+//! The resolver's side of the wire: runs a [`Resolution`] to its end, sending each query it
+//! asks for from a fresh socket and feeding back what comes.
+//!
+//! Each UDP query goes out from a new socket bound to port 0, so the kernel picks a random
+//! source port per query (Linux randomises ephemeral ports), and the socket is connected to
+//! the server, so datagrams from any other address or port never reach us. Within that, the
+//! state machine checks ID and question; a datagram that fails is ignored and the wait goes
+//! on until the real reply or the timeout.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use banyan_resolver::answer::Answer;
+use banyan_resolver::trace::Trace;
+use banyan_resolver::{Outgoing, Resolution, Resolver, Step, Verdict};
+use banyan_wire::{Class, Name, RecordType};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpStream, UdpSocket};
+
+/// Largest reply read over UDP: anything an EDNS server may send.
+const MAX_UDP_REPLY: usize = 65535;
+
+/// Resolves one question to its end. With `trace`, every step is recorded and returned;
+/// with `refresh`, the cache is not consulted for the question itself (prefetch).
+pub async fn resolve(
+    resolver: &Resolver,
+    qname: &Name,
+    qtype: RecordType,
+    qclass: Class,
+    trace: bool,
+    refresh: bool,
+) -> (Answer, Option<Trace>) {
+    let mut res = Resolution::new(qname, qtype, qclass, Instant::now());
+    if trace {
+        res.enable_trace();
+    }
+    if refresh {
+        res.refresh();
+    }
+    let mut buf = vec![0u8; MAX_UDP_REPLY];
+    loop {
+        match res.poll(resolver, Instant::now()) {
+            Step::Done(answer) => {
+                let t = trace.then(|| res.trace());
+                return (answer, t);
+            }
+            Step::Send(out) => {
+                let finished = if out.tcp {
+                    exchange_tcp(resolver, &mut res, &out).await
+                } else {
+                    exchange_udp(resolver, &mut res, &out, &mut buf).await
+                };
+                if !finished {
+                    res.on_timeout(resolver, Instant::now());
+                }
+            }
+        }
+    }
+}
+
+/// Sends `out` over UDP and waits for the reply. False on timeout or a network error.
+async fn exchange_udp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing, buf: &mut [u8]) -> bool {
+    let local: SocketAddr = match out.server.ip() {
+        IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let Ok(socket) = UdpSocket::bind(local).await else {
+        return false;
+    };
+    if socket.connect(out.server).await.is_err() || socket.send(&out.message).await.is_err() {
+        return false;
+    }
+    let deadline = tokio::time::Instant::now() + out.timeout;
+    loop {
+        let received = tokio::time::timeout_at(deadline, socket.recv_from(buf)).await;
+        let (len, from) = match received {
+            Ok(Ok(r)) => r,
+            // Timeout, or an ICMP error (nothing listens there): the server is not answering.
+            _ => return false,
+        };
+        if res.on_reply(resolver, Instant::now(), from, &buf[..len]) == Verdict::Accepted {
+            return true;
+        }
+    }
+}
+
+/// Sends `out` over TCP (RFC 7766) and reads one reply. False on timeout or error.
+async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing) -> bool {
+    let exchange = async {
+        let mut stream = TcpStream::connect(out.server).await.ok()?;
+        let _ = stream.set_nodelay(true);
+        let len = u16::try_from(out.message.len()).ok()?;
+        let mut framed = Vec::with_capacity(out.message.len() + 2);
+        framed.extend_from_slice(&len.to_be_bytes());
+        framed.extend_from_slice(&out.message);
+        stream.write_all(&framed).await.ok()?;
+        loop {
+            let mut len = [0u8; 2];
+            stream.read_exact(&mut len).await.ok()?;
+            let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            stream.read_exact(&mut reply).await.ok()?;
+            if res.on_reply(resolver, Instant::now(), out.server, &reply) == Verdict::Accepted {
+                return Some(());
+            }
+        }
+    };
+    matches!(tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await, Ok(Some(())))
+}

@@ -1,0 +1,137 @@
+//! `banyan resolver`: the recursive resolver, in the foreground until SIGINT or SIGTERM.
+//! Also builds the resolver for `banyan serve`'s `[resolver]` section.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints};
+use banyan_server::{ResolverServer, ResolverServerConfig};
+
+/// The command-line options of `banyan resolver`.
+#[derive(clap::Args, Debug, Default)]
+pub struct ResolverArgs {
+    /// Address to answer on, UDP and TCP (repeatable), e.g. 127.0.0.1:53.
+    #[arg(long, value_name = "ADDR:PORT", required = true)]
+    pub listen: Vec<SocketAddr>,
+    /// Root hints in RFC 1035 format (e.g. /usr/share/dns/root.hints) [default: built in,
+    /// IANA's 13 root servers].
+    #[arg(long = "root-hints", value_name = "FILE")]
+    pub root_hints: Option<PathBuf>,
+    /// Port upstream servers are asked on [default: 53]; for labs and tests.
+    #[arg(long = "upstream-port", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub upstream_port: Option<u16>,
+    /// Resolve special-use names (localhost, test, invalid, private reverse zones) like any
+    /// other instead of answering them locally, so a lab can run its own `test.` TLD.
+    #[arg(long = "no-default-local-zones")]
+    pub no_default_local_zones: bool,
+    /// UDP worker threads per address [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
+    /// Clients served, as CIDR (repeatable) [default: loopback and private ranges].
+    #[arg(long, value_name = "CIDR")]
+    pub allow: Vec<String>,
+    /// Never ask upstream servers on loopback or private addresses (DNS rebinding defence).
+    #[arg(long = "deny-private-upstream")]
+    pub deny_private_upstream: bool,
+    /// Memory for the caches, e.g. 64MiB, 1GiB [default: 96MiB].
+    #[arg(long = "cache-size", value_name = "SIZE", value_parser = parse_size)]
+    pub cache_size: Option<usize>,
+}
+
+/// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 64MiB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{text:?}: unknown unit (use KiB, MiB or GiB)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("{text:?} is too large"))
+}
+
+/// Everything needed to start a resolver service.
+pub struct ResolverSetup {
+    /// The service's sockets and access list.
+    pub server: ResolverServerConfig,
+    /// The resolver itself.
+    pub resolver: Resolver,
+}
+
+/// Builds the resolver from the options (shared by the CLI and `[resolver]`).
+pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
+    let hints = match &args.root_hints {
+        Some(path) => RootHints::from_file(path)?,
+        None => RootHints::builtin(),
+    };
+    let local = if args.no_default_local_zones {
+        LocalZones::none()
+    } else {
+        LocalZones::defaults()
+    };
+    let mut config = ResolverConfig::default();
+    if let Some(p) = args.upstream_port {
+        config.upstream_port = p;
+    }
+    config.allow_private_upstream = !args.deny_private_upstream;
+    if let Some(size) = args.cache_size {
+        // Two thirds for RRsets (what resolution needs), a third for whole answers.
+        config.cache.max_bytes = size / 3 * 2;
+        config.answer_cache_bytes = size / 3;
+    }
+    let mut server = ResolverServerConfig::new(args.listen.clone());
+    if let Some(n) = args.workers {
+        server.udp_workers = usize::from(n);
+    }
+    if !args.allow.is_empty() {
+        server.allow = crate::auth_cmd::parse_cidrs(&args.allow, "--allow")?;
+    }
+    Ok(ResolverSetup {
+        server,
+        resolver: Resolver::new(config, hints, local),
+    })
+}
+
+/// Starts the service and prints where it listens (scripts wait for these lines).
+pub fn start(setup: ResolverSetup) -> anyhow::Result<ResolverServer> {
+    let workers = setup.server.udp_workers;
+    let server = ResolverServer::start(setup.server, Arc::new(setup.resolver))?;
+    let mut out = std::io::stdout().lock();
+    for addr in server.local_addrs() {
+        writeln!(out, "resolver listening on {addr} (udp: {workers} worker threads; tcp)")?;
+    }
+    out.flush()?;
+    Ok(server)
+}
+
+/// `banyan resolver …`.
+pub fn run(args: &ResolverArgs) -> anyhow::Result<()> {
+    let server = start(setup(args)?)?;
+    server.run_until_signal().context("installing signal handlers")?;
+    server.shutdown();
+    println!("stopped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("100000"), Ok(100_000));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+}
