@@ -21,10 +21,11 @@ pub mod infra;
 pub mod local;
 pub mod query;
 pub mod rrset;
+mod sieve;
 
 pub use answer::Answer;
-pub use answer_cache::{AnswerCache, CacheReply};
-pub use cache::{Cache, CacheConfig, Cached, Negative};
+pub use answer_cache::{AnswerCache, AnswerCacheStats, CacheReply};
+pub use cache::{Cache, CacheConfig, CacheStats, Cached, Negative};
 pub use hints::RootHints;
 pub use infra::Infra;
 pub use local::LocalZones;
