@@ -210,14 +210,20 @@ mod tests {
         assert_eq!(ClientQuery::parse(&resp).unwrap_err(), Rejection::Drop);
         let mut notimp = query("a.", false);
         notimp[2] |= 2 << 3;
-        assert_eq!(ClientQuery::parse(&notimp).unwrap_err(), Rejection::Reply(Rcode::NOTIMP));
+        assert_eq!(
+            ClientQuery::parse(&notimp).unwrap_err(),
+            Rejection::Reply(Rcode::NOTIMP)
+        );
         let mut two = query("a.", false);
         two[5] = 2;
         assert_eq!(ClientQuery::parse(&two).unwrap_err(), Rejection::Reply(Rcode::FORMERR));
         let mut badvers = query("a.", true);
         let n = badvers.len();
         badvers[n - 5] = 1; // the OPT TTL's version octet
-        assert_eq!(ClientQuery::parse(&badvers).unwrap_err(), Rejection::Reply(Rcode::BADVERS));
+        assert_eq!(
+            ClientQuery::parse(&badvers).unwrap_err(),
+            Rejection::Reply(Rcode::BADVERS)
+        );
         let mut out = Vec::new();
         write_rejection(&badvers, Rcode::BADVERS, &mut out);
         let m = Message::parse(&out).unwrap();

@@ -184,7 +184,11 @@ pub fn classify(rcode: Rcode, aa: bool, s: &Sections, zone: &Name, qname: &Name,
         };
         let Some(target) = hop else { break };
         let target = target.to_lowercase();
-        if chain.iter().filter(|c| c.rtype == RecordType::CNAME).any(|c| c.name == target) {
+        if chain
+            .iter()
+            .filter(|c| c.rtype == RecordType::CNAME)
+            .any(|c| c.name == target)
+        {
             return Meaning::Lame("CNAME loop");
         }
         if !target.is_subdomain_of(zone) {
@@ -205,9 +209,10 @@ pub fn classify(rcode: Rcode, aa: bool, s: &Sections, zone: &Name, qname: &Name,
         return Meaning::NxDomain { chain, name, soa };
     }
     // A referral: NS below the asked zone and at or above the name, without AA.
-    let referral = s.authority.iter().find(|set| {
-        set.rtype == RecordType::NS && set.name != *zone && name.is_subdomain_of(&set.name)
-    });
+    let referral = s
+        .authority
+        .iter()
+        .find(|set| set.rtype == RecordType::NS && set.name != *zone && name.is_subdomain_of(&set.name));
     if let (Some(ns), false) = (referral, aa) {
         if !chain.is_empty() {
             // A CNAME inside this zone whose target is delegated further down: the target's
@@ -222,7 +227,11 @@ pub fn classify(rcode: Rcode, aa: bool, s: &Sections, zone: &Name, qname: &Name,
             .additional
             .iter()
             .filter(|set| matches!(set.rtype, RecordType::A | RecordType::AAAA))
-            .filter(|set| ns.rdata.iter().any(|d| Name::from_wire(d).is_ok_and(|n| n.to_lowercase() == set.name)))
+            .filter(|set| {
+                ns.rdata
+                    .iter()
+                    .any(|d| Name::from_wire(d).is_ok_and(|n| n.to_lowercase() == set.name))
+            })
             .cloned()
             .collect();
         return Meaning::Referral {
@@ -299,8 +308,17 @@ mod tests {
                 set("www.bank.test. 3600 IN A 6.6.6.6"),
             ],
         };
-        let m = classify(Rcode::NOERROR, false, &s, &n("test."), &n("www.example.test."), RecordType::A);
-        let Meaning::Referral { zone, glue, .. } = m else { panic!("{m:?}") };
+        let m = classify(
+            Rcode::NOERROR,
+            false,
+            &s,
+            &n("test."),
+            &n("www.example.test."),
+            RecordType::A,
+        );
+        let Meaning::Referral { zone, glue, .. } = m else {
+            panic!("{m:?}")
+        };
         assert_eq!(zone, n("example.test."));
         assert_eq!(glue.len(), 1);
     }
@@ -315,8 +333,17 @@ mod tests {
             authority: vec![],
             additional: vec![],
         };
-        let m = classify(Rcode::NOERROR, true, &s, &n("a.test."), &n("www.a.test."), RecordType::A);
-        let Meaning::Answer { chain, records, next } = m else { panic!("{m:?}") };
+        let m = classify(
+            Rcode::NOERROR,
+            true,
+            &s,
+            &n("a.test."),
+            &n("www.a.test."),
+            RecordType::A,
+        );
+        let Meaning::Answer { chain, records, next } = m else {
+            panic!("{m:?}")
+        };
         assert_eq!(chain.len(), 2);
         assert!(records.is_none());
         assert_eq!(next, Some(n("y.b.lab.")));
@@ -332,10 +359,22 @@ mod tests {
             authority: vec![],
             additional: vec![],
         };
-        let m = classify(Rcode::NOERROR, true, &s, &n("test."), &n("www.old.test."), RecordType::A);
-        let Meaning::Answer { chain, records, .. } = m else { panic!("{m:?}") };
+        let m = classify(
+            Rcode::NOERROR,
+            true,
+            &s,
+            &n("test."),
+            &n("www.old.test."),
+            RecordType::A,
+        );
+        let Meaning::Answer { chain, records, .. } = m else {
+            panic!("{m:?}")
+        };
         assert_eq!(chain[1].rtype, RecordType::CNAME);
-        assert_eq!(records.unwrap().rdata[0].as_ref(), RData::A(banyan_wire::rdata::A("192.0.2.1".parse().unwrap())).to_wire());
+        assert_eq!(
+            records.unwrap().rdata[0].as_ref(),
+            RData::A(banyan_wire::rdata::A("192.0.2.1".parse().unwrap())).to_wire()
+        );
     }
 
     #[test]
@@ -351,10 +390,24 @@ mod tests {
         assert!(matches!(nx, Meaning::NxDomain { soa: Some(_), .. }));
         let nodata = classify(Rcode::NOERROR, true, &s, &n("test."), &n("yes.test."), RecordType::A);
         assert!(matches!(nodata, Meaning::NoData { soa: Some(_), .. }));
-        let lame = classify(Rcode::NOERROR, false, &Sections::default(), &n("test."), &n("a.test."), RecordType::A);
+        let lame = classify(
+            Rcode::NOERROR,
+            false,
+            &Sections::default(),
+            &n("test."),
+            &n("a.test."),
+            RecordType::A,
+        );
         assert!(matches!(lame, Meaning::Lame(_)));
         assert!(matches!(
-            classify(Rcode::REFUSED, false, &Sections::default(), &n("test."), &n("a.test."), RecordType::A),
+            classify(
+                Rcode::REFUSED,
+                false,
+                &Sections::default(),
+                &n("test."),
+                &n("a.test."),
+                RecordType::A
+            ),
             Meaning::Lame("REFUSED")
         ));
     }
@@ -362,7 +415,10 @@ mod tests {
     #[test]
     fn out_of_bailiwick_records_are_dropped() {
         let mut s = Sections {
-            answer: vec![set("www.example.test. 300 IN A 192.0.2.1"), set("www.bank.lab. 300 IN A 6.6.6.6")],
+            answer: vec![
+                set("www.example.test. 300 IN A 192.0.2.1"),
+                set("www.bank.lab. 300 IN A 6.6.6.6"),
+            ],
             authority: vec![set("lab. 300 IN NS evil.example.")],
             additional: vec![set("evil.example. 300 IN A 6.6.6.6")],
         };

@@ -230,7 +230,16 @@ impl Resolution {
                 continue;
             }
             if let Some(rep) = self.repeat.take() {
-                if let Some(out) = self.send(r, rep.server, None, Choice::OnlyChoice, rep.tcp, rep.edns, rep.caps, now) {
+                if let Some(out) = self.send(
+                    r,
+                    rep.server,
+                    None,
+                    Choice::OnlyChoice,
+                    rep.tcp,
+                    rep.edns,
+                    rep.caps,
+                    now,
+                ) {
                     return Step::Send(out);
                 }
                 continue;
@@ -572,12 +581,20 @@ impl Resolution {
             return Verdict::Ignored("unreadable");
         };
         let ms = millis(now - q.at);
-        let exact = msg.question().is_some_and(|qv| name_bytes_equal(bytes, qv.qname.offset(), &q.sent));
+        let exact = msg
+            .question()
+            .is_some_and(|qv| name_bytes_equal(bytes, qv.qname.offset(), &q.sent));
         if !exact {
             // Same name, other case: the server does not echo 0x20 (or someone guessed
             // everything but the case). Ask again without it (Unbound's caps fallback).
             r.infra.set_no_caps(q.server.ip());
-            self.note(|| reply_event(ms, "case-mismatch", vec!["0x20 not echoed; asking again without it".into()]));
+            self.note(|| {
+                reply_event(
+                    ms,
+                    "case-mismatch",
+                    vec!["0x20 not echoed; asking again without it".into()],
+                )
+            });
             self.repeat = Some(Repeat {
                 server: q.server,
                 tcp: q.tcp,
@@ -630,7 +647,9 @@ impl Resolution {
             return Verdict::Ignored("wrong ID");
         }
         match msg.question() {
-            Some(qv) if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) => {
+            Some(qv)
+                if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) =>
+            {
                 Verdict::Accepted
             }
             _ => Verdict::Ignored("question does not match"),
@@ -674,7 +693,13 @@ impl Resolution {
                     r.cache.insert(set.clone(), answer_trust, now);
                 }
             }
-            self.note(|| reply_event(ms, "minimised", vec![format!("{} exists; one label more", q.sent_lower)]));
+            self.note(|| {
+                reply_event(
+                    ms,
+                    "minimised",
+                    vec![format!("{} exists; one label more", q.sent_lower)],
+                )
+            });
             self.deeper();
             return;
         }
@@ -752,7 +777,11 @@ impl Resolution {
                     // a server that mishandles empty non-terminals (RFC 8020 is not
                     // universal), so the full name is asked before believing it.
                     self.note(|| {
-                        reply_event(ms, "minimised", vec![format!("NXDOMAIN for {}; asking the full name", q.sent_lower)])
+                        reply_event(
+                            ms,
+                            "minimised",
+                            vec![format!("NXDOMAIN for {}; asking the full name", q.sent_lower)],
+                        )
                     });
                     self.stop_minimising();
                     return;
@@ -766,7 +795,8 @@ impl Resolution {
                 });
                 if let Some(s) = &soa {
                     let neg = Negative::NxDomain { soa: Some(s.clone()) };
-                    r.cache.insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
+                    r.cache
+                        .insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
                 }
                 let detail = vec![format!("{name} does not exist{}", soa_note(&soa))];
                 self.note(|| reply_event(ms, "nxdomain", detail));
@@ -826,7 +856,11 @@ impl Resolution {
     fn follow(&mut self, r: &Resolver, chain: Vec<RRset>, next: Name) {
         let client = self.tasks.len() == 1;
         if client {
-            let looped = self.chain.iter().any(|c| c.rtype == RecordType::CNAME && c.name == next) || next == self.qname;
+            let looped = self
+                .chain
+                .iter()
+                .any(|c| c.rtype == RecordType::CNAME && c.name == next)
+                || next == self.qname;
             self.chain.extend(chain);
             let hops = self.chain.iter().filter(|c| c.rtype == RecordType::CNAME).count();
             if looped || hops > r.config.max_chain {
@@ -988,7 +1022,8 @@ fn randomise_case(name: &Name, rng: &mut StdRng) -> Name {
 /// True when the (uncompressed, as replies to our queries have it) name at `offset` of
 /// `msg` has exactly the octets of `name`, case included.
 fn name_bytes_equal(msg: &[u8], offset: usize, name: &Name) -> bool {
-    msg.get(offset..offset + name.len()).is_some_and(|b| b == name.as_wire())
+    msg.get(offset..offset + name.len())
+        .is_some_and(|b| b == name.as_wire())
 }
 
 fn millis(d: Duration) -> u64 {

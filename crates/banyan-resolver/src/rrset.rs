@@ -24,7 +24,11 @@ impl RRset {
     pub fn weight(&self) -> usize {
         std::mem::size_of::<RRset>()
             + self.name.len()
-            + self.rdata.iter().map(|r| r.len() + std::mem::size_of::<Box<[u8]>>()).sum::<usize>()
+            + self
+                .rdata
+                .iter()
+                .map(|r| r.len() + std::mem::size_of::<Box<[u8]>>())
+                .sum::<usize>()
     }
 }
 

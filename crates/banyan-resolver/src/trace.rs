@@ -130,6 +130,11 @@ impl TraceRing {
 
     /// The kept traces, oldest first.
     pub fn snapshot(&self) -> Vec<Trace> {
-        self.ring.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+        self.ring
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 }

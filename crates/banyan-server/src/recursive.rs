@@ -354,7 +354,9 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, refresh: bool)
         }
     };
     if let Some(rx) = wait {
-        return rx.await.unwrap_or_else(|_| Arc::new(banyan_resolver::resolution::servfail()));
+        return rx
+            .await
+            .unwrap_or_else(|_| Arc::new(banyan_resolver::resolution::servfail()));
     }
     // Removes the entry (waking waiters with SERVFAIL) even if this task is cancelled.
     let guard = InFlightGuard {

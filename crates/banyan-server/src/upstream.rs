@@ -104,5 +104,8 @@ async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing)
             }
         }
     };
-    matches!(tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await, Ok(Some(())))
+    matches!(
+        tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await,
+        Ok(Some(()))
+    )
 }

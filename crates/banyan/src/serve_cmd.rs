@@ -127,10 +127,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             return Err(not_yet(key));
         }
     }
-    let resolver = config
-        .resolver
-        .map(|r| resolver_args(r, path))
-        .transpose()?;
+    let resolver = config.resolver.map(|r| resolver_args(r, path)).transpose()?;
     let Some(auth) = config.auth else {
         if resolver.is_none() {
             bail!("{file}: nothing to serve (no [auth] or [resolver] section)");

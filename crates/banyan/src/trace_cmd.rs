@@ -56,7 +56,10 @@ pub fn run(opts: &QueryOptions) -> anyhow::Result<Outcome> {
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(Outcome::Answered);
     }
-    println!(";; tracing {} from the root hints ({hint_count} root servers)", trace.question);
+    println!(
+        ";; tracing {} from the root hints ({hint_count} root servers)",
+        trace.question
+    );
     for event in &trace.events {
         print_event(event);
     }
@@ -95,7 +98,9 @@ fn print_event(event: &TraceEvent) {
         }
         TraceEvent::Timeout { address, ms } => println!(";;   no answer from {address} after {ms} ms"),
         TraceEvent::Ignored { reason } => println!(";;   ignored: {reason}"),
-        TraceEvent::NsLookup { name } => println!(";; name server {name} came without glue: resolving its address first"),
+        TraceEvent::NsLookup { name } => {
+            println!(";; name server {name} came without glue: resolving its address first")
+        }
         TraceEvent::Restart { name } => println!(";; the chain continues at {name}"),
         TraceEvent::Done {
             rcode,

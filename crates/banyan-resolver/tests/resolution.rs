@@ -1,0 +1,469 @@
+//! The resolution state machine driven without sockets or real time: a simulated network in
+//! which each address is a `banyan_auth` catalog answering as a server would, dead addresses
+//! never answer, and a virtual clock moves only when the test says (timeouts, TTL expiry).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
+use banyan_resolver::{Answer, LocalZones, Resolution, Resolver, ResolverConfig, RootHints, Step};
+use banyan_wire::{Class, Message, Name, Rcode, RecordType};
+use banyan_zone::{parse_str, ParseOptions, Zone};
+use rand::SeedableRng;
+
+fn n(s: &str) -> Name {
+    Name::parse(s, None).unwrap()
+}
+
+fn zone(origin: &str, text: &str) -> Zone {
+    let mut z = Zone::new(n(origin), Class::IN);
+    let opts = ParseOptions {
+        origin: Some(n(origin)),
+        default_ttl: Some(3600),
+        ..ParseOptions::default()
+    };
+    let report = parse_str(text, Path::new(origin), &opts, &mut |r| {
+        z.insert(&r).unwrap();
+    });
+    assert!(report.is_ok(), "{:?}", report.errors);
+    z.finish();
+    z
+}
+
+/// The simulated network: who answers at which address, and what was asked.
+struct Net {
+    servers: HashMap<IpAddr, Catalog>,
+    /// Every query sent: (address, name as sent lowercased, type, over TCP).
+    log: Vec<(IpAddr, String, RecordType, bool)>,
+    /// Truncate UDP replies larger than this (to exercise TCP fallback).
+    udp_limit: usize,
+}
+
+impl Net {
+    fn new(layout: Vec<(&str, Vec<Zone>)>) -> Net {
+        Net {
+            servers: layout
+                .into_iter()
+                .map(|(ip, zones)| (ip.parse().unwrap(), Catalog::new(zones)))
+                .collect(),
+            log: Vec::new(),
+            udp_limit: 1232,
+        }
+    }
+
+    /// Runs `res` to its end; the clock advances 1 ms per reply and the full timeout per
+    /// silence. Returns the answer.
+    fn run(&mut self, r: &Resolver, res: &mut Resolution, clock: &mut Instant) -> Answer {
+        for _ in 0..500 {
+            match res.poll(r, *clock) {
+                Step::Done(a) => return a,
+                Step::Send(out) => {
+                    let msg = Message::parse(&out.message).unwrap();
+                    let q = msg.question().unwrap();
+                    self.log.push((
+                        out.server.ip(),
+                        q.qname.to_name().to_lowercase().to_string(),
+                        q.qtype,
+                        out.tcp,
+                    ));
+                    let Some(catalog) = self.servers.get(&out.server.ip()) else {
+                        *clock += out.timeout;
+                        res.on_timeout(r, *clock);
+                        continue;
+                    };
+                    let mut reply = Vec::new();
+                    let req = Request {
+                        bytes: &out.message,
+                        client: "127.0.0.1:5353".parse().unwrap(),
+                        transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
+                    };
+                    assert_eq!(
+                        respond(catalog, &AuthConfig::default(), &req, &mut reply),
+                        Action::Reply
+                    );
+                    *clock += Duration::from_millis(1);
+                    res.on_reply(r, *clock, out.server, &reply);
+                }
+            }
+        }
+        panic!("resolution did not end");
+    }
+
+    fn count(&self) -> usize {
+        self.log.len()
+    }
+}
+
+const ROOT: &str = ". SOA a.root. nstld.root. 1 1800 900 604800 86400
+. NS a.root.
+a.root. A 10.0.0.1
+test. NS ns1.nic.test.
+test. NS ns2.nic.test.
+ns1.nic.test. A 10.0.0.2
+ns2.nic.test. A 10.0.0.20
+lab. NS ns.lab.
+ns.lab. A 10.0.0.4
+";
+
+const TEST: &str = "@ SOA ns1.nic hostmaster 1 1800 900 604800 300
+@ NS ns1.nic
+@ NS ns2.nic
+ns1.nic A 10.0.0.2
+ns2.nic A 10.0.0.20
+example NS ns1.example
+ns1.example A 10.0.0.3
+glueless 600 NS ns.hosting.lab.
+loop1 NS ns1.loop1
+ns1.loop1 A 10.0.0.30
+";
+
+const EXAMPLE: &str = "@ 300 SOA ns1 hostmaster 1 3600 900 604800 60
+@ NS ns1
+ns1 A 10.0.0.3
+www 300 A 192.0.2.1
+a.b.c.d.e.f.deep 300 A 192.0.2.7
+alias CNAME www
+far CNAME www.glueless.test.
+loop CNAME loop2
+loop2 CNAME loop
+";
+
+const LAB: &str = "@ SOA ns hostmaster 1 3600 900 604800 60
+@ NS ns
+ns A 10.0.0.4
+ns.hosting A 10.0.0.5
+";
+
+const GLUELESS: &str = "@ SOA ns.hosting.lab. hostmaster.hosting.lab. 1 3600 900 604800 60
+@ NS ns.hosting.lab.
+www 120 A 192.0.2.50
+";
+
+/// A server of loop1.test that refers back up to test. (a lame, upward referral).
+const LOOP1: &str = "@ SOA ns1 hostmaster 1 3600 900 604800 60
+@ NS ns1
+ns1 A 10.0.0.30
+";
+
+fn net() -> Net {
+    Net::new(vec![
+        ("10.0.0.1", vec![zone(".", ROOT)]),
+        ("10.0.0.2", vec![zone("test.", TEST)]),
+        ("10.0.0.3", vec![zone("example.test.", EXAMPLE)]),
+        ("10.0.0.4", vec![zone("lab.", LAB)]),
+        ("10.0.0.5", vec![zone("glueless.test.", GLUELESS)]),
+        // 10.0.0.20 (ns2.nic.test) is dead; 10.0.0.30 serves nothing of loop1.test.
+        ("10.0.0.30", vec![zone("example.test.", EXAMPLE)]),
+    ])
+}
+
+fn resolver(config: ResolverConfig) -> Resolver {
+    let hints = RootHints::parse(". 3600000 NS a.root.\na.root. 3600000 A 10.0.0.1\n", Path::new("hints")).unwrap();
+    Resolver::new(config, hints, LocalZones::none())
+}
+
+fn resolution(name: &str, qtype: RecordType, now: Instant) -> Resolution {
+    Resolution::with_rng(&n(name), qtype, Class::IN, now, rand::rngs::StdRng::seed_from_u64(7))
+}
+
+fn records(a: &Answer) -> Vec<String> {
+    a.answer.iter().map(|s| format!("{} {}", s.name, s.rtype)).collect()
+}
+
+#[test]
+fn primes_then_follows_referrals_with_minimised_names() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    let a = net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NOERROR);
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    let asked: Vec<(String, RecordType)> = net.log.iter().map(|(_, q, t, _)| (q.clone(), *t)).collect();
+    assert_eq!(
+        asked,
+        [
+            (".".to_string(), RecordType::NS),    // RFC 8109 priming
+            ("test.".to_string(), RecordType::A), // RFC 9156: one label at a time
+            ("example.test.".to_string(), RecordType::A),
+            ("www.example.test.".to_string(), RecordType::A),
+        ]
+    );
+    // Priming happens once per cache, not per question.
+    let before = net.count();
+    let a = net.run(
+        &r,
+        &mut resolution("alias.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["alias.example.test. CNAME", "www.example.test. A"]);
+    assert_eq!(
+        net.count() - before,
+        1,
+        "only the alias itself was asked: {:?}",
+        &net.log[before..]
+    );
+}
+
+#[test]
+fn minimisation_off_sends_the_full_name_and_long_names_are_bounded() {
+    let config = ResolverConfig {
+        qname_minimisation: false,
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let mut net = net();
+    let mut clock = Instant::now();
+    let a = net.run(
+        &r,
+        &mut resolution("a.b.c.d.e.f.deep.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NOERROR);
+    assert!(net
+        .log
+        .iter()
+        .skip(1)
+        .all(|(_, q, _, _)| q == "a.b.c.d.e.f.deep.example.test."));
+
+    let r = resolver(ResolverConfig::default());
+    let mut net = self::net();
+    let a = net.run(
+        &r,
+        &mut resolution("a.b.c.d.e.f.deep.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["a.b.c.d.e.f.deep.example.test. A"]);
+    // Empty non-terminals answer NODATA to minimised queries: one label more each time.
+    let in_example = net.log.iter().filter(|(ip, ..)| ip.to_string() == "10.0.0.3").count();
+    assert_eq!(in_example, 7, "{:?}", net.log);
+}
+
+#[test]
+fn glueless_delegation_and_cname_across_zones() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    let mut res = resolution("far.example.test.", RecordType::A, clock);
+    res.enable_trace();
+    let a = net.run(&r, &mut res, &mut clock);
+    assert_eq!(records(&a), ["far.example.test. CNAME", "www.glueless.test. A"]);
+    // The name server's address was looked up through lab. on the side.
+    assert!(net
+        .log
+        .iter()
+        .any(|(ip, q, ..)| ip.to_string() == "10.0.0.4" && q.ends_with("hosting.lab.")));
+    let trace = serde_json_like(&res);
+    assert!(trace.contains("NsLookup"), "{trace}");
+    assert!(trace.contains("Restart"), "{trace}");
+}
+
+fn serde_json_like(res: &Resolution) -> String {
+    format!("{:?}", res.trace().events)
+}
+
+#[test]
+fn a_dead_server_times_out_and_the_next_is_asked() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    // ns1.nic.test (10.0.0.2) dies; ns2.nic.test (10.0.0.20) comes alive with test.'s data.
+    let test_catalog = net.servers.remove(&"10.0.0.2".parse().unwrap()).unwrap();
+    net.servers.insert("10.0.0.20".parse().unwrap(), test_catalog);
+    let mut clock = Instant::now();
+    let start = clock;
+    let a = net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    let to_test: Vec<String> = net
+        .log
+        .iter()
+        .filter(|(_, q, ..)| q == "example.test.")
+        .map(|(ip, ..)| ip.to_string())
+        .collect();
+    assert_eq!(to_test, ["10.0.0.2", "10.0.0.20"], "{:?}", net.log);
+    assert!(clock - start >= Duration::from_millis(50), "a timeout was waited out");
+    // The dead address is now known slow: the next question goes to the live one first.
+    let before = net.count();
+    net.run(&r, &mut resolution("nope.test.", RecordType::A, clock), &mut clock);
+    assert_eq!(net.log[before].0.to_string(), "10.0.0.20", "{:?}", &net.log[before..]);
+}
+
+#[test]
+fn every_server_dead_is_servfail_within_the_budget() {
+    let config = ResolverConfig {
+        max_upstream_queries: 10,
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let mut net = Net::new(vec![]);
+    let mut clock = Instant::now();
+    let a = net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::SERVFAIL);
+    assert!(net.count() <= 10);
+    assert_eq!(r.counters.values().servfail, 1);
+}
+
+#[test]
+fn cname_loops_end_in_servfail() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    let a = net.run(
+        &r,
+        &mut resolution("loop.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::SERVFAIL);
+}
+
+#[test]
+fn lame_servers_are_skipped() {
+    // loop1.test's only server serves example.test., not loop1.test.: REFUSED.
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    let a = net.run(&r, &mut resolution("www.loop1.test.", RecordType::A, clock), &mut clock);
+    assert_eq!(a.rcode, Rcode::SERVFAIL);
+    assert!(net.log.iter().any(|(ip, ..)| ip.to_string() == "10.0.0.30"));
+}
+
+#[test]
+fn ttls_expire_on_the_virtual_clock_and_negative_answers_are_cached() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    let nx = net.run(
+        &r,
+        &mut resolution("nope.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(nx.rcode, Rcode::NXDOMAIN);
+    assert_eq!(nx.authority[0].rtype, RecordType::SOA);
+    assert_eq!(nx.authority[0].ttl, 60, "RFC 2308: min(SOA TTL, MINIMUM)");
+    let before = net.count();
+    // 59 s later: everything from the cache.
+    clock += Duration::from_secs(59);
+    let a = net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert!(
+        a.answer[0].ttl <= 241 && a.answer[0].ttl >= 240,
+        "TTL counted down: {}",
+        a.answer[0].ttl
+    );
+    let nx = net.run(
+        &r,
+        &mut resolution("nope.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(nx.rcode, Rcode::NXDOMAIN);
+    assert_eq!(net.count(), before, "nothing asked upstream");
+    // After the negative TTL, the NXDOMAIN is asked again; after 300 s, the A record too.
+    clock += Duration::from_secs(2);
+    net.run(
+        &r,
+        &mut resolution("nope.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(net.count(), before + 1);
+    clock += Duration::from_secs(300);
+    net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(net.count(), before + 2, "{:?}", &net.log[before..]);
+}
+
+#[test]
+fn stale_data_is_served_when_every_authority_is_unreachable() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    net.run(
+        &r,
+        &mut resolution("www.glueless.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    // Its server disappears; the record (TTL 120) expires.
+    net.servers.remove(&"10.0.0.5".parse().unwrap());
+    clock += Duration::from_secs(200);
+    let a = net.run(
+        &r,
+        &mut resolution("www.glueless.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NOERROR);
+    assert_eq!(a.answer[0].ttl, 30, "RFC 8767 §4: stale answers carry TTL 30");
+    assert!(a.uncacheable);
+    assert_eq!(r.counters.values().stale_answers, 1);
+}
+
+#[test]
+fn ids_are_random_and_case_is_randomised() {
+    let mut clock = Instant::now();
+    let mut ids = Vec::new();
+    let mut spelled = Vec::new();
+    let net = net();
+    for seed in 0..8 {
+        let r = resolver(ResolverConfig::default());
+        let mut res = Resolution::with_rng(
+            &n("www.example.test."),
+            RecordType::A,
+            Class::IN,
+            clock,
+            rand::rngs::StdRng::seed_from_u64(seed),
+        );
+        // Priming, answered; then the first real query.
+        let Step::Send(prime) = res.poll(&r, clock) else {
+            panic!("priming expected")
+        };
+        let mut reply = Vec::new();
+        let req = Request {
+            bytes: &prime.message,
+            client: "127.0.0.1:5353".parse().unwrap(),
+            transport: Transport::Udp,
+        };
+        respond(
+            &net.servers[&prime.server.ip()],
+            &AuthConfig::default(),
+            &req,
+            &mut reply,
+        );
+        clock += Duration::from_millis(1);
+        res.on_reply(&r, clock, prime.server, &reply);
+        let Step::Send(out) = res.poll(&r, clock) else {
+            panic!("a query expected")
+        };
+        let m = Message::parse(&out.message).unwrap();
+        ids.push(Message::parse(&prime.message).unwrap().id());
+        ids.push(m.id());
+        spelled.push(m.question().unwrap().qname.to_string());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert!(ids.len() >= 15, "16 IDs from a CSPRNG: {ids:?}");
+    assert!(spelled.iter().all(|s| s.eq_ignore_ascii_case("test.")));
+    spelled.sort();
+    spelled.dedup();
+    assert!(spelled.len() >= 3, "0x20: the case pattern varies: {spelled:?}");
+}
