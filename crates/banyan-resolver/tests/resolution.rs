@@ -2,8 +2,10 @@
 //! which each address is a `banyan_auth` catalog answering as a server would, dead addresses
 //! never answer, and a virtual clock moves only when the test says (timeouts, TTL expiry).
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -37,8 +39,6 @@ struct Net {
     servers: HashMap<IpAddr, Catalog>,
     /// Every query sent: (address, name as sent lowercased, type, over TCP).
     log: Vec<(IpAddr, String, RecordType, bool)>,
-    /// Truncate UDP replies larger than this (to exercise TCP fallback).
-    udp_limit: usize,
 }
 
 impl Net {
@@ -49,7 +49,6 @@ impl Net {
                 .map(|(ip, zones)| (ip.parse().unwrap(), Catalog::new(zones)))
                 .collect(),
             log: Vec::new(),
-            udp_limit: 1232,
         }
     }
 
@@ -139,12 +138,6 @@ ns.hosting A 10.0.0.5
 const GLUELESS: &str = "@ SOA ns.hosting.lab. hostmaster.hosting.lab. 1 3600 900 604800 60
 @ NS ns.hosting.lab.
 www 120 A 192.0.2.50
-";
-
-/// A server of loop1.test that refers back up to test. (a lame, upward referral).
-const LOOP1: &str = "@ SOA ns1 hostmaster 1 3600 900 604800 60
-@ NS ns1
-ns1 A 10.0.0.30
 ";
 
 fn net() -> Net {

@@ -223,12 +223,15 @@ fn resolve(server: SocketAddr, name: &str, qtype: RecordType) -> (Rcode, Vec<Str
     summary(&ask_udp(server, &query_bytes(0x1234, name, qtype, true, true)))
 }
 
+/// A question and the expected RCODE, answer lines and authority owner/type pairs.
+type Case = (&'static str, RecordType, Rcode, Vec<&'static str>, Vec<&'static str>);
+
 #[test]
 fn resolves_a_hierarchy_then_answers_from_cache() {
     let lab = standard_lab();
     let resolver = start_resolver(lab.port, lab_hints("127.0.70.1"), |_| {});
     let at = resolver.local_addrs()[0];
-    let cases: Vec<(&str, RecordType, Rcode, Vec<&str>, Vec<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "www.example.test.",
             RecordType::A,
