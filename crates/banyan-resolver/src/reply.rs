@@ -42,7 +42,13 @@ impl Sections {
                 if matches!(r.rtype, RecordType::OPT | RecordType::TSIG) {
                     continue;
                 }
-                let data = r.rdata().map_err(|_| Unusable::Malformed)?.to_wire();
+                // Names inside RDATA in canonical (lower) case, RFC 4034 §6.2: a name that
+                // came compressed against our 0x20-spelled question would otherwise keep
+                // that random spelling in every answer given from the cache.
+                let mut data = Vec::new();
+                r.rdata()
+                    .map_err(|_| Unusable::Malformed)?
+                    .write(&mut banyan_wire::wire::CanonicalSink(&mut data));
                 let name = r.name.to_name().to_lowercase();
                 match out
                     .iter_mut()
