@@ -147,6 +147,15 @@ pub struct Resolver {
 }
 
 impl Resolver {
+    /// Traces resolutions of names at or below `watch` into the ring (and `sink`, as JSON
+    /// lines, when given).
+    pub fn trace_names(&mut self, watch: Name, sink: Option<Box<dyn std::io::Write + Send>>) {
+        self.traces = match sink {
+            Some(s) => TraceRing::with_sink(Some(watch), s),
+            None => TraceRing::new(Some(watch)),
+        };
+    }
+
     /// A resolver with empty caches.
     pub fn new(config: ResolverConfig, hints: RootHints, local: LocalZones) -> Resolver {
         Resolver {

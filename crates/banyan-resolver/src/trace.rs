@@ -3,6 +3,7 @@
 //! client queries in a bounded ring, readable as JSON (the dashboard draws them).
 
 use std::collections::VecDeque;
+use std::io::Write as _;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -95,11 +96,13 @@ pub struct Trace {
     pub events: Vec<TraceEvent>,
 }
 
-/// The last [`TraceRing::CAPACITY`] traces of client queries chosen for tracing.
+/// The last [`TraceRing::CAPACITY`] traces of client queries chosen for tracing, and
+/// optionally a file that receives each as one line of JSON (JSON Lines).
 pub struct TraceRing {
     /// Suffix of names whose resolutions are traced (`None`: none are).
     watch: Option<banyan_wire::Name>,
     ring: Mutex<VecDeque<Trace>>,
+    sink: Option<Mutex<Box<dyn std::io::Write + Send>>>,
 }
 
 impl TraceRing {
@@ -111,6 +114,15 @@ impl TraceRing {
         TraceRing {
             watch,
             ring: Mutex::new(VecDeque::new()),
+            sink: None,
+        }
+    }
+
+    /// As [`TraceRing::new`], also writing each trace as a JSON line to `sink`.
+    pub fn with_sink(watch: Option<banyan_wire::Name>, sink: Box<dyn std::io::Write + Send>) -> TraceRing {
+        TraceRing {
+            sink: Some(Mutex::new(sink)),
+            ..TraceRing::new(watch)
         }
     }
 
@@ -121,11 +133,23 @@ impl TraceRing {
 
     /// Keeps a finished trace.
     pub fn push(&self, trace: Trace) {
+        if let Some(sink) = &self.sink {
+            if let Ok(line) = serde_json::to_string(&trace) {
+                let mut w = sink.lock().unwrap_or_else(|e| e.into_inner());
+                // A full disk loses trace lines, never answers.
+                let _ = writeln!(w, "{line}").and_then(|()| w.flush());
+            }
+        }
         let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
         if ring.len() == Self::CAPACITY {
             ring.pop_front();
         }
         ring.push_back(trace);
+    }
+
+    /// The kept traces as a JSON array, oldest first.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.snapshot()).unwrap_or_else(|_| "[]".into())
     }
 
     /// The kept traces, oldest first.
@@ -136,5 +160,47 @@ impl TraceRing {
             .iter()
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn ring_is_bounded_and_written_as_json_lines() {
+        let out = Shared::default();
+        let ring = TraceRing::with_sink(Some("example.".parse().unwrap()), Box::new(out.clone()));
+        assert!(ring.wants(&"www.example.".parse().unwrap()));
+        assert!(!ring.wants(&"www.example.org.".parse().unwrap()));
+        for i in 0..TraceRing::CAPACITY + 5 {
+            ring.push(Trace {
+                question: format!("q{i}.example. A"),
+                events: vec![TraceEvent::Priming],
+            });
+        }
+        let kept = ring.snapshot();
+        assert_eq!(kept.len(), TraceRing::CAPACITY);
+        assert_eq!(kept[0].question, "q5.example. A");
+        let json: serde_json::Value = serde_json::from_str(&ring.to_json()).unwrap();
+        assert_eq!(json[0]["events"][0]["event"], "priming");
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), TraceRing::CAPACITY + 5);
+        assert!(text
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
     }
 }

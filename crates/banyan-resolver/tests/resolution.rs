@@ -460,3 +460,32 @@ fn ids_are_random_and_case_is_randomised() {
     spelled.dedup();
     assert!(spelled.len() >= 3, "0x20: the case pattern varies: {spelled:?}");
 }
+
+#[test]
+fn a_refresh_asks_upstream_although_the_answer_is_cached() {
+    let r = resolver(ResolverConfig::default());
+    let mut net = net();
+    let mut clock = Instant::now();
+    net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    let before = net.count();
+    net.run(
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(net.count(), before, "from the cache");
+    clock += Duration::from_secs(280);
+    let mut res = resolution("www.example.test.", RecordType::A, clock);
+    res.refresh();
+    let a = net.run(&r, &mut res, &mut clock);
+    assert_eq!(
+        net.count(),
+        before + 1,
+        "the prefetch asked the zone's server, only that"
+    );
+    assert_eq!(a.answer[0].ttl, 300, "a fresh TTL, not the 20 s left");
+}

@@ -285,9 +285,11 @@ fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, no
 fn refresh(shared: &Arc<Shared>, query: &[u8]) {
     let Ok(q) = ClientQuery::parse(query) else { return };
     let question = (q.qname.to_name(), q.qtype, q.qclass);
+    let q_flags = (q.edns.is_some_and(|e| e.dnssec_ok), q.header.cd);
     let shared2 = shared.clone();
     shared.runtime.spawn(async move {
-        let _ = resolve_shared(&shared2, question, true).await;
+        let flags = (q_flags.0, q_flags.1);
+        let _ = resolve_shared(&shared2, question, flags, true).await;
     });
 }
 
@@ -327,7 +329,8 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
         return Some(out);
     }
     let answer = if q.header.rd {
-        resolve_shared(shared, (q.qname.to_name(), q.qtype, q.qclass), false).await
+        let flags = (q.edns.is_some_and(|e| e.dnssec_ok), q.header.cd);
+        resolve_shared(shared, (q.qname.to_name(), q.qtype, q.qclass), flags, false).await
     } else {
         // RFC 1034 §4.3.1: without RD, no recursion: what the cache knows, or a referral.
         Arc::new(r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now()))
@@ -337,8 +340,9 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
 }
 
 /// One resolution per question however many clients ask it meanwhile; the answer is kept in
-/// the answer cache once. `refresh` skips the cache for the question itself (prefetch).
-async fn resolve_shared(shared: &Arc<Shared>, question: Question, refresh: bool) -> Arc<Answer> {
+/// the answer cache once, under the asking client's (DO, CD) flags. `refresh` skips the
+/// cache for the question itself (prefetch).
+async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, bool), refresh: bool) -> Arc<Answer> {
     let wait = {
         let mut map = shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
         match map.get_mut(&question) {
@@ -374,7 +378,7 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, refresh: bool)
             }
             let mut wire = Vec::new();
             if cacheable_reply(&answer, qname, *qtype, *qclass, &mut wire) {
-                r.answers.store(&wire, false, false, Instant::now());
+                r.answers.store(&wire, flags.0, flags.1, Instant::now());
             }
             Arc::new(answer)
         }

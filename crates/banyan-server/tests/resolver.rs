@@ -150,7 +150,8 @@ fn start_resolver(port: u16, hints: RootHints, configure: impl FnOnce(&mut Resol
         ..ResolverConfig::default()
     };
     // The lab's TLD is `test.`, which Unbound-like defaults answer locally (RFC 6761).
-    let resolver = Resolver::new(config, hints, LocalZones::none());
+    let mut resolver = Resolver::new(config, hints, LocalZones::none());
+    resolver.trace_names("example.test.".parse().expect("name"), None);
     let mut server = ResolverServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
     server.udp_workers = 2;
     configure(&mut server);
@@ -333,6 +334,12 @@ fn resolves_a_hierarchy_then_answers_from_cache() {
             assert!(after.cache_hits >= before.cache_hits + 10, "{before:?} → {after:?}");
         }
     }
+    // Resolutions of names under example.test. were traced (cache hits are not resolutions).
+    let traces = resolver.resolver().traces.snapshot();
+    assert!(!traces.is_empty());
+    assert!(traces.iter().all(|t| t.question.contains("example.test.")));
+    let json = resolver.resolver().traces.to_json();
+    assert!(json.contains("\"event\":\"query\""), "{json}");
     drop(lab);
 }
 
@@ -574,4 +581,128 @@ fn forged_and_out_of_bailiwick_replies_never_reach_the_cache() {
         let _ = fake.join();
         drop(lab);
     }
+}
+
+/// A slow `example.` server: counts the queries it gets and holds every reply until told
+/// to let them go (or 300 ms passed, within the resolver's first timeout of 376 ms).
+struct SlowServer {
+    asked: Arc<AtomicUsize>,
+    release: Arc<std::sync::atomic::AtomicBool>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SlowServer {
+    fn start(addr: SocketAddr) -> SlowServer {
+        let socket = UdpSocket::bind(addr).expect("bind slow server");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(5)))
+            .expect("timeout");
+        let asked = Arc::new(AtomicUsize::new(0));
+        let release = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (a, r, st) = (asked.clone(), release.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 4096];
+            let mut held: Vec<(SocketAddr, Vec<u8>)> = Vec::new();
+            let mut first: Option<std::time::Instant> = None;
+            let end = std::time::Instant::now() + WAIT;
+            while std::time::Instant::now() < end {
+                if let Ok((n, client)) = socket.recv_from(&mut buf) {
+                    let Ok(q) = Message::parse(&buf[..n]) else { continue };
+                    let Some(question) = q.question() else { continue };
+                    a.fetch_add(1, Ordering::SeqCst);
+                    let qname = question.qname.to_name();
+                    let mut out = Vec::new();
+                    let mut b = MessageBuilder::new(
+                        &mut out,
+                        Header {
+                            id: q.id(),
+                            qr: true,
+                            aa: true,
+                            ..Header::default()
+                        },
+                    );
+                    b.question(&qname, question.qtype, Class::IN).expect("q");
+                    let rec = banyan_wire::Record::from_text(&format!("{qname} 300 IN A 192.0.2.77"), None, None)
+                        .expect("record");
+                    b.push(banyan_wire::message::BuildSection::Answer, &rec).expect("push");
+                    b.finish();
+                    held.push((client, out));
+                    first.get_or_insert_with(std::time::Instant::now);
+                }
+                let due = first.is_some_and(|t| t.elapsed() >= Duration::from_millis(300));
+                if r.load(Ordering::SeqCst) || due {
+                    for (client, reply) in held.drain(..) {
+                        let _ = socket.send_to(&reply, client);
+                    }
+                    if r.load(Ordering::SeqCst) {
+                        first = None;
+                    }
+                }
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
+        SlowServer {
+            asked,
+            release,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for SlowServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn clients_asking_the_same_question_at_once_share_one_upstream_query() {
+    let root = POISON_ROOT.replace("127.0.73.", "127.0.74.");
+    let lab = start_lab(&[("127.0.74.1", &[("root.zone", &root)])]);
+    let slow = SlowServer::start(SocketAddr::new("127.0.74.2".parse().expect("ip"), lab.port));
+    let resolver = start_resolver(lab.port, lab_hints("127.0.74.1"), |_| {});
+    let at = resolver.local_addrs()[0];
+    const CLIENTS: usize = 20;
+    let clients: Vec<UdpSocket> = (0..CLIENTS)
+        .map(|i| {
+            let s = UdpSocket::bind("127.0.0.1:0").expect("bind");
+            s.set_read_timeout(Some(WAIT)).expect("timeout");
+            s.connect(at).expect("connect");
+            s.send(&query_bytes(i as u16, "same.example.", RecordType::A, true, false))
+                .expect("send");
+            s
+        })
+        .collect();
+    // Wait (bounded) until every client's question has reached the resolver, then let the
+    // one upstream answer go.
+    let end = std::time::Instant::now() + WAIT;
+    while resolver.resolver().counters.values().resolutions < CLIENTS as u64 && std::time::Instant::now() < end {
+        std::thread::yield_now();
+    }
+    slow.release.store(true, Ordering::SeqCst);
+    for (i, s) in clients.iter().enumerate() {
+        let mut buf = vec![0u8; 4096];
+        let n = s.recv(&mut buf).expect("every client is answered");
+        let (rcode, answer, _) = summary(&buf[..n]);
+        assert_eq!(Message::parse(&buf[..n]).expect("parse").id(), i as u16);
+        assert_eq!(
+            (rcode, answer),
+            (Rcode::NOERROR, vec!["same.example. A 192.0.2.77".to_string()])
+        );
+    }
+    assert_eq!(
+        slow.asked.load(Ordering::SeqCst),
+        1,
+        "one upstream query for {CLIENTS} clients"
+    );
+    drop(slow);
+    drop(lab);
 }

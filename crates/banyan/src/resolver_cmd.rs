@@ -39,6 +39,13 @@ pub struct ResolverArgs {
     /// Memory for the caches, e.g. 64MiB, 1GiB [default: 96MiB].
     #[arg(long = "cache-size", value_name = "SIZE", value_parser = parse_size)]
     pub cache_size: Option<usize>,
+    /// Record the step-by-step story of every client query for a name at or below NAME
+    /// (the last 256 are kept; with --trace-file each is also written as a JSON line).
+    #[arg(long = "trace-name", value_name = "NAME")]
+    pub trace_name: Option<String>,
+    /// Append each recorded trace to FILE as one JSON object per line.
+    #[arg(long = "trace-file", value_name = "FILE", requires = "trace_name")]
+    pub trace_file: Option<PathBuf>,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -95,10 +102,22 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
     if !args.allow.is_empty() {
         server.allow = crate::auth_cmd::parse_cidrs(&args.allow, "--allow")?;
     }
-    Ok(ResolverSetup {
-        server,
-        resolver: Resolver::new(config, hints, local),
-    })
+    let mut resolver = Resolver::new(config, hints, local);
+    if let Some(text) = &args.trace_name {
+        let name = banyan_wire::Name::from_unicode(text).map_err(|e| anyhow::anyhow!("--trace-name {text:?}: {e}"))?;
+        let sink: Option<Box<dyn std::io::Write + Send>> = match &args.trace_file {
+            Some(path) => Some(Box::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("--trace-file {}", path.display()))?,
+            )),
+            None => None,
+        };
+        resolver.trace_names(name, sink);
+    }
+    Ok(ResolverSetup { server, resolver })
 }
 
 /// Starts the service and prints where it listens (scripts wait for these lines).

@@ -72,6 +72,10 @@ pub struct ResolverSection {
     /// Ask upstream servers on loopback/private addresses (default true; false defends
     /// against DNS rebinding on a resolver that serves no lab).
     pub private_upstream: Option<bool>,
+    /// Trace client queries for names at or below this one (default: none).
+    pub trace_name: Option<String>,
+    /// Append each trace to this file as a JSON line.
+    pub trace_file: Option<PathBuf>,
 }
 
 /// What a configuration file asks to run.
@@ -231,6 +235,8 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         allow: r.allow,
         deny_private_upstream: r.private_upstream == Some(false),
         cache_size,
+        trace_name: r.trace_name,
+        trace_file: r.trace_file.map(|f| base.join(f)),
     })
 }
 
