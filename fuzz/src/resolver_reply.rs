@@ -18,11 +18,8 @@ use rand::SeedableRng;
 
 /// Runs one resolution of `www.example.test.` against the replies in `data`.
 pub fn check_resolver_reply(data: &[u8]) {
-    let hints = RootHints::parse(
-        ". 3600000 NS a.root.\na.root. 3600000 A 10.0.0.1\n",
-        Path::new("hints"),
-    )
-    .expect("fixed hints parse");
+    let hints = RootHints::parse(". 3600000 NS a.root.\na.root. 3600000 A 10.0.0.1\n", Path::new("hints"))
+        .expect("fixed hints parse");
     let config = ResolverConfig {
         max_upstream_queries: 24,
         ..ResolverConfig::default()

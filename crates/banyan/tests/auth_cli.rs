@@ -1,5 +1,6 @@
-//! End to end: `banyan auth` and `banyan serve` started as processes on 127.0.0.1, asked with
-//! `banyan query`, reloaded with SIGHUP and stopped with SIGTERM by PID.
+//! End to end: `banyan auth`, `banyan resolver` and `banyan serve` started as processes on
+//! loopback, asked with `banyan query` (and `+trace`), reloaded with SIGHUP and stopped with
+//! SIGTERM by PID.
 
 use std::io::{BufRead as _, BufReader, Lines};
 use std::net::UdpSocket;
@@ -230,4 +231,70 @@ fn serve_bad_config_exits_2_naming_file_and_key() {
     let o = banyan(&["serve", "--config", config.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("[web]: not implemented yet"));
+}
+
+#[test]
+fn serve_resolver_section_and_query_trace_through_a_lab() {
+    let dir = TempDir::new();
+    let root_dir = TempDir::new();
+    let child_dir = TempDir::new();
+    root_dir.write(
+        "root.zone",
+        "$TTL 86400\n. SOA a.root-servers.net. x. 1 2 3 4 300\n. NS a.root-servers.net.\n\
+         a.root-servers.net. A 127.0.81.1\ntest. NS ns.test.\nns.test. A 127.0.81.2\n",
+    );
+    child_dir.write(
+        "test.zone",
+        "$TTL 300\n@ SOA ns hostmaster 1 2 3 4 60\n@ NS ns\nns A 127.0.81.2\nwww A 192.0.2.80\n",
+    );
+    let hints = dir.write(
+        "lab.hints",
+        ". 3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A 127.0.81.1\n",
+    );
+    let port = free_port();
+    let mut servers = Vec::new();
+    for (zones, ip) in [(&root_dir, "127.0.81.1"), (&child_dir, "127.0.81.2")] {
+        let listen = format!("{ip}:{port}");
+        let mut s = Running::start(&["auth", "--zones", zones.path(), "--listen", &listen, "--workers", "1"]);
+        s.wait_stdout("zone ");
+        servers.push(s);
+    }
+    let resolver_port = free_port();
+    let config = dir.write(
+        "banyan.toml",
+        &format!(
+            "[resolver]\nlisten = [\"127.0.0.1:{resolver_port}\"]\nroot_hints = \"lab.hints\"\n\
+             upstream_port = {port}\ndefault_local_zones = false\nworkers = 1\n"
+        ),
+    );
+    let mut resolver = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
+    resolver.wait_stdout("resolver listening on");
+    assert_eq!(short(resolver_port, "www.test", &[]), "192.0.2.80");
+    assert_eq!(short(resolver_port, "www.test", &["+tcp"]), "192.0.2.80");
+
+    let port_text = port.to_string();
+    let o = banyan(&[
+        "query",
+        "www.test",
+        "+trace",
+        "--root-hints",
+        hints.to_str().expect("utf-8"),
+        "--upstream-port",
+        &port_text,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for expected in [
+        "priming",
+        "referral",
+        "zone cut test.",
+        "www.test. 300 A 192.0.2.80",
+        "cached for 5m0s",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    assert_eq!(resolver.stop(), Some(0));
+    for s in servers {
+        assert_eq!(s.stop(), Some(0));
+    }
 }
