@@ -230,16 +230,7 @@ impl Resolution {
                 continue;
             }
             if let Some(rep) = self.repeat.take() {
-                if let Some(out) = self.send(
-                    r,
-                    rep.server,
-                    None,
-                    Choice::OnlyChoice,
-                    rep.tcp,
-                    rep.edns,
-                    rep.caps,
-                    now,
-                ) {
+                if let Some(out) = self.send(r, rep.server, None, None, rep.tcp, rep.edns, rep.caps, now) {
                     return Step::Send(out);
                 }
                 continue;
@@ -259,7 +250,7 @@ impl Resolution {
                 Some((addr, name, why)) => {
                     let caps = r.config.case_randomisation && !r.infra.no_caps(addr);
                     let server = SocketAddr::new(addr, r.config.upstream_port);
-                    if let Some(out) = self.send(r, server, name, why, false, true, caps, now) {
+                    if let Some(out) = self.send(r, server, name, Some(why), false, true, caps, now) {
                         return Step::Send(out);
                     }
                 }
@@ -470,14 +461,15 @@ impl Resolution {
         true
     }
 
-    /// Builds and records the query of the top task to `server`.
+    /// Builds and records the query of the top task to `server`; `why` is `None` for a repeat
+    /// to the same server (over TCP, without EDNS or without 0x20).
     #[allow(clippy::too_many_arguments)]
     fn send(
         &mut self,
         r: &Resolver,
         server: SocketAddr,
         server_name: Option<Name>,
-        why: Choice,
+        why: Option<Choice>,
         tcp: bool,
         edns: bool,
         caps: bool,
@@ -485,6 +477,25 @@ impl Resolution {
     ) -> Option<Outgoing> {
         let task = self.tasks.last_mut()?;
         let cut = task.cut.as_mut()?;
+        // RFC 9156 §2.3 lets cached knowledge skip labels: a shortened name already known to
+        // exist (data, NODATA or an alias cached for it) inside this zone needs no query.
+        // Unbound does the same; without it every cold name under a known empty
+        // non-terminal would cost two queries.
+        while let Some(labels) = cut.minimise {
+            if labels >= task.qname.label_count() {
+                break;
+            }
+            let shortened = task.qname.suffix(labels);
+            let known = r.cache.get(&shortened, RecordType::A, self.qclass, now).is_some()
+                || r.cache.get(&shortened, RecordType::CNAME, self.qclass, now).is_some()
+                || r.cache
+                    .get_negative(&shortened, RecordType::A, self.qclass, now)
+                    .is_some_and(|n| matches!(*n.value, Negative::NoData { .. }));
+            if !known {
+                break;
+            }
+            cut.minimise = (labels + 1 < task.qname.label_count()).then_some(labels + 1);
+        }
         let (sent_lower, qtype) = match cut.minimise {
             Some(labels) if labels < task.qname.label_count() => (task.qname.suffix(labels), RecordType::A),
             _ => (task.qname.clone(), task.qtype),
@@ -528,7 +539,7 @@ impl Resolution {
             zone: zone.to_string(),
             server: server_name.map(|n| n.to_string()),
             address: server.to_string(),
-            why: describe_choice(why),
+            why: why.map_or_else(|| "the same server again".into(), describe_choice),
             qname: sent.to_string(),
             qtype: qtype.to_string(),
             tcp,
@@ -688,10 +699,26 @@ impl Resolution {
             // RFC 9156 §3: the shortened name exists (data, an alias or an empty
             // non-terminal) and this zone is still authoritative for it: one label more.
             // Its records are real answers to the question sent and are cached as such.
-            if let Meaning::Answer { chain, records, .. } = &meaning {
-                for set in chain.iter().chain(records) {
-                    r.cache.insert(set.clone(), answer_trust, now);
+            match &meaning {
+                Meaning::Answer { chain, records, .. } => {
+                    for set in chain.iter().chain(records) {
+                        r.cache.insert(set.clone(), answer_trust, now);
+                    }
                 }
+                Meaning::NoData {
+                    chain,
+                    name,
+                    soa: Some(soa),
+                } if chain.is_empty() => {
+                    // Remembered so that the next name below it skips this step.
+                    let mut soa = soa.clone();
+                    soa.ttl = negative_ttl(&soa);
+                    let ttl = soa.ttl;
+                    let neg = Negative::NoData { soa: Some(soa) };
+                    r.cache
+                        .insert_negative(name, Some(q.qtype), self.qclass, neg, ttl, answer_trust, now);
+                }
+                _ => {}
             }
             self.note(|| {
                 reply_event(
@@ -718,16 +745,19 @@ impl Resolution {
                     .filter_map(|d| Name::from_wire(d).ok())
                     .map(|n| n.to_lowercase())
                     .collect();
-                let mut detail = vec![format!("zone cut {child}: NS {}", join(&names))];
-                for g in &glue {
-                    for d in &g.rdata {
-                        if let Some(ip) = address(g.rtype, d) {
-                            detail.push(format!("glue {} {ip} (ttl {})", g.name, g.ttl));
+                // Built only when tracing: formatting is most of a reply's cost otherwise.
+                self.note(|| {
+                    let mut detail = vec![format!("zone cut {child}: NS {}", join(&names))];
+                    for g in &glue {
+                        for d in &g.rdata {
+                            if let Some(ip) = address(g.rtype, d) {
+                                detail.push(format!("glue {} {ip} (ttl {})", g.name, g.ttl));
+                            }
                         }
                     }
-                }
-                detail.push(format!("NS ttl {}", ns.ttl));
-                self.note(|| reply_event(ms, "referral", detail));
+                    detail.push(format!("NS ttl {}", ns.ttl));
+                    reply_event(ms, "referral", detail)
+                });
                 r.cache.insert(ns, Trust::Referral, now);
                 for g in glue {
                     r.cache.insert(g, Trust::Additional, now);
@@ -758,10 +788,12 @@ impl Resolution {
                     self.tasks.pop();
                     return;
                 }
-                let mut detail: Vec<String> = chain.iter().flat_map(describe_set).collect();
-                detail.extend(records.iter().flat_map(describe_set));
-                let kind = if records.is_none() { "cname" } else { "answer" };
-                self.note(|| reply_event(ms, kind, detail));
+                self.note(|| {
+                    let mut detail: Vec<String> = chain.iter().flat_map(describe_set).collect();
+                    detail.extend(records.iter().flat_map(describe_set));
+                    let kind = if records.is_none() { "cname" } else { "answer" };
+                    reply_event(ms, kind, detail)
+                });
                 match (records, next) {
                     (Some(set), _) => {
                         self.chain_extend(chain);
@@ -798,8 +830,7 @@ impl Resolution {
                     r.cache
                         .insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
                 }
-                let detail = vec![format!("{name} does not exist{}", soa_note(&soa))];
-                self.note(|| reply_event(ms, "nxdomain", detail));
+                self.note(|| reply_event(ms, "nxdomain", vec![format!("{name} does not exist{}", soa_note(&soa))]));
                 self.chain_extend(chain);
                 self.task_negative(r, true, soa);
             }
@@ -816,8 +847,13 @@ impl Resolution {
                     r.cache
                         .insert_negative(&name, Some(q.qtype), self.qclass, neg, s.ttl, answer_trust, now);
                 }
-                let detail = vec![format!("{name} has no {} records{}", q.qtype, soa_note(&soa))];
-                self.note(|| reply_event(ms, "nodata", detail));
+                self.note(|| {
+                    reply_event(
+                        ms,
+                        "nodata",
+                        vec![format!("{name} has no {} records{}", q.qtype, soa_note(&soa))],
+                    )
+                });
                 self.chain_extend(chain);
                 self.task_negative(r, false, soa);
             }

@@ -235,6 +235,16 @@ fn minimisation_off_sends_the_full_name_and_long_names_are_bounded() {
     // Empty non-terminals answer NODATA to minimised queries: one label more each time.
     let in_example = net.log.iter().filter(|(ip, ..)| ip.to_string() == "10.0.0.3").count();
     assert_eq!(in_example, 7, "{:?}", net.log);
+    // RFC 9156 §2.3: the empty non-terminals are now known (NODATA cached): a sibling costs
+    // one query, not seven.
+    let before = net.count();
+    let a = net.run(
+        &r,
+        &mut resolution("x.b.c.d.e.f.deep.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NXDOMAIN);
+    assert_eq!(net.count() - before, 1, "{:?}", &net.log[before..]);
 }
 
 #[test]

@@ -9,8 +9,8 @@
 
 use std::io;
 use std::mem::{size_of, MaybeUninit};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, UdpSocket};
-use std::os::fd::AsRawFd as _;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::AsRawFd;
 
 /// Datagrams per system call. 64 keeps a batch's buffers (64 × 4 KiB in, replies out) in L2
 /// while amortising the syscall well past the point of diminishing returns.
@@ -119,7 +119,7 @@ fn sockaddr_to_std(ss: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<
 /// Receives up to [`BATCH`] datagrams, blocking (up to the socket's read timeout) for the
 /// first only (`MSG_WAITFORONE`). Returns how many slots were filled; slots whose datagram
 /// was cut short are marked unusable. Reply marks from the previous batch are cleared.
-pub fn recv_batch(socket: &UdpSocket, batch: &mut Batch) -> io::Result<usize> {
+pub fn recv_batch<S: AsRawFd>(socket: &S, batch: &mut Batch) -> io::Result<usize> {
     let b = &mut *batch;
     for i in 0..BATCH {
         b.send[i] = false;
@@ -168,7 +168,7 @@ pub fn recv_batch(socket: &UdpSocket, batch: &mut Batch) -> io::Result<usize> {
 /// Sends every queued reply of the first `filled` slots, each to the sender of its query.
 /// A datagram the kernel refuses (for example a sender address it cannot route) is skipped so
 /// one bad client cannot stall the others; other errors end the batch and are returned.
-pub fn send_batch(socket: &UdpSocket, batch: &mut Batch, filled: usize) -> io::Result<()> {
+pub fn send_batch<S: AsRawFd>(socket: &S, batch: &mut Batch, filled: usize) -> io::Result<()> {
     let b = &mut *batch;
     let mut count = 0;
     for i in 0..filled.min(BATCH) {
@@ -221,6 +221,7 @@ pub fn send_batch(socket: &UdpSocket, batch: &mut Batch, filled: usize) -> io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::UdpSocket;
 
     #[test]
     fn batch_round_trip_on_loopback() -> io::Result<()> {
