@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -221,21 +220,22 @@ enum Fast {
 
 /// One UDP worker: a thread with its own event loop (a current-thread tokio runtime), as
 /// Unbound runs one loop per thread. Cache hits are answered in the batch they arrived in;
-/// misses become tasks on this same loop, so a query is received, resolved (its upstream
-/// sockets registered here too) and answered without crossing to another thread.
+/// misses become tasks on this same runtime, so a query is received, resolved (its upstream
+/// sockets registered here too) and answered without crossing to another thread. (Tasks on
+/// the runtime itself, not a `LocalSet`: the runtime interleaves them with its I/O polling,
+/// which kept twice the throughput under load in the lab.)
 fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return;
     };
-    let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, async {
+    runtime.block_on(async {
         if socket.set_nonblocking(true).is_err() {
             return;
         }
         let Ok(socket) = tokio::net::UdpSocket::from_std(socket) else {
             return;
         };
-        let socket = Rc::new(socket);
+        let socket = Arc::new(socket);
         let mut batch = Batch::new();
         let payload = shared.resolver.config.udp_payload;
         while !shared.stop.load(Ordering::Relaxed) {
@@ -253,7 +253,6 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                 Err(_) => continue,
             };
             let now = Instant::now();
-            let mut spawned = false;
             for i in 0..n {
                 let Some((bytes, client, out)) = batch.query_and_reply(i) else {
                     continue;
@@ -267,8 +266,7 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                     Fast::Drop => {}
                     Fast::Resolve => {
                         let (shared, socket, query) = (shared.clone(), socket.clone(), bytes.to_vec());
-                        spawned = true;
-                        tokio::task::spawn_local(async move {
+                        tokio::spawn(async move {
                             if let Some(reply) = slow_path(&shared, &query, Transport::Udp).await {
                                 let _ = socket.send_to(&reply, client).await;
                             }
@@ -277,10 +275,6 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                 }
             }
             let _ = send_batch(&*socket, &mut batch, n);
-            if spawned {
-                // Let the new tasks send their first upstream query before the next batch.
-                tokio::task::yield_now().await;
-            }
         }
     });
 }
