@@ -39,6 +39,12 @@ pub struct ResolverArgs {
     /// Memory for the caches, e.g. 64MiB, 1GiB [default: 96MiB].
     #[arg(long = "cache-size", value_name = "SIZE", value_parser = parse_size)]
     pub cache_size: Option<usize>,
+    /// Cache TTLs below this are raised to it, in seconds [default: 0].
+    #[arg(long = "min-ttl", value_name = "SECONDS")]
+    pub min_ttl: Option<u32>,
+    /// Cache TTLs above this are lowered to it, in seconds [default: 86400].
+    #[arg(long = "max-ttl", value_name = "SECONDS")]
+    pub max_ttl: Option<u32>,
     /// Record the step-by-step story of every client query for a name at or below NAME
     /// (the last 256 are kept; with --trace-file each is also written as a JSON line).
     #[arg(long = "trace-name", value_name = "NAME")]
@@ -94,6 +100,19 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         // Two thirds for RRsets (what resolution needs), a third for whole answers.
         config.cache.max_bytes = size / 3 * 2;
         config.answer_cache_bytes = size / 3;
+    }
+    if let Some(t) = args.min_ttl {
+        config.cache.min_ttl = t;
+    }
+    if let Some(t) = args.max_ttl {
+        config.cache.max_ttl = t;
+    }
+    if config.cache.min_ttl > config.cache.max_ttl {
+        anyhow::bail!(
+            "--min-ttl {} is above --max-ttl {}",
+            config.cache.min_ttl,
+            config.cache.max_ttl
+        );
     }
     let mut server = ResolverServerConfig::new(args.listen.clone());
     if let Some(n) = args.workers {

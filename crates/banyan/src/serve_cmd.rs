@@ -72,6 +72,10 @@ pub struct ResolverSection {
     /// Ask upstream servers on loopback/private addresses (default true; false defends
     /// against DNS rebinding on a resolver that serves no lab).
     pub private_upstream: Option<bool>,
+    /// Cache TTL floor in seconds (default 0).
+    pub min_ttl: Option<u32>,
+    /// Cache TTL ceiling in seconds (default 86400).
+    pub max_ttl: Option<u32>,
     /// Trace client queries for names at or below this one (default: none).
     pub trace_name: Option<String>,
     /// Append each trace to this file as a JSON line.
@@ -235,6 +239,8 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         allow: r.allow,
         deny_private_upstream: r.private_upstream == Some(false),
         cache_size,
+        min_ttl: r.min_ttl,
+        max_ttl: r.max_ttl,
         trace_name: r.trace_name,
         trace_file: r.trace_file.map(|f| base.join(f)),
     })
@@ -347,7 +353,8 @@ allow_transfer = ["192.0.2.0/24"]
     #[test]
     fn resolver_section() -> anyhow::Result<()> {
         let text = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\nroot_hints = \"lab.hints\"\nallow = [\"10.0.0.0/8\"]\n\
-                    cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n";
+                    cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n\
+                    min_ttl = 5\nmax_ttl = 3600\n";
         let services = load_services(text)?;
         assert!(services.auth.is_none());
         let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
@@ -355,6 +362,7 @@ allow_transfer = ["192.0.2.0/24"]
         assert!(r.root_hints.is_some_and(|p| p.ends_with("lab.hints")));
         assert_eq!(r.cache_size, Some(512 << 20));
         assert_eq!(r.upstream_port, Some(5300));
+        assert_eq!((r.min_ttl, r.max_ttl), (Some(5), Some(3600)));
         assert!(r.no_default_local_zones && !r.deny_private_upstream);
         for (bad, key) in [
             ("validate = true", "resolver.validate"),
