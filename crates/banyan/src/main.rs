@@ -14,6 +14,7 @@ mod resolver_cmd;
 mod serve_cmd;
 mod trace_cmd;
 mod transport;
+mod up;
 mod zone_cmd;
 
 use std::io::Read as _;
@@ -36,6 +37,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The miniature internet on loopback: root, TLD and domain servers of a world (the
+    /// embedded default, or --world FILE), each on its own 127.53.x.y address, and a resolver
+    /// that iterates from the world's root. Prints a map and commands to try; runs until
+    /// SIGINT or SIGTERM (SIGUSR1 prints the resolver's counters). Exit 2 on a bad world or
+    /// an address that cannot be bound.
+    Up(up::UpArgs),
     /// Ask a DNS server one question and print the reply, like dig.
     ///
     /// banyan query [@SERVER[:PORT]] [-p PORT] NAME [TYPE] [CLASS] [+tcp] [+dnssec] [+short]
@@ -120,6 +127,7 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_DNS_FAILURE)
             }
         },
+        Command::Up(args) => exit_usage_on_error("up", up::run(&args)),
         Command::Auth(args) => exit_usage_on_error("auth", auth_cmd::run(&args)),
         Command::Resolver(args) => exit_usage_on_error("resolver", resolver_cmd::run(&args)),
         Command::Serve { config } => exit_usage_on_error("serve", serve_cmd::run(&config)),

@@ -1,0 +1,555 @@
+//! `banyan up`: the miniature internet. Starts every authoritative server of a world (root,
+//! TLDs, second-level zones; see [`world`]) on its own loopback address and one port, and a
+//! recursive resolver that knows the world's root hints; prints a map of what runs where and
+//! commands to try; serves until SIGINT or SIGTERM.
+//!
+//! This module only wires things together: zones come from `banyan-zone` (built by
+//! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`.
+
+pub mod world;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use banyan_auth::Catalog;
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints};
+use banyan_server::{ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, ZoneSource};
+use banyan_wire::Name;
+use banyan_zone::Zone;
+
+use world::{World, ZoneContent};
+
+/// The command-line options of `banyan up`.
+#[derive(clap::Args, Debug)]
+pub struct UpArgs {
+    /// The world to start (TOML: [[server]] and [[zone]] entries) [default: the embedded
+    /// world of root, TLDs and example.com and friends].
+    #[arg(long, value_name = "FILE")]
+    pub world: Option<PathBuf>,
+    /// Port every server of the world answers on; 0 picks a free one [default: 53, or 5300
+    /// when 53 cannot be bound].
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Where the resolver answers (port 0 picks one) [default: 127.0.0.1 on the servers' port].
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub resolver: Option<SocketAddr>,
+    /// Also write the map (servers, zones, resolver, root hints) as JSON to FILE.
+    #[arg(long = "map-json", value_name = "FILE")]
+    pub map_json: Option<PathBuf>,
+}
+
+/// The port tried when 53 cannot be bound (not root, or taken): easy to type, unprivileged.
+const FALLBACK_PORT: u16 = 5300;
+
+/// How often zone files are looked at: a second is quick enough for someone editing a file
+/// and costs a few `stat` calls.
+const WATCH: Duration = Duration::from_secs(1);
+
+/// The per-run directory (root hints, generated zone files), removed on exit.
+struct RunDir(PathBuf);
+
+impl RunDir {
+    fn create() -> anyhow::Result<RunDir> {
+        let path = std::env::temp_dir().join(format!("banyan-up-{}", std::process::id()));
+        // A directory left by an earlier process with the same PID holds nothing of ours.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(path.join("zones")).with_context(|| format!("creating {}", path.display()))?;
+        Ok(RunDir(path))
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The running world: its servers (in world order) and the resolver.
+struct Lab {
+    servers: Vec<Server>,
+    resolver: ResolverServer,
+    port: u16,
+}
+
+impl Lab {
+    /// Stops everything at once: each server's UDP workers take up to their poll interval to
+    /// notice, so stopping them one after another would add up.
+    fn shutdown(self) {
+        std::thread::scope(|s| {
+            for server in self.servers {
+                s.spawn(move || server.shutdown());
+            }
+            let resolver = self.resolver;
+            s.spawn(move || resolver.shutdown());
+        });
+    }
+}
+
+/// Starts every server on `port` (0: the first one picks, the rest follow) and the resolver.
+/// On an error, what was started is stopped (dropped) before returning.
+fn start_lab(
+    world: &World,
+    zones: &[Zone],
+    files: &[PathBuf],
+    port: u16,
+    resolver_at: Option<SocketAddr>,
+    hints: &RootHints,
+) -> Result<Lab, ServerError> {
+    let mut port = port;
+    let mut servers = Vec::with_capacity(world.servers.len());
+    for s in &world.servers {
+        let mut served = Vec::new();
+        let mut source = Vec::new();
+        for (i, z) in world.zones.iter().enumerate() {
+            if s.zones.contains(&z.name) {
+                served.push(zones[i].clone());
+                source.push((z.name.clone(), files[i].clone()));
+            }
+        }
+        let mut config = ServerConfig::new(vec![SocketAddr::new(IpAddr::V4(s.address), port)]);
+        // A lab, not a load test: one UDP thread per server keeps twenty servers light.
+        config.udp_workers = 1;
+        let server = Server::start(config, Catalog::new(served), ZoneSource::Files(source))?;
+        if port == 0 {
+            port = server.local_addrs().first().map_or(0, |a| a.port());
+        }
+        servers.push(server);
+    }
+    let config = ResolverConfig {
+        upstream_port: port,
+        // The world's servers are on loopback; a resolver that refused private upstreams
+        // would find nobody to ask.
+        allow_private_upstream: true,
+        ..ResolverConfig::default()
+    };
+    let resolver = Resolver::new(config, hints.clone(), LocalZones::defaults());
+    let listen = resolver_at.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    let resolver = ResolverServer::start(ResolverServerConfig::new(vec![listen]), Arc::new(resolver))?;
+    Ok(Lab {
+        servers,
+        resolver,
+        port,
+    })
+}
+
+/// Why port 53 could not be used, when that is a reason to fall back to [`FALLBACK_PORT`].
+fn fallback_reason(e: &ServerError) -> Option<String> {
+    match e {
+        ServerError::Bind { addr, source, .. } => match source.kind() {
+            std::io::ErrorKind::PermissionDenied => Some("port 53 needs root".to_string()),
+            std::io::ErrorKind::AddrInUse => Some(format!("port 53 is taken on {}", addr.ip())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `resolver stats: …`, the line printed on SIGUSR1 and on exit (tests read it).
+fn stats_line(resolver: &Resolver) -> String {
+    let v = resolver.counters.values();
+    format!(
+        "resolver stats: resolutions {}, cache hits {}, upstream queries {}",
+        v.resolutions, v.cache_hits, v.upstream_queries
+    )
+}
+
+/// Names to show in the "try" commands: a name in the first leaf zone with data of its own
+/// (www. when it exists), and one in the deepest such zone.
+fn sample_names(world: &World, zones: &[Zone]) -> (String, String) {
+    let own_data = |c: &ZoneContent| match c {
+        ZoneContent::Records(r) => !r.is_empty(),
+        ZoneContent::File(_) => true,
+    };
+    let leaves: Vec<usize> = (0..world.zones.len())
+        .filter(|&i| own_data(&world.zones[i].content))
+        .filter(|&i| {
+            !world
+                .zones
+                .iter()
+                .any(|c| world.parent(&c.name).is_some_and(|p| p.name == world.zones[i].name))
+        })
+        .collect();
+    let pick = |i: usize| {
+        let origin = &world.zones[i].name;
+        match origin.prepend(b"www") {
+            Ok(www) if zones[i].node(&www).is_some() => www.to_string(),
+            _ => origin.to_string(),
+        }
+    };
+    let first = leaves.first().map_or_else(|| ".".to_string(), |&i| pick(i));
+    let deepest = leaves
+        .iter()
+        .copied()
+        .max_by_key(|&i| (world.zones[i].name.label_count(), std::cmp::Reverse(i)))
+        .map_or_else(|| first.clone(), pick);
+    let trim = |s: String| s.trim_end_matches('.').to_string();
+    (trim(first), trim(deepest))
+}
+
+/// `banyan up …`.
+pub fn run(args: &UpArgs) -> anyhow::Result<()> {
+    let world = match &args.world {
+        Some(path) => world::load(path)?,
+        None => World::default_world()?,
+    };
+    let zones = world.build_zones()?;
+    for (parent, child) in world.undelegated_children(&zones) {
+        eprintln!("banyan up: warning: zone {parent} (a file) has no NS records for its child zone {child}");
+    }
+    let run_dir = RunDir::create()?;
+    // Every server reads its zones from files on reload: the world's own files, and the
+    // generated zones written here (so an edit to either is picked up the same way).
+    let mut files = Vec::with_capacity(zones.len());
+    for (w, zone) in world.zones.iter().zip(&zones) {
+        let path = match &w.content {
+            ZoneContent::File(path) => path.clone(),
+            ZoneContent::Records(_) => {
+                // `banyan auth`'s naming: root.zone for the root, else <origin>.zone.
+                let text = w.name.to_string();
+                let stem = if w.name.is_root() {
+                    "root"
+                } else {
+                    text.trim_end_matches('.')
+                };
+                let path = run_dir.0.join("zones").join(format!("{stem}.zone"));
+                std::fs::write(&path, world::zone_file_text(zone))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                path
+            }
+        };
+        files.push(path);
+    }
+    let hints_path = run_dir.0.join("root.hints");
+    std::fs::write(&hints_path, world.root_hints_text())
+        .with_context(|| format!("writing {}", hints_path.display()))?;
+    let hints = RootHints::from_file(&hints_path)?;
+
+    let (lab, port_note) = match args.port {
+        Some(p) => (start_lab(&world, &zones, &files, p, args.resolver, &hints)?, None),
+        None => match start_lab(&world, &zones, &files, 53, args.resolver, &hints) {
+            Ok(lab) => (lab, None),
+            Err(e) => match fallback_reason(&e) {
+                Some(reason) => (
+                    start_lab(&world, &zones, &files, FALLBACK_PORT, args.resolver, &hints)?,
+                    Some(reason),
+                ),
+                None => return Err(e.into()),
+            },
+        },
+    };
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(serve(
+        &world,
+        &zones,
+        &files,
+        &lab,
+        &run_dir,
+        &hints_path,
+        port_note,
+        args,
+    ));
+    println!("{}", stats_line(lab.resolver.resolver()));
+    lab.shutdown();
+    drop(run_dir);
+    result?;
+    println!("stopped");
+    Ok(())
+}
+
+/// Prints the map (once the signal handlers are in place, so a script may signal as soon as
+/// it reads it), then serves: zone files looked at every second, SIGHUP reloads every
+/// server, SIGUSR1 prints the resolver's counters, SIGINT/SIGTERM return.
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    world: &World,
+    zones: &[Zone],
+    files: &[PathBuf],
+    lab: &Lab,
+    run_dir: &RunDir,
+    hints_path: &Path,
+    port_note: Option<String>,
+    args: &UpArgs,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    let mut hup = signal(SignalKind::hangup())?;
+
+    let map = Map::new(world, zones, files, lab, run_dir, hints_path, port_note);
+    if let Some(path) = &args.map_json {
+        // Written aside and renamed, so a reader never sees half a file.
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_string_pretty(&map.json())?)
+            .with_context(|| format!("--map-json {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("--map-json {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(map.text().as_bytes())?;
+    out.flush()?;
+    drop(out);
+
+    let mut tick = tokio::time::interval(WATCH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                for (s, server) in world.servers.iter().zip(&lab.servers) {
+                    if let Some(errors) = server.reload_if_changed() {
+                        report_reload(&s.name, &errors);
+                    }
+                }
+            }
+            _ = hup.recv() => {
+                for (s, server) in world.servers.iter().zip(&lab.servers) {
+                    report_reload(&s.name, &server.reload());
+                }
+            }
+            _ = usr1.recv() => println!("{}", stats_line(lab.resolver.resolver())),
+            _ = int.recv() => break,
+            _ = term.recv() => break,
+        }
+    }
+    Ok(())
+}
+
+fn report_reload(server: &Name, errors: &[String]) {
+    for e in errors {
+        eprintln!("reload: {server}: {e}");
+    }
+    let kept = if errors.is_empty() {
+        ""
+    } else {
+        " (a zone that failed keeps its previous version)"
+    };
+    println!("reload: {server} read its zone files again{kept}");
+}
+
+/// What runs where, for the printed map and `--map-json`.
+struct Map {
+    label: String,
+    header_note: String,
+    port: u16,
+    servers: Vec<(String, Ipv4Addr, Vec<String>)>,
+    zones: Vec<(String, Vec<String>, PathBuf, bool)>,
+    resolver: SocketAddr,
+    hints: Vec<(String, Ipv4Addr)>,
+    hints_path: PathBuf,
+    run_dir: PathBuf,
+    try_commands: Vec<String>,
+}
+
+impl Map {
+    fn new(
+        world: &World,
+        zones: &[Zone],
+        files: &[PathBuf],
+        lab: &Lab,
+        run_dir: &RunDir,
+        hints_path: &Path,
+        port_note: Option<String>,
+    ) -> Map {
+        let port = lab.port;
+        let resolver = lab
+            .resolver
+            .local_addrs()
+            .first()
+            .copied()
+            .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+        let (first, deepest) = sample_names(world, zones);
+        let p = |port: u16| {
+            if port == 53 {
+                String::new()
+            } else {
+                format!(" -p {port}")
+            }
+        };
+        let at = resolver.ip();
+        let try_commands = vec![
+            format!("banyan query @{at}{} {first}", p(resolver.port())),
+            format!(
+                "banyan query {first} +trace --root-hints {} --upstream-port {port}",
+                hints_path.display()
+            ),
+            format!("dig @{at}{} {deepest}", p(resolver.port())),
+        ];
+        Map {
+            label: world.label.clone(),
+            header_note: port_note.map(|n| format!(" ({n})")).unwrap_or_default(),
+            port,
+            servers: world
+                .servers
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.to_string(),
+                        s.address,
+                        s.zones.iter().map(|z| z.to_string()).collect(),
+                    )
+                })
+                .collect(),
+            zones: world
+                .zones
+                .iter()
+                .zip(files)
+                .map(|(z, f)| {
+                    let servers = world
+                        .servers
+                        .iter()
+                        .filter(|s| s.zones.contains(&z.name))
+                        .map(|s| s.name.to_string())
+                        .collect();
+                    (
+                        z.name.to_string(),
+                        servers,
+                        f.clone(),
+                        matches!(z.content, ZoneContent::Records(_)),
+                    )
+                })
+                .collect(),
+            resolver,
+            hints: world
+                .root_hints()
+                .into_iter()
+                .map(|(n, a)| (n.to_string(), a))
+                .collect(),
+            hints_path: hints_path.to_path_buf(),
+            run_dir: run_dir.0.clone(),
+            try_commands,
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "Banyan's miniature internet ({}): {} servers, {} zones, port {}{}",
+            self.label,
+            self.servers.len(),
+            self.zones.len(),
+            self.port,
+            self.header_note
+        );
+        let name_w = self
+            .servers
+            .iter()
+            .map(|s| s.0.len())
+            .max()
+            .unwrap_or(0)
+            .max("resolver".len());
+        let addr_w = self
+            .servers
+            .iter()
+            .map(|s| format!("{}:{}", s.1, self.port).len())
+            .chain([self.resolver.to_string().len()])
+            .max()
+            .unwrap_or(0);
+        let addr = |a: String| format!("{a:<addr_w$}");
+        for (name, address, zones) in &self.servers {
+            let _ = writeln!(
+                t,
+                "  {name:<name_w$}  {}  {}",
+                addr(format!("{address}:{}", self.port)),
+                zones.join(" ")
+            );
+        }
+        let hints: Vec<&str> = self.hints.iter().map(|h| h.0.as_str()).collect();
+        let _ = writeln!(
+            t,
+            "  {:<name_w$}  {}  root hints: {}",
+            "resolver",
+            addr(self.resolver.to_string()),
+            hints.join(" ")
+        );
+        let own: Vec<String> = self
+            .zones
+            .iter()
+            .filter(|z| !z.3)
+            .map(|z| format!("{} ({})", z.0, z.2.display()))
+            .collect();
+        let own = if own.is_empty() {
+            String::new()
+        } else {
+            format!(" and the world's own: {}", own.join(", "))
+        };
+        let _ = writeln!(t, "zone files: {}/zones/ (generated){own}", self.run_dir.display());
+        let _ = writeln!(
+            t,
+            "  edits to zone files are picked up within a second; cached answers change when their TTL runs out"
+        );
+        let _ = writeln!(t, "try:");
+        for c in &self.try_commands {
+            let _ = writeln!(t, "  {c}");
+        }
+        let _ = writeln!(
+            t,
+            "ready: Ctrl-C stops everything; kill -USR1 {} prints the resolver's counters",
+            std::process::id()
+        );
+        t
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "world": self.label,
+            "port": self.port,
+            "port_note": self.header_note.trim().trim_start_matches('(').trim_end_matches(')'),
+            "pid": std::process::id(),
+            "servers": self.servers.iter().map(|(name, address, zones)| serde_json::json!({
+                "name": name, "address": address.to_string(), "port": self.port, "zones": zones,
+            })).collect::<Vec<_>>(),
+            "zones": self.zones.iter().map(|(name, servers, file, generated)| serde_json::json!({
+                "name": name, "servers": servers, "file": file, "generated": generated,
+            })).collect::<Vec<_>>(),
+            "resolver": {
+                "address": self.resolver.ip().to_string(),
+                "port": self.resolver.port(),
+            },
+            "root_hints": self.hints.iter().map(|(name, address)| serde_json::json!({
+                "name": name, "address": address.to_string(),
+            })).collect::<Vec<_>>(),
+            "root_hints_file": self.hints_path,
+            "run_dir": self.run_dir,
+            "try": self.try_commands,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_53_falls_back_on_permission_and_in_use_only() {
+        let bind = |kind: std::io::ErrorKind| ServerError::Bind {
+            addr: "127.53.0.1:53".parse().expect("addr"),
+            proto: "udp",
+            source: std::io::Error::from(kind),
+        };
+        assert_eq!(
+            fallback_reason(&bind(std::io::ErrorKind::PermissionDenied)).as_deref(),
+            Some("port 53 needs root")
+        );
+        assert!(fallback_reason(&bind(std::io::ErrorKind::AddrInUse)).is_some());
+        assert!(fallback_reason(&bind(std::io::ErrorKind::AddrNotAvailable)).is_none());
+    }
+
+    #[test]
+    fn default_world_samples() {
+        let world = World::default_world().expect("default world");
+        let zones = world.build_zones().expect("builds");
+        assert_eq!(
+            sample_names(&world, &zones),
+            ("www.example.com".to_string(), "en.wikipedia.org".to_string())
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! End to end: `banyan up` started as a process on an ephemeral port (`--port 0`, `--resolver
+//! 127.0.0.1:0`), its map read from `--map-json`, every name of the default world resolved
+//! cold and then warm through its resolver with `banyan query`, a small world of files edited
+//! while it runs, and the process stopped with SIGTERM by PID. Every wait is bounded.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+/// Longest wait for a line of output (the world starts in well under a second).
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "banyan-up-cli-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `banyan up` running; its stdout read by a thread so every wait can have a deadline.
+/// Killed by PID if the test ends without stopping it.
+struct Up {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Receiver<String>,
+}
+
+fn reader<R: std::io::Read + Send + 'static>(r: R) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+impl Up {
+    fn start(args: &[&str]) -> Up {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .arg("up")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start banyan up");
+        let lines = reader(child.stdout.take().expect("stdout"));
+        let stderr = reader(child.stderr.take().expect("stderr"));
+        Up { child, lines, stderr }
+    }
+
+    /// Reads stdout up to the line containing `what`, waiting at most [`WAIT`].
+    fn wait_line(&self, what: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        let err: Vec<String> = self.stderr.try_iter().collect();
+        panic!("no {what:?} on stdout within {WAIT:?}; saw {seen:?}; stderr {err:?}");
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// SIGUSR1, then the stats line it prints.
+    fn stats(&self) -> Stats {
+        self.signal("USR1");
+        Stats::parse(&self.wait_line("resolver stats:"))
+    }
+
+    /// SIGTERM; the stats line printed on the way out, and the exit code.
+    fn stop(mut self) -> (Stats, Option<i32>) {
+        self.signal("TERM");
+        let stats = Stats::parse(&self.wait_line("resolver stats:"));
+        self.wait_line("stopped");
+        let code = self.child.wait().expect("wait").code();
+        (stats, code)
+    }
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `resolver stats: resolutions N, cache hits N, upstream queries N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stats {
+    resolutions: u64,
+    cache_hits: u64,
+    upstream_queries: u64,
+}
+
+impl Stats {
+    fn parse(line: &str) -> Stats {
+        let field = |key: &str| -> u64 {
+            let rest = line.split(key).nth(1).unwrap_or_else(|| panic!("{key} in {line:?}"));
+            let digits: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap_or_else(|_| panic!("{key} in {line:?}"))
+        };
+        Stats {
+            resolutions: field("resolutions"),
+            cache_hits: field("cache hits"),
+            upstream_queries: field("upstream queries"),
+        }
+    }
+}
+
+fn read_map(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("map JSON written before the map is printed");
+    serde_json::from_str(&text).expect("map JSON parses")
+}
+
+fn banyan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_banyan"))
+        .args(args)
+        .output()
+        .expect("run banyan")
+}
+
+/// `banyan query @ADDR -p PORT NAME TYPE +short [extra]`, one line per record, sorted.
+fn short(addr: &str, port: u16, name: &str, rtype: &str, extra: &[&str]) -> Vec<String> {
+    let port = port.to_string();
+    let mut args = vec!["query", addr, "-p", &port, name, rtype, "+short", "+timeout=3"];
+    args.extend_from_slice(extra);
+    let o = banyan(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{name} {rtype}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+/// Every name of the default world with its expected answer (`+short`, sorted).
+const DEFAULT_WORLD_ANSWERS: &[(&str, &str, &[&str])] = &[
+    ("www.example.com", "A", &["93.184.216.34", "example.com."]),
+    ("example.com", "A", &["93.184.216.34"]),
+    ("example.com", "MX", &["10 mail.example.com."]),
+    ("mail.example.com", "A", &["93.184.216.35"]),
+    ("example.com", "NS", &["ns1.exampledns.com.", "ns2.exampledns.com."]),
+    ("ns1.exampledns.com", "A", &["127.53.10.1"]),
+    ("freecodecamp.com", "A", &["192.0.2.40"]),
+    ("framer.com", "A", &["192.0.2.50"]),
+    ("www.framer.com", "A", &["192.0.2.51"]),
+    ("github.com", "A", &["192.0.2.30"]),
+    ("dans.garden", "A", &["198.51.100.60"]),
+    ("wikipedia.org", "A", &["198.51.100.70"]),
+    ("en.wikipedia.org", "A", &["198.51.100.71"]),
+    ("bbc.co.uk", "A", &["203.0.113.80"]),
+    ("www.bbc.co.uk", "A", &["203.0.113.81"]),
+    ("dev", "NS", &["ns1.nic.dev.", "ns2.nic.dev."]),
+    ("co.uk", "NS", &["nsa.nic.uk.", "nsb.nic.uk."]),
+    ("a.root-servers.net", "A", &["127.53.0.1"]),
+];
+
+#[test]
+fn up_default_world_resolves_cold_then_warm_without_upstream_queries() {
+    let dir = TempDir::new();
+    let map_path = dir.0.join("map.json");
+    let map_arg = map_path.to_str().expect("utf-8");
+    let up = Up::start(&["--port", "0", "--resolver", "127.0.0.1:0", "--map-json", map_arg]);
+    let header = up.wait_line("Banyan's miniature internet");
+    assert!(header.contains("(default world): 23 servers, 17 zones"), "{header}");
+    up.wait_line("ready:");
+
+    let map = read_map(&map_path);
+    let port = map["port"].as_u64().expect("port") as u16;
+    assert_ne!(port, 0);
+    let servers = map["servers"].as_array().expect("servers");
+    assert_eq!(servers.len(), 23);
+    for s in servers {
+        assert!(s["address"].as_str().is_some_and(|a| a.starts_with("127.53.")), "{s}");
+        assert_eq!(s["port"].as_u64(), Some(u64::from(port)));
+    }
+    assert_eq!(map["zones"].as_array().map(Vec::len), Some(17));
+    assert_eq!(map["root_hints"].as_array().map(Vec::len), Some(3));
+    let resolver_port = map["resolver"]["port"].as_u64().expect("resolver port") as u16;
+    let resolver = format!("@{}", map["resolver"]["address"].as_str().expect("resolver address"));
+
+    for (name, rtype, want) in DEFAULT_WORLD_ANSWERS {
+        assert_eq!(
+            short(&resolver, resolver_port, name, rtype, &[]),
+            *want,
+            "cold {name} {rtype}"
+        );
+    }
+    let cold = up.stats();
+    assert!(cold.upstream_queries > 0, "{cold:?}");
+    assert_eq!(cold.resolutions, DEFAULT_WORLD_ANSWERS.len() as u64, "{cold:?}");
+
+    for (name, rtype, want) in DEFAULT_WORLD_ANSWERS {
+        assert_eq!(
+            short(&resolver, resolver_port, name, rtype, &[]),
+            *want,
+            "warm {name} {rtype}"
+        );
+    }
+
+    // The trace command the map prints works against the world's root.
+    let hints = map["root_hints_file"].as_str().expect("root hints file");
+    let o = banyan(&[
+        "query",
+        "www.example.com",
+        "+trace",
+        "--root-hints",
+        hints,
+        "--upstream-port",
+        &port.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let trace = String::from_utf8_lossy(&o.stdout);
+    for expected in [
+        "zone cut com.: NS a.gtld-servers.net. b.gtld-servers.net.",
+        "name server ns1.exampledns.com. came without glue",
+        "example.com. 300 A 93.184.216.34",
+    ] {
+        assert!(trace.contains(expected), "{expected:?} missing from:\n{trace}");
+    }
+
+    let run_dir = PathBuf::from(map["run_dir"].as_str().expect("run dir"));
+    assert!(run_dir.join("root.hints").is_file());
+    let (warm, code) = up.stop();
+    assert_eq!(code, Some(0));
+    // The second round was answered from the cache: no upstream query, no new resolution.
+    assert_eq!(warm.upstream_queries, cold.upstream_queries, "{cold:?} → {warm:?}");
+    assert_eq!(warm.resolutions, cold.resolutions, "{cold:?} → {warm:?}");
+    assert_eq!(
+        warm.cache_hits - cold.cache_hits,
+        DEFAULT_WORLD_ANSWERS.len() as u64,
+        "{cold:?} → {warm:?}"
+    );
+    assert!(!run_dir.exists(), "{} left behind", run_dir.display());
+}
+
+fn shop_zone(serial: u32, www: &str) -> String {
+    format!(
+        "$TTL 300\n\
+         @    IN SOA ns1 hostmaster {serial} 7200 3600 1209600 60\n\
+         @    IN NS  ns1\n\
+         ns1  IN A   127.53.200.3\n\
+         www  IN A   {www}\n"
+    )
+}
+
+const SMALL_WORLD: &str = r#"
+[[server]]
+name = "a.root-servers.lab."
+address = "127.53.200.1"
+zones = ["."]
+
+[[server]]
+name = "ns.nic.lab."
+address = "127.53.200.2"
+zones = ["lab."]
+
+[[server]]
+name = "ns1.shop.lab."
+address = "127.53.200.3"
+zones = ["shop.lab."]
+
+[[zone]]
+name = "."
+records = []
+
+[[zone]]
+name = "lab."
+records = []
+
+[[zone]]
+name = "shop.lab."
+file = "shop.lab.zone"
+"#;
+
+#[test]
+fn up_small_world_from_a_zone_file_reloads_the_edited_zone() {
+    let dir = TempDir::new();
+    let zone_file = dir.write("shop.lab.zone", &shop_zone(1, "192.0.2.1"));
+    let world = dir.write("world.toml", SMALL_WORLD);
+    let map_path = dir.0.join("map.json");
+    let up = Up::start(&[
+        "--world",
+        world.to_str().expect("utf-8"),
+        "--port",
+        "0",
+        "--resolver",
+        "127.0.0.1:0",
+        "--map-json",
+        map_path.to_str().expect("utf-8"),
+    ]);
+    let header = up.wait_line("Banyan's miniature internet");
+    assert!(header.contains("3 servers, 3 zones"), "{header}");
+    let files = up.wait_line("zone files:");
+    assert!(files.contains("shop.lab.zone"), "{files}");
+    up.wait_line("ready:");
+    let map = read_map(&map_path);
+    let port = map["port"].as_u64().expect("port") as u16;
+    let resolver_port = map["resolver"]["port"].as_u64().expect("resolver port") as u16;
+
+    assert_eq!(
+        short("@127.0.0.1", resolver_port, "www.shop.lab", "A", &[]),
+        ["192.0.2.1"]
+    );
+
+    // A different length, so the change shows even within one mtime tick.
+    std::fs::write(&zone_file, shop_zone(2, "192.0.2.199")).expect("edit zone");
+    up.wait_line("reload: ns1.shop.lab. read its zone files again");
+    assert_eq!(
+        short("@127.53.200.3", port, "www.shop.lab", "A", &["+norec"]),
+        ["192.0.2.199"]
+    );
+    // The resolver keeps its cached answer until the old TTL (300 s) runs out.
+    assert_eq!(
+        short("@127.0.0.1", resolver_port, "www.shop.lab", "A", &[]),
+        ["192.0.2.1"]
+    );
+
+    let (_, code) = up.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn up_bad_world_exits_2_naming_the_file_and_record() {
+    let dir = TempDir::new();
+    let world = dir.write(
+        "bad.toml",
+        "[[server]]\nname = \"a.root.\"\naddress = \"127.53.201.1\"\nzones = [\".\"]\n\
+         [[zone]]\nname = \".\"\nrecords = [\"www A 192.0.2.1\", \"mail A 300.1.1.1\"]\n",
+    );
+    let o = banyan(&["up", "--world", world.to_str().expect("utf-8"), "--port", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.toml [zone .] records:2:"), "{err}");
+
+    let world = dir.write("unknown.toml", "[[server]]\nname = \"a.\"\nadress = \"127.53.0.1\"\n");
+    let o = banyan(&["up", "--world", world.to_str().expect("utf-8"), "--port", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown.toml") && err.contains("adress"), "{err}");
+}
