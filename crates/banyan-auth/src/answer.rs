@@ -10,6 +10,10 @@
 //!    RRset of a referral;
 //! 5. write the additional section: glue for a referral, addresses of NS/MX/SRV targets;
 //! 6. OPT last, in the space kept for it.
+//!
+//! With the DO bit (RFC 3225), every RRset from a signed zone is followed by its RRSIGs and
+//! the authority section carries the proofs of RFC 4035 §3.1 and RFC 5155 §7.2, chosen in
+//! [`crate::dnssec`]. Without it, no DNSSEC record is added (RFC 4035 §3.2.1).
 
 use std::net::SocketAddr;
 
@@ -21,6 +25,7 @@ use banyan_zone::{Lookup, Node, Rrset, Zone};
 
 use crate::catalog::Catalog;
 use crate::config::AuthConfig;
+use crate::dnssec::{is_dnssec_only, push_signed, wire_size, Proofs};
 
 /// Longest chain of CNAMEs and DNAMEs followed for one query, as BIND (16) and Knot do.
 pub const MAX_CHAIN: usize = 16;
@@ -119,8 +124,12 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
     if b.question(qname, qtype, qclass).is_err() {
         return finish(b, reply_edns.as_ref());
     }
+    let shape = Shape {
+        dnssec: edns.as_ref().is_some_and(|e| e.dnssec_ok),
+        room: limit.saturating_sub(reply_edns.as_ref().map_or(0, Edns::wire_len)),
+    };
     match qclass {
-        Class::IN => answer_in(catalog, &mut b, qname, qtype),
+        Class::IN => answer_in(catalog, &mut b, qname, qtype, shape),
         Class::CH => answer_chaos(config, &mut b, qname, qtype, qclass),
         _ => b.header_mut().rcode = Rcode::REFUSED.0 as u8,
     }
@@ -195,19 +204,36 @@ fn error_reply(
     Action::Reply
 }
 
+/// What the response may hold besides the data itself.
+#[derive(Clone, Copy)]
+struct Shape {
+    /// The query set DO (RFC 3225): add RRSIGs and proofs from signed zones.
+    dnssec: bool,
+    /// Octets the sections may fill, the OPT record's space left out.
+    room: usize,
+}
+
 /// How the answer section ended, deciding the authority section.
 enum Ending<'z> {
-    /// Data found (or a chain left the served zones): nothing in authority.
+    /// Data found (or a chain left the served zones): nothing in authority but proofs for
+    /// wildcard answers.
     Done,
-    /// NODATA: the SOA of this zone (RFC 2308 §2.2).
-    NoData(&'z Zone),
-    /// NXDOMAIN: the SOA of this zone (RFC 2308 §2.1).
-    NxDomain(&'z Zone),
+    /// NODATA: the SOA of this zone (RFC 2308 §2.2), and with DO the proof that the node
+    /// (the wildcard, when `wildcard`) lacks the type.
+    NoData {
+        zone: &'z Zone,
+        node: &'z Node,
+        wildcard: bool,
+    },
+    /// NXDOMAIN: the SOA of this zone (RFC 2308 §2.1), and with DO the proof that neither
+    /// the name nor a wildcard at its closest encloser exists.
+    NxDomain { zone: &'z Zone, closest_encloser: &'z Node },
     /// A referral to the child's servers (RFC 1034 §4.3.2 step 3b).
     Referral(&'z Zone, &'z Node, &'z Rrset),
 }
 
-fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qtype: RecordType) {
+fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qtype: RecordType, shape: Shape) {
+    let dnssec = shape.dnssec;
     let zone = if qtype == RecordType::DS {
         // DS belongs to the parent side of a cut (RFC 4035 §3.1.4.1).
         match catalog.find(qname) {
@@ -226,6 +252,7 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
     let mut visited = [NameBuf::default(); MAX_CHAIN + 1];
     let mut followed = 0usize;
     let mut extra = Targets::default();
+    let mut proofs = Proofs::default();
     let mut first = true;
     let ending = loop {
         let outcome = zone.lookup(&name, qtype);
@@ -236,32 +263,56 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
             first = false;
         }
         let next = match outcome {
-            Lookup::Answer { rrset, .. } => {
+            Lookup::Answer { node, rrset, wildcard } => {
                 // An answer that does not fit ends here with TC set (RFC 2181 §9).
-                if push_set(b, BuildSection::Answer, &name, zone.class(), rrset).is_err() {
+                let written = if qtype == RecordType::RRSIG {
+                    // RRSIGs are kept per covered type; asked for by type, all of them.
+                    node.rrsets
+                        .iter()
+                        .filter(|s| s.rtype == RecordType::RRSIG)
+                        .try_for_each(|s| push_set(b, BuildSection::Answer, &name, zone.class(), s))
+                } else {
+                    push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec)
+                };
+                if written.is_err() {
                     return;
+                }
+                if let (true, Some(wc)) = (dnssec, wildcard) {
+                    proofs.wildcard_answer(zone, &name, wc);
                 }
                 note_targets(rrset, &mut extra);
                 break Ending::Done;
             }
-            Lookup::Any { node, .. } => {
+            Lookup::Any { node, wildcard } => {
                 // RFC 8482 §4.2 lets a server choose; every RRset, as NSD answers, keeps
-                // ANY useful for debugging.
+                // ANY useful for debugging. RRSIGs follow the sets they cover with DO, and
+                // DNSSEC records are left out without it (RFC 4035 §3.2.1).
                 for set in &node.rrsets {
-                    if push_set(b, BuildSection::Answer, &name, zone.class(), set).is_err() {
+                    if set.rtype == RecordType::RRSIG || (!dnssec && is_dnssec_only(set.rtype)) {
+                        continue;
+                    }
+                    if push_signed(b, BuildSection::Answer, &name, zone.class(), node, set, dnssec).is_err() {
                         return;
                     }
                 }
+                if let (true, Some(wc)) = (dnssec, wildcard) {
+                    proofs.wildcard_answer(zone, &name, wc);
+                }
                 break Ending::Done;
             }
-            Lookup::Cname { rrset, .. } => {
-                if push_set(b, BuildSection::Answer, &name, zone.class(), rrset).is_err() {
+            Lookup::Cname { node, rrset, wildcard } => {
+                if push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec).is_err() {
                     return;
+                }
+                if let (true, Some(wc)) = (dnssec, wildcard) {
+                    proofs.wildcard_answer(zone, &name, wc);
                 }
                 rrset.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
             }
             Lookup::Dname { node, rrset } => {
-                if push_set(b, BuildSection::Answer, &node.name, zone.class(), rrset).is_err() {
+                // The synthesised CNAME below is unsigned: validators derive it from the
+                // signed DNAME (RFC 6672 §5.3.1).
+                if push_signed(b, BuildSection::Answer, &node.name, zone.class(), node, rrset, dnssec).is_err() {
                     return;
                 }
                 let Some(target) = rrset.rdata.first().and_then(|w| Name::from_wire(w).ok()) else {
@@ -292,11 +343,17 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
                 }
             }
             Lookup::Referral { cut, ns } => break Ending::Referral(zone, cut, ns),
-            Lookup::NoData { .. } => break Ending::NoData(zone),
-            Lookup::NxDomain { .. } => {
+            Lookup::NoData { node, wildcard } => {
+                break Ending::NoData {
+                    zone,
+                    node,
+                    wildcard: wildcard.is_some(),
+                }
+            }
+            Lookup::NxDomain { closest_encloser } => {
                 // RFC 6604 §3: after a CNAME chain the RCODE describes the last name.
                 b.header_mut().rcode = Rcode::NXDOMAIN.0 as u8;
-                break Ending::NxDomain(zone);
+                break Ending::NxDomain { zone, closest_encloser };
             }
             Lookup::NotInZone => break Ending::Done,
         };
@@ -312,18 +369,40 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
             None => break Ending::Done,
         }
     };
+    let class = zone.class();
     match ending {
         Ending::Done => {}
-        Ending::NoData(z) | Ending::NxDomain(z) => push_soa(b, z),
+        Ending::NoData { zone, node, wildcard } => {
+            push_soa(b, zone, dnssec);
+            if dnssec {
+                proofs.no_data(zone, &name, node, wildcard);
+            }
+        }
+        Ending::NxDomain { zone, closest_encloser } => {
+            push_soa(b, zone, dnssec);
+            if dnssec {
+                proofs.name_error(zone, &name, closest_encloser);
+            }
+        }
         Ending::Referral(z, cut, ns) => {
+            // The NS RRset at a cut is the child's and unsigned (RFC 4035 §2.2).
             if push_set(b, BuildSection::Authority, &cut.name, z.class(), ns).is_err() {
                 return;
             }
-            push_glue(b, z, cut, ns);
+            if dnssec {
+                proofs.referral(z, cut);
+                if proofs.write(b, z.class()).is_err() {
+                    return;
+                }
+            }
+            push_glue(b, z, cut, ns, shape);
             return;
         }
     }
-    push_additional(catalog, b, &extra);
+    if dnssec && proofs.write(b, class).is_err() {
+        return;
+    }
+    push_additional(catalog, b, &extra, shape);
 }
 
 /// Names whose addresses go in the additional section, held on the stack: at most
@@ -352,7 +431,7 @@ impl Targets {
 
 /// Writes an RRset; a set that does not fit is dropped whole (the builder sets TC for the
 /// answer and authority sections).
-fn push_set<N: WireName + ?Sized>(
+pub(crate) fn push_set<N: WireName + ?Sized>(
     b: &mut MessageBuilder<'_>,
     section: BuildSection,
     owner: &N,
@@ -366,8 +445,9 @@ fn push_set<N: WireName + ?Sized>(
 }
 
 /// The SOA of a negative answer, its TTL the smaller of the SOA's TTL and MINIMUM
-/// (RFC 2308 §3).
-fn push_soa(b: &mut MessageBuilder<'_>, zone: &Zone) {
+/// (RFC 2308 §3); with `dnssec` its RRSIGs after it (RFC 4035 §3.1.3), with the same TTL
+/// (the signed TTL is in the RRSIG's original TTL field, RFC 4034 §3.1.4).
+fn push_soa(b: &mut MessageBuilder<'_>, zone: &Zone, dnssec: bool) {
     let apex = zone.apex();
     let Some(set) = apex.rrset(RecordType::SOA) else { return };
     let Some(rd) = set.rdata.first() else { return };
@@ -376,28 +456,52 @@ fn push_soa(b: &mut MessageBuilder<'_>, zone: &Zone) {
         .checked_sub(4)
         .and_then(|at| rd.get(at..))
         .map_or(set.ttl, |m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
-    let _ = b.push_stored(
+    let ttl = set.ttl.min(minimum);
+    if b.push_stored(
         BuildSection::Authority,
         &apex.name,
         RecordType::SOA,
         zone.class(),
-        set.ttl.min(minimum),
+        ttl,
         rd,
-    );
+    )
+    .is_err()
+    {
+        return;
+    }
+    let Some(sigs) = apex.rrsigs(RecordType::SOA).filter(|_| dnssec) else {
+        return;
+    };
+    for sig in &sigs.rdata {
+        if b.push_stored(
+            BuildSection::Authority,
+            &apex.name,
+            RecordType::RRSIG,
+            zone.class(),
+            ttl,
+            sig,
+        )
+        .is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// Glue for a referral: addresses of the NS targets held in the zone (RFC 1034 §4.3.2
 /// step 3b). Glue for name servers below the cut is required: when it does not fit, the
-/// response is truncated (RFC 9471 §3); other addresses are added while they fit.
-fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset) {
+/// response is truncated (RFC 9471 §3); other addresses are added while they fit. Glue is
+/// unsigned; addresses that are the zone's own data bring their RRSIGs with DO.
+fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset, shape: Shape) {
     for rd in &ns.rdata {
         let Ok(target) = NameBuf::from_wire(rd) else { continue };
         if !target.is_subdomain_of_wire(zone.origin().as_wire()) {
             continue;
         }
         let required = target.is_subdomain_of_wire(cut.name.as_wire());
+        let Some(node) = zone.node(&target) else { continue };
         for set in zone.glue(&target) {
-            if push_set(b, BuildSection::Additional, &target, zone.class(), set).is_err() {
+            if !push_additional_set(b, &target, zone.class(), node, set, shape) {
                 if required {
                     b.header_mut().tc = true;
                 }
@@ -405,6 +509,27 @@ fn push_glue(b: &mut MessageBuilder<'_>, zone: &Zone, cut: &Node, ns: &Rrset) {
             }
         }
     }
+}
+
+/// Writes an RRset to the additional section with its RRSIGs when `shape.dnssec`: both or
+/// neither (RFC 4035 §3.1.1 lets the RRSIGs be dropped; dropping the pair keeps validators
+/// from meeting unsigned data from a signed zone). Returns whether it was written.
+fn push_additional_set(
+    b: &mut MessageBuilder<'_>,
+    owner: &NameBuf,
+    class: Class,
+    node: &Node,
+    set: &Rrset,
+    shape: Shape,
+) -> bool {
+    let sigs = node.rrsigs(set.rtype).filter(|_| shape.dnssec);
+    if let Some(sigs) = sigs {
+        // Checked before writing: the builder can only take back the last RRset.
+        if b.len() + wire_size(owner, set) + wire_size(owner, sigs) > shape.room {
+            return false;
+        }
+    }
+    push_signed(b, BuildSection::Additional, owner, class, node, set, shape.dnssec).is_ok()
 }
 
 /// Names whose addresses belong in the additional section (RFC 1034 §3.7, RFC 2782):
@@ -423,13 +548,18 @@ fn note_targets(set: &Rrset, out: &mut Targets) {
     }
 }
 
-/// Addresses of `targets` from any served zone, while they fit (never truncating).
-fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &Targets) {
+/// Addresses of `targets` from any served zone, while they fit (never truncating). With DO,
+/// addresses synthesised from a wildcard are left out: their proof would belong in the
+/// authority section, already written.
+fn push_additional(catalog: &Catalog, b: &mut MessageBuilder<'_>, targets: &Targets, shape: Shape) {
     for target in targets.iter() {
         let Some(zone) = catalog.find(target) else { continue };
         for qtype in [RecordType::A, RecordType::AAAA] {
-            if let Lookup::Answer { rrset, .. } = zone.lookup(target, qtype) {
-                if push_set(b, BuildSection::Additional, target, zone.class(), rrset).is_err() {
+            if let Lookup::Answer { node, rrset, wildcard } = zone.lookup(target, qtype) {
+                if shape.dnssec && wildcard.is_some() {
+                    continue;
+                }
+                if !push_additional_set(b, target, zone.class(), node, rrset, shape) {
                     return;
                 }
             }

@@ -3,7 +3,8 @@
 //! What it does: reads master files (RFC 1035 §5, with `$ORIGIN`, `$TTL`, `$INCLUDE` and
 //! `$GENERATE`) into records ([`parser`]), keeps a zone in memory in canonical order with
 //! its zone cuts worked out at load ([`zone`]), answers the lookup of RFC 1034 §4.3.2 with
-//! the outcomes an authoritative server needs ([`lookup`]), checks a zone's content
+//! the outcomes an authoritative server needs ([`lookup`]), finds the NSEC and NSEC3 records
+//! that deny a name's existence in a signed zone ([`nsec3`]), checks a zone's content
 //! ([`check`]) and computes the difference of two versions for IXFR
 //! ([`diff`]).
 //!
@@ -20,6 +21,7 @@ pub mod lexer;
 pub mod load;
 pub mod lookup;
 mod nodemap;
+pub mod nsec3;
 pub mod parser;
 pub mod zone;
 
@@ -28,5 +30,6 @@ pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
 pub use load::{load_zone, load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
+pub use nsec3::{Nsec3Hash, Nsec3Params, Nsec3Proof};
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
 pub use zone::{InsertError, Inserted, Node, NodeFlags, RdataIter, RdataList, Rrset, Zone};

@@ -139,6 +139,17 @@ impl NodeMap {
         at.checked_sub(1).map(|i| &self.entries[i].1)
     }
 
+    /// The nodes whose keys sort before `key`, closest first (for the covering NSEC).
+    pub(crate) fn values_before(&self, key: &[u8]) -> impl Iterator<Item = &Node> {
+        let at = self.entries.partition_point(|(k, _)| **k < *key);
+        self.entries[..at].iter().rev().map(|(_, n)| n)
+    }
+
+    /// The node at `position` in canonical order.
+    pub(crate) fn at(&self, position: usize) -> Option<&Node> {
+        self.entries.get(position).map(|(_, n)| n)
+    }
+
     /// The first key that sorts after `key`.
     pub(crate) fn key_after(&self, key: &[u8]) -> Option<&[u8]> {
         let at = self.entries.partition_point(|(k, _)| **k <= *key);

@@ -8,6 +8,7 @@ use std::fmt;
 use banyan_wire::{Class, Name, RData, Record, RecordType, WireName};
 
 use crate::nodemap::NodeMap;
+use crate::nsec3::Nsec3Index;
 
 /// Longest canonical key: every octet of a 255-octet name escaped to two octets.
 const MAX_KEY_LEN: usize = 512;
@@ -437,6 +438,9 @@ pub struct Zone {
     records: usize,
     /// Reused to encode RDATA before it is boxed at its exact size.
     scratch: Vec<u8>,
+    /// The NSEC3 owner hashes, sorted (RFC 5155 §7.2 lookups), built by `finish` when the
+    /// apex has an NSEC3PARAM; dropped by any change, since it holds node positions.
+    nsec3: Option<Nsec3Index>,
 }
 
 impl Zone {
@@ -463,6 +467,7 @@ impl Zone {
             pending: HashMap::default(),
             records: 0,
             scratch: Vec::new(),
+            nsec3: None,
         }
     }
 
@@ -483,6 +488,7 @@ impl Zone {
             pending: HashMap::default(),
             records,
             scratch: Vec::new(),
+            nsec3: None,
         }
     }
 
@@ -552,6 +558,7 @@ impl Zone {
                 zone: self.class,
             });
         }
+        self.nsec3 = None;
         let key = Key::new(name);
         let k = self.rel(key.as_bytes());
         // One probe in the common case (the name is new in this load and already has a node).
@@ -582,6 +589,7 @@ impl Zone {
     /// without data and without descendants are removed, ancestors included.
     pub fn remove(&mut self, name: &Name, rtype: RecordType, rdata: &[u8]) -> bool {
         self.merge_pending();
+        self.nsec3 = None;
         let key = Key::new(name);
         let Some(node) = self.nodes.get_mut(key.as_bytes().get(self.skip..).unwrap_or(&[])) else {
             return false;
@@ -671,6 +679,7 @@ impl Zone {
                 occluder = Some(node.name.clone());
             }
         }
+        self.nsec3 = Nsec3Index::build(self);
     }
 
     /// The node of exactly `name`, ignoring cuts (for glue and checks).
@@ -692,6 +701,15 @@ impl Zone {
 
     pub(crate) fn node_map(&self) -> &NodeMap {
         &self.nodes
+    }
+
+    /// Length of the origin's canonical key, left off the keys in the node map.
+    pub(crate) fn skip(&self) -> usize {
+        self.skip
+    }
+
+    pub(crate) fn nsec3_index(&self) -> Option<&Nsec3Index> {
+        self.nsec3.as_ref()
     }
 
     /// The node with the (absolute) canonical `key`.
