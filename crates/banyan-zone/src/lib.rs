@@ -30,6 +30,6 @@ pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
 pub use load::{load_zone, load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
-pub use nsec3::{Nsec3Hash, Nsec3Params, Nsec3Proof};
+pub use nsec3::{nsec3_hash, Nsec3Hash, Nsec3Params, Nsec3Proof};
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
 pub use zone::{InsertError, Inserted, Node, NodeFlags, RdataIter, RdataList, Rrset, Zone};

@@ -60,15 +60,15 @@ impl<'z> Nsec3Proof<'z> {
     }
 }
 
-/// The NSEC3 hash of `name` (RFC 5155 §5): IH(salt, x, 0) = H(x || salt) and
-/// IH(salt, x, k) = H(IH(salt, x, k-1) || salt), over the name's lowercase wire form.
-///
-/// Kept private and in this one place: the `banyan-dnssec` crate's `nsec3_hash` replaces it
-/// when that crate lands.
-fn nsec3_hash<N: WireName + ?Sized>(name: &N, params: &Nsec3Params) -> Nsec3Hash {
+/// The NSEC3 hash of `name` with hash algorithm 1, SHA-1 (RFC 5155 §5):
+/// `IH(salt, x, 0) = H(x || salt)`, `IH(salt, x, k) = H(IH(salt, x, k-1) || salt)`, over the
+/// name's lowercase wire form, with `iterations` extra rounds. SHA-1 is the only NSEC3 hash
+/// algorithm ever assigned. Allocates nothing (the lowercased name is kept on the stack), as
+/// the authoritative answering path needs; `banyan-dnssec` uses this same function for
+/// signing and validation.
+pub fn nsec3_hash<N: WireName + ?Sized>(name: &N, salt: &[u8], iterations: u16) -> Nsec3Hash {
     use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY};
-    // The name lowercased on the stack (RFC 4034 §6.2 canonical form); a wire name is at
-    // most 255 octets. Label length octets are below 64, so lowercasing leaves them alone.
+    // Label length octets are below 64, so lowercasing the whole wire form leaves them alone.
     let wire = name.wire();
     let mut lower = [0u8; 255];
     let len = wire.len().min(lower.len());
@@ -77,12 +77,12 @@ fn nsec3_hash<N: WireName + ?Sized>(name: &N, params: &Nsec3Params) -> Nsec3Hash
     }
     let mut ctx = Context::new(&SHA1_FOR_LEGACY_USE_ONLY);
     ctx.update(&lower[..len]);
-    ctx.update(&params.salt);
+    ctx.update(salt);
     let mut digest = ctx.finish();
-    for _ in 0..params.iterations {
+    for _ in 0..iterations {
         let mut ctx = Context::new(&SHA1_FOR_LEGACY_USE_ONLY);
         ctx.update(digest.as_ref());
-        ctx.update(&params.salt);
+        ctx.update(salt);
         digest = ctx.finish();
     }
     let mut out = [0u8; NSEC3_HASH_LEN];
@@ -163,7 +163,7 @@ impl Zone {
     /// name's hash (wrapping from the first to the last), as the chain is in hash order.
     pub fn nsec3_for<N: WireName + ?Sized>(&self, name: &N) -> Option<Nsec3Proof<'_>> {
         let index = self.nsec3_index()?;
-        let hash = nsec3_hash(name, &index.params);
+        let hash = nsec3_hash(name, &index.params.salt, index.params.iterations);
         let (position, matches) = match index.hashes.binary_search_by(|(h, _)| h.cmp(&hash)) {
             Ok(i) => (index.hashes[i].1, true),
             // Before the first hash: the last NSEC3 covers it (RFC 5155 §3.1.7, the chain is
@@ -223,14 +223,17 @@ mod tests {
                 let (Some(nm), Some(h)) = (name.take(), value(line)) else {
                     continue;
                 };
-                let hash = nsec3_hash(&n(&nm), &params);
+                let hash = nsec3_hash(&n(&nm), &params.salt, params.iterations);
                 assert_eq!(base32hex_encode(&hash).to_ascii_lowercase(), h, "{nm}");
                 checked += 1;
             }
         }
         assert!(checked >= 12, "{checked} vectors");
         // Case does not matter (RFC 5155 §5: canonical form).
-        assert_eq!(nsec3_hash(&n("EXAMPLE."), &params), nsec3_hash(&n("example."), &params));
+        assert_eq!(
+            nsec3_hash(&n("EXAMPLE."), &params.salt, params.iterations),
+            nsec3_hash(&n("example."), &params.salt, params.iterations)
+        );
     }
 
     #[test]
