@@ -2,7 +2,7 @@
 
 use banyan_wire::Rcode;
 
-use crate::rrset::RRset;
+use crate::rrset::{RRset, Security};
 
 /// An answer: RCODE and sections as RRsets (TTLs as they are to be sent).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,4 +15,8 @@ pub struct Answer {
     pub authority: Vec<RRset>,
     /// True when it came from local data or stale cache: not to be kept in the answer cache.
     pub uncacheable: bool,
+    /// What validation made of it (RFC 4035 §4.3): `Secure` answers get AD.
+    pub security: Security,
+    /// Why it failed, as an Extended DNS Error (RFC 8914 §4: INFO-CODE and EXTRA-TEXT).
+    pub ede: Option<(u16, String)>,
 }

@@ -78,6 +78,9 @@ struct Kept {
     question_len: usize,
     /// NOERROR or NXDOMAIN.
     rcode: u8,
+    /// The reply was validated secure: AD for clients that asked with DO or AD
+    /// (RFC 6840 §5.8).
+    ad: bool,
     /// When it was kept.
     stored: Instant,
     /// The lowest record TTL: it is of no use after that.
@@ -168,7 +171,7 @@ impl AnswerCache {
             rd: query.header.rd,
             ra: true,
             z: false,
-            ad: false,
+            ad: kept.ad && (query.header.ad || query.edns.is_some_and(|e| e.dnssec_ok)),
             cd: query.header.cd,
             rcode: kept.rcode,
             qdcount: 1,
@@ -299,6 +302,7 @@ fn keep(reply: &[u8], dnssec_ok: bool, cd: bool, now: Instant) -> Option<(KeyBuf
         counts,
         question_len: question_end - HEADER_LEN,
         rcode: header.rcode,
+        ad: header.ad,
         stored: now,
         lifetime,
         prefetch_claimed: AtomicBool::new(false),

@@ -63,11 +63,16 @@ pub enum Negative {
     NxDomain {
         /// The zone's SOA from the authority section, TTL already lowered to the negative TTL.
         soa: Option<RRset>,
+        /// The NSEC/NSEC3 RRsets (with their RRSIGs) that prove it (RFC 4035 §3.1.3), for
+        /// validation and for clients that ask with DO.
+        proofs: Vec<RRset>,
     },
     /// NODATA: the name exists, without records of the type.
     NoData {
         /// As for NxDomain.
         soa: Option<RRset>,
+        /// As for NxDomain.
+        proofs: Vec<RRset>,
     },
 }
 
@@ -322,10 +327,10 @@ fn past_stale(entry: &Entry, now: Instant, stale_for: Duration) -> bool {
 }
 
 fn negative_weight(negative: &Negative) -> usize {
-    let soa = match negative {
-        Negative::NxDomain { soa } | Negative::NoData { soa } => soa.as_ref(),
+    let (soa, proofs) = match negative {
+        Negative::NxDomain { soa, proofs } | Negative::NoData { soa, proofs } => (soa.as_ref(), proofs),
     };
-    std::mem::size_of::<Negative>() + soa.map_or(0, RRset::weight)
+    std::mem::size_of::<Negative>() + soa.map_or(0, RRset::weight) + proofs.iter().map(RRset::weight).sum::<usize>()
 }
 
 #[cfg(test)]
@@ -333,6 +338,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::rrset::Security;
     use crate::sieve::node_footprint;
 
     const IN: Class = Class::IN;
@@ -348,6 +354,8 @@ mod tests {
             class: IN,
             ttl,
             rdata: vec![Box::new([192, 0, 2, last])],
+            sigs: Vec::new(),
+            security: Security::Unchecked,
         }
     }
 
@@ -358,6 +366,8 @@ mod tests {
             class: IN,
             ttl: 300,
             rdata: vec![vec![0u8; 22].into_boxed_slice()],
+            sigs: Vec::new(),
+            security: Security::Unchecked,
         })
     }
 
@@ -480,14 +490,14 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: soa() },
+            Negative::NxDomain { soa: soa(), proofs: Vec::new() },
             300,
             Trust::AuthAuthority,
             t0,
         );
         for t in [RecordType::A, RecordType::AAAA, RecordType::MX] {
             let got = cache.get_negative(&name("NOPE.example."), t, IN, t0 + secs(1)).unwrap();
-            assert_eq!(*got.value, Negative::NxDomain { soa: soa() });
+            assert_eq!(*got.value, Negative::NxDomain { soa: soa(), proofs: Vec::new() });
             assert_eq!(got.ttl, 299);
         }
         assert!(cache.get(&nx, RecordType::A, IN, t0).is_none());
@@ -496,13 +506,13 @@ mod tests {
             &nd,
             Some(RecordType::AAAA),
             IN,
-            Negative::NoData { soa: soa() },
+            Negative::NoData { soa: soa(), proofs: Vec::new() },
             300,
             Trust::AuthAuthority,
             t0,
         );
         let got = cache.get_negative(&nd, RecordType::AAAA, IN, t0).unwrap();
-        assert_eq!(*got.value, Negative::NoData { soa: soa() });
+        assert_eq!(*got.value, Negative::NoData { soa: soa(), proofs: Vec::new() });
         assert!(cache.get_negative(&nd, RecordType::A, IN, t0).is_none());
         assert!(cache.get_negative(&nd, RecordType::AAAA, IN, t0 + secs(300)).is_none());
     }
@@ -519,7 +529,7 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: None },
+            Negative::NxDomain { soa: None, proofs: Vec::new() },
             86400,
             Trust::AuthAuthority,
             t0,
@@ -530,7 +540,7 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: None },
+            Negative::NxDomain { soa: None, proofs: Vec::new() },
             0,
             Trust::AuthAuthority,
             t0,
@@ -547,7 +557,7 @@ mod tests {
             &www,
             Some(RecordType::A),
             IN,
-            Negative::NoData { soa: soa() },
+            Negative::NoData { soa: soa(), proofs: Vec::new() },
             300,
             Trust::AuthAnswer,
             t0,
@@ -560,7 +570,7 @@ mod tests {
             &www,
             Some(RecordType::A),
             IN,
-            Negative::NoData { soa: None },
+            Negative::NoData { soa: None, proofs: Vec::new() },
             300,
             Trust::AuthAnswer,
             t0 + secs(2),
@@ -579,7 +589,7 @@ mod tests {
             &n,
             None,
             IN,
-            Negative::NxDomain { soa: None },
+            Negative::NxDomain { soa: None, proofs: Vec::new() },
             300,
             Trust::AuthAuthority,
             t0,
@@ -616,7 +626,7 @@ mod tests {
             &www,
             Some(RecordType::MX),
             IN,
-            Negative::NoData { soa: None },
+            Negative::NoData { soa: None, proofs: Vec::new() },
             60,
             Trust::AuthAnswer,
             t0,
@@ -784,7 +794,7 @@ mod tests {
             &www,
             None,
             IN,
-            Negative::NxDomain { soa: None },
+            Negative::NxDomain { soa: None, proofs: Vec::new() },
             300,
             Trust::AuthAuthority,
             t0,

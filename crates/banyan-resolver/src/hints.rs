@@ -13,7 +13,7 @@ use std::path::Path;
 use banyan_wire::{Class, Name, RData, Record, RecordType};
 use banyan_zone::{ParseOptions, ParseReport};
 
-use crate::rrset::RRset;
+use crate::rrset::{RRset, Security};
 
 /// The TTL of the hints' records, as IANA's `named.root` gives it (1000 hours).
 pub const HINTS_TTL: u32 = 3_600_000;
@@ -126,6 +126,8 @@ impl RootHints {
             class: Class::IN,
             ttl: HINTS_TTL,
             rdata,
+            sigs: Vec::new(),
+            security: Security::Unchecked,
         }
     }
 
@@ -156,6 +158,8 @@ impl RootHints {
                         class: Class::IN,
                         ttl: HINTS_TTL,
                         rdata,
+                        sigs: Vec::new(),
+                        security: Security::Unchecked,
                     });
                 }
             }

@@ -30,7 +30,7 @@ pub use hints::RootHints;
 pub use infra::Infra;
 pub use local::LocalZones;
 pub use query::{ClientQuery, Rejection};
-pub use rrset::{RRset, Trust};
+pub use rrset::{RRset, Security, Trust};
 pub mod reply;
 pub mod resolution;
 pub mod resolver;

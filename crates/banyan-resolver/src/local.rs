@@ -20,7 +20,7 @@ use banyan_wire::rdata::{Aaaa, Soa, A};
 use banyan_wire::{Class, Name, NameBuf, RData, Rcode, RecordType, WireName};
 
 use crate::answer::Answer;
-use crate::rrset::RRset;
+use crate::rrset::{RRset, Security};
 
 /// The TTL of local data, as Unbound gives its default zones.
 pub const LOCAL_TTL: u32 = 10800;
@@ -140,6 +140,8 @@ impl LocalZone {
                 answer: found,
                 authority: Vec::new(),
                 uncacheable: true,
+                security: crate::rrset::Security::Unchecked,
+                ede: None,
             };
         }
         // A name exists when it owns data or has data below it (an empty non-terminal such
@@ -154,6 +156,8 @@ impl LocalZone {
             answer: Vec::new(),
             authority: vec![self.soa.clone()],
             uncacheable: true,
+            security: crate::rrset::Security::Unchecked,
+            ede: None,
         }
     }
 }
@@ -166,6 +170,8 @@ fn rrset(owner: &Name, data: &RData) -> RRset {
         class: Class::IN,
         ttl: LOCAL_TTL,
         rdata: vec![data.to_wire().into_boxed_slice()],
+        sigs: Vec::new(),
+        security: Security::Unchecked,
     }
 }
 

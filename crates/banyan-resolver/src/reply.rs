@@ -5,7 +5,7 @@
 
 use banyan_wire::{Message, Name, Rcode, RecordType};
 
-use crate::rrset::RRset;
+use crate::rrset::{RRset, Security};
 
 /// Longest CNAME/DNAME chain followed inside one reply.
 const MAX_CHAIN_IN_REPLY: usize = 16;
@@ -67,9 +67,14 @@ impl Sections {
                         // RFC 2181 §8: a TTL with the top bit set is treated as zero.
                         ttl: if r.ttl > i32::MAX as u32 { 0 } else { r.ttl },
                         rdata: vec![data.into()],
+                        sigs: Vec::new(),
+                        security: Security::Unchecked,
                     }),
                 }
             }
+        }
+        for section in [&mut s.answer, &mut s.authority, &mut s.additional] {
+            attach_rrsigs(section);
         }
         Ok(s)
     }
@@ -85,6 +90,38 @@ impl Sections {
     /// The RRset of `section` at (name, type).
     pub fn find<'a>(section: &'a [RRset], name: &Name, rtype: RecordType) -> Option<&'a RRset> {
         section.iter().find(|s| s.rtype == rtype && s.name == *name)
+    }
+}
+
+/// Moves each RRSIG onto the RRset it covers (same owner, type covered; RFC 4035 §3.1.1
+/// puts them in the same section). RRSIGs that cover nothing in the section stay as an RRSIG
+/// set (the answer to a query for type RRSIG).
+fn attach_rrsigs(section: &mut Vec<RRset>) {
+    let mut i = 0;
+    while i < section.len() {
+        if section[i].rtype != RecordType::RRSIG {
+            i += 1;
+            continue;
+        }
+        let rrsigs = std::mem::take(&mut section[i].rdata);
+        let owner = section[i].name.clone();
+        let mut left = Vec::new();
+        for sig in rrsigs {
+            let covered = sig.get(..2).map(|c| RecordType(u16::from_be_bytes([c[0], c[1]])));
+            match section
+                .iter_mut()
+                .find(|set| Some(set.rtype) == covered && set.name == owner)
+            {
+                Some(set) => set.sigs.push(sig),
+                None => left.push(sig),
+            }
+        }
+        if left.is_empty() {
+            section.remove(i);
+        } else {
+            section[i].rdata = left;
+            i += 1;
+        }
     }
 }
 
@@ -176,6 +213,8 @@ pub fn classify(rcode: Rcode, aa: bool, s: &Sections, zone: &Name, qname: &Name,
                     class: dname.class,
                     ttl: dname.ttl,
                     rdata: vec![target.as_wire().into()],
+                    sigs: Vec::new(),
+                    security: Security::Unchecked,
                 };
                 chain.push(cname);
                 Some(target)
@@ -297,6 +336,8 @@ mod tests {
             class: r.class,
             ttl: r.ttl,
             rdata: vec![r.data.to_wire().into()],
+            sigs: Vec::new(),
+            security: Security::Unchecked,
         }
     }
 

@@ -296,8 +296,8 @@ impl Resolution {
         }
         if let Some(neg) = r.cache.get_negative(&name, qtype, self.qclass, now) {
             let (what, soa, nx) = match &*neg.value {
-                Negative::NxDomain { soa } => ("NXDOMAIN", soa.clone(), true),
-                Negative::NoData { soa } => ("NODATA", soa.clone(), false),
+                Negative::NxDomain { soa, .. } => ("NXDOMAIN", soa.clone(), true),
+                Negative::NoData { soa, .. } => ("NODATA", soa.clone(), false),
             };
             self.note(|| TraceEvent::CacheHit {
                 name: name.to_string(),
@@ -714,7 +714,7 @@ impl Resolution {
                     let mut soa = soa.clone();
                     soa.ttl = negative_ttl(&soa);
                     let ttl = soa.ttl;
-                    let neg = Negative::NoData { soa: Some(soa) };
+                    let neg = Negative::NoData { soa: Some(soa), proofs: Vec::new() };
                     r.cache
                         .insert_negative(name, Some(q.qtype), self.qclass, neg, ttl, answer_trust, now);
                 }
@@ -826,7 +826,7 @@ impl Resolution {
                     s
                 });
                 if let Some(s) = &soa {
-                    let neg = Negative::NxDomain { soa: Some(s.clone()) };
+                    let neg = Negative::NxDomain { soa: Some(s.clone()), proofs: Vec::new() };
                     r.cache
                         .insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
                 }
@@ -843,7 +843,7 @@ impl Resolution {
                     s
                 });
                 if let Some(s) = &soa {
-                    let neg = Negative::NoData { soa: Some(s.clone()) };
+                    let neg = Negative::NoData { soa: Some(s.clone()), proofs: Vec::new() };
                     r.cache
                         .insert_negative(&name, Some(q.qtype), self.qclass, neg, s.ttl, answer_trust, now);
                 }
@@ -923,6 +923,8 @@ impl Resolution {
                 answer,
                 authority: Vec::new(),
                 uncacheable: false,
+                security: crate::rrset::Security::Unchecked,
+                ede: None,
             });
         }
     }
@@ -938,6 +940,8 @@ impl Resolution {
                     answer: std::mem::take(&mut self.chain),
                     authority: soa.into_iter().collect(),
                     uncacheable: false,
+                    security: crate::rrset::Security::Unchecked,
+                    ede: None,
                 });
             }
             Purpose::NsAddress if !nx && task.qtype == RecordType::A && r.config.ipv6 => {
@@ -990,6 +994,8 @@ impl Resolution {
                 answer,
                 authority: Vec::new(),
                 uncacheable: true,
+                security: crate::rrset::Security::Unchecked,
+                ede: None,
             });
             return;
         }
@@ -1004,6 +1010,8 @@ pub fn servfail() -> Answer {
         answer: Vec::new(),
         authority: Vec::new(),
         uncacheable: true,
+        security: crate::rrset::Security::Unchecked,
+        ede: None,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::hints::RootHints;
 use crate::infra::Infra;
 use crate::local::LocalZones;
 use crate::query::ClientQuery;
+use crate::rrset::Security;
 use crate::trace::TraceRing;
 
 /// How the resolver behaves. Defaults in [`ResolverConfig::default`]; each limit is named so
@@ -179,6 +180,8 @@ impl Resolver {
             answer,
             authority,
             uncacheable: true,
+            security: crate::rrset::Security::Unchecked,
+            ede: None,
         };
         if let Some(hit) = self.cache.get(qname, qtype, qclass, now) {
             let mut set = (*hit.value).clone();
@@ -187,8 +190,8 @@ impl Resolver {
         }
         if let Some(neg) = self.cache.get_negative(qname, qtype, qclass, now) {
             let (rcode, soa) = match &*neg.value {
-                crate::cache::Negative::NxDomain { soa } => (Rcode::NXDOMAIN, soa.clone()),
-                crate::cache::Negative::NoData { soa } => (Rcode::NOERROR, soa.clone()),
+                crate::cache::Negative::NxDomain { soa, .. } => (Rcode::NXDOMAIN, soa.clone()),
+                crate::cache::Negative::NoData { soa, .. } => (Rcode::NOERROR, soa.clone()),
             };
             let soa = soa.map(|mut s| {
                 s.ttl = neg.ttl;
@@ -211,14 +214,18 @@ impl Resolver {
 
 /// Writes `answer` as the reply to `query` into `out` (cleared first), within `limit`
 /// octets: when it does not fit, whole RRsets are left out and TC is set (RFC 2181 §9), so
-/// the client retries over TCP.
+/// the client retries over TCP. A client that set DO gets the RRSIGs and the NSEC/NSEC3
+/// proofs (RFC 4035 §3.2.1); AD is set on a secure answer when the client set DO or AD
+/// (RFC 6840 §5.8); an Extended DNS Error explains a SERVFAIL from validation (RFC 8914).
 pub fn write_reply(answer: &Answer, query: &ClientQuery<'_>, udp_payload: u16, limit: usize, out: &mut Vec<u8>) {
+    let dnssec_ok = query.edns.is_some_and(|e| e.dnssec_ok);
     let header = Header {
         id: query.header.id,
         qr: true,
         rd: query.header.rd,
         ra: true,
         cd: query.header.cd,
+        ad: answer.security == Security::Secure && (dnssec_ok || query.header.ad),
         rcode: (answer.rcode.0 & 0xF) as u8,
         ..Header::default()
     };
@@ -228,6 +235,16 @@ pub fn write_reply(answer: &Answer, query: &ClientQuery<'_>, udp_payload: u16, l
     let edns = query.edns.map(|e| banyan_wire::edns::Edns {
         udp_payload_size: udp_payload,
         dnssec_ok: e.dnssec_ok,
+        options: answer
+            .ede
+            .iter()
+            .map(|(code, text)| {
+                banyan_wire::edns::EdnsOption::ExtendedError(banyan_wire::edns::ExtendedError {
+                    info_code: *code,
+                    extra_text: text.clone(),
+                })
+            })
+            .collect(),
         ..Default::default()
     });
     if let Some(e) = &edns {
@@ -238,7 +255,7 @@ pub fn write_reply(answer: &Answer, query: &ClientQuery<'_>, udp_payload: u16, l
     let raw = &query.bytes[query.question.clone()];
     let qname = banyan_wire::NameBuf::from_wire(&raw[..raw.len() - 4]).unwrap_or(query.qname);
     if b.question(&qname, query.qtype, query.qclass).is_ok() {
-        let _ = push_sections(&mut b, answer);
+        let _ = push_sections(&mut b, answer, dnssec_ok);
     }
     if let Some(e) = &edns {
         let _ = b.edns(e);
@@ -246,9 +263,17 @@ pub fn write_reply(answer: &Answer, query: &ClientQuery<'_>, udp_payload: u16, l
     b.finish();
 }
 
-/// Writes `answer` in the form the answer cache keeps: lowercase question, no OPT, no
-/// size limit. `None` when it is not to be kept.
-pub fn cacheable_reply(answer: &Answer, qname: &Name, qtype: RecordType, qclass: Class, out: &mut Vec<u8>) -> bool {
+/// Writes `answer` in the form the answer cache keeps for clients with (or without) DO:
+/// lowercase question, no OPT, no size limit, AD when secure. `false` when it is not to be
+/// kept.
+pub fn cacheable_reply(
+    answer: &Answer,
+    qname: &Name,
+    qtype: RecordType,
+    qclass: Class,
+    dnssec_ok: bool,
+    out: &mut Vec<u8>,
+) -> bool {
     if answer.uncacheable || !matches!(answer.rcode, Rcode::NOERROR | Rcode::NXDOMAIN) {
         return false;
     }
@@ -256,26 +281,40 @@ pub fn cacheable_reply(answer: &Answer, qname: &Name, qtype: RecordType, qclass:
     let header = Header {
         qr: true,
         ra: true,
+        ad: answer.security == Security::Secure,
         rcode: (answer.rcode.0 & 0xF) as u8,
         ..Header::default()
     };
     let mut b = MessageBuilder::new(out, header);
     b.set_limit(banyan_wire::message::MAX_MESSAGE_LEN);
-    if b.question(&qname.to_lowercase(), qtype, qclass).is_err() || push_sections(&mut b, answer).is_err() {
+    if b.question(&qname.to_lowercase(), qtype, qclass).is_err() || push_sections(&mut b, answer, dnssec_ok).is_err() {
         return false;
     }
     b.finish();
     true
 }
 
-fn push_sections(b: &mut MessageBuilder<'_>, answer: &Answer) -> Result<(), banyan_wire::message::BuildError> {
+fn push_sections(
+    b: &mut MessageBuilder<'_>,
+    answer: &Answer,
+    dnssec_ok: bool,
+) -> Result<(), banyan_wire::message::BuildError> {
     for (section, sets) in [
         (BuildSection::Answer, &answer.answer),
         (BuildSection::Authority, &answer.authority),
     ] {
         for set in sets {
+            let dnssec_record = matches!(set.rtype, RecordType::NSEC | RecordType::NSEC3);
+            if dnssec_record && !dnssec_ok && section == BuildSection::Authority {
+                continue;
+            }
             for rdata in &set.rdata {
                 b.push_stored(section, &set.name, set.rtype, set.class, set.ttl, rdata)?;
+            }
+            if dnssec_ok {
+                for sig in &set.sigs {
+                    b.push_stored(section, &set.name, RecordType::RRSIG, set.class, set.ttl, sig)?;
+                }
             }
         }
     }

@@ -17,6 +17,28 @@ pub struct RRset {
     pub ttl: u32,
     /// Each record's RDATA, uncompressed; duplicates removed.
     pub rdata: Vec<Box<[u8]>>,
+    /// The RDATA of the RRSIGs that came with the set (RFC 4035 §3.1.1), kept for
+    /// validation and for clients that ask with DO.
+    pub sigs: Vec<Box<[u8]>>,
+    /// What DNSSEC validation made of it.
+    pub security: Security,
+}
+
+/// The validation status of data (RFC 4035 §4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Security {
+    /// Not validated (validation off, or not yet looked at).
+    #[default]
+    Unchecked,
+    /// A chain of signatures leads to it from a trust anchor.
+    Secure,
+    /// Provably unsigned: a signed parent says there is no DS for its zone, or its zone
+    /// uses only algorithms this resolver cannot check (RFC 8624).
+    Insecure,
+    /// It should be signed and is not, or its signatures do not check.
+    Bogus,
+    /// No trust anchor covers it.
+    Indeterminate,
 }
 
 impl RRset {

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use banyan_resolver::cache::{Cache, CacheConfig, Negative};
-use banyan_resolver::{AnswerCache, CacheReply, ClientQuery, RRset, Trust};
+use banyan_resolver::{AnswerCache, CacheReply, ClientQuery, RRset, Security, Trust};
 use banyan_wire::edns::Edns;
 use banyan_wire::message::BuildSection;
 use banyan_wire::{Class, Header, MessageBuilder, Name, Record, RecordType};
@@ -137,6 +137,8 @@ fn rrset_cache_lookups_allocate_nothing() {
             class: Class::IN,
             ttl: 300,
             rdata: vec![Box::new([192, 0, 2, 1])],
+            sigs: Vec::new(),
+            security: Security::Unchecked,
         },
         Trust::AuthAnswer,
         t0,
@@ -146,7 +148,7 @@ fn rrset_cache_lookups_allocate_nothing() {
         &nope,
         None,
         Class::IN,
-        Negative::NxDomain { soa: None },
+        Negative::NxDomain { soa: None, proofs: Vec::new() },
         300,
         Trust::AuthAuthority,
         t0,

@@ -385,7 +385,7 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, 
                 r.traces.push(t);
             }
             let mut wire = Vec::new();
-            if cacheable_reply(&answer, qname, *qtype, *qclass, &mut wire) {
+            if cacheable_reply(&answer, qname, *qtype, *qclass, flags.0, &mut wire) {
                 r.answers.store(&wire, flags.0, flags.1, Instant::now());
             }
             Arc::new(answer)
