@@ -19,4 +19,7 @@ pub struct Answer {
     pub security: Security,
     /// Why it failed, as an Extended DNS Error (RFC 8914 §4: INFO-CODE and EXTRA-TEXT).
     pub ede: Option<(u16, String)>,
+    /// For a bogus answer, the data as received: what a client that set CD gets
+    /// (RFC 4035 §3.2.2: checking disabled means the client validates itself).
+    pub unchecked: Option<Box<Answer>>,
 }

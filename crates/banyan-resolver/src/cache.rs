@@ -490,14 +490,23 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: soa(), proofs: Vec::new() },
+            Negative::NxDomain {
+                soa: soa(),
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAuthority,
             t0,
         );
         for t in [RecordType::A, RecordType::AAAA, RecordType::MX] {
             let got = cache.get_negative(&name("NOPE.example."), t, IN, t0 + secs(1)).unwrap();
-            assert_eq!(*got.value, Negative::NxDomain { soa: soa(), proofs: Vec::new() });
+            assert_eq!(
+                *got.value,
+                Negative::NxDomain {
+                    soa: soa(),
+                    proofs: Vec::new()
+                }
+            );
             assert_eq!(got.ttl, 299);
         }
         assert!(cache.get(&nx, RecordType::A, IN, t0).is_none());
@@ -506,13 +515,22 @@ mod tests {
             &nd,
             Some(RecordType::AAAA),
             IN,
-            Negative::NoData { soa: soa(), proofs: Vec::new() },
+            Negative::NoData {
+                soa: soa(),
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAuthority,
             t0,
         );
         let got = cache.get_negative(&nd, RecordType::AAAA, IN, t0).unwrap();
-        assert_eq!(*got.value, Negative::NoData { soa: soa(), proofs: Vec::new() });
+        assert_eq!(
+            *got.value,
+            Negative::NoData {
+                soa: soa(),
+                proofs: Vec::new()
+            }
+        );
         assert!(cache.get_negative(&nd, RecordType::A, IN, t0).is_none());
         assert!(cache.get_negative(&nd, RecordType::AAAA, IN, t0 + secs(300)).is_none());
     }
@@ -529,7 +547,10 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: None, proofs: Vec::new() },
+            Negative::NxDomain {
+                soa: None,
+                proofs: Vec::new(),
+            },
             86400,
             Trust::AuthAuthority,
             t0,
@@ -540,7 +561,10 @@ mod tests {
             &nx,
             None,
             IN,
-            Negative::NxDomain { soa: None, proofs: Vec::new() },
+            Negative::NxDomain {
+                soa: None,
+                proofs: Vec::new(),
+            },
             0,
             Trust::AuthAuthority,
             t0,
@@ -557,7 +581,10 @@ mod tests {
             &www,
             Some(RecordType::A),
             IN,
-            Negative::NoData { soa: soa(), proofs: Vec::new() },
+            Negative::NoData {
+                soa: soa(),
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAnswer,
             t0,
@@ -570,7 +597,10 @@ mod tests {
             &www,
             Some(RecordType::A),
             IN,
-            Negative::NoData { soa: None, proofs: Vec::new() },
+            Negative::NoData {
+                soa: None,
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAnswer,
             t0 + secs(2),
@@ -589,7 +619,10 @@ mod tests {
             &n,
             None,
             IN,
-            Negative::NxDomain { soa: None, proofs: Vec::new() },
+            Negative::NxDomain {
+                soa: None,
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAuthority,
             t0,
@@ -626,7 +659,10 @@ mod tests {
             &www,
             Some(RecordType::MX),
             IN,
-            Negative::NoData { soa: None, proofs: Vec::new() },
+            Negative::NoData {
+                soa: None,
+                proofs: Vec::new(),
+            },
             60,
             Trust::AuthAnswer,
             t0,
@@ -794,7 +830,10 @@ mod tests {
             &www,
             None,
             IN,
-            Negative::NxDomain { soa: None, proofs: Vec::new() },
+            Negative::NxDomain {
+                soa: None,
+                proofs: Vec::new(),
+            },
             300,
             Trust::AuthAuthority,
             t0,

@@ -35,6 +35,8 @@ pub mod reply;
 pub mod resolution;
 pub mod resolver;
 pub mod trace;
+pub mod validate;
 
 pub use resolution::{Outgoing, Resolution, Step, Verdict};
 pub use resolver::{write_reply, Counters, Resolver, ResolverConfig};
+pub use validate::TrustAnchors;

@@ -142,6 +142,7 @@ impl LocalZone {
                 uncacheable: true,
                 security: crate::rrset::Security::Unchecked,
                 ede: None,
+                unchecked: None,
             };
         }
         // A name exists when it owns data or has data below it (an empty non-terminal such
@@ -158,6 +159,7 @@ impl LocalZone {
             uncacheable: true,
             security: crate::rrset::Security::Unchecked,
             ede: None,
+            unchecked: None,
         }
     }
 }

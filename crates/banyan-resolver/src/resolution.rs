@@ -22,8 +22,9 @@ use crate::cache::Negative;
 use crate::infra::Choice;
 use crate::reply::{classify, negative_ttl, Meaning, Sections};
 use crate::resolver::{Counters, Resolver};
-use crate::rrset::{RRset, Trust};
+use crate::rrset::{RRset, Security, Trust};
 use crate::trace::{Trace, TraceEvent};
+use crate::validate::{self, Validator};
 
 /// RFC 9156 §2.3's MAX_MINIMISE_COUNT: minimised queries per zone cut before the full
 /// name is sent at once (a bound on work for names with many labels).
@@ -70,6 +71,8 @@ enum Purpose {
     Priming,
     /// An address of a name server that came without glue.
     NsAddress,
+    /// A DS or DNSKEY RRset the validator needs (RFC 4035 §5).
+    Fetch,
 }
 
 /// The zone whose servers a task is asking.
@@ -135,6 +138,14 @@ pub struct Resolution {
     primed: bool,
     /// Skip the cache for the client's own question (a prefetch renews it).
     refresh: bool,
+    /// NSEC/NSEC3 RRsets that came with the client's positive answer (wildcard proofs).
+    proofs: Vec<RRset>,
+    /// The answer waiting for validation, and the validator's state.
+    validation: Option<(Answer, Validator)>,
+    /// Validation is over (or was not wanted): the next result is final.
+    validated: bool,
+    /// Seconds since 1970 when the resolution started, for signature validity.
+    unix_start: u32,
     result: Option<Answer>,
     finished: bool,
     rng: StdRng,
@@ -168,11 +179,28 @@ impl Resolution {
             repeat: None,
             primed: false,
             refresh: false,
+            proofs: Vec::new(),
+            validation: None,
+            validated: false,
+            unix_start: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
             result: None,
             finished: false,
             rng,
             trace: None,
         }
+    }
+
+    /// Sets the wall-clock time (seconds since 1970) at the start of the resolution, against
+    /// which signatures are checked (tests replaying old RFC vectors).
+    pub fn set_unix_time(&mut self, secs: u32) {
+        self.unix_start = secs;
+    }
+
+    fn unix(&self, now: Instant) -> u32 {
+        let elapsed = u32::try_from(now.saturating_duration_since(self.started).as_secs()).unwrap_or(u32::MAX);
+        self.unix_start.wrapping_add(elapsed)
     }
 
     /// Asks upstream even when the cache holds the question's answer: a prefetch renews an
@@ -210,6 +238,19 @@ impl Resolution {
     pub fn poll(&mut self, r: &Resolver, now: Instant) -> Step {
         loop {
             if let Some(answer) = self.result.take() {
+                let wanted = !self.validated
+                    && r.validating()
+                    && !answer.uncacheable
+                    && matches!(answer.rcode, Rcode::NOERROR | Rcode::NXDOMAIN);
+                if self.validation.take().is_some() || !wanted {
+                    // A result while validating is a failure to fetch (budget, no server):
+                    // final as it is.
+                    self.validated = true;
+                } else {
+                    self.tasks.clear();
+                    self.validation = Some((answer, Validator::new()));
+                    continue;
+                }
                 self.finished = true;
                 let (rcode, sent, ms) = (answer.rcode, self.sent, millis(now - self.started));
                 self.note(|| TraceEvent::Done {
@@ -234,6 +275,31 @@ impl Resolution {
                     return Step::Send(out);
                 }
                 continue;
+            }
+            if self.tasks.is_empty() {
+                if let Some((answer, mut validator)) = self.validation.take() {
+                    let unix = self.unix(now);
+                    match validator.step(r, &answer, &self.qname, self.qtype, unix, now) {
+                        validate::Step::Fetch(name, rtype) => {
+                            self.note(|| TraceEvent::Validation {
+                                detail: format!("fetching {name} {rtype} for the chain of trust"),
+                            });
+                            self.tasks.push(Task {
+                                purpose: Purpose::Fetch,
+                                qname: name,
+                                qtype: rtype,
+                                cut: None,
+                            });
+                            self.validation = Some((answer, validator));
+                        }
+                        validate::Step::Done(security, ede) => {
+                            let answer = self.verdict(r, answer, security, ede, now);
+                            self.validated = true;
+                            self.result = Some(answer);
+                        }
+                    }
+                    continue;
+                }
             }
             let Some(task) = self.tasks.last() else {
                 self.give_up(r, now);
@@ -295,9 +361,9 @@ impl Resolution {
             }
         }
         if let Some(neg) = r.cache.get_negative(&name, qtype, self.qclass, now) {
-            let (what, soa, nx) = match &*neg.value {
-                Negative::NxDomain { soa, .. } => ("NXDOMAIN", soa.clone(), true),
-                Negative::NoData { soa, .. } => ("NODATA", soa.clone(), false),
+            let (what, soa, proofs, nx) = match &*neg.value {
+                Negative::NxDomain { soa, proofs } => ("NXDOMAIN", soa.clone(), proofs.clone(), true),
+                Negative::NoData { soa, proofs } => ("NODATA", soa.clone(), proofs.clone(), false),
             };
             self.note(|| TraceEvent::CacheHit {
                 name: name.to_string(),
@@ -308,7 +374,7 @@ impl Resolution {
                 s.ttl = neg.ttl;
                 s
             });
-            self.task_negative(r, nx, soa);
+            self.task_negative(r, nx, soa, proofs);
             return true;
         }
         if qtype != RecordType::CNAME {
@@ -522,6 +588,8 @@ impl Resolution {
         if edns {
             b.edns(&Edns {
                 udp_payload_size: r.config.udp_payload,
+                // RFC 4035 §4.1: a validating resolver asks for RRSIGs and proofs.
+                dnssec_ok: r.validating(),
                 ..Edns::default()
             })
             .ok()?;
@@ -694,6 +762,14 @@ impl Resolution {
         }
         let aa = msg.header().aa;
         let meaning = classify(msg.rcode(), aa, &sections, &zone, &q.sent_lower, q.qtype);
+        // The NSEC/NSEC3 RRsets of the authority section: denial proofs, and for a wildcard
+        // answer the proof that no closer name exists (RFC 4035 §3.1.3).
+        let proofs: Vec<RRset> = sections
+            .authority
+            .iter()
+            .filter(|set| matches!(set.rtype, RecordType::NSEC | RecordType::NSEC3))
+            .cloned()
+            .collect();
         let answer_trust = if aa { Trust::AuthAnswer } else { Trust::NonAuthAnswer };
         if minimised && matches!(meaning, Meaning::Answer { .. } | Meaning::NoData { .. }) {
             // RFC 9156 §3: the shortened name exists (data, an alias or an empty
@@ -714,7 +790,10 @@ impl Resolution {
                     let mut soa = soa.clone();
                     soa.ttl = negative_ttl(&soa);
                     let ttl = soa.ttl;
-                    let neg = Negative::NoData { soa: Some(soa), proofs: Vec::new() };
+                    let neg = Negative::NoData {
+                        soa: Some(soa),
+                        proofs: Vec::new(),
+                    };
                     r.cache
                         .insert_negative(name, Some(q.qtype), self.qclass, neg, ttl, answer_trust, now);
                 }
@@ -794,6 +873,9 @@ impl Resolution {
                     let kind = if records.is_none() { "cname" } else { "answer" };
                     reply_event(ms, kind, detail)
                 });
+                if purpose == Purpose::Client {
+                    self.proofs.extend(proofs);
+                }
                 match (records, next) {
                     (Some(set), _) => {
                         self.chain_extend(chain);
@@ -826,13 +908,16 @@ impl Resolution {
                     s
                 });
                 if let Some(s) = &soa {
-                    let neg = Negative::NxDomain { soa: Some(s.clone()), proofs: Vec::new() };
+                    let neg = Negative::NxDomain {
+                        soa: Some(s.clone()),
+                        proofs: proofs.clone(),
+                    };
                     r.cache
                         .insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
                 }
                 self.note(|| reply_event(ms, "nxdomain", vec![format!("{name} does not exist{}", soa_note(&soa))]));
                 self.chain_extend(chain);
-                self.task_negative(r, true, soa);
+                self.task_negative(r, true, soa, proofs);
             }
             Meaning::NoData { chain, name, soa } => {
                 for c in &chain {
@@ -843,7 +928,10 @@ impl Resolution {
                     s
                 });
                 if let Some(s) = &soa {
-                    let neg = Negative::NoData { soa: Some(s.clone()), proofs: Vec::new() };
+                    let neg = Negative::NoData {
+                        soa: Some(s.clone()),
+                        proofs: proofs.clone(),
+                    };
                     r.cache
                         .insert_negative(&name, Some(q.qtype), self.qclass, neg, s.ttl, answer_trust, now);
                 }
@@ -855,7 +943,7 @@ impl Resolution {
                     )
                 });
                 self.chain_extend(chain);
-                self.task_negative(r, false, soa);
+                self.task_negative(r, false, soa, proofs);
             }
         }
     }
@@ -883,14 +971,14 @@ impl Resolution {
     }
 
     fn chain_extend(&mut self, chain: Vec<RRset>) {
-        if self.tasks.len() == 1 {
+        if self.tasks.len() == 1 && self.tasks[0].purpose == Purpose::Client {
             self.chain.extend(chain);
         }
     }
 
     /// The top task's chain continues at `next`, outside the zone that answered.
     fn follow(&mut self, r: &Resolver, chain: Vec<RRset>, next: Name) {
-        let client = self.tasks.len() == 1;
+        let client = self.tasks.len() == 1 && self.tasks[0].purpose == Purpose::Client;
         if client {
             let looped = self
                 .chain
@@ -921,27 +1009,31 @@ impl Resolution {
             self.result = Some(Answer {
                 rcode: Rcode::NOERROR,
                 answer,
-                authority: Vec::new(),
+                authority: std::mem::take(&mut self.proofs),
                 uncacheable: false,
                 security: crate::rrset::Security::Unchecked,
                 ede: None,
+                unchecked: None,
             });
         }
     }
 
     /// The top task's name does not exist (`nx`) or has no data of the type.
-    fn task_negative(&mut self, r: &Resolver, nx: bool, soa: Option<RRset>) {
+    fn task_negative(&mut self, r: &Resolver, nx: bool, soa: Option<RRset>, proofs: Vec<RRset>) {
         let Some(task) = self.tasks.last_mut() else { return };
         match task.purpose {
             Purpose::Client => {
                 self.tasks.pop();
+                let mut authority: Vec<RRset> = soa.into_iter().collect();
+                authority.extend(proofs);
                 self.result = Some(Answer {
                     rcode: if nx { Rcode::NXDOMAIN } else { Rcode::NOERROR },
                     answer: std::mem::take(&mut self.chain),
-                    authority: soa.into_iter().collect(),
+                    authority,
                     uncacheable: false,
                     security: crate::rrset::Security::Unchecked,
                     ede: None,
+                    unchecked: None,
                 });
             }
             Purpose::NsAddress if !nx && task.qtype == RecordType::A && r.config.ipv6 => {
@@ -964,10 +1056,45 @@ impl Resolution {
         match task.purpose {
             Purpose::Client => self.give_up(r, now),
             // The parent goes on with the servers it can still reach.
-            Purpose::NsAddress | Purpose::Priming => {
+            Purpose::NsAddress | Purpose::Priming | Purpose::Fetch => {
                 self.tasks.pop();
             }
         }
+    }
+
+    /// Applies the validator's verdict (RFC 4035 §4.3): bogus becomes SERVFAIL with its
+    /// Extended DNS Error; secure data is kept in the cache marked so, and later answers
+    /// built from it need not check it again.
+    fn verdict(
+        &mut self,
+        r: &Resolver,
+        mut answer: Answer,
+        security: Security,
+        ede: Option<(u16, String)>,
+        now: Instant,
+    ) -> Answer {
+        let text = match &ede {
+            Some((code, why)) => format!("{security:?} (EDE {code}: {why})"),
+            None => format!("{security:?}"),
+        };
+        self.note(|| TraceEvent::Validation { detail: text });
+        if security == Security::Bogus {
+            Counters::bump(&r.counters.bogus);
+            return Answer {
+                security,
+                ede,
+                unchecked: Some(Box::new(answer)),
+                ..servfail()
+            };
+        }
+        answer.security = security;
+        if security == Security::Secure {
+            for set in &mut answer.answer {
+                set.security = Security::Secure;
+                r.cache.insert(set.clone(), Trust::AuthAnswer, now);
+            }
+        }
+        answer
     }
 
     /// The budget is spent or every server failed: stale data if there is some
@@ -996,6 +1123,7 @@ impl Resolution {
                 uncacheable: true,
                 security: crate::rrset::Security::Unchecked,
                 ede: None,
+                unchecked: None,
             });
             return;
         }
@@ -1012,6 +1140,7 @@ pub fn servfail() -> Answer {
         uncacheable: true,
         security: crate::rrset::Security::Unchecked,
         ede: None,
+        unchecked: None,
     }
 }
 

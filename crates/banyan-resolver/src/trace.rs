@@ -76,6 +76,11 @@ pub enum TraceEvent {
         /// The new name.
         name: String,
     },
+    /// DNSSEC validation: a link of the chain of trust fetched, or the verdict.
+    Validation {
+        /// What happened.
+        detail: String,
+    },
     /// The end: the RCODE sent to the client.
     Done {
         /// The RCODE.

@@ -148,7 +148,10 @@ fn rrset_cache_lookups_allocate_nothing() {
         &nope,
         None,
         Class::IN,
-        Negative::NxDomain { soa: None, proofs: Vec::new() },
+        Negative::NxDomain {
+            soa: None,
+            proofs: Vec::new(),
+        },
         300,
         Trust::AuthAuthority,
         t0,

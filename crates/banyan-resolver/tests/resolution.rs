@@ -4,96 +4,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+mod net;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
+use banyan_auth::{respond, AuthConfig, Request, Transport};
 use banyan_resolver::{Answer, LocalZones, Resolution, Resolver, ResolverConfig, RootHints, Step};
-use banyan_wire::{Class, Message, Name, Rcode, RecordType};
-use banyan_zone::{parse_str, ParseOptions, Zone};
+use banyan_wire::{Class, Message, Rcode, RecordType};
+use net::{n, zone, Net};
 use rand::SeedableRng;
-
-fn n(s: &str) -> Name {
-    Name::parse(s, None).unwrap()
-}
-
-fn zone(origin: &str, text: &str) -> Zone {
-    let mut z = Zone::new(n(origin), Class::IN);
-    let opts = ParseOptions {
-        origin: Some(n(origin)),
-        default_ttl: Some(3600),
-        ..ParseOptions::default()
-    };
-    let report = parse_str(text, Path::new(origin), &opts, &mut |r| {
-        z.insert(&r).unwrap();
-    });
-    assert!(report.is_ok(), "{:?}", report.errors);
-    z.finish();
-    z
-}
-
-/// The simulated network: who answers at which address, and what was asked.
-struct Net {
-    servers: HashMap<IpAddr, Catalog>,
-    /// Every query sent: (address, name as sent lowercased, type, over TCP).
-    log: Vec<(IpAddr, String, RecordType, bool)>,
-}
-
-impl Net {
-    fn new(layout: Vec<(&str, Vec<Zone>)>) -> Net {
-        Net {
-            servers: layout
-                .into_iter()
-                .map(|(ip, zones)| (ip.parse().unwrap(), Catalog::new(zones)))
-                .collect(),
-            log: Vec::new(),
-        }
-    }
-
-    /// Runs `res` to its end; the clock advances 1 ms per reply and the full timeout per
-    /// silence. Returns the answer.
-    fn run(&mut self, r: &Resolver, res: &mut Resolution, clock: &mut Instant) -> Answer {
-        for _ in 0..500 {
-            match res.poll(r, *clock) {
-                Step::Done(a) => return a,
-                Step::Send(out) => {
-                    let msg = Message::parse(&out.message).unwrap();
-                    let q = msg.question().unwrap();
-                    self.log.push((
-                        out.server.ip(),
-                        q.qname.to_name().to_lowercase().to_string(),
-                        q.qtype,
-                        out.tcp,
-                    ));
-                    let Some(catalog) = self.servers.get(&out.server.ip()) else {
-                        *clock += out.timeout;
-                        res.on_timeout(r, *clock);
-                        continue;
-                    };
-                    let mut reply = Vec::new();
-                    let req = Request {
-                        bytes: &out.message,
-                        client: "127.0.0.1:5353".parse().unwrap(),
-                        transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
-                    };
-                    assert_eq!(
-                        respond(catalog, &AuthConfig::default(), &req, &mut reply),
-                        Action::Reply
-                    );
-                    *clock += Duration::from_millis(1);
-                    res.on_reply(r, *clock, out.server, &reply);
-                }
-            }
-        }
-        panic!("resolution did not end");
-    }
-
-    fn count(&self) -> usize {
-        self.log.len()
-    }
-}
 
 const ROOT: &str = ". SOA a.root. nstld.root. 1 1800 900 604800 86400
 . NS a.root.

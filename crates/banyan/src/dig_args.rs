@@ -128,6 +128,8 @@ pub struct QueryOptions {
     pub root_hints: Option<std::path::PathBuf>,
     /// `--upstream-port N` for `+trace` (default 53; labs).
     pub upstream_port: Option<u16>,
+    /// `--trust-anchor FILE` for `+trace`: validate from these anchors.
+    pub trust_anchor: Option<std::path::PathBuf>,
 }
 
 /// What was wrong with the command line (exit code 2).
@@ -192,6 +194,7 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
     let mut o = Switches::default();
     let mut root_hints = None;
     let mut upstream_port = None;
+    let mut trust_anchor = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -208,6 +211,10 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
             let value = args.get(i).ok_or(UsageError::MissingValue("--root-hints"))?;
             i += 1;
             root_hints = Some(std::path::PathBuf::from(value));
+        } else if arg == "--trust-anchor" {
+            let value = args.get(i).ok_or(UsageError::MissingValue("--trust-anchor"))?;
+            i += 1;
+            trust_anchor = Some(std::path::PathBuf::from(value));
         } else if arg == "--upstream-port" {
             let value = args.get(i).ok_or(UsageError::MissingValue("--upstream-port"))?;
             i += 1;
@@ -263,6 +270,7 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
         trace: o.trace,
         root_hints,
         upstream_port,
+        trust_anchor,
     })
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints};
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
 use banyan_server::{ResolverServer, ResolverServerConfig};
 
 /// The command-line options of `banyan resolver`.
@@ -45,6 +45,13 @@ pub struct ResolverArgs {
     /// Cache TTLs above this are lowered to it, in seconds [default: 86400].
     #[arg(long = "max-ttl", value_name = "SECONDS")]
     pub max_ttl: Option<u32>,
+    /// DNSSEC trust anchors: DS or DNSKEY lines (as /usr/share/dns/root.key) [default: the
+    /// root KSKs 20326 and 38696, built in].
+    #[arg(long = "trust-anchor", value_name = "FILE", conflicts_with = "no_validate")]
+    pub trust_anchor: Option<PathBuf>,
+    /// Do not validate DNSSEC (answers never get AD, bogus data is passed on).
+    #[arg(long = "no-validate")]
+    pub no_validate: bool,
     /// Record the step-by-step story of every client query for a name at or below NAME
     /// (the last 256 are kept; with --trace-file each is also written as a JSON line).
     #[arg(long = "trace-name", value_name = "NAME")]
@@ -122,6 +129,12 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         server.allow = crate::auth_cmd::parse_cidrs(&args.allow, "--allow")?;
     }
     let mut resolver = Resolver::new(config, hints, local);
+    if !args.no_validate {
+        resolver.set_trust_anchors(match &args.trust_anchor {
+            Some(path) => TrustAnchors::from_file(path)?,
+            None => TrustAnchors::builtin(),
+        });
+    }
     if let Some(text) = &args.trace_name {
         let name = banyan_wire::Name::from_unicode(text).map_err(|e| anyhow::anyhow!("--trace-name {text:?}: {e}"))?;
         let sink: Option<Box<dyn std::io::Write + Send>> = match &args.trace_file {

@@ -54,9 +54,9 @@ pub struct ResolverSection {
     pub listen: Vec<SocketAddr>,
     /// Root hints file (default: built in).
     pub root_hints: Option<PathBuf>,
-    /// DNSSEC trust anchor (not implemented yet).
+    /// DNSSEC trust anchors file (default: the root KSKs, built in).
     pub trust_anchor: Option<PathBuf>,
-    /// DNSSEC validation; only `false` is possible until validation lands.
+    /// DNSSEC validation (default true).
     pub validate: Option<bool>,
     /// Clients served, as CIDR prefixes (default: loopback and private ranges).
     #[serde(default)]
@@ -211,11 +211,8 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
     if r.listen.is_empty() {
         bail!("{file}: resolver.listen: at least one address is needed");
     }
-    if r.trust_anchor.is_some() {
-        bail!("{file}: resolver.trust_anchor: not implemented yet (DNSSEC validation)");
-    }
-    if r.validate == Some(true) {
-        bail!("{file}: resolver.validate: not implemented yet (DNSSEC validation); remove it or set false");
+    if r.trust_anchor.is_some() && r.validate == Some(false) {
+        bail!("{file}: resolver.trust_anchor is set but resolver.validate is false");
     }
     if r.workers == Some(0) {
         bail!("{file}: resolver.workers: must be at least 1");
@@ -239,6 +236,8 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         allow: r.allow,
         deny_private_upstream: r.private_upstream == Some(false),
         cache_size,
+        trust_anchor: r.trust_anchor.map(|t| base.join(t)),
+        no_validate: r.validate == Some(false),
         min_ttl: r.min_ttl,
         max_ttl: r.max_ttl,
         trace_name: r.trace_name,
@@ -365,8 +364,7 @@ allow_transfer = ["192.0.2.0/24"]
         assert_eq!((r.min_ttl, r.max_ttl), (Some(5), Some(3600)));
         assert!(r.no_default_local_zones && !r.deny_private_upstream);
         for (bad, key) in [
-            ("validate = true", "resolver.validate"),
-            ("trust_anchor = \"k\"", "resolver.trust_anchor"),
+            ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),
             ("cachesize = 1", "cachesize"),
         ] {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use banyan_resolver::resolution::describe_set;
 use banyan_resolver::trace::TraceEvent;
-use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints};
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
 
 use crate::dig_args::{OutputStyle, QueryOptions};
 use crate::query::Outcome;
@@ -27,7 +27,14 @@ pub fn run(opts: &QueryOptions) -> anyhow::Result<Outcome> {
     config.answer_cache_bytes = 1 << 16;
     config.cache.max_bytes = 16 << 20;
     // A trace shows the real path; local answers for special-use names would hide it.
-    let resolver = Arc::new(Resolver::new(config, hints, LocalZones::none()));
+    let mut resolver = Resolver::new(config, hints, LocalZones::none());
+    // With +dnssec the trace also validates: the built-in root anchors, or --trust-anchor.
+    match (&opts.trust_anchor, opts.dnssec) {
+        (Some(path), _) => resolver.set_trust_anchors(TrustAnchors::from_file(path)?),
+        (None, true) => resolver.set_trust_anchors(TrustAnchors::builtin()),
+        (None, false) => {}
+    }
+    let resolver = Arc::new(resolver);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -64,6 +71,9 @@ pub fn run(opts: &QueryOptions) -> anyhow::Result<Outcome> {
         print_event(event);
     }
     println!();
+    if answer.security != banyan_resolver::Security::Unchecked {
+        println!(";; DNSSEC: {:?}", answer.security);
+    }
     for set in answer.answer.iter().chain(&answer.authority) {
         for line in describe_set(set) {
             println!("{line}\t; {}", horizon(set.ttl));
@@ -102,6 +112,7 @@ fn print_event(event: &TraceEvent) {
             println!(";; name server {name} came without glue: resolving its address first")
         }
         TraceEvent::Restart { name } => println!(";; the chain continues at {name}"),
+        TraceEvent::Validation { detail } => println!(";; DNSSEC: {detail}"),
         TraceEvent::Done {
             rcode,
             upstream_queries,

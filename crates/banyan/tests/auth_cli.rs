@@ -264,7 +264,7 @@ fn serve_resolver_section_and_query_trace_through_a_lab() {
         "banyan.toml",
         &format!(
             "[resolver]\nlisten = [\"127.0.0.1:{resolver_port}\"]\nroot_hints = \"lab.hints\"\n\
-             upstream_port = {port}\ndefault_local_zones = false\nworkers = 1\n"
+             upstream_port = {port}\ndefault_local_zones = false\nworkers = 1\nvalidate = false\n"
         ),
     );
     let mut resolver = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
