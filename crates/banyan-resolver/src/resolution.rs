@@ -900,52 +900,64 @@ impl Resolution {
                     self.stop_minimising();
                     return;
                 }
-                for c in &chain {
-                    r.cache.insert(c.clone(), answer_trust, now);
-                }
-                let soa = soa.map(|mut s| {
-                    s.ttl = negative_ttl(&s);
-                    s
-                });
-                if let Some(s) = &soa {
-                    let neg = Negative::NxDomain {
-                        soa: Some(s.clone()),
-                        proofs: proofs.clone(),
-                    };
-                    r.cache
-                        .insert_negative(&name, None, self.qclass, neg, s.ttl, answer_trust, now);
-                }
-                self.note(|| reply_event(ms, "nxdomain", vec![format!("{name} does not exist{}", soa_note(&soa))]));
-                self.chain_extend(chain);
-                self.task_negative(r, true, soa, proofs);
+                self.negative(r, true, chain, name, soa, proofs, q.qtype, answer_trust, ms, now);
             }
             Meaning::NoData { chain, name, soa } => {
-                for c in &chain {
-                    r.cache.insert(c.clone(), answer_trust, now);
-                }
-                let soa = soa.map(|mut s| {
-                    s.ttl = negative_ttl(&s);
-                    s
-                });
-                if let Some(s) = &soa {
-                    let neg = Negative::NoData {
-                        soa: Some(s.clone()),
-                        proofs: proofs.clone(),
-                    };
-                    r.cache
-                        .insert_negative(&name, Some(q.qtype), self.qclass, neg, s.ttl, answer_trust, now);
-                }
-                self.note(|| {
-                    reply_event(
-                        ms,
-                        "nodata",
-                        vec![format!("{name} has no {} records{}", q.qtype, soa_note(&soa))],
-                    )
-                });
-                self.chain_extend(chain);
-                self.task_negative(r, false, soa, proofs);
+                self.negative(r, false, chain, name, soa, proofs, q.qtype, answer_trust, ms, now);
             }
         }
+    }
+
+    /// A negative answer for `name` (NXDOMAIN when `nx`, else NODATA for `qtype`): cached
+    /// for the SOA's negative TTL (RFC 2308 §5) with its proofs, and given to the task.
+    #[allow(clippy::too_many_arguments)]
+    fn negative(
+        &mut self,
+        r: &Resolver,
+        nx: bool,
+        chain: Vec<RRset>,
+        name: Name,
+        soa: Option<RRset>,
+        proofs: Vec<RRset>,
+        qtype: RecordType,
+        trust: Trust,
+        ms: u64,
+        now: Instant,
+    ) {
+        for c in &chain {
+            r.cache.insert(c.clone(), trust, now);
+        }
+        let soa = soa.map(|mut s| {
+            s.ttl = negative_ttl(&s);
+            s
+        });
+        if let Some(s) = &soa {
+            let (neg, rtype) = if nx {
+                let neg = Negative::NxDomain {
+                    soa: Some(s.clone()),
+                    proofs: proofs.clone(),
+                };
+                (neg, None)
+            } else {
+                let neg = Negative::NoData {
+                    soa: Some(s.clone()),
+                    proofs: proofs.clone(),
+                };
+                (neg, Some(qtype))
+            };
+            r.cache
+                .insert_negative(&name, rtype, self.qclass, neg, s.ttl, trust, now);
+        }
+        self.note(|| {
+            let (kind, what) = if nx {
+                ("nxdomain", format!("{name} does not exist{}", soa_note(&soa)))
+            } else {
+                ("nodata", format!("{name} has no {qtype} records{}", soa_note(&soa)))
+            };
+            reply_event(ms, kind, vec![what])
+        });
+        self.chain_extend(chain);
+        self.task_negative(r, nx, soa, proofs);
     }
 
     /// One more label in the next minimised query (RFC 9156 §3 step 5).

@@ -367,34 +367,39 @@ impl Validator {
         if !usable {
             return Ok((Keys::Insecure, MAX_KEY_TTL));
         }
+        self.prove_dnskeys(r, zone, unix, now, MAX_KEY_TTL, "its trust anchor", |k| {
+            anchors
+                .iter()
+                .any(|(is_ds, a)| if *is_ds { ds::ds_matches(a, zone, k) } else { **a == *k })
+        })
+    }
+
+    /// Fetches `zone`'s DNSKEY RRset and proves it: secure when an RRSIG over it made by a
+    /// key that `trusted` accepts (matching a DS or an anchor) verifies (RFC 4035 §5.2).
+    #[allow(clippy::too_many_arguments)]
+    fn prove_dnskeys(
+        &mut self,
+        r: &Resolver,
+        zone: &Name,
+        unix: u32,
+        now: Instant,
+        ttl_cap: u32,
+        vouched_by: &str,
+        trusted: impl Fn(&[u8]) -> bool,
+    ) -> V<(Keys, u32)> {
         let Some(dnskeys) = self.fetch(r, zone, RecordType::DNSKEY, now)? else {
-            return Ok((
-                Keys::Bogus(ede::DNSKEY_MISSING, format!("no DNSKEY for the trust anchor {zone}")),
-                60,
-            ));
+            return Ok((Keys::Bogus(ede::DNSKEY_MISSING, format!("no DNSKEY for {zone}")), 60));
         };
-        let trusted: Vec<&[u8]> = dnskeys
-            .rdata
-            .iter()
-            .map(|k| &**k)
-            .filter(|k| {
-                anchors
-                    .iter()
-                    .any(|(is_ds, a)| if *is_ds { ds::ds_matches(a, zone, k) } else { **a == **k })
-            })
-            .collect();
-        if trusted.is_empty() {
+        let keys: Vec<&[u8]> = dnskeys.rdata.iter().map(|k| &**k).filter(|k| trusted(k)).collect();
+        if keys.is_empty() {
             return Ok((
-                Keys::Bogus(
-                    ede::DNSKEY_MISSING,
-                    format!("no DNSKEY of {zone} matches its trust anchor"),
-                ),
+                Keys::Bogus(ede::DNSKEY_MISSING, format!("no DNSKEY of {zone} matches {vouched_by}")),
                 60,
             ));
         }
-        let v = check_sigs(&dnskeys, zone, &trusted, unix);
+        let v = check_sigs(&dnskeys, zone, &keys, unix);
         Ok(match v.security {
-            Security::Secure => (Keys::Secure(dnskeys.rdata.clone()), dnskeys.ttl),
+            Security::Secure => (Keys::Secure(dnskeys.rdata.clone()), dnskeys.ttl.min(ttl_cap)),
             _ => bogus_keys(v, zone),
         })
     }
@@ -429,28 +434,8 @@ impl Validator {
                     // check: treated as unsigned.
                     return Ok((Keys::Insecure, ds_set.ttl));
                 }
-                let Some(dnskeys) = self.fetch(r, zone, RecordType::DNSKEY, now)? else {
-                    return Ok((
-                        Keys::Bogus(ede::DNSKEY_MISSING, format!("{zone} has a DS but no DNSKEY")),
-                        60,
-                    ));
-                };
-                let trusted: Vec<&[u8]> = dnskeys
-                    .rdata
-                    .iter()
-                    .map(|k| &**k)
-                    .filter(|k| supported.iter().any(|d| ds::ds_matches(d, zone, k)))
-                    .collect();
-                if trusted.is_empty() {
-                    return Ok((
-                        Keys::Bogus(ede::DNSKEY_MISSING, format!("no DNSKEY of {zone} matches its DS")),
-                        60,
-                    ));
-                }
-                let v = check_sigs(&dnskeys, zone, &trusted, unix);
-                Ok(match v.security {
-                    Security::Secure => (Keys::Secure(dnskeys.rdata.clone()), dnskeys.ttl.min(ds_set.ttl)),
-                    _ => bogus_keys(v, zone),
+                self.prove_dnskeys(r, zone, unix, now, ds_set.ttl, "its DS", |k| {
+                    supported.iter().any(|d| ds::ds_matches(d, zone, k))
                 })
             }
             DsAnswer::Absent(neg, ttl) => {
