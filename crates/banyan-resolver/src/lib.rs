@@ -13,6 +13,7 @@
 //! What it does not do: open sockets, read clocks or spawn threads. The caller
 //! (`banyan-server`) sends the queries the state machine asks for and feeds back the replies.
 
+pub mod aggressive;
 pub mod answer;
 pub mod answer_cache;
 pub mod cache;

@@ -17,6 +17,7 @@ use banyan_wire::{Class, Header, Message, MessageBuilder, Name, Rcode, RecordTyp
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::aggressive::Proven;
 use crate::answer::Answer;
 use crate::cache::Negative;
 use crate::infra::Choice;
@@ -346,6 +347,36 @@ impl Resolution {
         if purpose == Purpose::Client && self.chain.is_empty() && self.refresh {
             self.refresh = false;
             return false;
+        }
+        if purpose == Purpose::Client && self.chain.is_empty() && r.validating() {
+            let zone = validate::zone_of(r, &name, now);
+            if let Some(proven) = r.aggressive.prove(&zone, &name, qtype, now) {
+                let (rcode, mut authority) = match proven {
+                    Proven::NxDomain(soa, proofs) => (Rcode::NXDOMAIN, [vec![soa], proofs].concat()),
+                    Proven::NoData(soa, proofs) => (Rcode::NOERROR, [vec![soa], proofs].concat()),
+                };
+                for set in &mut authority {
+                    set.security = Security::Secure;
+                }
+                self.note(|| TraceEvent::CacheHit {
+                    name: name.to_string(),
+                    what: format!("{rcode} from a validated NSEC (RFC 8198)"),
+                    ttl: authority[0].ttl,
+                });
+                Counters::bump(&r.counters.aggressive_nsec);
+                self.tasks.pop();
+                self.validated = true;
+                self.result = Some(Answer {
+                    rcode,
+                    answer: Vec::new(),
+                    authority,
+                    uncacheable: false,
+                    security: Security::Secure,
+                    ede: None,
+                    unchecked: None,
+                });
+                return true;
+            }
         }
         if qtype != RecordType::ANY {
             if let Some(hit) = r.cache.get(&name, qtype, self.qclass, now) {
@@ -1104,6 +1135,10 @@ impl Resolution {
             for set in &mut answer.answer {
                 set.security = Security::Secure;
                 r.cache.insert(set.clone(), Trust::AuthAnswer, now);
+            }
+            // RFC 8198: the NSECs of a secure denial answer later questions in their gaps.
+            if let Some(soa) = answer.authority.iter().find(|s| s.rtype == RecordType::SOA) {
+                r.aggressive.learn(&soa.name, soa, &answer.authority, now);
             }
         }
         answer

@@ -7,6 +7,7 @@ use std::time::Duration;
 use banyan_wire::message::BuildSection;
 use banyan_wire::{Class, Header, MessageBuilder, Name, Rcode, RecordType, WireName};
 
+use crate::aggressive::AggressiveNsec;
 use crate::answer::Answer;
 use crate::answer_cache::AnswerCache;
 use crate::cache::{Cache, CacheConfig};
@@ -91,6 +92,8 @@ pub struct Counters {
     pub stale_answers: AtomicU64,
     /// Answers that failed DNSSEC validation (answered SERVFAIL).
     pub bogus: AtomicU64,
+    /// Negative answers synthesised from validated NSEC records (RFC 8198).
+    pub aggressive_nsec: AtomicU64,
 }
 
 /// A point-in-time copy of [`Counters`].
@@ -110,6 +113,8 @@ pub struct CounterValues {
     pub stale_answers: u64,
     /// See [`Counters::bogus`].
     pub bogus: u64,
+    /// See [`Counters::aggressive_nsec`].
+    pub aggressive_nsec: u64,
 }
 
 impl Counters {
@@ -129,6 +134,7 @@ impl Counters {
             servfail: v(&self.servfail),
             stale_answers: v(&self.stale_answers),
             bogus: v(&self.bogus),
+            aggressive_nsec: v(&self.aggressive_nsec),
         }
     }
 }
@@ -156,6 +162,8 @@ pub struct Resolver {
     pub anchors: TrustAnchors,
     /// Zone key statuses proven so far.
     pub key_cache: KeyCache,
+    /// Validated NSEC records, used to answer from the cache (RFC 8198).
+    pub aggressive: AggressiveNsec,
 }
 
 impl Resolver {
@@ -190,6 +198,7 @@ impl Resolver {
             traces: TraceRing::new(None),
             anchors: TrustAnchors::none(),
             key_cache: KeyCache::default(),
+            aggressive: AggressiveNsec::default(),
             config,
         }
     }

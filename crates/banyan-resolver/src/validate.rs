@@ -503,19 +503,8 @@ impl Validator {
         Err(Need(name.clone(), rtype))
     }
 
-    /// The zone `name` belongs to, as far as the cache knows: the closest enclosing name
-    /// with a cached NS or DNSKEY RRset (the zone cuts met on the way down).
     fn zone_of(&self, r: &Resolver, name: &Name, now: Instant) -> Name {
-        let mut at = Some(name.clone());
-        while let Some(n) = at {
-            if r.cache.get(&n, RecordType::NS, Class::IN, now).is_some()
-                || r.cache.get(&n, RecordType::DNSKEY, Class::IN, now).is_some()
-            {
-                return n;
-            }
-            at = n.parent();
-        }
-        Name::root()
+        zone_of(r, name, now)
     }
 
     /// A negative answer's proof (RFC 4035 §5.4, RFC 5155 §8.4–8.7).
@@ -607,6 +596,21 @@ impl Validator {
             _ => nsec3_covers_name(p, &next_closer, zone) || (closest == *zone && nsec3_covers_name(p, owner, zone)),
         }))
     }
+}
+
+/// The zone `name` belongs to, as far as the cache knows: the closest enclosing name with a
+/// cached NS or DNSKEY RRset (the zone cuts met on the way down).
+pub fn zone_of(r: &Resolver, name: &Name, now: Instant) -> Name {
+    let mut at = Some(name.clone());
+    while let Some(n) = at {
+        if r.cache.get(&n, RecordType::NS, Class::IN, now).is_some()
+            || r.cache.get(&n, RecordType::DNSKEY, Class::IN, now).is_some()
+        {
+            return n;
+        }
+        at = n.parent();
+    }
+    Name::root()
 }
 
 /// The answer a DS question got.

@@ -218,3 +218,27 @@ fn rfc5155_appendix_b_nsec3_proofs_validate() {
         assert_eq!(a.security, security, "{name} {qtype}: {:?}", a.ede);
     }
 }
+
+#[test]
+fn validated_nsec_answers_other_names_in_its_gap() {
+    // RFC 8198: after ml.example's NXDOMAIN (NSEC b.example → ns1.example, and the apex's
+    // NSEC covering *.example), mm.example lies in the same gap: no query needed.
+    let example = example_zone();
+    let r = resolver(anchor(&example));
+    let mut net = net_with(example);
+    let nx = ask(&mut net, &r, "ml.example.", RecordType::A, APRIL_2004);
+    assert_eq!((nx.rcode, nx.security), (Rcode::NXDOMAIN, Security::Secure));
+    let before = net.count();
+    let synthesised = ask(&mut net, &r, "mm.example.", RecordType::A, APRIL_2004);
+    assert_eq!(
+        (synthesised.rcode, synthesised.security),
+        (Rcode::NXDOMAIN, Security::Secure)
+    );
+    assert_eq!(net.count(), before, "answered from the validated NSECs");
+    assert_eq!(r.counters.values().aggressive_nsec, 1);
+    assert!(synthesised.authority.iter().any(|s| s.rtype == RecordType::NSEC));
+    // Outside the gap, the authorities are asked.
+    let other = ask(&mut net, &r, "zz.example.", RecordType::A, APRIL_2004);
+    assert_eq!(other.rcode, Rcode::NXDOMAIN);
+    assert!(net.count() > before);
+}
