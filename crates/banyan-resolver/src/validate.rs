@@ -552,8 +552,8 @@ impl Validator {
         } else {
             nodata_proven(&proofs, name, qtype, &zone)
         };
-        Ok(if proven {
-            Verdict::secure()
+        Ok(if let Some(security) = proven {
+            Verdict { security, ede: None }
         } else {
             let what = if answer.rcode == Rcode::NXDOMAIN {
                 "does not exist"
@@ -785,47 +785,56 @@ fn nsec_covers(owner: &Name, next: &Name, name: &Name) -> bool {
 }
 
 /// RFC 4035 §5.4: an NSEC covering the name, and one proving that the wildcard at the
-/// closest encloser does not exist.
-fn nxdomain_proven(proofs: &[&RRset], name: &Name, zone: &Name) -> bool {
+/// closest encloser does not exist; or the NSEC3 closest-encloser proof (RFC 5155 §8.4).
+/// `Some(Insecure)` when the NSEC3 covering the next closer name has opt-out: the name may
+/// be an unsigned delegation the chain does not assert (RFC 5155 §6, §9.2; Unbound answers
+/// these insecure, and so does Banyan).
+fn nxdomain_proven(proofs: &[&RRset], name: &Name, zone: &Name) -> Option<Security> {
     let nsecs: Vec<(Name, Nsec)> = proofs
         .iter()
         .filter(|p| p.rtype == RecordType::NSEC)
         .flat_map(|p| p.rdata.iter().filter_map(|d| nsec_of(d).map(|n| (p.name.clone(), n))))
         .collect();
     if !nsecs.is_empty() {
-        let Some((owner, covering)) = nsecs.iter().find(|(o, n)| nsec_covers(o, &n.next, name)) else {
-            return false;
-        };
+        let (owner, covering) = nsecs.iter().find(|(o, n)| nsec_covers(o, &n.next, name))?;
         // The closest encloser: the longest ancestor of the name that is an ancestor of
         // the covering NSEC's owner or next name.
         let encloser = closest_ancestor(name, owner, &covering.next, zone);
-        let Ok(wildcard) = encloser.prepend(b"*") else {
-            return false;
-        };
-        return nsecs.iter().any(|(o, n)| nsec_covers(o, &n.next, &wildcard));
+        let wildcard = encloser.prepend(b"*").ok()?;
+        return nsecs
+            .iter()
+            .any(|(o, n)| nsec_covers(o, &n.next, &wildcard))
+            .then_some(Security::Secure);
     }
-    nsec3_closest_encloser_proof(proofs, name, zone).is_some_and(|ce| {
-        ce.prepend(b"*").is_ok_and(|wc| {
-            proofs
-                .iter()
-                .any(|p| p.rtype == RecordType::NSEC3 && nsec3_covers_name(p, &wc, zone))
-        })
+    let ce = nsec3_closest_encloser_proof(proofs, name, zone)?;
+    let wc = ce.prepend(b"*").ok()?;
+    let wildcard_absent = proofs
+        .iter()
+        .any(|p| p.rtype == RecordType::NSEC3 && nsec3_covers_name(p, &wc, zone));
+    if !wildcard_absent {
+        return None;
+    }
+    Some(if opt_out_covers(proofs, name, &ce, zone) {
+        Security::Insecure
+    } else {
+        Security::Secure
     })
 }
 
-/// RFC 4035 §5.4 / RFC 5155 §8.5–8.7: NODATA proofs.
-fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name) -> bool {
+/// RFC 4035 §5.4 / RFC 5155 §8.5–8.7: NODATA proofs; `Some(Insecure)` for a DS NODATA
+/// proven only by opt-out (RFC 5155 §8.6).
+fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name) -> Option<Security> {
     let lacks = |types: &banyan_wire::rdata::TypeBitmap| !types.contains(qtype) && !types.contains(RecordType::CNAME);
     for p in proofs {
         match p.rtype {
             RecordType::NSEC => {
                 for n in p.rdata.iter().filter_map(|d| nsec_of(d)) {
                     if p.name == *name && lacks(&n.types) {
-                        return true;
+                        return Some(Security::Secure);
                     }
                     // An empty non-terminal: the NSEC before it points below it.
                     if nsec_covers(&p.name, &n.next, name) && n.next.is_subdomain_of(name) {
-                        return true;
+                        return Some(Security::Secure);
                     }
                     // Wildcard NODATA: the wildcard exists without the type (RFC 4035
                     // §3.1.3.4) and another NSEC shows the name itself does not.
@@ -838,7 +847,7 @@ fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name)
                                     .any(|m| nsec_covers(&q.name, &m.next, name))
                         });
                         if covered {
-                            return true;
+                            return Some(Security::Secure);
                         }
                     }
                 }
@@ -846,7 +855,7 @@ fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name)
             _ => {
                 if let Some(n) = nsec3_matching(p, name, zone) {
                     if lacks(&n.types) {
-                        return true;
+                        return Some(Security::Secure);
                     }
                 }
             }
@@ -855,7 +864,7 @@ fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name)
     // NSEC3 DS NODATA under opt-out (RFC 5155 §8.6) and wildcard NODATA (§8.7).
     if let Some(ce) = nsec3_closest_encloser_proof(proofs, name, zone) {
         if qtype == RecordType::DS && opt_out_covers(proofs, name, &ce, zone) {
-            return true;
+            return Some(Security::Insecure);
         }
         if let Ok(wc) = ce.prepend(b"*") {
             if proofs
@@ -863,11 +872,11 @@ fn nodata_proven(proofs: &[&RRset], name: &Name, qtype: RecordType, zone: &Name)
                 .filter_map(|p| nsec3_matching(p, &wc, zone))
                 .any(|n| lacks(&n.types))
             {
-                return true;
+                return Some(Security::Secure);
             }
         }
     }
-    false
+    None
 }
 
 /// What a parent's NODATA for `zone`'s DS proves (RFC 4035 §5.2, RFC 5155 §8.9).

@@ -204,12 +204,21 @@ fn rfc5155_appendix_b_nsec3_proofs_validate() {
         ),
     ]);
     let cases = [
-        ("a.c.x.w.example.", RecordType::A, Rcode::NXDOMAIN, 0, Security::Secure), // B.1
-        ("ns1.example.", RecordType::MX, Rcode::NOERROR, 0, Security::Secure),     // B.2
-        ("y.w.example.", RecordType::A, Rcode::NOERROR, 0, Security::Secure),      // B.2.1 empty non-terminal
-        ("a.z.w.example.", RecordType::MX, Rcode::NOERROR, 1, Security::Secure),   // B.4 wildcard
+        // B.1: every NSEC3 of Appendix A has opt-out, including the one covering the next
+        // closer name: the name could be an unsigned delegation, so the denial is insecure
+        // (RFC 5155 §6; Unbound's "nc has optout"), not secure.
+        (
+            "a.c.x.w.example.",
+            RecordType::A,
+            Rcode::NXDOMAIN,
+            0,
+            Security::Insecure,
+        ),
+        ("ns1.example.", RecordType::MX, Rcode::NOERROR, 0, Security::Secure), // B.2
+        ("y.w.example.", RecordType::A, Rcode::NOERROR, 0, Security::Secure),  // B.2.1 empty non-terminal
+        ("a.z.w.example.", RecordType::MX, Rcode::NOERROR, 1, Security::Secure), // B.4 wildcard
         ("a.z.w.example.", RecordType::AAAA, Rcode::NOERROR, 0, Security::Secure), // B.5 wildcard NODATA
-        ("www.c.example.", RecordType::A, Rcode::NOERROR, 1, Security::Insecure),  // B.3 opt-out
+        ("www.c.example.", RecordType::A, Rcode::NOERROR, 1, Security::Insecure), // B.3 opt-out
     ];
     for (name, qtype, rcode, answers, security) in cases {
         let a = ask(&mut net, &r, name, qtype, JANUARY_2010);
