@@ -328,7 +328,14 @@ impl SigningKey {
         let (pair, private) = match alg {
             algorithm::ECDSAP256SHA256 | algorithm::ECDSAP384SHA384 => {
                 let (params, len) = ecdsa_params(alg).ok_or(DnssecError::UnsupportedAlgorithm(alg))?;
-                let scalar = private_field(private_path, &lines, "PrivateKey")?;
+                let mut scalar = private_field(private_path, &lines, "PrivateKey")?;
+                // BIND writes the scalar as a minimal big-endian integer (OpenSSL's
+                // BN_bn2bin), so one key in 256 has a shorter field: pad it back.
+                if scalar.len() < len && !scalar.is_empty() {
+                    let mut padded = vec![0u8; len - scalar.len()];
+                    padded.extend_from_slice(&scalar);
+                    scalar = padded;
+                }
                 if scalar.len() != len || public.len() != 2 * len {
                     return Err(key_file_error(private_path, 0, "wrong key length for the algorithm"));
                 }
@@ -397,6 +404,45 @@ impl SigningKey {
             pair,
             private,
         })
+    }
+
+    /// Reads every key of `zone` in `dir`: each `K<zone>+*.private` file (the zone as
+    /// `dnssec-keygen` and `ldns-keygen` spell it, with its final dot, compared without regard
+    /// to case) with its `.key` beside it, in file-name order. A key whose DNSKEY owner is
+    /// not `zone` is an error naming the file; keys of other zones in the directory are left
+    /// alone. Timing metadata (BIND's `Publish:`, `Activate:`, `Inactive:` fields) is not
+    /// consulted: every key found is used.
+    pub fn load_zone_keys(dir: &Path, zone: &Name) -> Result<Vec<SigningKey>, DnssecError> {
+        let io = |source| DnssecError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let prefix = format!("k{zone}+").to_ascii_lowercase();
+        let mut stems = Vec::new();
+        for entry in fs::read_dir(dir).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if let Some(stem) = name.strip_suffix(".private") {
+                if stem.to_ascii_lowercase().starts_with(&prefix) {
+                    stems.push(stem.to_string());
+                }
+            }
+        }
+        stems.sort();
+        let mut keys = Vec::with_capacity(stems.len());
+        for stem in stems {
+            let key_path = dir.join(format!("{stem}.key"));
+            let key = SigningKey::from_bind_files(&key_path, &dir.join(format!("{stem}.private")))?;
+            if key.owner() != zone {
+                return Err(key_file_error(
+                    &key_path,
+                    0,
+                    format!("the DNSKEY's owner is {}, not {zone}", key.owner()),
+                ));
+            }
+            keys.push(key);
+        }
+        Ok(keys)
     }
 
     /// The base of the file names: `K<zone>+<alg>+<tag>` as `dnssec-keygen` names them.

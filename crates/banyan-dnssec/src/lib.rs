@@ -4,12 +4,13 @@
 //! Appendix B), DS digests ([`ds`], RFC 4034 §5.1.4, RFC 4509, RFC 6605), the data an RRSIG
 //! signs ([`canonical`], RFC 4034 §3.1.8.1 and §6, RFC 4035 §5.3.2, RFC 6840 §5.1), checking
 //! one RRSIG with one DNSKEY ([`verify`], RFC 4035 §5.3), private keys and BIND's
-//! `K*.key`/`K*.private` files ([`key`]), making RRSIGs ([`sign`]) and NSEC3 hashes
-//! ([`nsec3`], RFC 5155 §5).
+//! `K*.key`/`K*.private` files ([`key`]), making RRSIGs ([`sign`]), NSEC3 hashes
+//! ([`nsec3`], RFC 5155 §5), and signing whole zones offline with NSEC or NSEC3 chains,
+//! CDS/CDNSKEY and DS for the parent ([`signzone`]).
 //!
-//! What it does not do: network I/O, clocks (the caller passes `now`), zone walking, NSEC or
-//! NSEC3 chain building, or chain-of-trust validation; those belong to the signer and the
-//! resolver built on top of this crate. The only I/O is reading and writing key files.
+//! What it does not do: network I/O, clocks (the caller passes `now`), online signing, or
+//! chain-of-trust validation; those belong to the server and the resolver built on top of
+//! this crate. The only I/O is reading and writing key files; zone signing uses threads.
 //!
 //! Cryptography is `ring`'s, with one exception: RSA public keys under 1024 bits, which
 //! `ring` refuses, are verified by a small public-key-only routine in this crate (old test
@@ -29,6 +30,7 @@ pub mod keytag;
 mod legacy_rsa;
 pub mod nsec3;
 pub mod sign;
+pub mod signzone;
 pub mod verify;
 
 pub use algorithm::{can_sign, is_supported, mnemonic};
@@ -39,4 +41,5 @@ pub use key::SigningKey;
 pub use keytag::key_tag;
 pub use nsec3::{nsec3_hash, nsec3_label};
 pub use sign::sign_rrset;
+pub use signzone::{sign_zone, Denial, SignError, SignOptions, SignedZone};
 pub use verify::{verify_rrsig, verify_signature, VerifyError};

@@ -18,18 +18,20 @@ pub enum Outcome {
     Bad,
 }
 
+/// A zone name given on the command line: absolute whether or not it ends in a dot; Unicode
+/// is converted to A-labels.
+pub fn parse_origin(text: &str) -> anyhow::Result<Name> {
+    let o = if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    };
+    Name::from_unicode(&o).with_context(|| format!("{o:?} is not a domain name"))
+}
+
 /// Loads `file`, with a progress line on a terminal when loading takes over a second.
-fn load(file: &Path, origin: Option<&str>) -> anyhow::Result<Loaded> {
-    let origin: Option<Name> = origin
-        .map(|o| {
-            let o = if o.ends_with('.') {
-                o.to_string()
-            } else {
-                format!("{o}.")
-            };
-            Name::from_unicode(&o).with_context(|| format!("--origin {o:?} is not a domain name"))
-        })
-        .transpose()?;
+pub fn load(file: &Path, origin: Option<&str>) -> anyhow::Result<Loaded> {
+    let origin: Option<Name> = origin.map(|o| parse_origin(o).context("--origin")).transpose()?;
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
