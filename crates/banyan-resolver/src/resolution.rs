@@ -379,7 +379,11 @@ impl Resolution {
             }
         }
         if qtype != RecordType::ANY {
-            if let Some(hit) = r.cache.get(&name, qtype, self.qclass, now) {
+            if let Some(hit) = r
+                .cache
+                .get(&name, qtype, self.qclass, now)
+                .filter(|h| answerable(h.trust, &purpose))
+            {
                 self.note(|| TraceEvent::CacheHit {
                     name: name.to_string(),
                     what: qtype.to_string(),
@@ -409,7 +413,11 @@ impl Resolution {
             return true;
         }
         if qtype != RecordType::CNAME {
-            if let Some(hit) = r.cache.get(&name, RecordType::CNAME, self.qclass, now) {
+            if let Some(hit) = r
+                .cache
+                .get(&name, RecordType::CNAME, self.qclass, now)
+                .filter(|h| answerable(h.trust, &purpose))
+            {
                 self.note(|| TraceEvent::CacheHit {
                     name: name.to_string(),
                     what: "CNAME".into(),
@@ -872,6 +880,27 @@ impl Resolution {
                 for g in glue {
                     r.cache.insert(g, Trust::Additional, now);
                 }
+                // A signed parent's referral carries the child's DS (or the proof that
+                // there is none, RFC 4035 §3.1.4): kept, it saves the validator a query per
+                // zone cut, as Unbound does. The parent is authoritative for it.
+                if let Some(ds) = Sections::find(&sections.authority, &child, RecordType::DS) {
+                    r.cache.insert(ds.clone(), Trust::AuthAuthority, now);
+                } else if r.validating() && !proofs.is_empty() {
+                    let ttl = proofs.iter().map(|p| p.ttl).min().unwrap_or(0);
+                    let neg = Negative::NoData {
+                        soa: None,
+                        proofs: proofs.clone(),
+                    };
+                    r.cache.insert_negative(
+                        &child,
+                        Some(RecordType::DS),
+                        self.qclass,
+                        neg,
+                        ttl,
+                        Trust::AuthAuthority,
+                        now,
+                    );
+                }
                 self.set_cut(r, child, names);
             }
             Meaning::Answer { chain, records, next } => {
@@ -1175,6 +1204,16 @@ impl Resolution {
             return;
         }
         self.result = Some(servfail());
+    }
+}
+
+/// Whether cached data of this trust may answer a task: a client (or the validator) is
+/// never answered with a referral's NS set or with glue (RFC 2181 §5.4.1: such data is good
+/// enough to find servers, not to answer with); the child is asked instead.
+fn answerable(trust: Trust, purpose: &Purpose) -> bool {
+    match purpose {
+        Purpose::Client | Purpose::Fetch => trust >= Trust::NonAuthAnswer,
+        Purpose::NsAddress | Purpose::Priming => true,
     }
 }
 

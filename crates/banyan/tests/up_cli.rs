@@ -238,8 +238,21 @@ fn up_default_world_resolves_cold_then_warm_without_upstream_queries() {
         );
     }
 
-    // The trace command the map prints works against the world's root.
+    let warm = up.stats();
+
+    // The world is signed from the root down and the resolver validates: AD on an answer
+    // and on a denial (issue 7).
+    assert_eq!(map["dnssec"].as_bool(), Some(true));
+    for name in ["www.example.com", "nothere.example.com"] {
+        let o = banyan(&["query", &resolver, "-p", &resolver_port.to_string(), name, "+dnssec"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        let flags = out.lines().find(|l| l.contains(";; flags:")).unwrap_or_default();
+        assert!(flags.contains(" ad"), "{name}: {flags}\n{out}");
+    }
+
+    // The trace command the map prints works against the world's root and validates.
     let hints = map["root_hints_file"].as_str().expect("root hints file");
+    let anchor = map["trust_anchor_file"].as_str().expect("trust anchor file");
     let o = banyan(&[
         "query",
         "www.example.com",
@@ -248,6 +261,9 @@ fn up_default_world_resolves_cold_then_warm_without_upstream_queries() {
         hints,
         "--upstream-port",
         &port.to_string(),
+        "+dnssec",
+        "--trust-anchor",
+        anchor,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let trace = String::from_utf8_lossy(&o.stdout);
@@ -255,13 +271,15 @@ fn up_default_world_resolves_cold_then_warm_without_upstream_queries() {
         "zone cut com.: NS a.gtld-servers.net. b.gtld-servers.net.",
         "name server ns1.exampledns.com. came without glue",
         "example.com. 300 A 93.184.216.34",
+        "fetching com. DNSKEY",
+        "DNSSEC: Secure",
     ] {
         assert!(trace.contains(expected), "{expected:?} missing from:\n{trace}");
     }
 
     let run_dir = PathBuf::from(map["run_dir"].as_str().expect("run dir"));
     assert!(run_dir.join("root.hints").is_file());
-    let (warm, code) = up.stop();
+    let (_, code) = up.stop();
     assert_eq!(code, Some(0));
     // The second round was answered from the cache: no upstream query, no new resolution.
     assert_eq!(warm.upstream_queries, cold.upstream_queries, "{cold:?} → {warm:?}");

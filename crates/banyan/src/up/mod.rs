@@ -6,6 +6,7 @@
 //! This module only wires things together: zones come from `banyan-zone` (built by
 //! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`.
 
+mod signing;
 pub mod world;
 
 use std::fmt::Write as _;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use banyan_auth::Catalog;
-use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints};
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
 use banyan_server::{ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, ZoneSource};
 use banyan_wire::Name;
 use banyan_zone::Zone;
@@ -99,6 +100,7 @@ fn start_lab(
     port: u16,
     resolver_at: Option<SocketAddr>,
     hints: &RootHints,
+    anchors: Option<&TrustAnchors>,
 ) -> Result<Lab, ServerError> {
     let mut port = port;
     let mut servers = Vec::with_capacity(world.servers.len());
@@ -127,7 +129,10 @@ fn start_lab(
         allow_private_upstream: true,
         ..ResolverConfig::default()
     };
-    let resolver = Resolver::new(config, hints.clone(), LocalZones::defaults());
+    let mut resolver = Resolver::new(config, hints.clone(), LocalZones::defaults());
+    if let Some(a) = anchors {
+        resolver.set_trust_anchors(a.clone());
+    }
     let listen = resolver_at.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
     let resolver = ResolverServer::start(ResolverServerConfig::new(vec![listen]), Arc::new(resolver))?;
     Ok(Lab {
@@ -197,11 +202,28 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         Some(path) => world::load(path)?,
         None => World::default_world()?,
     };
-    let zones = world.build_zones()?;
+    let mut zones = world.build_zones()?;
     for (parent, child) in world.undelegated_children(&zones) {
         eprintln!("banyan up: warning: zone {parent} (a file) has no NS records for its child zone {child}");
     }
     let run_dir = RunDir::create()?;
+    // A signed world: each generated zone signed with its own key, DS records in the
+    // parents, the root's DS the resolver's trust anchor.
+    let anchor_path = run_dir.0.join("root.ds");
+    let anchors = if world.dnssec {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+        match signing::sign_world(&world, &mut zones, &run_dir.0.join("keys"), now)? {
+            Some(text) => {
+                std::fs::write(&anchor_path, &text).with_context(|| format!("writing {}", anchor_path.display()))?;
+                Some(TrustAnchors::from_file(&anchor_path)?)
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
     // Every server reads its zones from files on reload: the world's own files, and the
     // generated zones written here (so an edit to either is picked up the same way).
     let mut files = Vec::with_capacity(zones.len());
@@ -229,15 +251,13 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", hints_path.display()))?;
     let hints = RootHints::from_file(&hints_path)?;
 
+    let start = |port: u16| start_lab(&world, &zones, &files, port, args.resolver, &hints, anchors.as_ref());
     let (lab, port_note) = match args.port {
-        Some(p) => (start_lab(&world, &zones, &files, p, args.resolver, &hints)?, None),
-        None => match start_lab(&world, &zones, &files, 53, args.resolver, &hints) {
+        Some(p) => (start(p)?, None),
+        None => match start(53) {
             Ok(lab) => (lab, None),
             Err(e) => match fallback_reason(&e) {
-                Some(reason) => (
-                    start_lab(&world, &zones, &files, FALLBACK_PORT, args.resolver, &hints)?,
-                    Some(reason),
-                ),
+                Some(reason) => (start(FALLBACK_PORT)?, Some(reason)),
                 None => return Err(e.into()),
             },
         },
@@ -254,6 +274,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         &lab,
         &run_dir,
         &hints_path,
+        anchors.is_some().then_some(anchor_path.as_path()),
         port_note,
         args,
     ));
@@ -276,6 +297,7 @@ async fn serve(
     lab: &Lab,
     run_dir: &RunDir,
     hints_path: &Path,
+    anchor_path: Option<&Path>,
     port_note: Option<String>,
     args: &UpArgs,
 ) -> anyhow::Result<()> {
@@ -285,7 +307,7 @@ async fn serve(
     let mut usr1 = signal(SignalKind::user_defined1())?;
     let mut hup = signal(SignalKind::hangup())?;
 
-    let map = Map::new(world, zones, files, lab, run_dir, hints_path, port_note);
+    let map = Map::new(world, zones, files, lab, run_dir, hints_path, anchor_path, port_note);
     if let Some(path) = &args.map_json {
         // Written aside and renamed, so a reader never sees half a file.
         let tmp = path.with_extension("json.tmp");
@@ -344,6 +366,7 @@ struct Map {
     resolver: SocketAddr,
     hints: Vec<(String, Ipv4Addr)>,
     hints_path: PathBuf,
+    anchor_path: Option<PathBuf>,
     run_dir: PathBuf,
     try_commands: Vec<String>,
 }
@@ -356,6 +379,7 @@ impl Map {
         lab: &Lab,
         run_dir: &RunDir,
         hints_path: &Path,
+        anchor_path: Option<&Path>,
         port_note: Option<String>,
     ) -> Map {
         let port = lab.port;
@@ -374,10 +398,15 @@ impl Map {
             }
         };
         let at = resolver.ip();
+        // In a signed world the first command shows the `ad` flag and the trace validates.
+        let (dnssec, trace_anchor) = match anchor_path {
+            Some(a) => (" +dnssec", format!(" +dnssec --trust-anchor {}", a.display())),
+            None => ("", String::new()),
+        };
         let try_commands = vec![
-            format!("banyan query @{at}{} {first}", p(resolver.port())),
+            format!("banyan query @{at}{} {first}{dnssec}", p(resolver.port())),
             format!(
-                "banyan query {first} +trace --root-hints {} --upstream-port {port}",
+                "banyan query {first} +trace --root-hints {} --upstream-port {port}{trace_anchor}",
                 hints_path.display()
             ),
             format!("dig @{at}{} {deepest}", p(resolver.port())),
@@ -423,6 +452,7 @@ impl Map {
                 .map(|(n, a)| (n.to_string(), a))
                 .collect(),
             hints_path: hints_path.to_path_buf(),
+            anchor_path: anchor_path.map(Path::to_path_buf),
             run_dir: run_dir.0.clone(),
             try_commands,
         }
@@ -486,6 +516,19 @@ impl Map {
             t,
             "  edits to zone files are picked up within a second; cached answers change when their TTL runs out"
         );
+        if let Some(anchor) = &self.anchor_path {
+            let _ = writeln!(
+                t,
+                "DNSSEC: signed from the root down (keys in {}/keys/); the resolver validates from {}",
+                self.run_dir.display(),
+                anchor.display()
+            );
+            let _ = writeln!(
+                t,
+                "  an edited generated zone must be signed again: banyan zone sign FILE --origin ZONE --keys {}/keys --out FILE",
+                self.run_dir.display()
+            );
+        }
         let _ = writeln!(t, "try:");
         for c in &self.try_commands {
             let _ = writeln!(t, "  {c}");
@@ -518,6 +561,8 @@ impl Map {
                 "name": name, "address": address.to_string(),
             })).collect::<Vec<_>>(),
             "root_hints_file": self.hints_path,
+            "trust_anchor_file": self.anchor_path,
+            "dnssec": self.anchor_path.is_some(),
             "run_dir": self.run_dir,
             "try": self.try_commands,
         })

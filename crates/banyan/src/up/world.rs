@@ -63,8 +63,8 @@ struct WorldFile {
     server: Vec<ServerEntry>,
     #[serde(default)]
     zone: Vec<ZoneEntry>,
-    /// Reserved: the world signed from the root down (not implemented yet).
-    dnssec: Option<toml::Value>,
+    /// Sign the world from the root down (default true).
+    dnssec: Option<bool>,
     /// Reserved: registries and the dashboard (not implemented yet).
     registry: Option<toml::Value>,
 }
@@ -85,8 +85,8 @@ struct ZoneEntry {
     file: Option<PathBuf>,
     ttl: Option<u32>,
     ns: Option<Vec<String>>,
-    /// Reserved (not implemented yet).
-    dnssec: Option<toml::Value>,
+    /// `false` leaves this zone unsigned (an insecure delegation) in a signed world.
+    dnssec: Option<bool>,
     /// Reserved (not implemented yet).
     registry: Option<toml::Value>,
 }
@@ -124,6 +124,8 @@ pub struct WorldZone {
     pub ns: Vec<Name>,
     /// True when `ns` was given (a glueless delegation where the names are outside the zone).
     pub explicit_ns: bool,
+    /// Signed (in a signed world; zones from files are served as written, so never).
+    pub signed: bool,
 }
 
 /// A checked world.
@@ -135,6 +137,8 @@ pub struct World {
     pub servers: Vec<WorldServer>,
     /// The zones, in the file's order.
     pub zones: Vec<WorldZone>,
+    /// The world is signed from the root down and its resolver validates.
+    pub dnssec: bool,
 }
 
 fn name(text: &str, what: &str) -> anyhow::Result<Name> {
@@ -155,11 +159,7 @@ impl World {
     pub fn parse(text: &str, label: &str, base: &Path) -> anyhow::Result<World> {
         let file: WorldFile = toml::from_str(text).map_err(|e| anyhow!("{label}: {e}"))?;
         let e = |msg: String| anyhow!("{label}: {msg}");
-        if file.dnssec.is_some() {
-            return Err(e(
-                "dnssec: not implemented yet (a signed world comes with DNSSEC)".into()
-            ));
-        }
+        let dnssec = file.dnssec.unwrap_or(true);
         if file.registry.is_some() {
             return Err(e("registry: not implemented yet".into()));
         }
@@ -194,8 +194,8 @@ impl World {
         for z in &file.zone {
             let zname = name(&z.name, "zone").map_err(|x| e(x.to_string()))?;
             let what = |msg: &str| e(format!("zone {zname}: {msg}"));
-            if z.dnssec.is_some() || z.registry.is_some() {
-                return Err(what("dnssec and registry: not implemented yet"));
+            if z.registry.is_some() {
+                return Err(what("registry: not implemented yet"));
             }
             if zones.iter().any(|o| o.name == zname) {
                 return Err(what("listed twice"));
@@ -227,8 +227,10 @@ impl World {
                 }
                 None => (listing.iter().map(|s| s.name.clone()).collect(), false),
             };
+            let signed = dnssec && z.dnssec.unwrap_or(true) && matches!(content, ZoneContent::Records(_));
             zones.push(WorldZone {
                 name: zname,
+                signed,
                 content,
                 ttl: z.ttl.unwrap_or(DEFAULT_TTL),
                 ns,
@@ -247,6 +249,7 @@ impl World {
             label: label.to_string(),
             servers,
             zones,
+            dnssec,
         })
     }
 
@@ -569,7 +572,8 @@ mod tests {
                 "[[server]]\nname = \"a\"\naddress = \"127.53.0.1\"\nzones = []\n",
                 "final dot",
             ),
-            ("[dnssec]\n", "not implemented yet"),
+            ("dnssec = \"yes\"\n", "dnssec"),
+            ("[registry]\n", "not implemented yet"),
             ("bogus = 1\n", "unknown field"),
             (
                 "[[server]]\nname = \"a.\"\naddress = \"127.53.0.1\"\nzones = [\".\"]\n\
