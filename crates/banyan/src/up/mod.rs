@@ -372,6 +372,7 @@ struct Map {
 }
 
 impl Map {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         world: &World,
         zones: &[Zone],
