@@ -5,11 +5,12 @@
 //! signs ([`canonical`], RFC 4034 §3.1.8.1 and §6, RFC 4035 §5.3.2, RFC 6840 §5.1), checking
 //! one RRSIG with one DNSKEY ([`verify`], RFC 4035 §5.3), private keys and BIND's
 //! `K*.key`/`K*.private` files ([`key`]), making RRSIGs ([`sign`]), NSEC3 hashes
-//! ([`nsec3`], RFC 5155 §5), and signing whole zones offline with NSEC or NSEC3 chains,
-//! CDS/CDNSKEY and DS for the parent ([`signzone`]).
+//! ([`nsec3`], RFC 5155 §5), signing whole zones with NSEC or NSEC3 chains, CDS/CDNSKEY and
+//! DS for the parent ([`signzone`]), and re-signing a changed or ageing zone incrementally,
+//! keeping the signatures still good, for a server that signs online ([`online`]).
 //!
-//! What it does not do: network I/O, clocks (the caller passes `now`), online signing, or
-//! chain-of-trust validation; those belong to the server and the resolver built on top of
+//! What it does not do: network I/O, clocks (the caller passes `now`), deciding when to
+//! re-sign (the server asks [`online::needs_resigning`]), or chain-of-trust validation; those belong to the server and the resolver built on top of
 //! this crate. The only I/O is reading and writing key files; zone signing uses threads.
 //!
 //! Cryptography is `ring`'s, with one exception: RSA public keys under 1024 bits, which
@@ -29,6 +30,7 @@ pub mod key;
 pub mod keytag;
 mod legacy_rsa;
 pub mod nsec3;
+pub mod online;
 pub mod sign;
 pub mod signzone;
 pub mod verify;
@@ -40,6 +42,7 @@ pub use error::DnssecError;
 pub use key::SigningKey;
 pub use keytag::key_tag;
 pub use nsec3::{nsec3_hash, nsec3_label};
+pub use online::{earliest_expiration, needs_resigning, refresh_window, resign_zone, REFRESH_DIVISOR};
 pub use sign::sign_rrset;
 pub use signzone::{sign_zone, Denial, SignError, SignOptions, SignedZone};
 pub use verify::{verify_rrsig, verify_signature, VerifyError};

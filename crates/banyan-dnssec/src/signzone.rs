@@ -18,8 +18,9 @@
 //!    (RFC 6840 §5.11). Signing runs on several threads.
 //!
 //! What it does not do: read or write files (see [`SigningKey::load_zone_keys`] for the key
-//! directory), pick keys by their timing metadata, keep or increment the SOA serial (it is
-//! kept as it is), or sign online.
+//! directory), pick keys by their timing metadata, or increment the SOA serial (it is kept
+//! as it is). Re-signing a zone that changed, keeping the signatures that are still good, is
+//! [`crate::online::resign_zone`], built on the same steps.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +31,7 @@ use banyan_wire::text::base32hex_encode;
 use banyan_wire::{Class, Name, Record, RecordType};
 use banyan_zone::{nsec3_hash, Node, Rrset, Zone};
 
+use crate::canonical::RrsigFields;
 use crate::ds::{ds_rdata, DigestType};
 use crate::error::DnssecError;
 use crate::key::SigningKey;
@@ -156,9 +158,12 @@ pub struct SignedZone {
     /// DS records for the parent zone (RFC 4034 §5): SHA-256 and SHA-384 (RFC 4509, RFC
     /// 6605 §2) for each KSK, or for each key when there is no KSK.
     pub ds: Vec<Record>,
-    /// RRsets signed.
+    /// RRsets signed (anew).
     pub rrsets_signed: usize,
-    /// RRSIG records made.
+    /// RRsets whose signatures were kept from the previous version instead
+    /// ([`crate::online::resign_zone`]; always 0 for [`sign_zone`]).
+    pub rrsets_reused: usize,
+    /// RRSIG records made (not counting those kept).
     pub signatures: usize,
     /// NSEC or NSEC3 records made.
     pub denial_records: usize,
@@ -199,6 +204,68 @@ pub fn sign_zone(
     zone: &Zone,
     keys: &[SigningKey],
     options: &SignOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<SignedZone, SignError> {
+    sign_keeping(zone, keys, options, None, progress)
+}
+
+/// What an incremental signing may keep from the previous signed version of the zone: the
+/// RRSIGs of an RRset that is the same as before, made by keys still used and published
+/// before, valid at `now` and not expiring before `fresh_until` (RFC 1982 serial arithmetic).
+pub(crate) struct Keep<'a> {
+    /// The previous signed version.
+    pub(crate) previous: &'a Zone,
+    /// The signing time.
+    pub(crate) now: u32,
+    /// Signatures expiring at or before this are made again.
+    pub(crate) fresh_until: u32,
+}
+
+impl Keep<'_> {
+    /// The previous RRSIGs to keep for `set` at `owner`, one per key of `keys`, or `None`
+    /// when the RRset must be signed anew.
+    fn rrsigs(&self, owner: &Name, set: &Rrset, keys: &[&SigningKey], published: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+        let node = self.previous.node(owner)?;
+        let before = node.rrset(set.rtype)?;
+        if before.ttl != set.ttl
+            || before.rdata.len() != set.rdata.len()
+            || !set.rdata.iter().all(|r| before.rdata.contains(r))
+        {
+            return None;
+        }
+        let sigs = node.rrsigs(set.rtype)?;
+        let origin = self.previous.origin();
+        keys.iter()
+            .map(|key| {
+                // A key not in the previous DNSKEY RRset made none of these signatures, even
+                // if an old key had the same tag and algorithm.
+                if !published.contains(&key.dnskey_rdata()) {
+                    return None;
+                }
+                sigs.rdata
+                    .iter()
+                    .find(|sig| {
+                        RrsigFields::from_rdata(sig).is_some_and(|(f, _)| {
+                            f.algorithm == key.algorithm()
+                                && f.key_tag == key.key_tag()
+                                && f.signer == *origin
+                                && f.original_ttl == set.ttl
+                                && (self.now.wrapping_sub(f.inception) as i32) >= 0
+                                && (f.expiration.wrapping_sub(self.fresh_until) as i32) > 0
+                        })
+                    })
+                    .map(<[u8]>::to_vec)
+            })
+            .collect()
+    }
+}
+
+/// [`sign_zone`], keeping what `keep` allows from a previous version.
+pub(crate) fn sign_keeping(
+    zone: &Zone,
+    keys: &[SigningKey],
+    options: &SignOptions,
+    keep: Option<&Keep<'_>>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SignedZone, SignError> {
     let origin = zone.origin().clone();
@@ -308,8 +375,14 @@ pub fn sign_zone(
     }
     out.finish();
 
-    // 4: the signatures.
+    // 4: the signatures, those kept and those to make.
     let (zone_keys, apex_keys) = key_roles(keys);
+    let published: Vec<&[u8]> = keep
+        .and_then(|k| k.previous.apex().rrset(RecordType::DNSKEY))
+        .map(|s| s.rdata.iter().collect())
+        .unwrap_or_default();
+    let mut kept: Vec<Made> = Vec::new();
+    let mut rrsets_reused = 0;
     let mut jobs = Vec::new();
     for node in out.nodes() {
         if node.flags.occluded {
@@ -325,6 +398,11 @@ pub fn sign_zone(
             } else {
                 &zone_keys
             };
+            if let Some(sigs) = keep.and_then(|k| k.rrsigs(&node.name, set, keys, &published)) {
+                kept.extend(sigs.into_iter().map(|sig| (node.name.clone(), set.ttl, sig)));
+                rrsets_reused += 1;
+                continue;
+            }
             jobs.push(Job { node, set, keys });
         }
     }
@@ -332,10 +410,11 @@ pub fn sign_zone(
     let made = sign_all(&jobs, options, window, class, progress)?;
     drop(jobs);
     let signatures = made.len();
-    for (name, ttl, rdata) in &made {
+    for (name, ttl, rdata) in made.iter().chain(&kept) {
         insert(&mut out, name, class, *ttl, RecordType::RRSIG, rdata);
     }
     drop(made);
+    drop(kept);
     out.finish();
 
     let ds = ds_keys
@@ -355,6 +434,7 @@ pub fn sign_zone(
         zone: out,
         ds,
         rrsets_signed,
+        rrsets_reused,
         signatures,
         denial_records,
     })

@@ -11,6 +11,10 @@
 //!   bound on concurrent connections, and AXFR streams (RFC 5936 §2.2).
 //! - Reload ([`Server::reload`], SIGHUP in [`Server::run_until_signal`]): the zones are read
 //!   again aside and the new snapshot swapped in; a zone that fails keeps its old version.
+//! - Online signing ([`ZoneSigning`]): a zone configured with keys is signed when loaded,
+//!   re-signed incrementally at each reload (`banyan_dnssec::resign_zone`, keeping the
+//!   signatures of what did not change) and before its signatures expire
+//!   ([`Server::resign_if_due`], on a timer in [`Server::run_until_signal`]).
 //!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DoT/DoH, rate limiting or cookies (not yet).
@@ -38,7 +42,7 @@ use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
-pub use reload::ZoneSource;
+pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
 /// a slow client working while freeing the slot of an abandoned one.
@@ -46,6 +50,10 @@ pub const DEFAULT_TCP_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Default bound on concurrent TCP connections; beyond it new connections are closed at once.
 pub const DEFAULT_TCP_MAX_CONNECTIONS: usize = 100;
+
+/// Longest wait between two looks at whether a zone signed online is due for re-signing
+/// (shorter when a zone's refresh window is: a quarter of it).
+pub const RESIGN_CHECK_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How often a UDP worker blocked in `recvmmsg` wakes to look at the shutdown flag.
 const UDP_POLL: Duration = Duration::from_millis(100);
@@ -205,8 +213,9 @@ impl Server {
     }
 
     /// Reads the zones again from the [`ZoneSource`] and swaps the new snapshot in; queries
-    /// in flight finish on the old one. A zone that fails to load keeps its previous version.
-    /// Returns the load errors (file:line:column and reason), empty when all went well.
+    /// in flight finish on the old one. Zones signed online are re-signed incrementally from
+    /// the version served. A zone that fails to load or to be signed keeps its previous
+    /// version. Returns the errors (file:line:column and reason), empty when all went well.
     pub fn reload(&self) -> Vec<String> {
         if matches!(self.source, ZoneSource::Fixed) {
             return Vec::new();
@@ -219,6 +228,21 @@ impl Server {
         let (next, errors) = self.source.reload(&current);
         self.shared.catalog.store(Arc::new(next));
         errors
+    }
+
+    /// Re-signs the zones signed online whose earliest signature expires within the refresh
+    /// window at `now` (seconds since 1970), keeping every signature that is not, and swaps
+    /// the new snapshot in; `None` when no zone was due, else the errors (a zone that fails
+    /// keeps its version). Called on a timer by [`Server::run_until_signal`].
+    pub fn resign_if_due(&self, now: u32) -> Option<Vec<String>> {
+        if !self.source.signs() {
+            return None;
+        }
+        let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.shared.catalog.load_full();
+        let (next, errors) = self.source.resign_due(&current, now)?;
+        self.shared.catalog.store(Arc::new(next));
+        Some(errors)
     }
 
     /// Reloads when a zone file changed (modification time or length, or a zone file added or
@@ -237,7 +261,8 @@ impl Server {
     }
 
     /// Serves until SIGINT or SIGTERM, reloading on SIGHUP (errors to stderr, one per line,
-    /// with file:line). Returns an error only when the signal handlers cannot be installed.
+    /// with file:line) and re-signing zones signed online before their signatures expire.
+    /// Returns an error only when the signal handlers cannot be installed.
     pub fn run_until_signal(&self) -> std::io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
         let Some(runtime) = &self.runtime else {
@@ -250,8 +275,24 @@ impl Server {
             // Without watching, the tick never fires often enough to matter.
             let mut tick = tokio::time::interval(self.watch.unwrap_or(Duration::from_secs(86400)));
             tick.tick().await;
+            // Zones signed online are looked at a few times per refresh window.
+            let resign_every = self.source.shortest_refresh().map(|secs| {
+                Duration::from_secs(u64::from(secs / 4).max(1)).min(RESIGN_CHECK_INTERVAL)
+            });
+            let mut resign_tick = tokio::time::interval(resign_every.unwrap_or(RESIGN_CHECK_INTERVAL));
+            resign_tick.tick().await;
             loop {
                 tokio::select! {
+                    _ = resign_tick.tick(), if resign_every.is_some() => {
+                        if let Some(errors) = self.resign_if_due(reload::unix_now()) {
+                            for e in &errors {
+                                eprintln!("re-sign: {e}");
+                            }
+                            if errors.is_empty() {
+                                eprintln!("re-sign: signatures near expiry made again");
+                            }
+                        }
+                    }
                     _ = tick.tick(), if self.watch.is_some() => {
                         if let Some(errors) = self.reload_if_changed() {
                             for e in &errors {

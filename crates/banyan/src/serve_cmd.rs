@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use banyan_auth::AuthConfig;
-use banyan_server::{ServerConfig, ZoneSource};
+use banyan_dnssec::Denial;
+use banyan_server::{ServerConfig, ZoneFile, ZoneSigning, ZoneSource};
 use banyan_wire::Name;
 use serde::Deserialize;
 
@@ -111,8 +112,77 @@ pub struct ZoneSection {
     pub notify: Option<toml::Value>,
     /// Dynamic update policy (not implemented yet).
     pub update_policy: Option<toml::Value>,
-    /// Online signing (not implemented yet).
-    pub dnssec: Option<toml::Value>,
+    /// Online signing: the zone is signed when loaded, re-signed incrementally at each
+    /// reload and before its signatures expire (default: served as the file says).
+    pub dnssec: Option<DnssecSection>,
+}
+
+/// `dnssec = { … }` of `[[auth.zone]]`: online signing.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct DnssecSection {
+    /// Directory of the zone's `K<zone>+<alg>+<tag>.key/.private` files (required; relative
+    /// to the config file's directory). Read at every signing: keys added or removed there
+    /// take effect at the next reload.
+    pub keys: PathBuf,
+    /// NSEC3 (RFC 5155) instead of NSEC (default false).
+    #[serde(default)]
+    pub nsec3: bool,
+    /// NSEC3 salt in hex, `""` or `"-"` for none (default none, RFC 9276 §3.1).
+    pub salt: Option<String>,
+    /// NSEC3 additional iterations (default 0, RFC 9276 §3.1; at most 500).
+    pub iterations: Option<u16>,
+    /// NSEC3 Opt-Out (RFC 5155 §6; default false).
+    pub opt_out: Option<bool>,
+    /// Signature validity, e.g. `"30d"` (default 30 days; at least an hour). Signatures are
+    /// made again when a quarter of it is left.
+    pub validity: Option<String>,
+}
+
+/// Checks a zone's `dnssec` table; `key` names it in errors, `base` is the config's
+/// directory.
+fn signing(d: &DnssecSection, base: &Path, key: &str) -> anyhow::Result<ZoneSigning> {
+    let mut signing = ZoneSigning::new(base.join(&d.keys));
+    if !d.nsec3 {
+        for (present, k) in [
+            (d.salt.is_some(), "salt"),
+            (d.iterations.is_some(), "iterations"),
+            (d.opt_out.is_some(), "opt_out"),
+        ] {
+            if present {
+                bail!("{key}.{k}: only with nsec3 = true");
+            }
+        }
+    } else {
+        let salt = match d.salt.as_deref() {
+            None | Some("" | "-") => Vec::new(),
+            Some(hex) => banyan_wire::text::hex_decode(hex)
+                .filter(|s| s.len() <= 255)
+                .ok_or_else(|| anyhow!("{key}.salt: {hex:?} is not up to 255 octets in hex"))?,
+        };
+        let iterations = d.iterations.unwrap_or(0);
+        if iterations > banyan_dnssec::signzone::MAX_NSEC3_ITERATIONS {
+            bail!(
+                "{key}.iterations: {iterations} is more than {} (RFC 9276 recommends 0)",
+                banyan_dnssec::signzone::MAX_NSEC3_ITERATIONS
+            );
+        }
+        signing.denial = Denial::Nsec3 {
+            salt,
+            iterations,
+            opt_out: d.opt_out.unwrap_or(false),
+        };
+    }
+    if let Some(v) = &d.validity {
+        let secs = crate::auth_cmd::parse_duration(v)
+            .map_err(|e| anyhow!("{key}.validity: {e}"))?
+            .as_secs();
+        signing.validity = u32::try_from(secs)
+            .ok()
+            .filter(|s| (3600..=i32::MAX as u32 / 2).contains(s))
+            .ok_or_else(|| anyhow!("{key}.validity: {v:?} is not between an hour and 34 years"))?;
+    }
+    Ok(signing)
 }
 
 /// Reads and checks `path`, naming the file (and for TOML errors the line and key) on error.
@@ -160,7 +230,6 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             (z.transfer_key.is_some(), "transfer_key"),
             (z.notify.is_some(), "notify"),
             (z.update_policy.is_some(), "update_policy"),
-            (z.dnssec.is_some(), "dnssec"),
         ] {
             if present {
                 bail!("{}: not implemented yet", key(k));
@@ -183,7 +252,16 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         }
         let list = crate::auth_cmd::parse_cidrs(&z.allow_transfer, &key("allow_transfer"))?;
         zone_transfer.push((origin.clone(), list));
-        files.push((origin, base.join(zone_file)));
+        let signing = z
+            .dnssec
+            .as_ref()
+            .map(|d| signing(d, base, &key("dnssec")))
+            .transpose()?;
+        files.push(ZoneFile {
+            origin,
+            path: base.join(zone_file),
+            signing,
+        });
     }
     let mut server = ServerConfig::new(auth.listen);
     if let Some(n) = auth.workers {
@@ -315,8 +393,9 @@ allow_transfer = ["192.0.2.0/24"]
         let ZoneSource::Files(files) = source else {
             panic!("zone files expected");
         };
-        assert_eq!(files[0].0.to_string(), "example.com.");
-        assert!(files[0].1.ends_with("zones/example.com.zone"));
+        assert_eq!(files[0].origin.to_string(), "example.com.");
+        assert!(files[0].path.ends_with("zones/example.com.zone"));
+        assert!(files[0].signing.is_none());
         Ok(())
     }
 
@@ -393,6 +472,49 @@ allow_transfer = ["192.0.2.0/24"]
             .err()
             .map(|e| e.to_string());
         assert!(bad.unwrap_or_default().contains("allow_transfer"));
+        Ok(())
+    }
+
+    #[test]
+    fn dnssec_table() -> anyhow::Result<()> {
+        let with = |table: &str| GOOD.replace("allow_transfer", &format!("dnssec = {table}\nallow_transfer"));
+        let (_, source) = load_text(&with(r#"{ keys = "keys/example.com" }"#))?;
+        let ZoneSource::Files(files) = source else {
+            panic!("zone files expected");
+        };
+        let signing = files[0].signing.as_ref().ok_or_else(|| anyhow!("signing expected"))?;
+        assert!(signing.keys.ends_with("keys/example.com"));
+        assert_eq!(signing.denial, Denial::Nsec);
+        assert_eq!(signing.validity, 30 * 86400);
+
+        let (_, source) = load_text(&with(
+            r#"{ keys = "k", nsec3 = true, salt = "aabb", iterations = 1, opt_out = true, validity = "2w" }"#,
+        ))?;
+        let ZoneSource::Files(files) = source else {
+            panic!("zone files expected");
+        };
+        let signing = files[0].signing.as_ref().ok_or_else(|| anyhow!("signing expected"))?;
+        assert_eq!(
+            signing.denial,
+            Denial::Nsec3 {
+                salt: vec![0xaa, 0xbb],
+                iterations: 1,
+                opt_out: true
+            }
+        );
+        assert_eq!(signing.validity, 14 * 86400);
+
+        for (bad, what) in [
+            (r#"{ keys = "k", nsec = true }"#, "nsec"),
+            (r#"{ nsec3 = true }"#, "keys"),
+            (r#"{ keys = "k", salt = "aa" }"#, "dnssec.salt: only with nsec3 = true"),
+            (r#"{ keys = "k", nsec3 = true, salt = "xyz" }"#, "dnssec.salt"),
+            (r#"{ keys = "k", nsec3 = true, iterations = 501 }"#, "dnssec.iterations"),
+            (r#"{ keys = "k", validity = "10m" }"#, "dnssec.validity"),
+        ] {
+            let err = load_text(&with(bad)).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(what), "{bad}: {err}");
+        }
         Ok(())
     }
 }

@@ -218,6 +218,52 @@ fn serve_config_auth_section() {
 }
 
 #[test]
+fn serve_config_signs_a_zone_online() {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("zones")).expect("mkdir");
+    let zone = dir.write("zones/example.com.zone", &zone_text(1, "192.0.2.1"));
+    let keys = dir.0.join("keys");
+    let keys = keys.to_str().expect("utf-8");
+    let o = banyan(&[
+        "key",
+        "generate",
+        "--algorithm",
+        "ECDSAP256SHA256",
+        "--zone",
+        "example.com.",
+        "--ksk",
+        "--out",
+        keys,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let port = free_port();
+    let config = dir.write(
+        "banyan.toml",
+        &format!(
+            "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\n\n\
+             [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n\
+             dnssec = {{ keys = \"keys\", nsec3 = true }}\n"
+        ),
+    );
+    let mut server = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
+    server.wait_stdout("zone example.com.");
+    // +short prints the RRSIG's data after the address: type covered, algorithm 13.
+    let answer = short(port, "www.example.com", &["+dnssec"]);
+    let lines: Vec<&str> = answer.lines().collect();
+    assert_eq!(lines.len(), 2, "{answer}");
+    assert_eq!(lines[0], "192.0.2.1");
+    assert!(lines[1].starts_with("A 13 3 3600 "), "{answer}");
+    assert_eq!(short(port, "www.example.com", &[]), "192.0.2.1", "no RRSIG without DO");
+
+    std::fs::write(&zone, zone_text(2, "192.0.2.2") + "new IN A 192.0.2.9\n").expect("zone file");
+    server.signal("HUP");
+    server.wait_stderr("reload: ");
+    let answer = short(port, "new.example.com", &["+dnssec"]);
+    assert!(answer.starts_with("192.0.2.9\nA 13 3 3600 "), "{answer}");
+    assert_eq!(server.stop(), Some(0));
+}
+
+#[test]
 fn serve_bad_config_exits_2_naming_file_and_key() {
     let dir = TempDir::new();
     let config = dir.write("banyan.toml", "[auth]\nlisten = [\"127.0.0.1:5300\"]\nworkerz = 1\n");

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use banyan_auth::Catalog;
 use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
-use banyan_server::{ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, ZoneSource};
+use banyan_server::{ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, ZoneFile, ZoneSource};
 use banyan_wire::Name;
 use banyan_zone::Zone;
 
@@ -110,7 +110,7 @@ fn start_lab(
         for (i, z) in world.zones.iter().enumerate() {
             if s.zones.contains(&z.name) {
                 served.push(zones[i].clone());
-                source.push((z.name.clone(), files[i].clone()));
+                source.push(ZoneFile::new(z.name.clone(), files[i].clone()));
             }
         }
         let mut config = ServerConfig::new(vec![SocketAddr::new(IpAddr::V4(s.address), port)]);
