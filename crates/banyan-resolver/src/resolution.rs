@@ -395,7 +395,11 @@ impl Resolution {
                 return true;
             }
         }
-        if let Some(neg) = r.cache.get_negative(&name, qtype, self.qclass, now) {
+        if let Some(neg) = r
+            .cache
+            .get_negative(&name, qtype, self.qclass, now)
+            .filter(|n| answerable(n.trust, &purpose))
+        {
             let (what, soa, proofs, nx) = match &*neg.value {
                 Negative::NxDomain { soa, proofs } => ("NXDOMAIN", soa.clone(), proofs.clone(), true),
                 Negative::NoData { soa, proofs } => ("NODATA", soa.clone(), proofs.clone(), false),
@@ -891,13 +895,15 @@ impl Resolution {
                         soa: None,
                         proofs: proofs.clone(),
                     };
+                    // Referral trust: good for the validator's chain, not for answering a
+                    // client (it has no SOA for the authority section).
                     r.cache.insert_negative(
                         &child,
                         Some(RecordType::DS),
                         self.qclass,
                         neg,
                         ttl,
-                        Trust::AuthAuthority,
+                        Trust::Referral,
                         now,
                     );
                 }

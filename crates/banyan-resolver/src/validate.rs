@@ -520,6 +520,8 @@ impl Validator {
         let soa = answer.authority.iter().find(|s| s.rtype == RecordType::SOA);
         let zone = match soa {
             Some(s) => s.name.clone(),
+            // A DS lives in the parent's zone (RFC 4035 §3.1.4.1).
+            None if qtype == RecordType::DS => self.zone_of(r, &name.parent().unwrap_or_else(Name::root), now),
             None => self.zone_of(r, name, now),
         };
         let keys = match self.keys(r, &zone, unix, now)? {
