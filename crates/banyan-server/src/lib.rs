@@ -143,6 +143,11 @@ impl Server {
         if config.listen.is_empty() {
             return Err(ServerError::NoListen);
         }
+        // In the background: the collapse copies the zones once (a second or more for a
+        // million names), and answering needs none of it to start.
+        let _ = std::thread::Builder::new()
+            .name("banyan-hugepages".into())
+            .spawn(sys::prefer_huge_pages);
         let shared = Arc::new(Shared {
             catalog: ArcSwap::from_pointee(catalog),
             auth: config.auth.clone(),
@@ -227,6 +232,7 @@ impl Server {
         let current = self.shared.catalog.load_full();
         let (next, errors) = self.source.reload(&current);
         self.shared.catalog.store(Arc::new(next));
+        sys::prefer_huge_pages();
         errors
     }
 

@@ -9,6 +9,7 @@
 
 use banyan_wire::{Class, Name, Record, RecordType};
 
+use crate::nodemap::NodeKey;
 use crate::zone::{add_record, InsertError, Inserted, Key, Node, NodeFlags, Zone};
 
 /// One record: where its key, owner and RDATA are in the arena.
@@ -151,7 +152,7 @@ impl ZoneBuilder {
         });
         let origin_key = Key::new(&origin);
         let apex_labels = origin.label_count();
-        let mut map: Vec<(Box<[u8]>, Node)> = Vec::with_capacity(entries.len());
+        let mut map: Vec<(NodeKey, Node)> = Vec::with_capacity(entries.len());
         let mut notes = Vec::new();
         let mut records = 0usize;
         let apex = Node {
@@ -164,7 +165,7 @@ impl ZoneBuilder {
         };
         // The maps hold keys without the origin's part (see `Zone`): the apex's is empty.
         let skip = origin_key.as_bytes().len();
-        map.push((Box::from(&[][..]), apex));
+        map.push((NodeKey::new(&[]), apex));
         // The key of the last node inserted and the key lengths of its emitted ancestors
         // (each a prefix of it): the path from the apex down, without a copy per node.
         let mut current: Vec<u8> = origin_key.as_bytes().to_vec();
@@ -211,7 +212,7 @@ impl ZoneBuilder {
                 let key = Key::new(&ancestor);
                 path.push(key.as_bytes().len());
                 map.push((
-                    Box::from(&key.as_bytes()[skip..]),
+                    NodeKey::new(&key.as_bytes()[skip..]),
                     Node {
                         name: ancestor,
                         rrsets: Vec::new(),
@@ -226,7 +227,7 @@ impl ZoneBuilder {
             };
             add_all(&mut node, &entries[i..j], &mut records);
             // Keys arrive in ascending order: the vector stays sorted.
-            map.push((Box::from(&k[skip..]), node));
+            map.push((NodeKey::new(&k[skip..]), node));
             current.clear();
             current.extend_from_slice(k);
             path.push(k.len());

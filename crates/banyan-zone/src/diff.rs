@@ -44,7 +44,7 @@ impl ZoneDiff {
 /// Computes what changed from `old` to `new`, walking both in canonical order.
 pub fn diff(old: &Zone, new: &Zone) -> ZoneDiff {
     let mut out = ZoneDiff::default();
-    let mut a: Peekable<std::slice::Iter<'_, (Box<[u8]>, Node)>> = old.node_map().iter().peekable();
+    let mut a: Peekable<std::slice::Iter<'_, (crate::nodemap::NodeKey, Node)>> = old.node_map().iter().peekable();
     let mut b = new.node_map().iter().peekable();
     loop {
         match (a.peek(), b.peek()) {

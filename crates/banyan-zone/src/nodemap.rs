@@ -3,21 +3,154 @@
 //! which are what answering does most.
 //!
 //! An ordered tree costs tens of key comparisons per probe; the index costs one hash and one
-//! comparison, about six octets per name. Changes after loading (UPDATE, IXFR) rebuild the
-//! index, which is linear in the zone: the snapshot model already copies the zone per change.
+//! comparison. Changes after loading (UPDATE, IXFR) rebuild the index, which is linear in
+//! the zone: the snapshot model already copies the zone per change.
+//!
+//! The index is open addressing with linear probing over 8-octet slots, each holding 32 bits
+//! of the key's hash next to the position: a probe reads one cache line of slots (where a
+//! table with separate control octets and buckets reads two), and a key is compared only when
+//! its 32-bit tag matches. At most half the slots are used: 8 to 16 octets per name.
 
 use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
 
 use crate::zone::{BuildKeyHasher, Node};
 
 /// Nodes by canonical key (relative to the origin), in canonical order.
 #[derive(Clone, Default)]
 pub(crate) struct NodeMap {
-    entries: Vec<(Box<[u8]>, Node)>,
-    index: HashTable<u32>,
+    entries: Vec<(NodeKey, Node)>,
+    index: Index,
     hasher: BuildKeyHasher,
+}
+
+/// Octets of a key held in the entry itself: `host123456` under the origin is 11.
+const INLINE_KEY: usize = 22;
+
+/// A node's canonical key, held inline when short (most are), so that the comparison that
+/// confirms a lookup reads the entry it loads anyway instead of another allocation, and a
+/// zone of short names needs no allocation per key. 24 octets either way.
+#[derive(Clone)]
+pub(crate) enum NodeKey {
+    /// Up to [`INLINE_KEY`] octets.
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    /// Longer keys.
+    Heap(Box<[u8]>),
+}
+
+impl NodeKey {
+    pub(crate) fn new(key: &[u8]) -> NodeKey {
+        if key.len() <= INLINE_KEY {
+            let mut bytes = [0u8; INLINE_KEY];
+            bytes[..key.len()].copy_from_slice(key);
+            NodeKey::Inline {
+                len: key.len() as u8,
+                bytes,
+            }
+        } else {
+            NodeKey::Heap(key.into())
+        }
+    }
+}
+
+impl From<Box<[u8]>> for NodeKey {
+    fn from(key: Box<[u8]>) -> NodeKey {
+        if key.len() <= INLINE_KEY {
+            NodeKey::new(&key)
+        } else {
+            NodeKey::Heap(key)
+        }
+    }
+}
+
+impl std::ops::Deref for NodeKey {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            NodeKey::Inline { len, bytes } => &bytes[..*len as usize],
+            NodeKey::Heap(b) => b,
+        }
+    }
+}
+
+impl PartialEq for NodeKey {
+    fn eq(&self, other: &NodeKey) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for NodeKey {}
+
+impl PartialOrd for NodeKey {
+    fn partial_cmp(&self, other: &NodeKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for NodeKey {
+    fn cmp(&self, other: &NodeKey) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::fmt::Debug for NodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// Positions in `entries` by key hash: each slot is `tag << 32 | (position + 1)`, 0 when free,
+/// the tag being the hash's upper 32 bits; the slot to start at is the hash's lower bits.
+#[derive(Clone, Default)]
+struct Index {
+    slots: Vec<u64>,
+}
+
+impl Index {
+    /// An empty index with room for `len` positions at most half full.
+    fn with_room(len: usize) -> Index {
+        let cap = (len.max(4) * 2).next_power_of_two();
+        Index { slots: vec![0; cap] }
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// Whether `len` positions keep the table at most half full.
+    fn has_room(&self, len: usize) -> bool {
+        len * 2 <= self.slots.len()
+    }
+
+    fn insert(&mut self, hash: u64, position: usize) {
+        let mask = self.mask();
+        let mut at = hash as usize & mask;
+        while self.slots[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = (hash >> 32) << 32 | (position as u64 + 1);
+    }
+
+    /// The first position, in probe order, whose tag matches `hash` and for which `is` holds.
+    #[inline]
+    fn find(&self, hash: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+        let mask = self.mask();
+        let tag = hash >> 32;
+        let mut at = hash as usize & mask;
+        // At most half the slots are used, so a free one ends every probe.
+        loop {
+            let slot = *self.slots.get(at)?;
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == tag {
+                let position = (slot as u32 - 1) as usize;
+                if is(position) {
+                    return Some(position);
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 impl std::fmt::Debug for NodeMap {
@@ -31,13 +164,13 @@ impl std::fmt::Debug for NodeMap {
 impl NodeMap {
     /// From pairs already in key order (as the zone builder produces them); sorts them if
     /// they are not.
-    pub(crate) fn from_sorted(mut entries: Vec<(Box<[u8]>, Node)>) -> NodeMap {
+    pub(crate) fn from_sorted(mut entries: Vec<(NodeKey, Node)>) -> NodeMap {
         if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
             entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
         let mut map = NodeMap {
             entries,
-            index: HashTable::new(),
+            index: Index::default(),
             hasher: BuildKeyHasher::default(),
         };
         map.reindex();
@@ -45,22 +178,17 @@ impl NodeMap {
     }
 
     fn reindex(&mut self) {
-        let hasher = &self.hasher;
-        self.index.clear();
-        self.index
-            .reserve(self.entries.len(), |&i| hasher.hash_one(&self.entries[i as usize].0));
+        let mut index = Index::with_room(self.entries.len());
         for (i, (k, _)) in self.entries.iter().enumerate() {
-            self.index.insert_unique(hasher.hash_one(k), i as u32, |&j| {
-                hasher.hash_one(&self.entries[j as usize].0)
-            });
+            index.insert(self.hasher.hash_one(&**k), i);
         }
+        self.index = index;
     }
 
     fn position(&self, key: &[u8]) -> Option<usize> {
         let hash = self.hasher.hash_one(key);
         self.index
-            .find(hash, |&i| *self.entries[i as usize].0 == *key)
-            .map(|&i| i as usize)
+            .find(hash, |i| self.entries.get(i).is_some_and(|(k, _)| **k == *key))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -87,15 +215,16 @@ impl NodeMap {
     /// Adds nodes whose keys are not present yet: appended, sorted if needed, re-indexed.
     pub(crate) fn extend(&mut self, more: impl IntoIterator<Item = (Box<[u8]>, Node)>) {
         let start = self.entries.len();
-        self.entries.extend(more);
+        self.entries
+            .extend(more.into_iter().map(|(k, n)| (NodeKey::from(k), n)));
         let appended_in_order = self.entries[start.saturating_sub(1)..].is_sorted_by(|a, b| a.0 <= b.0);
-        if appended_in_order {
-            let hasher = &self.hasher;
+        if appended_in_order && self.index.has_room(self.entries.len()) {
             for i in start..self.entries.len() {
-                let hash = hasher.hash_one(&self.entries[i].0);
-                self.index
-                    .insert_unique(hash, i as u32, |&j| hasher.hash_one(&self.entries[j as usize].0));
+                let hash = self.hasher.hash_one(&*self.entries[i].0);
+                self.index.insert(hash, i);
             }
+        } else if appended_in_order {
+            self.reindex();
         } else {
             // Sorting on eight key octets held inline (and on the whole key only on a tie)
             // keeps comparisons in cache instead of chasing a pointer per key.
@@ -129,7 +258,7 @@ impl NodeMap {
     }
 
     /// Key and node pairs in canonical order.
-    pub(crate) fn iter(&self) -> std::slice::Iter<'_, (Box<[u8]>, Node)> {
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, (NodeKey, Node)> {
         self.entries.iter()
     }
 
@@ -154,5 +283,49 @@ impl NodeMap {
     pub(crate) fn key_after(&self, key: &[u8]) -> Option<&[u8]> {
         let at = self.entries.partition_point(|(k, _)| **k <= *key);
         self.entries.get(at).map(|(k, _)| &k[..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use banyan_wire::Name;
+
+    fn node() -> Node {
+        Node {
+            name: Name::root(),
+            rrsets: Vec::new(),
+            flags: crate::zone::NodeFlags::default(),
+        }
+    }
+
+    /// Keys short enough to be held inline and longer ones, added one by one (the index grows
+    /// many times) and out of order (re-sorted), are all found, and absent ones are not.
+    #[test]
+    fn index_finds_inline_and_long_keys_across_growth() {
+        let key = |i: usize| -> Box<[u8]> {
+            let long = if i % 3 == 0 {
+                "x".repeat(30 + i % 7)
+            } else {
+                String::new()
+            };
+            format!("host{i}{long}\0").into_bytes().into()
+        };
+        let mut map = NodeMap::default();
+        for i in (0..2000).rev() {
+            map.insert(key(i), node());
+        }
+        assert_eq!(map.len(), 2000);
+        assert!(map.iter().is_sorted_by(|a, b| a.0 < b.0));
+        for i in 0..2000 {
+            assert!(map.contains_key(&key(i)), "{i}");
+        }
+        assert!(!map.contains_key(b"host2000\0"));
+        assert!(!map.contains_key(b""));
+        map.remove(&key(7));
+        assert!(!map.contains_key(&key(7)));
+        assert!(map.contains_key(&key(8)));
+        assert_eq!(map.len(), 1999);
+        assert_eq!(std::mem::size_of::<NodeKey>(), 24);
     }
 }

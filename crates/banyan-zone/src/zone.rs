@@ -45,11 +45,21 @@ impl Key {
         }
         for i in (0..n).rev() {
             let o = offsets[i] as usize;
-            for &b in &wire[o + 1..o + 1 + wire[o] as usize] {
-                match b {
-                    0 => key.push2(1, 1),
-                    1 => key.push2(1, 2),
-                    _ => key.push(b.to_ascii_lowercase()),
+            let label = &wire[o + 1..o + 1 + wire[o] as usize];
+            if label.iter().all(|&b| b > 1) {
+                // The usual label, with nothing to escape: lowercased in one pass.
+                let to = &mut key.bytes[key.len..key.len + label.len()];
+                for (t, &b) in to.iter_mut().zip(label) {
+                    *t = b.to_ascii_lowercase();
+                }
+                key.len += label.len();
+            } else {
+                for &b in label {
+                    match b {
+                        0 => key.push2(1, 1),
+                        1 => key.push2(1, 2),
+                        _ => key.push(b.to_ascii_lowercase()),
+                    }
                 }
             }
             key.push(0);
