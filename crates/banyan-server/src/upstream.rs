@@ -38,9 +38,9 @@ pub async fn resolve(
     if refresh {
         res.refresh();
     }
-    // Capacity only: `recv_buf_from` writes into spare capacity, so 64 KiB are not zeroed
-    // for every resolution.
-    let mut buf = Vec::with_capacity(MAX_UDP_REPLY);
+    // Capacity only (`recv_buf_from` writes into spare capacity, so nothing is zeroed),
+    // and reused across resolutions.
+    let mut buf = ReplyBuffer::take();
     loop {
         match res.poll(resolver, Instant::now()) {
             Step::Done(answer) => {
@@ -51,12 +51,38 @@ pub async fn resolve(
                 let finished = if out.tcp {
                     exchange_tcp(resolver, &mut res, &out).await
                 } else {
-                    exchange_udp(resolver, &mut res, &out, &mut buf).await
+                    exchange_udp(resolver, &mut res, &out, &mut buf.0).await
                 };
                 if !finished {
                     res.on_timeout(resolver, Instant::now());
                 }
             }
+        }
+    }
+}
+
+/// A 64 KiB receive buffer borrowed from a small shared pool and returned on drop: a cold
+/// resolution would otherwise allocate and free one each time (a large allocation that
+/// churns the allocator; it showed in profiles of cold-cache load).
+struct ReplyBuffer(Vec<u8>);
+
+/// Buffers kept for reuse; more are allocated when many resolutions run at once.
+const POOLED_BUFFERS: usize = 64;
+
+static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+impl ReplyBuffer {
+    fn take() -> ReplyBuffer {
+        let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        ReplyBuffer(pooled.unwrap_or_else(|| Vec::with_capacity(MAX_UDP_REPLY)))
+    }
+}
+
+impl Drop for ReplyBuffer {
+    fn drop(&mut self) {
+        let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOLED_BUFFERS {
+            pool.push(std::mem::take(&mut self.0));
         }
     }
 }
