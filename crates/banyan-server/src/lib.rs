@@ -26,6 +26,7 @@
 
 mod recursive;
 mod reload;
+mod running;
 #[allow(unsafe_code)]
 pub mod sys;
 mod tcp;
@@ -33,9 +34,8 @@ mod udp;
 pub mod upstream;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -118,7 +118,7 @@ pub enum ServerError {
 pub(crate) struct Shared {
     pub(crate) catalog: ArcSwap<Catalog>,
     pub(crate) auth: AuthConfig,
-    pub(crate) stop: AtomicBool,
+    pub(crate) stop: Arc<AtomicBool>,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -131,9 +131,7 @@ pub struct Server {
     seen: std::sync::Mutex<reload::Fingerprint>,
     watch: Option<Duration>,
     local_addrs: Vec<SocketAddr>,
-    udp_threads: Vec<JoinHandle<()>>,
-    runtime: Option<tokio::runtime::Runtime>,
-    stop_tcp: tokio::sync::watch::Sender<bool>,
+    running: running::Running,
 }
 
 impl Server {
@@ -151,7 +149,7 @@ impl Server {
         let shared = Arc::new(Shared {
             catalog: ArcSwap::from_pointee(catalog),
             auth: config.auth.clone(),
-            stop: AtomicBool::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
         });
         // Two runtime threads: TCP is the side door (truncated answers, transfers), UDP has
         // its own threads.
@@ -170,9 +168,7 @@ impl Server {
             seen,
             watch: config.watch,
             local_addrs: Vec::new(),
-            udp_threads: Vec::new(),
-            runtime: None,
-            stop_tcp,
+            running: running::Running::new(shared.stop.clone(), stop_tcp),
         };
         let workers = config.udp_workers.max(1);
         for &addr in &config.listen {
@@ -190,7 +186,7 @@ impl Server {
                     .name(format!("banyan-udp-{i}"))
                     .spawn(move || udp::worker(socket, &shared))
                     .map_err(ServerError::Start)?;
-                server.udp_threads.push(handle);
+                server.running.udp_threads.push(handle);
             }
             runtime.spawn(tcp::serve(
                 listener,
@@ -203,7 +199,7 @@ impl Server {
             ));
             server.local_addrs.push(bound);
         }
-        server.runtime = Some(runtime);
+        server.running.runtime = Some(runtime);
         Ok(server)
     }
 
@@ -271,7 +267,7 @@ impl Server {
     /// Returns an error only when the signal handlers cannot be installed.
     pub fn run_until_signal(&self) -> std::io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
-        let Some(runtime) = &self.runtime else {
+        let Some(runtime) = &self.running.runtime else {
             return Ok(());
         };
         runtime.block_on(async {
@@ -327,24 +323,6 @@ impl Server {
 
     /// Stops the workers and closes every socket; returns when they are gone.
     pub fn shutdown(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        let _ = self.stop_tcp.send(true);
-        for t in self.udp_threads.drain(..) {
-            let _ = t.join();
-        }
-        if let Some(rt) = self.runtime.take() {
-            // Connections still open are dropped (closed) with their tasks.
-            rt.shutdown_timeout(Duration::from_secs(1));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
+        self.running.stop();
     }
 }

@@ -9,7 +9,6 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use banyan_auth::Cidr;
@@ -22,6 +21,7 @@ use tokio::io::Interest;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
+use crate::running::Running;
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{tcp, udp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
 
@@ -83,7 +83,7 @@ type Question = (Name, RecordType, Class);
 struct Shared {
     resolver: Arc<Resolver>,
     allow: Vec<Cidr>,
-    stop: AtomicBool,
+    stop: Arc<AtomicBool>,
     runtime: tokio::runtime::Handle,
     /// Questions being resolved, with the clients waiting for the same answer.
     in_flight: Mutex<HashMap<Question, Vec<oneshot::Sender<Arc<Answer>>>>>,
@@ -94,9 +94,7 @@ struct Shared {
 pub struct ResolverServer {
     shared: Arc<Shared>,
     local_addrs: Vec<SocketAddr>,
-    udp_threads: Vec<JoinHandle<()>>,
-    runtime: Option<tokio::runtime::Runtime>,
-    stop_tcp: watch::Sender<bool>,
+    running: Running,
 }
 
 impl ResolverServer {
@@ -121,7 +119,7 @@ impl ResolverServer {
         let shared = Arc::new(Shared {
             resolver,
             allow: config.allow.clone(),
-            stop: AtomicBool::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
             runtime: runtime.handle().clone(),
             in_flight: Mutex::new(HashMap::new()),
             resolving: Arc::new(Semaphore::new(MAX_RESOLVING)),
@@ -130,9 +128,7 @@ impl ResolverServer {
         let mut server = ResolverServer {
             shared: shared.clone(),
             local_addrs: Vec::new(),
-            udp_threads: Vec::new(),
-            runtime: None,
-            stop_tcp,
+            running: Running::new(shared.stop.clone(), stop_tcp),
         };
         for &addr in &config.listen {
             let sockets = udp::bind(addr, config.udp_workers.max(1))?;
@@ -147,7 +143,7 @@ impl ResolverServer {
                     .name(format!("banyan-resolver-udp-{i}"))
                     .spawn(move || udp_worker(socket, &shared))
                     .map_err(ServerError::Start)?;
-                server.udp_threads.push(handle);
+                server.running.udp_threads.push(handle);
             }
             runtime.spawn(serve_tcp(
                 listener,
@@ -158,7 +154,7 @@ impl ResolverServer {
             ));
             server.local_addrs.push(bound);
         }
-        server.runtime = Some(runtime);
+        server.running.runtime = Some(runtime);
         Ok(server)
     }
 
@@ -175,7 +171,9 @@ impl ResolverServer {
     /// Serves until SIGINT or SIGTERM.
     pub fn run_until_signal(&self) -> io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
-        let Some(runtime) = &self.runtime else { return Ok(()) };
+        let Some(runtime) = &self.running.runtime else {
+            return Ok(());
+        };
         runtime.block_on(async {
             let mut int = signal(SignalKind::interrupt())?;
             let mut term = signal(SignalKind::terminate())?;
@@ -189,24 +187,7 @@ impl ResolverServer {
 
     /// Stops the workers and closes every socket.
     pub fn shutdown(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        let _ = self.stop_tcp.send(true);
-        for t in self.udp_threads.drain(..) {
-            let _ = t.join();
-        }
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(1));
-        }
-    }
-}
-
-impl Drop for ResolverServer {
-    fn drop(&mut self) {
-        self.stop();
+        self.running.stop();
     }
 }
 
@@ -457,23 +438,12 @@ async fn serve_tcp(
     shared: Arc<Shared>,
     idle: Duration,
     max_connections: usize,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    let permits = Arc::new(Semaphore::new(max_connections));
-    loop {
-        let accepted = tokio::select! {
-            _ = stop.changed() => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, peer)) = accepted else {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            continue;
-        };
-        tokio::spawn(tcp_connection(stream, peer, shared.clone(), idle, stop.clone(), permit));
-    }
+    tcp::accept_loop(listener, max_connections, stop, |stream, peer, stop, permit| {
+        tokio::spawn(tcp_connection(stream, peer, shared.clone(), idle, stop, permit));
+    })
+    .await;
 }
 
 async fn tcp_connection(

@@ -51,8 +51,24 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
 
 /// Accepts connections until `stop` turns true. Beyond `max_connections` a new connection
 /// is closed at once (RFC 7766 §6.2.2 lets a server close connections it cannot serve).
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, mut stop: watch::Receiver<bool>) {
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, stop: watch::Receiver<bool>) {
+    accept_loop(listener, limits.max_connections, stop, |stream, peer, stop, permit| {
+        tokio::spawn(connection(stream, peer, shared.clone(), limits.idle, stop, permit));
+    })
+    .await;
+}
+
+/// The accept loop every TCP service shares: at most `max_connections` at once (a new one
+/// beyond that is closed at once, RFC 7766 §6.2.2), each handed to `serve_one` with a
+/// receiver of the shutdown signal and the permit that frees its slot when dropped; returns
+/// when `stop` turns true.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    max_connections: usize,
+    mut stop: watch::Receiver<bool>,
+    mut serve_one: impl FnMut(TcpStream, SocketAddr, watch::Receiver<bool>, OwnedSemaphorePermit),
+) {
+    let permits = Arc::new(Semaphore::new(max_connections));
     loop {
         let accepted = tokio::select! {
             _ = stop.changed() => return,
@@ -70,14 +86,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Li
             drop(stream);
             continue;
         };
-        tokio::spawn(connection(
-            stream,
-            peer,
-            shared.clone(),
-            limits.idle,
-            stop.clone(),
-            permit,
-        ));
+        serve_one(stream, peer, stop.clone(), permit);
     }
 }
 
