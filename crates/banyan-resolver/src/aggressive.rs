@@ -17,6 +17,7 @@ use banyan_wire::rdata::TypeBitmap;
 use banyan_wire::{Name, RData, RecordType};
 
 use crate::rrset::RRset;
+use crate::validate::{closest_ancestor, nsec_covers};
 
 /// NSEC records kept for all zones together; past this the oldest zone's are dropped.
 pub const MAX_RECORDS: usize = 200_000;
@@ -126,15 +127,15 @@ impl AggressiveNsec {
             record.ttl = remaining(gap.until);
             return Some(Proven::NoData(soa, vec![record]));
         }
-        if !covers(&owner.0, &gap.next, name) || gap.next.is_subdomain_of(name) {
+        if !nsec_covers(&owner.0, &gap.next, name) || gap.next.is_subdomain_of(name) {
             // Not in the gap, or an empty non-terminal: nothing proven here.
             return None;
         }
         // The wildcard at the closest encloser must be proven absent too (RFC 8198 §5.1).
-        let encloser = closest_encloser(name, &owner.0, &gap.next, zone);
+        let encloser = closest_ancestor(name, &owner.0, &gap.next, zone);
         let wildcard = encloser.prepend(b"*").ok()?;
         let (w_owner, w_gap) = z.gaps.range(..=Canonical(wildcard.clone())).next_back()?;
-        if w_gap.until <= now || w_owner.0 == wildcard || !covers(&w_owner.0, &w_gap.next, &wildcard) {
+        if w_gap.until <= now || w_owner.0 == wildcard || !nsec_covers(&w_owner.0, &w_gap.next, &wildcard) {
             return None;
         }
         let mut records = vec![gap.record.clone()];
@@ -146,28 +147,6 @@ impl AggressiveNsec {
         }
         Some(Proven::NxDomain(soa, records))
     }
-}
-
-/// Whether `owner → next` covers `name` (the last NSEC wraps to the apex).
-fn covers(owner: &Name, next: &Name, name: &Name) -> bool {
-    let after = owner.canonical_cmp(name) == Ordering::Less;
-    if next.canonical_cmp(owner) == Ordering::Greater {
-        after && name.canonical_cmp(next) == Ordering::Less
-    } else {
-        after || name.canonical_cmp(next) == Ordering::Less
-    }
-}
-
-/// The longest ancestor of `name` (down to `zone`) that is an ancestor of `a` or `b`.
-fn closest_encloser(name: &Name, a: &Name, b: &Name, zone: &Name) -> Name {
-    let mut at = name.parent();
-    while let Some(n) = at {
-        if a.is_subdomain_of(&n) || b.is_subdomain_of(&n) || n == *zone || n.is_root() {
-            return n;
-        }
-        at = n.parent();
-    }
-    zone.clone()
 }
 
 #[cfg(test)]

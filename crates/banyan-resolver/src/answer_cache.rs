@@ -252,9 +252,10 @@ fn keep(reply: &[u8], dnssec_ok: bool, cd: bool, now: Instant) -> Option<(KeyBuf
         return None;
     }
     let question = msg.question()?;
-    // A question's name cannot be compressed (nothing precedes it to point at), so it lies
-    // whole at offset 12.
-    let name_end = uncompressed_name_end(reply, HEADER_LEN)?;
+    // A question's name cannot be compressed (nothing precedes it to point at, and
+    // `Message::parse` refuses pointers forward or into the name itself), so it lies whole
+    // at offset 12.
+    let name_end = crate::query::skip_name(reply, HEADER_LEN)?;
     let question_end = name_end + 4;
     let mut end = reply.len();
     let mut counts = [header.ancount, header.nscount, header.arcount];
@@ -308,18 +309,6 @@ fn keep(reply: &[u8], dnssec_ok: bool, cd: bool, now: Instant) -> Option<(KeyBuf
         prefetch_claimed: AtomicBool::new(false),
     };
     Some((key, kept, weight))
-}
-
-/// Offset just past the name at `at`; `None` if it is compressed.
-fn uncompressed_name_end(buf: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let len = usize::from(*buf.get(at)?);
-        match len {
-            0 => return Some(at + 1),
-            l if l & 0xC0 != 0 => return None,
-            l => at += 1 + l,
-        }
-    }
 }
 
 #[cfg(test)]

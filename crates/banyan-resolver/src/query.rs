@@ -115,7 +115,7 @@ pub fn lowercase<N: WireName + ?Sized>(name: &N) -> NameBuf {
 }
 
 /// Offset just past the (uncompressed or compressed) name at `at`.
-fn skip_name(bytes: &[u8], mut at: usize) -> Option<usize> {
+pub(crate) fn skip_name(bytes: &[u8], mut at: usize) -> Option<usize> {
     loop {
         let len = *bytes.get(at)? as usize;
         match len {
@@ -144,14 +144,15 @@ pub fn write_rejection(query: &[u8], rcode: Rcode, out: &mut Vec<u8>) {
     header.ancount = 0;
     header.nscount = 0;
     header.arcount = 0;
-    let question = match Message::parse(query) {
-        Ok(msg) if header.qdcount == 1 && msg.question().is_some() => skip_name(query, HEADER_LEN)
+    let msg = Message::parse(query).ok();
+    let question = match &msg {
+        Some(m) if header.qdcount == 1 && m.question().is_some() => skip_name(query, HEADER_LEN)
             .filter(|&e| e + 4 <= query.len())
             .map(|e| HEADER_LEN..e + 4),
         _ => None,
     };
     header.qdcount = u16::from(question.is_some());
-    let opt = Message::parse(query).ok().and_then(|m| m.opt_record()).is_some();
+    let opt = msg.and_then(|m| m.opt_record()).is_some();
     header.arcount = u16::from(opt);
     out.extend_from_slice(&header.to_bytes());
     if let Some(q) = question {

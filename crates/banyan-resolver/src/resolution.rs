@@ -183,9 +183,8 @@ impl Resolution {
             proofs: Vec::new(),
             validation: None,
             validated: false,
-            unix_start: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
+            // The wall clock is the caller's to read (no clock inside): see set_unix_time.
+            unix_start: 0,
             result: None,
             finished: false,
             rng,
@@ -194,7 +193,9 @@ impl Resolution {
     }
 
     /// Sets the wall-clock time (seconds since 1970) at the start of the resolution, against
-    /// which signatures are checked (tests replaying old RFC vectors).
+    /// which signatures are checked. The driver sets it from the system clock; tests replay
+    /// old RFC vectors with their own time. Without it a validating resolution is at 1970
+    /// and finds every signature not yet valid.
     pub fn set_unix_time(&mut self, secs: u32) {
         self.unix_start = secs;
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use banyan_wire::message::BuildSection;
-use banyan_wire::{Class, Header, MessageBuilder, Name, Rcode, RecordType, WireName};
+use banyan_wire::{Class, Header, MessageBuilder, Name, Rcode, RecordType};
 
 use crate::aggressive::AggressiveNsec;
 use crate::answer::Answer;
@@ -358,9 +358,4 @@ fn push_sections(
         }
     }
     Ok(())
-}
-
-/// The wire name of `name` (for callers holding a [`WireName`]).
-pub fn owned<N: WireName + ?Sized>(name: &N) -> Name {
-    Name::from_wire(name.wire()).unwrap_or_else(|_| Name::root())
 }

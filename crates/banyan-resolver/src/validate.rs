@@ -314,9 +314,9 @@ impl Validator {
         }
         if set.sigs.is_empty() {
             let zone = if set.rtype == RecordType::DS {
-                self.zone_of(r, &set.name.parent().unwrap_or_else(Name::root), now)
+                zone_of(r, &set.name.parent().unwrap_or_else(Name::root), now)
             } else {
-                self.zone_of(r, &set.name, now)
+                zone_of(r, &set.name, now)
             };
             return Ok(match self.keys(r, &zone, unix, now)? {
                 Keys::Secure(_) => Verdict::bogus(
@@ -407,8 +407,8 @@ impl Validator {
     fn delegated_keys(&mut self, r: &Resolver, zone: &Name, unix: u32, now: Instant) -> V<(Keys, u32)> {
         match self.ds(r, zone, now)? {
             DsAnswer::Present(ds_set) => {
-                let parent = signer_of(&ds_set)
-                    .unwrap_or_else(|| self.zone_of(r, &zone.parent().unwrap_or_else(Name::root), now));
+                let parent =
+                    signer_of(&ds_set).unwrap_or_else(|| zone_of(r, &zone.parent().unwrap_or_else(Name::root), now));
                 if parent == *zone || !zone.is_subdomain_of(&parent) {
                     return Ok((
                         Keys::Bogus(ede::BOGUS, format!("the DS of {zone} is signed by {parent}")),
@@ -445,12 +445,12 @@ impl Validator {
                 let parent = soa
                     .as_ref()
                     .map(|s| s.name.clone())
-                    .unwrap_or_else(|| self.zone_of(r, &zone.parent().unwrap_or_else(Name::root), now));
+                    .unwrap_or_else(|| zone_of(r, &zone.parent().unwrap_or_else(Name::root), now));
                 if parent == *zone {
                     // The zone answered the DS query itself: the DS lives above; look at
                     // whoever is above it.
                     let above = zone.parent().unwrap_or_else(Name::root);
-                    let k = self.keys(r, &self.zone_of(r, &above, now), unix, now)?;
+                    let k = self.keys(r, &zone_of(r, &above, now), unix, now)?;
                     return Ok((k, ttl));
                 }
                 let parent_keys = self.keys(r, &parent, unix, now)?;
@@ -503,10 +503,6 @@ impl Validator {
         Err(Need(name.clone(), rtype))
     }
 
-    fn zone_of(&self, r: &Resolver, name: &Name, now: Instant) -> Name {
-        zone_of(r, name, now)
-    }
-
     /// A negative answer's proof (RFC 4035 §5.4, RFC 5155 §8.4–8.7).
     fn denial(
         &mut self,
@@ -521,8 +517,8 @@ impl Validator {
         let zone = match soa {
             Some(s) => s.name.clone(),
             // A DS lives in the parent's zone (RFC 4035 §3.1.4.1).
-            None if qtype == RecordType::DS => self.zone_of(r, &name.parent().unwrap_or_else(Name::root), now),
-            None => self.zone_of(r, name, now),
+            None if qtype == RecordType::DS => zone_of(r, &name.parent().unwrap_or_else(Name::root), now),
+            None => zone_of(r, name, now),
         };
         let keys = match self.keys(r, &zone, unix, now)? {
             Keys::Secure(k) => k,
@@ -775,7 +771,7 @@ fn nsec3_of(rdata: &[u8]) -> Option<Nsec3> {
 
 /// Whether the NSEC `owner → next` covers `name`: owner < name < next in canonical order,
 /// or, for the last NSEC of the zone (next is the apex), owner < name.
-fn nsec_covers(owner: &Name, next: &Name, name: &Name) -> bool {
+pub(crate) fn nsec_covers(owner: &Name, next: &Name, name: &Name) -> bool {
     use std::cmp::Ordering::{Greater, Less};
     let after_owner = owner.canonical_cmp(name) == Less;
     if next.canonical_cmp(owner) == Greater {
@@ -920,7 +916,7 @@ fn no_ds_proof(proofs: &[RRset], zone: &Name, parent: &Name) -> NoDs {
 }
 
 /// The longest ancestor of `name` (up to `zone`) that is also an ancestor of `a` or `b`.
-fn closest_ancestor(name: &Name, a: &Name, b: &Name, zone: &Name) -> Name {
+pub(crate) fn closest_ancestor(name: &Name, a: &Name, b: &Name, zone: &Name) -> Name {
     let mut at = name.parent();
     while let Some(n) = at {
         if a.is_subdomain_of(&n) || b.is_subdomain_of(&n) || n == *zone || n.is_root() {

@@ -182,11 +182,9 @@ impl Server {
             };
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
-                let handle = std::thread::Builder::new()
-                    .name(format!("banyan-udp-{i}"))
-                    .spawn(move || udp::worker(socket, &shared))
-                    .map_err(ServerError::Start)?;
-                server.running.udp_threads.push(handle);
+                server
+                    .running
+                    .spawn_udp(format!("banyan-udp-{i}"), move || udp::worker(socket, &shared))?;
             }
             runtime.spawn(tcp::serve(
                 listener,

@@ -139,11 +139,9 @@ impl ResolverServer {
             };
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
-                let handle = std::thread::Builder::new()
-                    .name(format!("banyan-resolver-udp-{i}"))
-                    .spawn(move || udp_worker(socket, &shared))
-                    .map_err(ServerError::Start)?;
-                server.running.udp_threads.push(handle);
+                server
+                    .running
+                    .spawn_udp(format!("banyan-resolver-udp-{i}"), move || udp_worker(socket, &shared))?;
             }
             runtime.spawn(serve_tcp(
                 listener,

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::ServerError;
+
 /// The threads and runtime of one service.
 pub(crate) struct Running {
     /// Set to stop the UDP workers (they look at it at least every `UDP_POLL`).
@@ -16,7 +18,7 @@ pub(crate) struct Running {
     /// Sent `true` to stop the TCP accept loops and connections.
     stop_tcp: watch::Sender<bool>,
     /// The UDP worker threads, joined on stop.
-    pub(crate) udp_threads: Vec<JoinHandle<()>>,
+    udp_threads: Vec<JoinHandle<()>>,
     /// The runtime of TCP and signals, shut down last.
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
 }
@@ -30,6 +32,20 @@ impl Running {
             udp_threads: Vec::new(),
             runtime: None,
         }
+    }
+
+    /// Starts a UDP worker thread named `name`; it is joined on stop.
+    pub(crate) fn spawn_udp(
+        &mut self,
+        name: String,
+        worker: impl FnOnce() + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let handle = std::thread::Builder::new()
+            .name(name)
+            .spawn(worker)
+            .map_err(ServerError::Start)?;
+        self.udp_threads.push(handle);
+        Ok(())
     }
 
     /// Stops the workers and closes every socket; returns when they are gone. Connections

@@ -32,6 +32,12 @@ pub async fn resolve(
     refresh: bool,
 ) -> (Answer, Option<Trace>) {
     let mut res = Resolution::new(qname, qtype, qclass, Instant::now());
+    // The state machine reads no clock; the wall-clock time for signature validity is
+    // read here, at the I/O edge.
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+    res.set_unix_time(unix);
     if trace {
         res.enable_trace();
     }
