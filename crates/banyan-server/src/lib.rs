@@ -24,6 +24,7 @@
 
 #![deny(unsafe_code)]
 
+mod propagation;
 mod recursive;
 mod reload;
 mod running;
@@ -41,6 +42,11 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
+pub use propagation::timers::Timers as SecondaryTimers;
+pub use propagation::{
+    zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role, JOURNAL_KEEP,
+    NOTIFY_ATTEMPTS,
+};
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
 
@@ -75,6 +81,17 @@ pub struct ServerConfig {
     /// Look at the zone files this often and reload when one changed (default: off; SIGHUP
     /// always reloads).
     pub watch: Option<Duration>,
+    /// Zones kept in the store (managed here, or secondaries), and where the store is.
+    pub store: Option<StoreConfig>,
+}
+
+/// The store and the zones in it that are served (DESIGN.md "Data and state").
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// `sqlite://PATH` or `postgres://…` (see `banyan_store::Store::open`).
+    pub url: String,
+    /// The zones served from it.
+    pub zones: Vec<DynamicZone>,
 }
 
 impl ServerConfig {
@@ -87,6 +104,7 @@ impl ServerConfig {
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
             auth: AuthConfig::default(),
             watch: None,
+            store: None,
         }
     }
 }
@@ -112,13 +130,20 @@ pub enum ServerError {
     /// The async runtime or a worker thread could not start.
     #[error("cannot start the server's threads")]
     Start(#[source] std::io::Error),
+    /// The store could not be opened, or a zone in it could not be served.
+    #[error(transparent)]
+    Store(#[from] PropagationError),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
 pub(crate) struct Shared {
-    pub(crate) catalog: ArcSwap<Catalog>,
+    pub(crate) catalog: Arc<ArcSwap<Catalog>>,
     pub(crate) auth: AuthConfig,
     pub(crate) stop: Arc<AtomicBool>,
+    /// The zones kept in the store; UPDATE and NOTIFY go there.
+    pub(crate) propagation: Option<Arc<Propagation>>,
+    /// UPDATEs that came over UDP, for the runtime to apply and answer.
+    pub(crate) updates: Option<tokio::sync::mpsc::Sender<udp::UpdateJob>>,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -126,7 +151,9 @@ pub(crate) struct Shared {
 pub struct Server {
     shared: Arc<Shared>,
     source: ZoneSource,
-    reloading: std::sync::Mutex<()>,
+    /// Held by whoever builds a new catalog: reloads, re-signing and the changes of zones in
+    /// the store, so none builds from a snapshot another is replacing.
+    reloading: Arc<std::sync::Mutex<()>>,
     /// The zone files as last loaded, for [`Server::reload_if_changed`].
     seen: std::sync::Mutex<reload::Fingerprint>,
     watch: Option<Duration>,
@@ -135,8 +162,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds every address (UDP and TCP) and starts serving `catalog`. `source` says where
-    /// [`Server::reload`] reads the zones again from.
+    /// Binds every address (UDP and TCP) and starts serving `catalog`, plus the zones kept in
+    /// the store when `config.store` is set. `source` says where [`Server::reload`] reads
+    /// the zone files again from.
     pub fn start(config: ServerConfig, catalog: Catalog, source: ZoneSource) -> Result<Server, ServerError> {
         if config.listen.is_empty() {
             return Err(ServerError::NoListen);
@@ -146,11 +174,8 @@ impl Server {
         let _ = std::thread::Builder::new()
             .name("banyan-hugepages".into())
             .spawn(sys::prefer_huge_pages);
-        let shared = Arc::new(Shared {
-            catalog: ArcSwap::from_pointee(catalog),
-            auth: config.auth.clone(),
-            stop: Arc::new(AtomicBool::new(false)),
-        });
+        let catalog = Arc::new(ArcSwap::from_pointee(catalog));
+        let reloading = Arc::new(std::sync::Mutex::new(()));
         // Two runtime threads: TCP is the side door (truncated answers, transfers), UDP has
         // its own threads.
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -160,11 +185,36 @@ impl Server {
             .build()
             .map_err(ServerError::Start)?;
         let (stop_tcp, stop_rx) = tokio::sync::watch::channel(false);
+        let propagation = match &config.store {
+            None => None,
+            Some(store) => Some(Arc::new(runtime.block_on(Propagation::open(
+                &store.url,
+                store.zones.clone(),
+                config.auth.keys.clone(),
+                catalog.clone(),
+                reloading.clone(),
+                stop_rx.clone(),
+            ))?)),
+        };
+        let (updates, update_rx) = match &propagation {
+            Some(_) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(udp::UPDATE_QUEUE);
+                (Some(tx), Some(rx))
+            }
+            None => (None, None),
+        };
+        let shared = Arc::new(Shared {
+            catalog,
+            auth: config.auth.clone(),
+            stop: Arc::new(AtomicBool::new(false)),
+            propagation: propagation.clone(),
+            updates,
+        });
         let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {
             shared: shared.clone(),
             source,
-            reloading: std::sync::Mutex::new(()),
+            reloading,
             seen,
             watch: config.watch,
             local_addrs: Vec::new(),
@@ -197,6 +247,11 @@ impl Server {
             ));
             server.local_addrs.push(bound);
         }
+        if let (Some(p), Some(rx)) = (&propagation, update_rx) {
+            let _guard = runtime.enter();
+            p.start();
+            runtime.spawn(udp::apply_updates(p.clone(), rx));
+        }
         server.running.runtime = Some(runtime);
         Ok(server)
     }
@@ -225,6 +280,7 @@ impl Server {
         *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = self.source.fingerprint();
         let current = self.shared.catalog.load_full();
         let (next, errors) = self.source.reload(&current);
+        let next = self.keep_store_zones(next, &current);
         self.shared.catalog.store(Arc::new(next));
         sys::prefer_huge_pages();
         errors
@@ -241,8 +297,18 @@ impl Server {
         let _one = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let current = self.shared.catalog.load_full();
         let (next, errors) = self.source.resign_due(&current, now)?;
+        let next = self.keep_store_zones(next, &current);
         self.shared.catalog.store(Arc::new(next));
         Some(errors)
+    }
+
+    /// `next` (built from the zone files) with the zones kept in the store carried over from
+    /// `current`: the files know nothing of them.
+    fn keep_store_zones(&self, next: Catalog, current: &Catalog) -> Catalog {
+        let Some(p) = &self.shared.propagation else {
+            return next;
+        };
+        p.origins().fold(next, |next, origin| current.carry(origin, next))
     }
 
     /// Reloads when a zone file changed (modification time or length, or a zone file added or

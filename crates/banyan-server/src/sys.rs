@@ -428,7 +428,7 @@ mod allocation_tests {
                     respond_alone += allocations() - before;
                 }
                 let before = allocations();
-                answer_batch(&mut batch, n, &catalog, &auth);
+                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new());
                 if round == 1 {
                     whole += allocations() - before;
                 }

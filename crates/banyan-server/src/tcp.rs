@@ -132,8 +132,24 @@ async fn connection(
                 Err(_) => break,
             }
         } else {
-            let action = answer(&shared, &query, peer, &mut out);
-            frames_of(action, &out)
+            match answer(&shared, &query, peer, &mut out) {
+                Action::Update => match &shared.propagation {
+                    // Applied and stored before the reply is written (RFC 2136 §3.8: the
+                    // reply says the change was made).
+                    Some(p) => {
+                        let reply = p.update(&query, crate::propagation::tsig_now()).await;
+                        frame(&reply).into_iter().collect()
+                    }
+                    None => Vec::new(),
+                },
+                Action::Notify { zone, .. } => {
+                    if let Some(p) = &shared.propagation {
+                        p.notified(&zone);
+                    }
+                    frame(&out).into_iter().collect()
+                }
+                action => frames_of(action, &out),
+            }
         };
         for frame in frames {
             if tx.send(frame).await.is_err() {
@@ -158,8 +174,8 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
 /// The framed messages an action sends: none, the reply, or every message of a stream.
 fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
     match action {
-        Action::Reply => frame(out).into_iter().collect(),
-        Action::Drop => Vec::new(),
+        Action::Reply | Action::Notify { .. } => frame(out).into_iter().collect(),
+        Action::Drop | Action::Update => Vec::new(),
         Action::Stream(messages) => messages.iter().filter_map(|m| frame(m)).collect(),
     }
 }

@@ -3,12 +3,46 @@
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
+use banyan_wire::Name;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::propagation::Propagation;
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{ServerError, Shared, UDP_POLL};
+
+/// UPDATEs received over UDP and waiting to be applied; beyond this many, new ones are
+/// dropped (the client retries) rather than queued without bound.
+pub(crate) const UPDATE_QUEUE: usize = 1024;
+
+/// An UPDATE that came over UDP: applied on the runtime, answered from the same socket.
+pub(crate) struct UpdateJob {
+    request: Vec<u8>,
+    client: SocketAddr,
+    reply: Arc<UdpSocket>,
+}
+
+/// What a batch leaves to do after its replies are sent.
+pub(crate) enum Deferred {
+    /// An UPDATE to apply (RFC 2136): answered when it is stored.
+    Update(Vec<u8>, SocketAddr),
+    /// A zone a NOTIFY said changed (RFC 1996): refresh it.
+    Notify(Name),
+}
+
+/// Applies the UPDATEs queued by the UDP workers, each on its own task (updates to one zone
+/// are serialised by the zone's lock), answering each from the socket it came in on.
+pub(crate) async fn apply_updates(p: Arc<Propagation>, mut jobs: tokio::sync::mpsc::Receiver<UpdateJob>) {
+    while let Some(job) = jobs.recv().await {
+        let p = p.clone();
+        tokio::spawn(async move {
+            let reply = p.update(&job.request, crate::propagation::tsig_now()).await;
+            let _ = job.reply.send_to(&reply, job.client);
+        });
+    }
+}
 
 /// Socket buffer size asked for: a burst of queries waits in the kernel while a batch is
 /// being answered instead of being dropped (the kernel caps it at `net.core.rmem_max`).
@@ -58,6 +92,10 @@ fn bind_one(addr: SocketAddr) -> io::Result<UdpSocket> {
 /// until the shutdown flag is set. Errors on one batch are not fatal: the next is read.
 pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
     let mut batch = Batch::new();
+    let mut deferred = Vec::new();
+    // UPDATE answers are sent from this same socket (the client expects the address it
+    // asked), by the runtime, when the change is stored.
+    let reply_socket = socket.try_clone().ok().map(Arc::new);
     while !shared.stop.load(Ordering::Relaxed) {
         let n = match recv_batch(&socket, &mut batch) {
             Ok(n) => n,
@@ -71,14 +109,39 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             }
         };
         // One snapshot per batch: a reload swaps it between batches, never inside one.
-        answer_batch(&mut batch, n, &shared.catalog.load(), &shared.auth);
+        answer_batch(&mut batch, n, &shared.catalog.load(), &shared.auth, &mut deferred);
         let _ = send_batch(&socket, &mut batch, n);
+        for d in deferred.drain(..) {
+            match d {
+                Deferred::Notify(zone) => {
+                    if let Some(p) = &shared.propagation {
+                        p.notified(&zone);
+                    }
+                }
+                Deferred::Update(request, client) => {
+                    if let (Some(tx), Some(reply)) = (&shared.updates, &reply_socket) {
+                        let _ = tx.try_send(UpdateJob {
+                            request,
+                            client,
+                            reply: reply.clone(),
+                        });
+                    }
+                }
+            }
+        }
     }
 }
 
 /// Answers the first `n` datagrams of `batch` into their reply buffers and marks the replies
-/// to send. Allocates nothing once the reply buffers have grown to their working size.
-pub(crate) fn answer_batch(batch: &mut Batch, n: usize, catalog: &Catalog, auth: &AuthConfig) {
+/// to send; UPDATEs and accepted NOTIFYs go to `deferred`. Allocates nothing once the reply
+/// buffers have grown to their working size (an UPDATE is copied out, being rare).
+pub(crate) fn answer_batch(
+    batch: &mut Batch,
+    n: usize,
+    catalog: &Catalog,
+    auth: &AuthConfig,
+    deferred: &mut Vec<Deferred>,
+) {
     for i in 0..n {
         let Some((bytes, client, out)) = batch.query_and_reply(i) else {
             continue;
@@ -90,6 +153,11 @@ pub(crate) fn answer_batch(batch: &mut Batch, n: usize, catalog: &Catalog, auth:
         };
         match respond(catalog, auth, &req, out) {
             Action::Reply => batch.queue_reply(i),
+            Action::Notify { zone, .. } => {
+                batch.queue_reply(i);
+                deferred.push(Deferred::Notify(zone));
+            }
+            Action::Update => deferred.push(Deferred::Update(bytes.to_vec(), client)),
             // A transfer is only ever answered over TCP; respond refuses it over UDP, so a
             // stream here is dropped rather than sent as a burst of datagrams.
             Action::Drop | Action::Stream(_) => {}

@@ -14,6 +14,7 @@ mod resolv_conf;
 mod resolver_cmd;
 mod serve_cmd;
 mod sign_cmd;
+mod store_cmd;
 mod trace_cmd;
 mod transport;
 mod up;
@@ -81,7 +82,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: std::path::PathBuf,
     },
-    /// Zone files: check them, print them, sign them.
+    /// Zones: check, print and sign zone files; import, export, list the zones in the store
+    /// and see how far a change has propagated.
     Zone {
         #[command(subcommand)]
         command: ZoneCommand,
@@ -124,6 +126,46 @@ enum ZoneCommand {
     /// SHA-384). Signs on every core, with a progress bar on a terminal. Exit 0 when signed,
     /// 2 on a bad zone, bad keys or bad options.
     Sign(sign_cmd::SignArgs),
+    /// Put a zone file into the store as a managed zone (checked first, as `zone check`
+    /// does): it replaces any stored version and its history, in one transaction. Exit 0 when
+    /// imported, 2 otherwise.
+    Import {
+        /// The master file.
+        file: std::path::PathBuf,
+        /// The zone's origin.
+        #[arg(long)]
+        origin: String,
+        /// The configuration naming the store (`data_dir` or `store`).
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+    },
+    /// Print a zone in the store as a master file (SOA first, canonical order).
+    Export {
+        /// The zone's origin.
+        name: String,
+        /// The configuration naming the store.
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+    },
+    /// List the zones in the store: kind, serial, last change, last refresh.
+    List {
+        /// The configuration naming the store.
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+    },
+    /// Propagation: the zone's serial in the store and on each of its name servers (and
+    /// NOTIFY targets), asked over DNS, with how far each is behind. Exit 0 when all are
+    /// current, 1 when one is behind or silent, 2 on bad input.
+    Status {
+        /// The zone's origin.
+        name: String,
+        /// The configuration naming the store.
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+        /// The port the name servers are asked on (labs only; default 53).
+        #[arg(long, default_value_t = 53)]
+        port: u16,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +200,21 @@ fn main() -> ExitCode {
                 ZoneCommand::Check { file, origin } => (zone_cmd::check(file, origin.as_deref()), "check"),
                 ZoneCommand::Print { file, origin } => (zone_cmd::print(file, origin.as_deref()), "print"),
                 ZoneCommand::Sign(args) => (sign_cmd::sign(args), "sign"),
+                ZoneCommand::Import { file, origin, config } => (store_cmd::import(file, origin, config), "import"),
+                ZoneCommand::Export { name, config } => {
+                    return exit_usage_on_error("zone export", store_cmd::export(name, config));
+                }
+                ZoneCommand::List { config } => return exit_usage_on_error("zone list", store_cmd::list(config)),
+                ZoneCommand::Status { name, config, port } => {
+                    return match store_cmd::status(name, config, *port) {
+                        Ok(true) => ExitCode::SUCCESS,
+                        Ok(false) => ExitCode::from(EXIT_DNS_FAILURE),
+                        Err(e) => {
+                            eprintln!("banyan zone status: {e:#}");
+                            ExitCode::from(EXIT_USAGE)
+                        }
+                    };
+                }
             };
             match result {
                 Ok(zone_cmd::Outcome::Good) => ExitCode::SUCCESS,

@@ -1,27 +1,33 @@
 //! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
-//! "Configuration"). Today that is the `[auth]` and `[resolver]` sections; the other
-//! sections are read and refused with "not implemented yet" so a config written for later
-//! versions fails loudly.
+//! "Configuration"). Today that is `data_dir`/`store`, `[[tsig]]`, `[auth]` (zone files,
+//! zones managed in the store, secondaries) and `[resolver]`; `[registry]` and `[web]` are
+//! read and refused with "not implemented yet" so a config written for later versions fails
+//! loudly.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
-use banyan_auth::AuthConfig;
+use banyan_auth::update::{NamePattern, SerialPolicy, UpdateRule};
+use banyan_auth::{AuthConfig, TransferAcl};
 use banyan_dnssec::Denial;
-use banyan_server::{ServerConfig, ZoneFile, ZoneSigning, ZoneSource};
-use banyan_wire::Name;
+use banyan_server::{DynamicZone, Role, ServerConfig, StoreConfig, ZoneFile, ZoneSigning, ZoneSource};
+use banyan_wire::tsig::{parse_bind_keys, KeyRing, TsigAlgorithm, TsigKey};
+use banyan_wire::{Name, RecordType};
 use serde::Deserialize;
 
 /// The whole file. Unknown keys are errors (`deny_unknown_fields`).
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Store, keys and journals (not implemented yet).
+    /// Where the store lives: `DIR/banyan.db` (SQLite), created when missing.
     pub data_dir: Option<PathBuf>,
-    /// TSIG keys (not implemented yet).
+    /// The store's URL instead of `data_dir`: `sqlite://PATH` or `postgres://…` (several
+    /// machines sharing one store).
+    pub store: Option<String>,
+    /// TSIG keys, used by transfers, NOTIFY and UPDATE.
     #[serde(default)]
-    pub tsig: Vec<toml::Value>,
+    pub tsig: Vec<TsigSection>,
     /// The authoritative server.
     pub auth: Option<AuthSection>,
     /// The recursive resolver.
@@ -30,6 +36,21 @@ pub struct Config {
     pub registry: Option<toml::Value>,
     /// The registrar dashboard (not implemented yet).
     pub web: Option<toml::Value>,
+}
+
+/// `[[tsig]]`: one key given inline, or a file of keys in BIND's syntax.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TsigSection {
+    /// The key's name, e.g. `"xfr.example."`.
+    pub name: Option<String>,
+    /// `hmac-sha256` (default), `hmac-sha384`, `hmac-sha512`, `hmac-sha224`, `hmac-sha1`.
+    pub algorithm: Option<String>,
+    /// The secret, base64.
+    pub secret: Option<String>,
+    /// A file of `key "name" { algorithm …; secret "…"; };` statements (as `tsig-keygen`
+    /// writes), relative to the config file's directory; instead of name/algorithm/secret.
+    pub file: Option<PathBuf>,
 }
 
 /// `[auth]`.
@@ -99,22 +120,45 @@ pub struct ZoneSection {
     pub name: String,
     /// Its master file; a relative path is taken from the config file's directory.
     pub file: Option<PathBuf>,
-    /// Clients allowed AXFR, as CIDR prefixes (default: none).
+    /// Who may transfer the zone (AXFR/IXFR over TCP): CIDR prefixes and `key:NAME` for a
+    /// TSIG key (default: nobody).
     #[serde(default)]
     pub allow_transfer: Vec<String>,
-    /// Zone kept in the store (not implemented yet).
-    pub managed: Option<bool>,
-    /// Secondary zone's primaries (not implemented yet).
-    pub primaries: Option<toml::Value>,
-    /// TSIG key toward primaries (not implemented yet).
-    pub transfer_key: Option<toml::Value>,
-    /// Servers to NOTIFY (not implemented yet).
-    pub notify: Option<toml::Value>,
-    /// Dynamic update policy (not implemented yet).
-    pub update_policy: Option<toml::Value>,
+    /// The zone is kept in the store and changed by UPDATE (`banyan zone import` puts it
+    /// there first).
+    #[serde(default)]
+    pub managed: bool,
+    /// A secondary zone: its primaries, asked in order (`IP:PORT`).
+    #[serde(default)]
+    pub primaries: Vec<SocketAddr>,
+    /// The TSIG key used with this zone's peers: toward its primaries (SOA queries,
+    /// transfers) and in the NOTIFY messages sent to its secondaries.
+    pub transfer_key: Option<String>,
+    /// Servers told of each change by NOTIFY (`IP:PORT`).
+    #[serde(default)]
+    pub notify: Vec<SocketAddr>,
+    /// Who may change what by UPDATE (default: nobody).
+    #[serde(default)]
+    pub update_policy: Vec<UpdateRuleSection>,
+    /// How UPDATE moves the serial: `increment` (default), `unixtime` or `date`.
+    pub serial_policy: Option<String>,
     /// Online signing: the zone is signed when loaded, re-signed incrementally at each
-    /// reload and before its signatures expire (default: served as the file says).
+    /// reload or change and before its signatures expire (default: served as it is).
     pub dnssec: Option<DnssecSection>,
+}
+
+/// One entry of `update_policy`: the key, the names and the types it may change.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRuleSection {
+    /// The TSIG key's name.
+    pub key: String,
+    /// The names: `"*.example.com."` (strictly below), `"example.com."` (that name), see
+    /// `banyan_auth::update::NamePattern`.
+    pub names: String,
+    /// The types (default: any but the apex SOA and NS).
+    #[serde(default)]
+    pub types: Vec<String>,
 }
 
 /// `dnssec = { … }` of `[[auth.zone]]`: online signing.
@@ -185,18 +229,101 @@ fn signing(d: &DnssecSection, base: &Path, key: &str) -> anyhow::Result<ZoneSign
     Ok(signing)
 }
 
+/// Reads and parses the file at `path`.
+fn read(path: &Path) -> anyhow::Result<Config> {
+    let file = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{file}"))?;
+    toml::from_str(&text).map_err(|e| anyhow!("{file}: {e}"))
+}
+
+/// The store's URL a configuration names: `store`, else `DIR/banyan.db` under `data_dir`
+/// (relative to the config file's directory).
+fn store_url_of(config: &Config, path: &Path) -> anyhow::Result<Option<String>> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    match (&config.store, &config.data_dir) {
+        (Some(_), Some(_)) => bail!("{}: store and data_dir: give one of them", path.display()),
+        (Some(url), None) => Ok(Some(url.clone())),
+        (None, Some(dir)) => {
+            let dir = base.join(dir);
+            std::fs::create_dir_all(&dir).with_context(|| format!("data_dir {}", dir.display()))?;
+            Ok(Some(format!("sqlite://{}", dir.join("banyan.db").display())))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// The store's URL for `banyan zone import|export|list|status --config FILE`.
+pub fn store_url(path: &Path) -> anyhow::Result<String> {
+    let config = read(path)?;
+    store_url_of(&config, path)?.ok_or_else(|| anyhow!("{}: no data_dir or store: no zone store", path.display()))
+}
+
+/// The NOTIFY targets the configuration gives the zone `origin` (for `zone status`).
+pub fn notify_targets(path: &Path, origin: &Name) -> anyhow::Result<Vec<SocketAddr>> {
+    let config = read(path)?;
+    Ok(config
+        .auth
+        .iter()
+        .flat_map(|a| &a.zone)
+        .filter(|z| parse_name(&z.name).ok().as_ref() == Some(origin))
+        .flat_map(|z| z.notify.iter().copied())
+        .collect())
+}
+
+/// A domain name as written in the config (the final dot optional).
+fn parse_name(text: &str) -> anyhow::Result<Name> {
+    let text = if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    };
+    Name::from_unicode(&text).map_err(|e| anyhow!("{text:?} is not a domain name: {e}"))
+}
+
+/// The `[[tsig]]` keys, inline or from BIND key files.
+fn keys(config: &Config, path: &Path) -> anyhow::Result<KeyRing> {
+    let file = path.display();
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut keys = Vec::new();
+    for (i, t) in config.tsig.iter().enumerate() {
+        let at = format!("{file}: tsig[{i}]");
+        match (&t.file, &t.name, &t.secret) {
+            (Some(f), None, None) if t.algorithm.is_none() => {
+                let f = base.join(f);
+                let text = std::fs::read_to_string(&f).with_context(|| format!("{at}: {}", f.display()))?;
+                keys.extend(parse_bind_keys(&text).map_err(|e| anyhow!("{}: {e}", f.display()))?);
+            }
+            (None, Some(name), Some(secret)) => {
+                let algorithm = match &t.algorithm {
+                    Some(a) => TsigAlgorithm::from_mnemonic(a)
+                        .ok_or_else(|| anyhow!("{at}.algorithm: {a:?} is not an HMAC algorithm TSIG knows"))?,
+                    None => TsigAlgorithm::HmacSha256,
+                };
+                let secret = banyan_wire::text::base64_decode(secret)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| anyhow!("{at}.secret: not base64"))?;
+                keys.push(TsigKey::new(
+                    parse_name(name).map_err(|e| anyhow!("{at}.name: {e}"))?,
+                    algorithm,
+                    secret,
+                ));
+            }
+            _ => bail!("{at}: give either file, or name and secret (and algorithm)"),
+        }
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if keys[..i].iter().any(|o| o.name == k.name) {
+            bail!("{file}: tsig: key {} is given twice", k.name);
+        }
+    }
+    Ok(KeyRing::new(keys))
+}
+
 /// Reads and checks `path`, naming the file (and for TOML errors the line and key) on error.
 pub fn load(path: &Path) -> anyhow::Result<Services> {
     let file = path.display();
-    let text = std::fs::read_to_string(path).with_context(|| format!("{file}"))?;
-    let config: Config = toml::from_str(&text).map_err(|e| anyhow!("{file}: {e}"))?;
+    let config = read(path)?;
     let not_yet = |key: &str| anyhow!("{file}: {key}: not implemented yet");
-    if config.data_dir.is_some() {
-        return Err(not_yet("data_dir"));
-    }
-    if !config.tsig.is_empty() {
-        return Err(not_yet("[[tsig]]"));
-    }
     for (present, key) in [
         (config.registry.is_some(), "[registry]"),
         (config.web.is_some(), "[web]"),
@@ -205,6 +332,8 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             return Err(not_yet(key));
         }
     }
+    let keys = keys(&config, path)?;
+    let store_url = store_url_of(&config, path)?;
     let resolver = config.resolver.map(|r| resolver_args(r, path)).transpose()?;
     let Some(auth) = config.auth else {
         if resolver.is_none() {
@@ -220,46 +349,108 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut files = Vec::with_capacity(auth.zone.len());
+    let mut dynamic = Vec::new();
     // DESIGN.md: each zone has its own transfer list (empty: refused).
     let mut zone_transfer = Vec::with_capacity(auth.zone.len());
     for (i, z) in auth.zone.iter().enumerate() {
         let key = |k: &str| format!("{file}: auth.zone[{i}] ({}).{k}", z.name);
-        for (present, k) in [
-            (z.managed.is_some(), "managed"),
-            (z.primaries.is_some(), "primaries"),
-            (z.transfer_key.is_some(), "transfer_key"),
-            (z.notify.is_some(), "notify"),
-            (z.update_policy.is_some(), "update_policy"),
-        ] {
-            if present {
-                bail!("{}: not implemented yet", key(k));
+        let origin = parse_name(&z.name).map_err(|e| anyhow!("{}: {e}", key("name")))?;
+        let mut acl = Vec::with_capacity(z.allow_transfer.len());
+        for entry in &z.allow_transfer {
+            let parsed: TransferAcl = entry.parse().map_err(|e| anyhow!("{}: {e}", key("allow_transfer")))?;
+            if let TransferAcl::Key(k) = &parsed {
+                if keys.get(k).is_none() {
+                    bail!("{}: no [[tsig]] key named {k}", key("allow_transfer"));
+                }
             }
+            acl.push(parsed);
         }
-        let text = if z.name.ends_with('.') {
-            z.name.clone()
-        } else {
-            format!("{}.", z.name)
-        };
-        let origin = Name::from_unicode(&text).map_err(|e| anyhow!("{}: not a domain name: {e}", key("name")))?;
-        let Some(zone_file) = &z.file else {
-            bail!("{}: missing (the only zone source implemented yet)", key("file"));
-        };
-        if let Some(key_entry) = z.allow_transfer.iter().find(|e| e.starts_with("key:")) {
-            bail!(
-                "{}: {key_entry:?}: TSIG keys are not implemented yet",
-                key("allow_transfer")
-            );
-        }
-        let list = crate::auth_cmd::parse_cidrs(&z.allow_transfer, &key("allow_transfer"))?;
-        zone_transfer.push((origin.clone(), list));
+        zone_transfer.push((origin.clone(), acl));
         let signing = z
             .dnssec
             .as_ref()
             .map(|d| signing(d, base, &key("dnssec")))
             .transpose()?;
-        files.push(ZoneFile {
+        let transfer_key = match &z.transfer_key {
+            None => None,
+            Some(k) => {
+                let n = parse_name(k).map_err(|e| anyhow!("{}: {e}", key("transfer_key")))?;
+                Some(
+                    keys.get(&n)
+                        .cloned()
+                        .ok_or_else(|| anyhow!("{}: no [[tsig]] key named {n}", key("transfer_key")))?,
+                )
+            }
+        };
+        let sources = usize::from(z.file.is_some()) + usize::from(z.managed) + usize::from(!z.primaries.is_empty());
+        if sources != 1 {
+            bail!(
+                "{}: give exactly one of file, managed = true, or primaries",
+                key("file")
+            );
+        }
+        if let Some(zone_file) = &z.file {
+            for (present, k) in [
+                (!z.notify.is_empty(), "notify"),
+                (!z.update_policy.is_empty(), "update_policy"),
+                (z.serial_policy.is_some(), "serial_policy"),
+                (z.transfer_key.is_some(), "transfer_key"),
+            ] {
+                if present {
+                    bail!("{}: only for zones in the store (managed = true or primaries)", key(k));
+                }
+            }
+            files.push(ZoneFile {
+                origin,
+                path: base.join(zone_file),
+                signing,
+            });
+            continue;
+        }
+        if store_url.is_none() {
+            bail!("{}: a zone in the store needs data_dir (or store) in the config", key("name"));
+        }
+        let mut update_policy = Vec::with_capacity(z.update_policy.len());
+        for (j, rule) in z.update_policy.iter().enumerate() {
+            let at = key(&format!("update_policy[{j}]"));
+            let key_name = parse_name(&rule.key).map_err(|e| anyhow!("{at}.key: {e}"))?;
+            if keys.get(&key_name).is_none() {
+                bail!("{at}.key: no [[tsig]] key named {key_name}");
+            }
+            let names: NamePattern = rule.names.parse().map_err(|e| anyhow!("{at}.names: {e}"))?;
+            let types = rule
+                .types
+                .iter()
+                .map(|t| RecordType::from_mnemonic(t).ok_or_else(|| anyhow!("{at}.types: {t:?} is not a record type")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            update_policy.push(UpdateRule {
+                key: key_name,
+                names,
+                types,
+            });
+        }
+        let serial_policy = match &z.serial_policy {
+            None => SerialPolicy::Increment,
+            Some(p) => p.parse().map_err(|e| anyhow!("{}: {e}", key("serial_policy")))?,
+        };
+        let role = if z.managed {
+            Role::Managed
+        } else {
+            if !update_policy.is_empty() {
+                bail!("{}: a secondary refuses UPDATE (change the zone at its primary)", key("update_policy"));
+            }
+            Role::Secondary {
+                primaries: z.primaries.clone(),
+                key: transfer_key.clone(),
+            }
+        };
+        dynamic.push(DynamicZone {
             origin,
-            path: base.join(zone_file),
+            role,
+            notify: z.notify.clone(),
+            notify_key: transfer_key,
+            update_policy,
+            serial_policy,
             signing,
         });
     }
@@ -272,10 +463,14 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     }
     server.auth = AuthConfig {
         zone_transfer,
+        keys,
         ..AuthConfig::default()
     };
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
+    }
+    if !dynamic.is_empty() {
+        server.store = store_url.map(|url| StoreConfig { url, zones: dynamic });
     }
     Ok(Services {
         auth: Some((server, ZoneSource::Files(files))),

@@ -1,0 +1,446 @@
+//! Zones that change while served, and how the change travels (issue "propagation"):
+//! zones managed in the store (changed by dynamic UPDATE, RFC 2136) and secondary zones
+//! (copied from their primaries by IXFR/AXFR, RFC 1995/5936, when the SOA timers or a
+//! NOTIFY say so, RFC 1996). Every change is one store transaction first, then a new
+//! catalog swapped in, then NOTIFY to the zone's own secondaries.
+//!
+//! What the store holds is a zone's content as changed by its owner or primary: for a zone
+//! signed online (`dnssec = {…}`) the signatures are made when it is served, again
+//! incrementally after each change, and are not stored.
+
+mod client;
+mod secondary;
+pub mod timers;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use banyan_auth::update::{apply_update, update_reply, SerialPolicy, UpdateRule};
+use banyan_auth::{Catalog, Journal};
+use banyan_store::{Store, StoreError, ZoneKind};
+use banyan_wire::tsig::{self, KeyRing, TsigKey};
+use banyan_wire::{Class, Header, Message, Name, Rcode, Record, RecordType};
+use banyan_zone::{diff, Zone, ZoneBuilder, ZoneDiff};
+use tokio::sync::Notify;
+
+pub use client::ExchangeError;
+
+use crate::reload::ZoneSigning;
+
+/// Changes kept per zone for IXFR out in memory (the store keeps as many): NSD keeps its
+/// `ixfr-number` default of 5 versions; BIND keeps a journal by size. 100 lets a secondary
+/// that missed a day of hourly changes still catch up incrementally.
+pub const JOURNAL_KEEP: usize = 100;
+
+/// NOTIFY attempts per secondary and change before giving up (RFC 1996 §3.6 leaves the
+/// count to the implementation; BIND retries 5 times, Knot `notify-retries` is 5; we are
+/// more patient because a secondary that misses a NOTIFY only learns of the change at its
+/// next refresh).
+pub const NOTIFY_ATTEMPTS: u32 = 8;
+
+/// The wait before the first NOTIFY retry; it doubles after each (RFC 1996 §3.6), up to
+/// [`NOTIFY_MAX_INTERVAL`].
+pub const NOTIFY_FIRST_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The longest wait between two NOTIFY attempts.
+pub const NOTIFY_MAX_INTERVAL: Duration = Duration::from_secs(60);
+
+/// What a zone kept in the store is.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Its content is changed here, by UPDATE (`managed = true`).
+    Managed,
+    /// A copy of a primary's (`primaries = […]`).
+    Secondary {
+        /// The primaries, asked in order.
+        primaries: Vec<SocketAddr>,
+        /// The TSIG key for SOA queries and transfers toward them (`transfer_key`).
+        key: Option<TsigKey>,
+    },
+}
+
+/// One zone kept in the store and how it changes (`[[auth.zone]]` with `managed` or
+/// `primaries`).
+#[derive(Clone, Debug)]
+pub struct DynamicZone {
+    /// The zone's origin.
+    pub origin: Name,
+    /// Managed here or a secondary.
+    pub role: Role,
+    /// Secondaries told of each change by NOTIFY.
+    pub notify: Vec<SocketAddr>,
+    /// The key NOTIFY messages are signed with, if any.
+    pub notify_key: Option<TsigKey>,
+    /// Who may change what by UPDATE (empty: nobody).
+    pub update_policy: Vec<UpdateRule>,
+    /// How an UPDATE moves the serial.
+    pub serial_policy: SerialPolicy,
+    /// Signed online when set.
+    pub signing: Option<ZoneSigning>,
+}
+
+impl DynamicZone {
+    /// A zone managed here, with no secondaries, no UPDATE rights, unsigned.
+    pub fn managed(origin: Name) -> DynamicZone {
+        DynamicZone {
+            origin,
+            role: Role::Managed,
+            notify: Vec::new(),
+            notify_key: None,
+            update_policy: Vec::new(),
+            serial_policy: SerialPolicy::Increment,
+            signing: None,
+        }
+    }
+
+    /// A secondary of `primaries`.
+    pub fn secondary(origin: Name, primaries: Vec<SocketAddr>, key: Option<TsigKey>) -> DynamicZone {
+        DynamicZone {
+            role: Role::Secondary { primaries, key },
+            ..DynamicZone::managed(origin)
+        }
+    }
+}
+
+/// Why the zones in the store could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum PropagationError {
+    /// The store failed.
+    #[error("the zone store: {0}")]
+    Store(#[from] StoreError),
+    /// A managed zone is not in the store.
+    #[error("zone {0} is configured as managed but is not in the store (import it with `banyan zone import`)")]
+    NotInStore(Name),
+    /// A zone in the store does not make a zone.
+    #[error("zone {zone} in the store: {what}")]
+    BadZone {
+        /// The zone.
+        zone: Name,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// The state of one zone kept in the store.
+struct ZoneState {
+    config: DynamicZone,
+    /// The content as stored (unsigned); `None` for a secondary not transferred yet. The
+    /// lock serialises changes to the zone: an UPDATE and a transfer never interleave.
+    data: tokio::sync::Mutex<Option<Zone>>,
+    /// Secondary: the refresh clock.
+    timers: std::sync::Mutex<timers::Timers>,
+    /// Secondary: wakes its refresh task (NOTIFY in, shutdown).
+    wake: Notify,
+}
+
+/// The zones kept in the store, and the catalog they are served from.
+pub struct Propagation {
+    store: Store,
+    catalog: Arc<ArcSwap<Catalog>>,
+    /// Held by whoever builds a new catalog (also the file reloads), so two changes are
+    /// never built from the same old snapshot.
+    write: Arc<std::sync::Mutex<()>>,
+    keys: KeyRing,
+    zones: HashMap<Name, Arc<ZoneState>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Propagation {
+    /// Opens the store at `url` and loads every zone of `zones` from it into the catalog (managed zones must be
+    /// there; secondaries may not be yet) and returns the manager. Call
+    /// [`Propagation::start`] inside the runtime to begin refreshing and notifying.
+    pub(crate) async fn open(
+        url: &str,
+        zones: Vec<DynamicZone>,
+        keys: KeyRing,
+        catalog: Arc<ArcSwap<Catalog>>,
+        write: Arc<std::sync::Mutex<()>>,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Propagation, PropagationError> {
+        let store = Store::open(url).await?;
+        let now = unix_now();
+        let mut states = HashMap::new();
+        let mut p = Propagation {
+            store,
+            catalog,
+            write,
+            keys,
+            zones: HashMap::new(),
+            stop,
+        };
+        for config in zones {
+            let origin = config.origin.clone();
+            let stored = p.store.load(&origin).await?;
+            let (zone, refreshed) = match stored {
+                Some(s) => (
+                    Some(zone_from_records(&origin, &s.records).map_err(|what| PropagationError::BadZone {
+                        zone: origin.clone(),
+                        what,
+                    })?),
+                    s.info.refreshed,
+                ),
+                None if matches!(config.role, Role::Managed) => return Err(PropagationError::NotInStore(origin)),
+                None => (None, None),
+            };
+            let soa = zone.as_ref().and_then(Zone::soa);
+            let timers = timers::Timers::new(soa.as_ref(), refreshed, now);
+            let journal = match &zone {
+                // Signatures are not stored, so the stored changes are not the served
+                // ones: a signed zone's journal starts empty after a restart.
+                Some(_) if config.signing.is_none() => p.store.journal(&origin).await?,
+                _ => Vec::new(),
+            };
+            if let Some(zone) = &zone {
+                let served = serve_version(&config, zone, None);
+                let expired = matches!(config.role, Role::Secondary { .. }) && timers.expired(now);
+                p.publish(&origin, served, journal, expired);
+            }
+            states.insert(
+                origin,
+                Arc::new(ZoneState {
+                    config,
+                    data: tokio::sync::Mutex::new(zone),
+                    timers: std::sync::Mutex::new(timers),
+                    wake: Notify::new(),
+                }),
+            );
+        }
+        p.zones = states;
+        Ok(p)
+    }
+
+    /// Starts the refresh task of every secondary and tells the secondaries of every
+    /// managed zone that it may have changed while we were down (as BIND does at load).
+    pub(crate) fn start(self: &Arc<Self>) {
+        for state in self.zones.values() {
+            match &state.config.role {
+                Role::Secondary { .. } => {
+                    tokio::spawn(secondary::run(self.clone(), state.clone()));
+                }
+                Role::Managed => self.notify_all(&state.config.origin),
+            }
+        }
+    }
+
+    /// The zones kept in the store (their origins).
+    pub fn origins(&self) -> impl Iterator<Item = &Name> {
+        self.zones.keys()
+    }
+
+    /// Swaps in a catalog where `origin` is served as `zone`, with `diffs` added to its
+    /// journal (or the journal replaced by them when `fresh`).
+    fn publish(&self, origin: &Name, zone: Zone, diffs: Vec<ZoneDiff>, expired: bool) {
+        let _one = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.catalog.load_full();
+        let mut journal = current.journal(origin).map(|j| (**j).clone()).unwrap_or_default();
+        for d in diffs {
+            journal.push(d);
+        }
+        journal.trim(JOURNAL_KEEP);
+        let mut next = current.with_zone(zone, Some(Arc::new(journal)));
+        if expired {
+            next = next.with_expired(origin, true);
+        }
+        self.catalog.store(Arc::new(next));
+    }
+
+    /// Marks `origin` expired (answered SERVFAIL) or serving again.
+    fn set_expired(&self, origin: &Name, expired: bool) {
+        let _one = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.catalog.load_full();
+        if current.is_expired(origin) != expired {
+            self.catalog.store(Arc::new(current.with_expired(origin, expired)));
+        }
+    }
+
+    /// A NOTIFY for `zone` was accepted (RFC 1996 §3.11): refresh it now.
+    pub fn notified(&self, zone: &Name) {
+        if let Some(state) = self.zones.get(zone) {
+            if matches!(state.config.role, Role::Secondary { .. }) {
+                state
+                    .timers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .notified(unix_now());
+                state.wake.notify_one();
+            }
+        }
+    }
+
+    /// Sends NOTIFY for `origin` to each of its secondaries, each on its own task, retried
+    /// until acknowledged or [`NOTIFY_ATTEMPTS`] have gone unanswered.
+    fn notify_all(&self, origin: &Name) {
+        let Some(state) = self.zones.get(origin) else { return };
+        let soa = self
+            .catalog
+            .load()
+            .zones()
+            .find(|z| z.origin() == origin)
+            .and_then(|z| z.records().find(|r| r.rtype() == RecordType::SOA));
+        for &target in &state.config.notify {
+            let zone = origin.clone();
+            let soa = soa.clone();
+            let key = state.config.notify_key.clone();
+            let mut stop = self.stop.clone();
+            tokio::spawn(async move {
+                let mut wait = NOTIFY_FIRST_INTERVAL;
+                for attempt in 1..=NOTIFY_ATTEMPTS {
+                    match client::notify(target, &zone, soa.as_ref(), key.as_ref()).await {
+                        Ok(()) => return,
+                        Err(e) if attempt == NOTIFY_ATTEMPTS => {
+                            eprintln!("notify {zone} to {target}: giving up after {attempt} attempts: {e}");
+                            return;
+                        }
+                        Err(_) => {}
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => return,
+                    }
+                    wait = (wait * 2).min(NOTIFY_MAX_INTERVAL);
+                }
+            });
+        }
+    }
+
+    /// Answers a dynamic UPDATE (RFC 2136 §3) and, when it changed the zone, stores the
+    /// change, serves it and notifies the secondaries before replying (an acknowledged
+    /// update is durable). The reply is TSIG-signed when the request was.
+    pub async fn update(&self, request: &[u8], now: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        let signed = match tsig::verify_request(request, &self.keys, now) {
+            Ok(s) => s,
+            Err(failure) => {
+                // RFC 8945 §5.2: NOTAUTH with the TSIG error, nothing applied.
+                update_reply(request, Rcode::NOTAUTH, &mut out);
+                tsig::append_error(&mut out, &failure, now);
+                return out;
+            }
+        };
+        let rcode = self.apply(request, signed.as_ref().map(|s| &s.key.name), now).await;
+        update_reply(request, rcode, &mut out);
+        if let Some(s) = &signed {
+            tsig::sign_response(&mut out, &s.key, &s.mac, now);
+        }
+        out
+    }
+
+    async fn apply(&self, request: &[u8], signer: Option<&Name>, now: u64) -> Rcode {
+        let Some(origin) = Message::parse(request)
+            .ok()
+            .and_then(|m| m.question())
+            .map(|q| q.qname.to_name())
+        else {
+            return Rcode::FORMERR;
+        };
+        let Some(state) = self.zones.get(&origin) else {
+            // A zone served from a file is not ours to change; one not served at all, we
+            // are not authoritative for (RFC 2136 §3.1.1).
+            let served = self.catalog.load().zones().any(|z| *z.origin() == origin);
+            return if served { Rcode::REFUSED } else { Rcode::NOTAUTH };
+        };
+        if !matches!(state.config.role, Role::Managed) {
+            // RFC 2136 §6 lets a secondary forward; like NSD (and Knot by default) we refuse.
+            return Rcode::REFUSED;
+        }
+        let mut data = state.data.lock().await;
+        let Some(current) = data.as_ref() else {
+            return Rcode::SERVFAIL;
+        };
+        let (next, change) = match apply_update(
+            current,
+            request,
+            signer,
+            &state.config.update_policy,
+            state.config.serial_policy,
+            now,
+        ) {
+            Err(rcode) => return rcode,
+            // Prerequisites held, nothing to change: the serial stays (RFC 2136 §3.7).
+            Ok(None) => return Rcode::NOERROR,
+            Ok(Some(change)) => change,
+        };
+        if let Err(e) = self.store.apply(&origin, &change, now as i64).await {
+            eprintln!("update {origin}: not stored, not applied: {e}");
+            return Rcode::SERVFAIL;
+        }
+        let _ = self.store.trim_history(&origin, JOURNAL_KEEP).await;
+        self.serve_change(state, current, &next, change);
+        *data = Some(next);
+        drop(data);
+        self.notify_all(&origin);
+        Rcode::NOERROR
+    }
+
+    /// Serves `next` (the new stored version of a zone that was `previous`), signing it when
+    /// configured, and adds the served change to the journal.
+    fn serve_change(&self, state: &ZoneState, previous: &Zone, next: &Zone, change: ZoneDiff) {
+        let origin = &state.config.origin;
+        match &state.config.signing {
+            None => self.publish(origin, next.clone(), vec![change], false),
+            Some(_) => {
+                let served_before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
+                let before = served_before.unwrap_or_else(|| previous.clone());
+                let served = serve_version(&state.config, next, Some(&before));
+                let served_change = diff(&before, &served);
+                self.publish(origin, served, vec![served_change], false);
+            }
+        }
+    }
+}
+
+/// What is served for the stored `zone`: itself, or signed (keeping what it can of
+/// `previous`, the version served before). A signing failure serves the zone unsigned
+/// and says so.
+fn serve_version(config: &DynamicZone, zone: &Zone, previous: Option<&Zone>) -> Zone {
+    match &config.signing {
+        None => zone.clone(),
+        Some(signing) => match signing.sign(zone, previous, unix_now() as u32) {
+            Ok(signed) => signed,
+            Err(e) => {
+                eprintln!("{e}; serving {} unsigned", config.origin);
+                zone.clone()
+            }
+        },
+    }
+}
+
+/// Builds a zone from the records of the store or a transfer.
+pub(crate) fn zone_from_records(origin: &Name, records: &[Record]) -> Result<Zone, String> {
+    let class = records.first().map_or(Class::IN, |r| r.class);
+    let mut builder = ZoneBuilder::new(origin.clone(), class, records.len());
+    for r in records {
+        builder
+            .add(r)
+            .map_err(|e| format!("{} {}: {e}", r.name, r.rtype()))?;
+    }
+    let (zone, _) = builder.finish();
+    if zone.soa().is_none() {
+        return Err("no SOA at the apex".into());
+    }
+    Ok(zone)
+}
+
+/// Seconds since 1970, as TSIG counts them (RFC 8945 §5.2.3): read at the I/O edge and
+/// handed to the pure code.
+pub(crate) fn tsig_now() -> u64 {
+    client::now()
+}
+
+/// Seconds since 1970.
+fn unix_now() -> i64 {
+    client::now() as i64
+}
+
+// Keep the role type and the store's kind in step.
+impl From<&Role> for ZoneKind {
+    fn from(role: &Role) -> ZoneKind {
+        match role {
+            Role::Managed => ZoneKind::Managed,
+            Role::Secondary { .. } => ZoneKind::Secondary,
+        }
+    }
+}
