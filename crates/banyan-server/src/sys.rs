@@ -421,6 +421,7 @@ mod allocation_tests {
                                 bytes,
                                 client,
                                 transport: banyan_auth::Transport::Udp,
+                                tsig_key: None,
                             };
                             let _ = banyan_auth::respond(&catalog, &auth, &req, &mut out);
                         }

@@ -151,15 +151,24 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
         bytes: query,
         client,
         transport: Transport::Tcp,
+        tsig_key: None,
     };
-    respond(&catalog, &shared.auth, &req, out)
+    match respond(&catalog, &shared.auth, &req, out) {
+        // UPDATE is not applied yet: answered NOTIMP, as before it was recognised.
+        Action::Update { .. } => {
+            banyan_auth::update_reply(query, banyan_wire::Rcode::NOTIMP, out);
+            Action::Reply
+        }
+        action => action,
+    }
 }
 
 /// The framed messages an action sends: none, the reply, or every message of a stream.
 fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
     match action {
-        Action::Reply => frame(out).into_iter().collect(),
-        Action::Drop => Vec::new(),
+        // A NOTIFY is acknowledged; refreshing secondary zones is not implemented yet.
+        Action::Reply | Action::Notify { .. } => frame(out).into_iter().collect(),
+        Action::Drop | Action::Update { .. } => Vec::new(),
         Action::Stream(messages) => messages.iter().filter_map(|m| frame(m)).collect(),
     }
 }

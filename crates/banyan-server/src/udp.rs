@@ -87,9 +87,16 @@ pub(crate) fn answer_batch(batch: &mut Batch, n: usize, catalog: &Catalog, auth:
             bytes,
             client,
             transport: Transport::Udp,
+            tsig_key: None,
         };
         match respond(catalog, auth, &req, out) {
-            Action::Reply => batch.queue_reply(i),
+            // A NOTIFY is acknowledged; refreshing secondary zones is not implemented yet.
+            Action::Reply | Action::Notify { .. } => batch.queue_reply(i),
+            // UPDATE is not applied yet: answered NOTIMP, as before it was recognised.
+            Action::Update { .. } => {
+                banyan_auth::update_reply(bytes, banyan_wire::Rcode::NOTIMP, out);
+                batch.queue_reply(i);
+            }
             // A transfer is only ever answered over TCP; respond refuses it over UDP, so a
             // stream here is dropped rather than sent as a burst of datagrams.
             Action::Drop | Action::Stream(_) => {}

@@ -251,7 +251,10 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             );
         }
         let list = crate::auth_cmd::parse_cidrs(&z.allow_transfer, &key("allow_transfer"))?;
-        zone_transfer.push((origin.clone(), list));
+        zone_transfer.push((
+            origin.clone(),
+            list.into_iter().map(banyan_auth::TransferAcl::Addr).collect(),
+        ));
         let signing = z
             .dnssec
             .as_ref()
@@ -389,7 +392,7 @@ allow_transfer = ["192.0.2.0/24"]
         assert!(config.auth.allow_transfer.is_empty(), "no list outside the zones");
         let (zone, list) = &config.auth.zone_transfer[0];
         assert_eq!(zone.to_string(), "example.com.");
-        assert!(list[0].contains("192.0.2.9".parse()?));
+        assert!(list[0].allows("192.0.2.9".parse()?, None));
         let ZoneSource::Files(files) = source else {
             panic!("zone files expected");
         };
@@ -463,9 +466,9 @@ allow_transfer = ["192.0.2.0/24"]
         let org: Name = "example.org.".parse()?;
         let com: Name = "example.com.".parse()?;
         let peer = "192.0.2.9".parse()?;
-        assert!(config.auth.may_transfer(&com, peer));
+        assert!(config.auth.may_transfer(&com, peer, None));
         assert!(
-            !config.auth.may_transfer(&org, peer),
+            !config.auth.may_transfer(&org, peer, None),
             "example.org. has no list: refused"
         );
         let bad = load_text(&GOOD.replace("192.0.2.0/24", "not-a-prefix"))
