@@ -2,7 +2,9 @@
 //!
 //! The steps, in the order of the response's sections:
 //! 1. read the query: no header → drop; a response (QR) → drop; unparseable → FORMERR; an
-//!    opcode other than QUERY → NOTIMP; QDCOUNT ≠ 1 → FORMERR; bad EDNS → FORMERR / BADVERS;
+//!    opcode other than QUERY, NOTIFY or UPDATE → NOTIMP; QDCOUNT ≠ 1 → FORMERR; bad EDNS →
+//!    FORMERR / BADVERS; NOTIFY goes to [`crate::notify`], UPDATE to [`crate::update`], AXFR
+//!    and IXFR to [`crate::transfer`];
 //! 2. pick the zone (the closest enclosing served zone; for DS at a zone apex, the parent);
 //! 3. follow the lookup outcomes, writing the answer section as they come: data, CNAMEs
 //!    (across served zones), DNAME plus the synthesised CNAME;
@@ -18,9 +20,10 @@
 use std::net::SocketAddr;
 
 use banyan_wire::edns::{self, Edns, EdnsOption};
+use banyan_wire::tsig;
 use banyan_wire::message::{BuildError, BuildSection, Message, MessageBuilder};
 use banyan_wire::rdata::Txt;
-use banyan_wire::{Class, Header, Name, NameBuf, RData, Rcode, RecordType, WireName};
+use banyan_wire::{Class, Header, Name, NameBuf, Opcode, RData, Rcode, RecordType, WireName};
 use banyan_zone::{Lookup, Node, Rrset, Zone};
 
 use crate::catalog::Catalog;
@@ -46,10 +49,14 @@ pub enum Transport {
 pub struct Request<'a> {
     /// The message.
     pub bytes: &'a [u8],
-    /// Who sent it (for transfer ACLs).
+    /// Who sent it (for transfer ACLs and NOTIFY's primaries, RFC 1996 §3.10).
     pub client: SocketAddr,
     /// UDP or TCP.
     pub transport: Transport,
+    /// Seconds since 1970 when it arrived: the clock a TSIG's time is checked against
+    /// (RFC 8945 §5.2.3) and responses are signed at. Read by the server at the I/O edge
+    /// (once per batch); unused for unsigned messages.
+    pub now: u64,
 }
 
 /// What the server should do with the query.
@@ -59,11 +66,34 @@ pub enum Action {
     Reply,
     /// Send nothing: no header could be read, or the packet is itself a response.
     Drop,
-    /// A zone transfer (TCP only): send these messages in order (RFC 5936 §2.2).
+    /// A zone transfer (TCP only): send these messages in order (RFC 5936 §2.2, RFC 1995
+    /// §4).
     Stream(Vec<Vec<u8>>),
+    /// A NOTIFY from a primary of a zone this server is a secondary for (RFC 1996 §3.7):
+    /// send the acknowledgement in `out`, then check the primary for a newer version
+    /// (RFC 1996 §3.11), of at least `serial` when the NOTIFY carried the new SOA.
+    Notify {
+        /// The zone that changed.
+        zone: Name,
+        /// The serial the primary announced (its SOA in the answer section), if any.
+        serial: Option<u32>,
+    },
+    /// An UPDATE (RFC 2136) for `zone`, which this server is authoritative for; nothing is
+    /// written. The server applies updates to one zone one at a time with
+    /// [`crate::apply_update`] and answers with [`crate::update_reply`].
+    Update {
+        /// The zone named in the zone section (RFC 2136 §2.3).
+        zone: Name,
+    },
 }
 
-/// Answers `req` from `catalog` into `out` (cleared first). Pure: no I/O, no clock.
+/// Answers `req` from `catalog` into `out` (cleared first). Pure: no I/O, no clock (the
+/// time comes in the request).
+///
+/// A message with a TSIG (RFC 8945) is verified against `config.keys` first: a failure is
+/// answered NOTAUTH with the TSIG error (§5.2); a verified request's key may admit a zone
+/// transfer ([`crate::TransferAcl::Key`]), and its response is signed (§5.3), every message
+/// of a transfer stream included (§5.3.1).
 pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &mut Vec<u8>) -> Action {
     let Some(header) = Header::parse(req.bytes) else {
         return Action::Drop;
@@ -76,6 +106,57 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         Ok(m) => m,
         Err(_) => return error_reply(&header, None, None, Rcode::FORMERR, out),
     };
+    if msg.tsig_offset().is_none() {
+        return answer_message(catalog, config, req, &header, &msg, None, out);
+    }
+    match tsig::verify_request(req.bytes, &config.keys, req.now) {
+        Ok(None) => answer_message(catalog, config, req, &header, &msg, None, out),
+        Ok(Some(signed)) => {
+            let action = answer_message(catalog, config, req, &header, &msg, Some(&signed.key.name), out);
+            sign_action(action, &signed, req.now, out)
+        }
+        Err(failure) => {
+            let question = msg
+                .question()
+                .and_then(|q| Some((NameBuf::from_message(req.bytes, q.qname.offset()).ok()?, q.qtype, q.qclass)));
+            let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
+            let action = error_reply(&header, question, None, Rcode::NOTAUTH, out);
+            tsig::append_error(out, &failure, req.now);
+            action
+        }
+    }
+}
+
+/// Signs what `action` sends as the response to the verified request `signed`.
+fn sign_action(action: Action, signed: &tsig::SignedRequest, now: u64, out: &mut Vec<u8>) -> Action {
+    match action {
+        Action::Reply | Action::Notify { .. } => {
+            tsig::sign_response(out, &signed.key, &signed.mac, now);
+            action
+        }
+        Action::Stream(mut messages) => {
+            let mut signer = tsig::StreamSigner::new(signed.key.clone(), signed.mac.clone());
+            for m in &mut messages {
+                signer.sign(m, now);
+            }
+            Action::Stream(messages)
+        }
+        // The server verifies and signs an UPDATE's reply itself, after applying it.
+        Action::Drop | Action::Update { .. } => action,
+    }
+}
+
+/// [`respond`] after the TSIG check: `key` is the verified key's name, if any.
+fn answer_message(
+    catalog: &Catalog,
+    config: &AuthConfig,
+    req: &Request<'_>,
+    header: &Header,
+    msg: &Message<'_>,
+    key: Option<&Name>,
+    out: &mut Vec<u8>,
+) -> Action {
+    let header = *header;
     let question = match msg.question() {
         // The name is copied onto the stack: nothing is allocated per query.
         Some(q) => match NameBuf::from_message(req.bytes, q.qname.offset()) {
@@ -92,7 +173,8 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         Some(Err(_)) => return error_reply(&header, question_ref, None, Rcode::FORMERR, out),
     };
     let reply_edns = edns.as_ref().map(|e| reply_opt(e, config));
-    if header.opcode != 0 {
+    let opcode = header.opcode();
+    if !matches!(opcode, Opcode::QUERY | Opcode::NOTIFY | Opcode::UPDATE) {
         return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::NOTIMP, out);
     }
     let (qname, qtype, qclass) = match question_ref {
@@ -109,6 +191,15 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
             out,
         );
     }
+    match opcode {
+        Opcode::NOTIFY => {
+            return crate::notify::answer(config, req, msg, (qname, qtype, qclass), reply_edns.as_ref(), out)
+        }
+        Opcode::UPDATE => {
+            return crate::update::screen(catalog, &header, (qname, qtype, qclass), reply_edns.as_ref(), out)
+        }
+        _ => {}
+    }
     let limit = match req.transport {
         Transport::Tcp => banyan_wire::message::MAX_MESSAGE_LEN,
         Transport::Udp => match &edns {
@@ -118,7 +209,8 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         },
     };
     if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
-        return transfer(catalog, config, req, &header, qname, qtype, reply_edns.as_ref(), out);
+        let question = crate::transfer::Question { qname, qtype };
+        return crate::transfer::transfer(catalog, config, req, key, msg, question, reply_edns.as_ref(), limit, out);
     }
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
     if b.question(qname, qtype, qclass).is_err() {
@@ -153,7 +245,7 @@ fn reply_opt(query: &Edns, config: &AuthConfig) -> Edns {
     }
 }
 
-fn start<'b>(out: &'b mut Vec<u8>, query: &Header, opt: Option<&Edns>, limit: usize) -> MessageBuilder<'b> {
+pub(crate) fn start<'b>(out: &'b mut Vec<u8>, query: &Header, opt: Option<&Edns>, limit: usize) -> MessageBuilder<'b> {
     let header = Header {
         id: query.id,
         qr: true,
@@ -170,7 +262,7 @@ fn start<'b>(out: &'b mut Vec<u8>, query: &Header, opt: Option<&Edns>, limit: us
     b
 }
 
-fn finish(mut b: MessageBuilder<'_>, opt: Option<&Edns>) -> Action {
+pub(crate) fn finish(mut b: MessageBuilder<'_>, opt: Option<&Edns>) -> Action {
     if let Some(o) = opt {
         let mut o = o.clone();
         let rcode = b.header_mut().rcode as u16;
@@ -183,7 +275,7 @@ fn finish(mut b: MessageBuilder<'_>, opt: Option<&Edns>) -> Action {
 
 /// A response with no answer: RCODE, the question when one could be read, OPT when the
 /// query had a readable one.
-fn error_reply(
+pub(crate) fn error_reply(
     query: &Header,
     question: Option<(&NameBuf, RecordType, Class)>,
     opt: Option<&Edns>,
@@ -247,6 +339,12 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
         b.header_mut().rcode = Rcode::REFUSED.0 as u8;
         return;
     };
+    if catalog.is_expired(zone.origin()) {
+        // RFC 1035 §3.3.13: past EXPIRE the copy is no longer authoritative data; BIND and
+        // Knot answer SERVFAIL for it.
+        b.header_mut().rcode = Rcode::SERVFAIL.0 as u8;
+        return;
+    }
     let mut name = *qname;
     // Names already followed, on the stack: a chain is at most MAX_CHAIN long. `None` until
     // written, so that only the slots' tags are set up per query, not 17 names' octets.
@@ -591,103 +689,4 @@ fn answer_chaos(config: &AuthConfig, b: &mut MessageBuilder<'_>, qname: &NameBuf
         0,
         &RData::TXT(Txt(strings)),
     );
-}
-
-/// AXFR (RFC 5936) and IXFR (RFC 1995, answered with the whole zone as §4 allows).
-#[allow(clippy::too_many_arguments)]
-fn transfer(
-    catalog: &Catalog,
-    config: &AuthConfig,
-    req: &Request<'_>,
-    header: &Header,
-    qname: &NameBuf,
-    qtype: RecordType,
-    opt: Option<&Edns>,
-    out: &mut Vec<u8>,
-) -> Action {
-    let zone = catalog.zones().find(|z| qname == z.origin());
-    let Some(zone) = zone else {
-        // RFC 5936 §2.2.1: not authoritative for that zone.
-        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::NOTAUTH, out);
-    };
-    if req.transport == Transport::Udp {
-        if qtype == RecordType::IXFR {
-            // RFC 1995 §2: over UDP, an IXFR that cannot be answered whole gets the SOA.
-            let mut b = start(out, header, opt, PLAIN_UDP_LIMIT.max(config.max_udp_payload as usize));
-            let _ = b.question(qname, qtype, Class::IN);
-            b.header_mut().aa = true;
-            if let Some(set) = zone.apex().rrset(RecordType::SOA) {
-                let _ = push_set(&mut b, BuildSection::Answer, &zone.apex().name, zone.class(), set);
-            }
-            return finish(b, opt);
-        }
-        // A zone transfer needs TCP (RFC 5936 §4.2).
-        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
-    }
-    if !config.may_transfer(zone.origin(), req.client.ip()) {
-        return error_reply(header, Some((qname, qtype, Class::IN)), opt, Rcode::REFUSED, out);
-    }
-    Action::Stream(axfr_messages(zone, header, qname, qtype))
-}
-
-/// The zone as AXFR messages: SOA, every record, SOA again (RFC 5936 §2.2), each message
-/// filled up to 16 KiB (large enough to be efficient, small enough for any client); a
-/// record too large for that gets a message of its own, up to 64 KiB.
-fn axfr_messages(zone: &Zone, query: &Header, qname: &NameBuf, qtype: RecordType) -> Vec<Vec<u8>> {
-    const MESSAGE_TARGET: usize = 16 * 1024;
-    let apex = zone.apex();
-    let mut records: Vec<(&Name, RecordType, u32, &[u8])> = Vec::new();
-    let soa = apex
-        .rrset(RecordType::SOA)
-        .and_then(|s| s.rdata.first().map(|rd| (s.ttl, rd)));
-    if let Some((ttl, rd)) = soa {
-        records.push((&apex.name, RecordType::SOA, ttl, rd));
-    }
-    for node in zone.nodes() {
-        for set in &node.rrsets {
-            if node.flags.apex && set.rtype == RecordType::SOA {
-                continue;
-            }
-            for rd in &set.rdata {
-                records.push((&node.name, set.rtype, set.ttl, rd));
-            }
-        }
-    }
-    if let Some((ttl, rd)) = soa {
-        records.push((&apex.name, RecordType::SOA, ttl, rd));
-    }
-    let mut messages = Vec::new();
-    let mut next = 0;
-    while next < records.len() || messages.is_empty() {
-        let mut limit = MESSAGE_TARGET;
-        loop {
-            let mut buf = Vec::with_capacity(limit);
-            let mut b = start(&mut buf, query, None, limit);
-            b.header_mut().aa = true;
-            if messages.is_empty() {
-                // RFC 5936 §2.2.1: the question goes in the first message.
-                let _ = b.question(qname, qtype, Class::IN);
-            }
-            let mut i = next;
-            while let Some(&(name, rtype, ttl, rd)) = records.get(i) {
-                if b.push_stored(BuildSection::Answer, name, rtype, zone.class(), ttl, rd)
-                    .is_err()
-                {
-                    break;
-                }
-                i += 1;
-            }
-            if i == next && i < records.len() && limit < banyan_wire::message::MAX_MESSAGE_LEN {
-                limit = banyan_wire::message::MAX_MESSAGE_LEN;
-                continue;
-            }
-            // Running out of room ends a message; it is not a truncation.
-            b.header_mut().tc = false;
-            b.finish();
-            messages.push(buf);
-            next = i.max(next + 1);
-            break;
-        }
-    }
-    messages
 }

@@ -1,11 +1,14 @@
-//! What an authoritative server may be told: its UDP size, identity answers, and who may
-//! transfer zones.
+//! What an authoritative server may be told: its UDP size, identity answers, who may
+//! transfer zones, and which zones it is a secondary for.
 
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use banyan_wire::Name;
+
 /// The server's answering policy. Defaults are those of DESIGN.md: 1232-octet UDP answers,
-/// no NSID, no CHAOS identity answers, zone transfers refused.
+/// no NSID, no CHAOS identity answers, zone transfers refused, no secondary zones (so every
+/// NOTIFY is answered NOTAUTH).
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     /// Largest UDP response, whatever the client offers (RFC 6891 §6.2.5); the DNS Flag Day
@@ -17,22 +20,85 @@ pub struct AuthConfig {
     pub chaos_version: Option<String>,
     /// The TXT answer to `id.server`/`hostname.bind` CH TXT; `None` refuses them.
     pub chaos_id: Option<String>,
-    /// Clients allowed to AXFR (over TCP) zones without a list of their own. Empty: nobody.
-    pub allow_transfer: Vec<Cidr>,
+    /// Clients allowed to AXFR and IXFR (over TCP) zones without a list of their own, by
+    /// address or by TSIG key. Empty: nobody.
+    pub allow_transfer: Vec<TransferAcl>,
     /// Zones with a transfer list of their own (DESIGN.md `[[auth.zone]] allow_transfer`),
     /// used instead of `allow_transfer` for that zone.
-    pub zone_transfer: Vec<(banyan_wire::Name, Vec<Cidr>)>,
+    pub zone_transfer: Vec<(Name, Vec<TransferAcl>)>,
+    /// Zones this server is a secondary for, each with the addresses of its primaries: a
+    /// NOTIFY for one of them is accepted from those addresses only (RFC 1996 §3.10).
+    /// Default: none.
+    pub secondaries: Vec<(Name, Vec<IpAddr>)>,
+    /// The TSIG keys requests may be signed with (RFC 8945): a signed request is verified
+    /// and its response signed; a key may be named in a transfer list.
+    pub keys: banyan_wire::tsig::KeyRing,
 }
 
 impl AuthConfig {
-    /// Whether `client` may transfer the zone `origin`.
-    pub fn may_transfer(&self, origin: &banyan_wire::Name, client: IpAddr) -> bool {
+    /// Whether a client at `client`, whose request was verified with the TSIG key named
+    /// `key` (`None`: unsigned), may transfer the zone `origin`: true when an entry of the
+    /// zone's list (or of `allow_transfer`, for zones without one) holds the address or
+    /// names the key.
+    pub fn may_transfer(&self, origin: &Name, client: IpAddr, key: Option<&Name>) -> bool {
         let list = self
             .zone_transfer
             .iter()
             .find(|(zone, _)| zone == origin)
             .map_or(&self.allow_transfer, |(_, list)| list);
-        list.iter().any(|c| c.contains(client))
+        list.iter().any(|entry| entry.allows(client, key))
+    }
+
+    /// The primaries of `zone` when this server is a secondary for it (RFC 1996 §3.10).
+    pub fn primaries(&self, zone: &Name) -> Option<&[IpAddr]> {
+        self.secondaries
+            .iter()
+            .find(|(z, _)| z == zone)
+            .map(|(_, list)| list.as_slice())
+    }
+}
+
+/// One entry of a transfer list: an address prefix, or the name of a TSIG key (RFC 8945)
+/// the request must have been verified with. Written `192.0.2.0/24`, `2001:db8::1`, or
+/// `key:NAME` (`key:transfer.example.`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransferAcl {
+    /// Clients whose address lies in the prefix.
+    Addr(Cidr),
+    /// Requests signed with this key (matched ignoring case, as names are).
+    Key(Name),
+}
+
+impl TransferAcl {
+    /// Whether the entry admits a client at `client` whose request carries `key`.
+    pub fn allows(&self, client: IpAddr, key: Option<&Name>) -> bool {
+        match self {
+            TransferAcl::Addr(cidr) => cidr.contains(client),
+            TransferAcl::Key(name) => key == Some(name),
+        }
+    }
+}
+
+/// Why a transfer list entry did not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad transfer list entry {0:?}: expected ADDRESS, ADDRESS/LENGTH or key:NAME")]
+pub struct TransferAclError(pub String);
+
+impl FromStr for TransferAcl {
+    type Err = TransferAclError;
+    fn from_str(s: &str) -> Result<TransferAcl, TransferAclError> {
+        let bad = || TransferAclError(s.to_string());
+        match s.strip_prefix("key:") {
+            Some(name) if !name.is_empty() => name.parse().map(TransferAcl::Key).map_err(|_| bad()),
+            Some(_) => Err(bad()),
+            None => s.parse().map(TransferAcl::Addr).map_err(|_| bad()),
+        }
+    }
+}
+
+impl From<Cidr> for TransferAcl {
+    fn from(cidr: Cidr) -> TransferAcl {
+        TransferAcl::Addr(cidr)
     }
 }
 
@@ -45,6 +111,8 @@ impl Default for AuthConfig {
             chaos_id: None,
             allow_transfer: Vec::new(),
             zone_transfer: Vec::new(),
+            secondaries: Vec::new(),
+            keys: banyan_wire::tsig::KeyRing::default(),
         }
     }
 }
@@ -142,9 +210,45 @@ mod tests {
         };
         let lo = "127.0.0.1".parse().unwrap();
         let peer = "192.0.2.7".parse().unwrap();
-        assert!(config.may_transfer(&"example.".parse().unwrap(), lo));
-        assert!(!config.may_transfer(&"example.".parse().unwrap(), peer));
-        assert!(!config.may_transfer(&"SECRET.example.".parse().unwrap(), lo));
-        assert!(config.may_transfer(&"secret.example.".parse().unwrap(), peer));
+        assert!(config.may_transfer(&"example.".parse().unwrap(), lo, None));
+        assert!(!config.may_transfer(&"example.".parse().unwrap(), peer, None));
+        assert!(!config.may_transfer(&"SECRET.example.".parse().unwrap(), lo, None));
+        assert!(config.may_transfer(&"secret.example.".parse().unwrap(), peer, None));
+    }
+
+    #[test]
+    fn transfer_lists_by_address_or_tsig_key() {
+        let key: Name = "xfr.example.".parse().unwrap();
+        let other: Name = "other.example.".parse().unwrap();
+        assert_eq!(
+            "key:XFR.example.".parse::<TransferAcl>(),
+            Ok(TransferAcl::Key(key.clone()))
+        );
+        assert_eq!(
+            "192.0.2.0/24".parse::<TransferAcl>(),
+            Ok(TransferAcl::Addr("192.0.2.0/24".parse().unwrap()))
+        );
+        for bad in ["key:", "key:a..b", "192.0.2.0/99", "nonsense"] {
+            assert!(bad.parse::<TransferAcl>().is_err(), "{bad}");
+        }
+        let config = AuthConfig {
+            allow_transfer: vec!["key:xfr.example.".parse().unwrap(), "192.0.2.0/24".parse().unwrap()],
+            ..AuthConfig::default()
+        };
+        let zone: Name = "example.".parse().unwrap();
+        let outside = "203.0.113.1".parse().unwrap();
+        assert!(
+            config.may_transfer(&zone, outside, Some(&key)),
+            "the key admits any address"
+        );
+        assert!(
+            !config.may_transfer(&zone, outside, Some(&other)),
+            "another key does not"
+        );
+        assert!(!config.may_transfer(&zone, outside, None), "unsigned from outside");
+        assert!(
+            config.may_transfer(&zone, "192.0.2.9".parse().unwrap(), None),
+            "the prefix admits"
+        );
     }
 }

@@ -105,6 +105,7 @@ fn ask_with(catalog: &Catalog, config: &AuthConfig, query: &Query) -> OwnedMessa
             bytes: &bytes,
             client: client(),
             transport: query.transport,
+            now: 0,
         },
         &mut out,
     );
@@ -366,6 +367,7 @@ fn rfc6891_badvers_and_nsid() {
         bytes: &bytes,
         client: client(),
         transport: Transport::Udp,
+        now: 0,
     };
     respond(&cat, &AuthConfig::default(), &req, &mut out);
     assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::BADVERS);
@@ -389,6 +391,7 @@ fn raw(bytes: &[u8], transport: Transport) -> (Action, Vec<u8>) {
         bytes,
         client: client(),
         transport,
+        now: 0,
     };
     let action = respond(&example_catalog(), &AuthConfig::default(), &req, &mut out);
     (action, out)
@@ -450,6 +453,7 @@ fn axfr_over_tcp_to_allowed_clients_only() {
         bytes: &bytes,
         client: client(),
         transport,
+        now: 0,
     };
     let mut out = Vec::new();
     // Refused by default.
@@ -485,6 +489,7 @@ fn axfr_over_tcp_to_allowed_clients_only() {
         bytes: &bytes,
         client: client(),
         transport: Transport::Tcp,
+        now: 0,
     };
     respond(&cat, &config, &req, &mut out);
     assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::NOTAUTH);
@@ -527,6 +532,7 @@ fn responses_parse_whole_and_fit_512_octets() {
                 bytes: &bytes,
                 client: client(),
                 transport: Transport::Udp,
+                now: 0,
             };
             respond(&cat, &AuthConfig::default(), &req, &mut out);
             assert!(Message::parse(&out).is_ok(), "{name} {t}");

@@ -160,6 +160,7 @@ fn ask_raw(cat: &Catalog, config: &AuthConfig, bytes: &[u8], transport: Transpor
         bytes,
         client: "127.0.0.1:5353".parse().unwrap(),
         transport,
+        now: 0,
     };
     assert_eq!(respond(cat, config, &req, &mut out), Action::Reply);
     out
@@ -592,6 +593,7 @@ fn signed_answers_allocate_nothing() {
                     bytes: q,
                     client,
                     transport: Transport::Udp,
+                    now: 0,
                 };
                 respond(&cat, &config, &req, out);
             }

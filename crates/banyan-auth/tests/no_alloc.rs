@@ -74,6 +74,7 @@ fn common_outcomes_allocate_nothing() {
             bytes: q,
             client,
             transport: Transport::Udp,
+            now: 0,
         };
         assert_eq!(respond(&cat, &config, &req, &mut out), Action::Reply);
         assert!(Message::parse(&out).is_ok());
@@ -84,6 +85,7 @@ fn common_outcomes_allocate_nothing() {
                 bytes: q,
                 client,
                 transport: Transport::Udp,
+                now: 0,
             };
             respond(&cat, &config, &req, &mut out);
         }

@@ -365,6 +365,7 @@ fn ids_are_random_and_case_is_randomised() {
             bytes: &prime.message,
             client: "127.0.0.1:5353".parse().unwrap(),
             transport: Transport::Udp,
+            now: 0,
         };
         respond(
             &net.servers[&prime.server.ip()],

@@ -44,8 +44,7 @@ use banyan_auth::{AuthConfig, Catalog};
 
 pub use propagation::timers::Timers as SecondaryTimers;
 pub use propagation::{
-    zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role, JOURNAL_KEEP,
-    NOTIFY_ATTEMPTS,
+    zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role, NOTIFY_ATTEMPTS,
 };
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
@@ -203,9 +202,17 @@ impl Server {
             }
             None => (None, None),
         };
+        let mut auth = config.auth.clone();
+        // NOTIFY is taken for a secondary zone from its primaries only (RFC 1996 §3.10).
+        for zone in config.store.iter().flat_map(|s| &s.zones) {
+            if let Role::Secondary { primaries, .. } = &zone.role {
+                auth.secondaries
+                    .push((zone.origin.clone(), primaries.iter().map(SocketAddr::ip).collect()));
+            }
+        }
         let shared = Arc::new(Shared {
             catalog,
-            auth: config.auth.clone(),
+            auth,
             stop: Arc::new(AtomicBool::new(false)),
             propagation: propagation.clone(),
             updates,

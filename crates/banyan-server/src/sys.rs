@@ -421,6 +421,7 @@ mod allocation_tests {
                                 bytes,
                                 client,
                                 transport: banyan_auth::Transport::Udp,
+                                now: 0,
                             };
                             let _ = banyan_auth::respond(&catalog, &auth, &req, &mut out);
                         }
@@ -428,7 +429,7 @@ mod allocation_tests {
                     respond_alone += allocations() - before;
                 }
                 let before = allocations();
-                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new());
+                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new(), false, 0);
                 if round == 1 {
                     whole += allocations() - before;
                 }

@@ -133,14 +133,18 @@ async fn connection(
             }
         } else {
             match answer(&shared, &query, peer, &mut out) {
-                Action::Update => match &shared.propagation {
+                Action::Update { .. } => match &shared.propagation {
                     // Applied and stored before the reply is written (RFC 2136 §3.8: the
                     // reply says the change was made).
                     Some(p) => {
                         let reply = p.update(&query, crate::propagation::tsig_now()).await;
                         frame(&reply).into_iter().collect()
                     }
-                    None => Vec::new(),
+                    // No zone is kept in the store, so none can change: NOTIMP, as NSD.
+                    None => {
+                        banyan_auth::update_reply(&query, banyan_wire::Rcode::NOTIMP, &mut out);
+                        frame(&out).into_iter().collect()
+                    }
                 },
                 Action::Notify { zone, .. } => {
                     if let Some(p) = &shared.propagation {
@@ -167,6 +171,7 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
         bytes: query,
         client,
         transport: Transport::Tcp,
+        now: crate::propagation::tsig_now(),
     };
     respond(&catalog, &shared.auth, &req, out)
 }
@@ -175,7 +180,7 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
 fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
     match action {
         Action::Reply | Action::Notify { .. } => frame(out).into_iter().collect(),
-        Action::Drop | Action::Update => Vec::new(),
+        Action::Drop | Action::Update { .. } => Vec::new(),
         Action::Stream(messages) => messages.iter().filter_map(|m| frame(m)).collect(),
     }
 }

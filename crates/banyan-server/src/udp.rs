@@ -109,7 +109,15 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             }
         };
         // One snapshot per batch: a reload swaps it between batches, never inside one.
-        answer_batch(&mut batch, n, &shared.catalog.load(), &shared.auth, &mut deferred);
+        answer_batch(
+            &mut batch,
+            n,
+            &shared.catalog.load(),
+            &shared.auth,
+            &mut deferred,
+            shared.updates.is_some(),
+            crate::propagation::tsig_now(),
+        );
         let _ = send_batch(&socket, &mut batch, n);
         for d in deferred.drain(..) {
             match d {
@@ -133,14 +141,18 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
 }
 
 /// Answers the first `n` datagrams of `batch` into their reply buffers and marks the replies
-/// to send; UPDATEs and accepted NOTIFYs go to `deferred`. Allocates nothing once the reply
-/// buffers have grown to their working size (an UPDATE is copied out, being rare).
+/// to send; accepted NOTIFYs, and UPDATEs when `deferred_updates` (zones are kept in the
+/// store), go to `deferred`. Allocates nothing once the reply buffers have grown to their
+/// working size (an UPDATE is copied out, being rare). `now` (seconds since 1970) is the
+/// time TSIGs are checked against.
 pub(crate) fn answer_batch(
     batch: &mut Batch,
     n: usize,
     catalog: &Catalog,
     auth: &AuthConfig,
     deferred: &mut Vec<Deferred>,
+    deferred_updates: bool,
+    now: u64,
 ) {
     for i in 0..n {
         let Some((bytes, client, out)) = batch.query_and_reply(i) else {
@@ -150,6 +162,7 @@ pub(crate) fn answer_batch(
             bytes,
             client,
             transport: Transport::Udp,
+            now,
         };
         match respond(catalog, auth, &req, out) {
             Action::Reply => batch.queue_reply(i),
@@ -157,7 +170,12 @@ pub(crate) fn answer_batch(
                 batch.queue_reply(i);
                 deferred.push(Deferred::Notify(zone));
             }
-            Action::Update => deferred.push(Deferred::Update(bytes.to_vec(), client)),
+            Action::Update { .. } if deferred_updates => deferred.push(Deferred::Update(bytes.to_vec(), client)),
+            // No zone is kept in the store, so none can change: NOTIMP, as NSD.
+            Action::Update { .. } => {
+                banyan_auth::update_reply(bytes, banyan_wire::Rcode::NOTIMP, out);
+                batch.queue_reply(i);
+            }
             // A transfer is only ever answered over TCP; respond refuses it over UDP, so a
             // stream here is dropped rather than sent as a burst of datagrams.
             Action::Drop | Action::Stream(_) => {}

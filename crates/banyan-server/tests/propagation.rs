@@ -8,8 +8,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use banyan_auth::update::{NamePattern, UpdateRule};
-use banyan_auth::{Catalog, TransferAcl};
+use banyan_auth::{Catalog, NamePattern, TransferAcl, UpdateRule};
 use banyan_server::{DynamicZone, Server, ServerConfig, StoreConfig, ZoneSource};
 use banyan_store::{Store, ZoneKind};
 use banyan_wire::message::BuildSection;

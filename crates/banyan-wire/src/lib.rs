@@ -2,12 +2,12 @@
 //!
 //! What it does: domain names ([`name`]), registry numbers ([`types`]), typed record data in
 //! wire and presentation form ([`rdata`]), records ([`record`]), message parsing without
-//! copying and message building with compression and truncation ([`message`]), and EDNS(0)
-//! options ([`edns`]).
+//! copying and message building with compression and truncation ([`message`]), EDNS(0)
+//! options ([`edns`]), and transaction signatures ([`tsig`]: TSIG MACs, keys, key files).
 //!
-//! What it does not do: sockets, async, clocks, zone files (see `banyan-zone`) or DNSSEC
-//! cryptography (see `banyan-dnssec`). The parse path for messages allocates nothing; typed
-//! RDATA is materialised only when asked for.
+//! What it does not do: sockets, async, clocks (TSIG takes `now` from the caller), zone files
+//! (see `banyan-zone`) or DNSSEC cryptography (see `banyan-dnssec`). The parse path for
+//! messages allocates nothing; typed RDATA is materialised only when asked for.
 
 #![forbid(unsafe_code)]
 
@@ -19,6 +19,7 @@ pub mod name;
 pub mod rdata;
 pub mod record;
 pub mod text;
+pub mod tsig;
 pub mod types;
 pub mod wire;
 

@@ -5,8 +5,9 @@
 //! its zone cuts worked out at load ([`zone`]), answers the lookup of RFC 1034 §4.3.2 with
 //! the outcomes an authoritative server needs ([`lookup`]), finds the NSEC and NSEC3 records
 //! that deny a name's existence in a signed zone ([`nsec3`]), checks a zone's content
-//! ([`check`]), computes the difference of two versions for IXFR ([`diff`]) and reads a
-//! zone transfer as a secondary receives it ([`transfer`]).
+//! ([`check`]), computes the difference of two versions for IXFR ([`diff`]), compares
+//! serials in RFC 1982 arithmetic ([`serial`]) and reads a zone transfer as a secondary
+//! receives it ([`transfer`]).
 //!
 //! What it does not do: network I/O, DNSSEC signing (see `banyan-dnssec`), or building
 //! response messages (see `banyan-auth`).
@@ -23,6 +24,7 @@ pub mod lookup;
 mod nodemap;
 pub mod nsec3;
 pub mod parser;
+pub mod serial;
 pub mod transfer;
 pub mod zone;
 
@@ -33,5 +35,6 @@ pub use load::{load_zone, load_zone_file, load_zone_file_with_progress, LoadErro
 pub use lookup::Lookup;
 pub use nsec3::{nsec3_hash, Nsec3Hash, Nsec3Params, Nsec3Proof};
 pub use parser::{parse_file, parse_str, ParseOptions, ParseReport, ZoneErrorKind, ZoneFileError};
+pub use serial::{serial_add, serial_cmp, serial_gt};
 pub use transfer::{Transfer, TransferError, TransferReader};
 pub use zone::{InsertError, Inserted, Node, NodeFlags, RdataIter, RdataList, Rrset, Zone};

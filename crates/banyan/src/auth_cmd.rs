@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
-use banyan_auth::{AuthConfig, Cidr};
+use banyan_auth::{AuthConfig, Cidr, TransferAcl};
 use banyan_server::{Server, ServerConfig, ZoneSource};
 
 /// The command-line options of `banyan auth`.
@@ -67,7 +67,10 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
         nsid: args.nsid.as_ref().map(|t| t.clone().into_bytes()),
         chaos_version: args.version_bind.clone(),
         chaos_id: args.id_server.clone(),
-        allow_transfer: parse_cidrs(&args.allow_transfer, "--allow-transfer")?,
+        allow_transfer: parse_cidrs(&args.allow_transfer, "--allow-transfer")?
+            .into_iter()
+            .map(TransferAcl::Addr)
+            .collect(),
         ..AuthConfig::default()
     };
     let mut config = ServerConfig::new(args.listen.clone());

@@ -76,6 +76,7 @@ impl Net {
                         bytes: &out.message,
                         client: "127.0.0.1:5353".parse().unwrap(),
                         transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
+                        now: 0,
                     };
                     assert_eq!(
                         respond(catalog, &AuthConfig::default(), &req, &mut reply),

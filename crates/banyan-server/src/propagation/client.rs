@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use banyan_wire::message::{BuildSection, MessageBuilder};
 use banyan_wire::tsig::{self, StreamVerifier, TsigKey};
-use banyan_wire::{Class, Header, Message, Name, Opcode, RData, Rcode, Record, RecordType};
+use banyan_auth::{is_notify_ack, notify_message};
+use banyan_wire::{Class, Header, Message, Name, RData, Rcode, Record, RecordType};
 use banyan_zone::{Transfer, TransferError, TransferReader};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpStream, UdpSocket};
@@ -82,33 +83,20 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// A question about `zone`: QUERY for SOA, AXFR or IXFR (with `soa` in the authority
-/// section, RFC 1995 §3), or NOTIFY (opcode 4, AA set, our SOA in the answer section,
-/// RFC 1996 §3.7). Returns the message, its ID and the MAC to check the reply with.
+/// A question about `zone`: SOA, AXFR, or IXFR with our `soa` in the authority section
+/// (RFC 1995 §3). Returns the message, its ID and the MAC to check the reply with.
 pub(crate) fn build_question(
     zone: &Name,
-    opcode: Opcode,
     qtype: RecordType,
     soa: Option<&Record>,
     key: Option<&TsigKey>,
 ) -> (Vec<u8>, u16, Option<Vec<u8>>) {
     let id: u16 = rand::random();
-    let header = Header {
-        id,
-        opcode: opcode.0,
-        aa: opcode == Opcode::NOTIFY,
-        ..Header::default()
-    };
     let mut buf = Vec::with_capacity(512);
-    let mut b = MessageBuilder::new(&mut buf, header);
+    let mut b = MessageBuilder::new(&mut buf, Header { id, ..Header::default() });
     let _ = b.question(zone, qtype, Class::IN);
     if let Some(soa) = soa {
-        let section = if opcode == Opcode::NOTIFY {
-            BuildSection::Answer
-        } else {
-            BuildSection::Authority
-        };
-        let _ = b.push(section, soa);
+        let _ = b.push(BuildSection::Authority, soa);
     }
     b.finish();
     let mac = key.map(|k| tsig::sign_request(&mut buf, k, now()));
@@ -230,7 +218,7 @@ pub(crate) async fn query_soa(
     zone: &Name,
     key: Option<&TsigKey>,
 ) -> Result<Record, ExchangeError> {
-    let (query, id, mac) = build_question(zone, Opcode::QUERY, RecordType::SOA, None, key);
+    let (query, id, mac) = build_question(zone, RecordType::SOA, None, key);
     let mut reply = udp_exchange(server, &query, id).await?;
     if Header::parse(&reply).is_some_and(|h| h.tc) {
         let mut stream = tcp_send(server, &query).await?;
@@ -263,7 +251,7 @@ pub(crate) async fn transfer(
         Some(RData::SOA(soa)) => (RecordType::IXFR, Some(soa.serial)),
         _ => (RecordType::AXFR, None),
     };
-    let (query, id, mac) = build_question(zone, Opcode::QUERY, qtype, ours.filter(|_| from.is_some()), key);
+    let (query, id, mac) = build_question(zone, qtype, ours.filter(|_| from.is_some()), key);
     let mut stream = tcp_send(server, &query).await?;
     let mut reader = match from {
         Some(serial) => TransferReader::ixfr(zone.clone(), serial),
@@ -337,10 +325,13 @@ pub(crate) async fn notify(
     soa: Option<&Record>,
     key: Option<&TsigKey>,
 ) -> Result<(), ExchangeError> {
-    let (query, id, mac) = build_question(zone, Opcode::NOTIFY, RecordType::SOA, soa, key);
+    let id: u16 = rand::random();
+    let mut query = Vec::with_capacity(512);
+    notify_message(zone, id, soa, &mut query);
+    let mac = key.map(|k| tsig::sign_request(&mut query, k, now()));
     let reply = udp_exchange(target, &query, id).await?;
     check_reply(target, &reply, id, zone, key, mac.as_deref())?;
-    if Header::parse(&reply).is_none_or(|h| h.opcode != Opcode::NOTIFY.0) {
+    if !is_notify_ack(&reply, id, zone) {
         return Err(ExchangeError::BadReply {
             server: target,
             what: "the acknowledgement is not a NOTIFY reply".into(),

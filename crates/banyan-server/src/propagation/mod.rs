@@ -18,8 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use banyan_auth::update::{apply_update, update_reply, SerialPolicy, UpdateRule};
-use banyan_auth::{Catalog, Journal};
+use banyan_auth::{apply_update, update_reply, Catalog, SerialPolicy, UpdateRule, JOURNAL_LIMIT};
 use banyan_store::{Store, StoreError, ZoneKind};
 use banyan_wire::tsig::{self, KeyRing, TsigKey};
 use banyan_wire::{Class, Header, Message, Name, Rcode, Record, RecordType};
@@ -29,11 +28,6 @@ use tokio::sync::Notify;
 pub use client::ExchangeError;
 
 use crate::reload::ZoneSigning;
-
-/// Changes kept per zone for IXFR out in memory (the store keeps as many): NSD keeps its
-/// `ixfr-number` default of 5 versions; BIND keeps a journal by size. 100 lets a secondary
-/// that missed a day of hourly changes still catch up incrementally.
-pub const JOURNAL_KEEP: usize = 100;
 
 /// NOTIFY attempts per secondary and change before giving up (RFC 1996 §3.6 leaves the
 /// count to the implementation; BIND retries 5 times, Knot `notify-retries` is 5; we are
@@ -239,7 +233,7 @@ impl Propagation {
         for d in diffs {
             journal.push(d);
         }
-        journal.trim(JOURNAL_KEEP);
+        journal.trim(JOURNAL_LIMIT);
         let mut next = current.with_zone(zone, Some(Arc::new(journal)));
         if expired {
             next = next.with_expired(origin, true);
@@ -367,7 +361,7 @@ impl Propagation {
             eprintln!("update {origin}: not stored, not applied: {e}");
             return Rcode::SERVFAIL;
         }
-        let _ = self.store.trim_history(&origin, JOURNAL_KEEP).await;
+        let _ = self.store.trim_history(&origin, JOURNAL_LIMIT).await;
         self.serve_change(state, current, &next, change);
         *data = Some(next);
         drop(data);

@@ -11,15 +11,10 @@ use std::time::Duration;
 use banyan_store::ZoneKind;
 use banyan_wire::tsig::TsigKey;
 use banyan_wire::{RData, Record, RecordType};
-use banyan_zone::{diff, Transfer, Zone};
+use banyan_zone::{diff, serial_gt, Transfer, Zone};
 
 use super::client::{self, ExchangeError};
 use super::{serve_version, unix_now, zone_from_records, Propagation, Role, ZoneState};
-
-/// Serial number arithmetic (RFC 1982 §3.2): true when `a` is newer than `b`.
-fn serial_newer(a: u32, b: u32) -> bool {
-    a != b && a.wrapping_sub(b) < 0x8000_0000
-}
 
 /// Runs until the server stops.
 pub(super) async fn run(p: Arc<Propagation>, state: Arc<ZoneState>) {
@@ -116,7 +111,7 @@ async fn refresh(
         let mut data = state.data.lock().await;
         let ours = data.as_ref().and_then(soa_record);
         let current = match (&ours, &theirs.data) {
-            (Some(Record { data: RData::SOA(o), .. }), RData::SOA(t)) => !serial_newer(t.serial, o.serial),
+            (Some(Record { data: RData::SOA(o), .. }), RData::SOA(t)) => !serial_gt(t.serial, o.serial),
             _ => false,
         };
         if current {
@@ -185,7 +180,7 @@ async fn transfer_and_apply(
     };
     match outcome {
         Ok((Some(zone), diffs)) => {
-            let _ = p.store.trim_history(origin, super::JOURNAL_KEEP).await;
+            let _ = p.store.trim_history(origin, banyan_auth::JOURNAL_LIMIT).await;
             let soa = soa_record(&zone);
             if !diffs.is_empty() {
                 match (&state.config.signing, previous.as_ref()) {
@@ -233,19 +228,4 @@ async fn replace(
 /// The zone's SOA record.
 fn soa_record(zone: &Zone) -> Option<Record> {
     zone.records().find(|r| r.rtype() == RecordType::SOA && r.name == *zone.origin())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::serial_newer;
-
-    #[test]
-    fn serial_arithmetic() {
-        assert!(serial_newer(2, 1));
-        assert!(!serial_newer(1, 1));
-        assert!(!serial_newer(1, 2));
-        // Wrapping (RFC 1982 §3.2).
-        assert!(serial_newer(0, u32::MAX));
-        assert!(serial_newer(5, u32::MAX - 5));
-    }
 }

@@ -367,6 +367,24 @@ mod tests {
         m[12 + 3 + 2 + 1] = 1;
         let msg = Message::parse(&m).unwrap();
         assert!(msg.authority().next().unwrap().rdata().is_err());
+        // Types whose RDATA holds names too: deleting the NS RRset (class ANY) and an
+        // "RRset does not exist" prerequisite on CNAME (class NONE) parse.
+        for (rtype, class) in [(2u8, 255u8), (5, 254)] {
+            let mut m = header([0, 0, 1, 0]);
+            m.extend_from_slice(&[1, b'x', 0, 0, rtype, 0, class, 0, 0, 0, 0, 0, 0]);
+            let msg = Message::parse(&m).unwrap();
+            let r = msg.authority().next().unwrap();
+            assert_eq!(
+                r.rdata().unwrap(),
+                RData::Unknown {
+                    rtype: RecordType(rtype.into()),
+                    data: vec![]
+                }
+            );
+            // In class IN, an NS or CNAME without its name is malformed.
+            m[12 + 3 + 2 + 1] = 1;
+            assert!(Message::parse(&m).is_err());
+        }
     }
 
     #[test]

@@ -87,10 +87,16 @@ impl<'a> Message<'a> {
                         offset: rdata_start,
                     });
                 }
-                check_rdata_names(buf, rtype, rdata_start, rdata_end).map_err(|error| ParseError::Rdata {
-                    offset: rdata_start,
-                    error,
-                })?;
+                let class = Class(u16::from_be_bytes([fixed[2], fixed[3]]));
+                // RFC 2136 §2.4, §2.5: empty RDATA in class ANY or NONE means "no data"
+                // (an UPDATE prerequisite or deletion), not a truncated record of the type.
+                let no_data = rdlen == 0 && matches!(class, Class::ANY | Class::NONE);
+                if !no_data {
+                    check_rdata_names(buf, rtype, rdata_start, rdata_end).map_err(|error| ParseError::Rdata {
+                        offset: rdata_start,
+                        error,
+                    })?;
+                }
                 match rtype {
                     RecordType::OPT => {
                         if section != Section::Additional || opt.is_some() || buf[owner] != 0 {
