@@ -20,9 +20,9 @@
 use std::net::SocketAddr;
 
 use banyan_wire::edns::{self, Edns, EdnsOption};
-use banyan_wire::tsig;
 use banyan_wire::message::{BuildError, BuildSection, Message, MessageBuilder};
 use banyan_wire::rdata::Txt;
+use banyan_wire::tsig;
 use banyan_wire::{Class, Header, Name, NameBuf, Opcode, RData, Rcode, RecordType, WireName};
 use banyan_zone::{Lookup, Node, Rrset, Zone};
 
@@ -116,9 +116,13 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
             sign_action(action, &signed, req.now, out)
         }
         Err(failure) => {
-            let question = msg
-                .question()
-                .and_then(|q| Some((NameBuf::from_message(req.bytes, q.qname.offset()).ok()?, q.qtype, q.qclass)));
+            let question = msg.question().and_then(|q| {
+                Some((
+                    NameBuf::from_message(req.bytes, q.qname.offset()).ok()?,
+                    q.qtype,
+                    q.qclass,
+                ))
+            });
             let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
             let action = error_reply(&header, question, None, Rcode::NOTAUTH, out);
             tsig::append_error(out, &failure, req.now);
@@ -210,7 +214,17 @@ fn answer_message(
     };
     if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
         let question = crate::transfer::Question { qname, qtype };
-        return crate::transfer::transfer(catalog, config, req, key, msg, question, reply_edns.as_ref(), limit, out);
+        return crate::transfer::transfer(
+            catalog,
+            config,
+            req,
+            key,
+            msg,
+            question,
+            reply_edns.as_ref(),
+            limit,
+            out,
+        );
     }
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
     if b.question(qname, qtype, qclass).is_err() {

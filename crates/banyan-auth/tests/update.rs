@@ -12,6 +12,7 @@ use banyan_auth::{
     UpdateRule,
 };
 use banyan_wire::message::{BuildSection, MessageBuilder};
+use banyan_wire::tsig::{self, KeyRing, TsigAlgorithm, TsigKey};
 use banyan_wire::{Class, Header, Message, Name, Opcode, OwnedMessage, RData, Rcode, Record, RecordType};
 use banyan_zone::{diff, parse_str, ParseOptions, Zone, ZoneDiff};
 
@@ -799,16 +800,18 @@ fn an_update_journalled_is_served_by_ixfr() {
     b.push(BuildSection::Authority, &rr("@ SOA ns1 host 10 7200 3600 1209600 300"))
         .unwrap();
     b.finish();
+    let signer = TsigKey::new(key(), TsigAlgorithm::HmacSha256, b"update test secret".to_vec());
     let config = AuthConfig {
         allow_transfer: vec!["key:ddns-key.example.".parse().unwrap()],
+        keys: KeyRing::new(vec![signer.clone()]),
         ..AuthConfig::default()
     };
-    let signer = key();
+    tsig::sign_request(&mut query, &signer, 1_700_000_000);
     let req = Request {
         bytes: &query,
         client: "198.51.100.1:53".parse().unwrap(),
         transport: Transport::Tcp,
-        tsig_key: Some(&signer),
+        now: 1_700_000_000,
     };
     let mut out = Vec::new();
     let Action::Stream(messages) = respond(&cat, &config, &req, &mut out) else {

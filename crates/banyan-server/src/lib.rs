@@ -189,6 +189,7 @@ impl Server {
             Some(store) => Some(Arc::new(runtime.block_on(Propagation::open(
                 &store.url,
                 store.zones.clone(),
+                &config.listen,
                 config.auth.keys.clone(),
                 catalog.clone(),
                 reloading.clone(),

@@ -79,7 +79,7 @@ impl ZoneSigning {
     }
 
     /// Signs `zone` (as loaded), keeping what it can of `previous` (the version served now).
-    fn sign(&self, zone: &Zone, previous: Option<&Zone>, now: u32) -> Result<Zone, String> {
+    pub(crate) fn sign(&self, zone: &Zone, previous: Option<&Zone>, now: u32) -> Result<Zone, String> {
         let origin = zone.origin();
         let keys = SigningKey::load_zone_keys(&self.keys, origin)
             .map_err(|e| format!("{origin}: keys from {}: {e}", self.keys.display()))?;

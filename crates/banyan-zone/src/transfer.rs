@@ -290,7 +290,9 @@ mod tests {
     }
 
     fn soa(serial: u32) -> Record {
-        rec(&format!("example. 300 IN SOA ns.example. host.example. {serial} 60 30 600 60"))
+        rec(&format!(
+            "example. 300 IN SOA ns.example. host.example. {serial} 60 30 600 60"
+        ))
     }
 
     fn read(mut reader: TransferReader, records: Vec<Record>) -> Result<Transfer, TransferError> {
@@ -308,7 +310,12 @@ mod tests {
     fn axfr_whole_zone() {
         let a = rec("www.example. 300 IN A 192.0.2.1");
         let t = read(TransferReader::axfr(zone()), vec![soa(5), a.clone(), soa(5)]).expect("axfr");
-        assert_eq!(t, Transfer::Full { records: vec![soa(5), a] });
+        assert_eq!(
+            t,
+            Transfer::Full {
+                records: vec![soa(5), a]
+            }
+        );
         assert_eq!(t.serial(), Some(5));
     }
 
@@ -368,7 +375,12 @@ mod tests {
     fn ixfr_answered_in_axfr_form() {
         let a = rec("www.example. 300 IN A 192.0.2.1");
         let t = read(TransferReader::ixfr(zone(), 1), vec![soa(4), a.clone(), soa(4)]).expect("ixfr");
-        assert_eq!(t, Transfer::Full { records: vec![soa(4), a] });
+        assert_eq!(
+            t,
+            Transfer::Full {
+                records: vec![soa(4), a]
+            }
+        );
     }
 
     #[test]
@@ -383,7 +395,10 @@ mod tests {
             })
         );
         assert_eq!(
-            read(TransferReader::axfr(zone()), vec![rec("www.example. 300 IN A 192.0.2.1")]),
+            read(
+                TransferReader::axfr(zone()),
+                vec![rec("www.example. 300 IN A 192.0.2.1")]
+            ),
             Err(TransferError::NoLeadingSoa(zone()))
         );
     }
@@ -416,7 +431,10 @@ mod tests {
             Err(TransferError::MismatchedSoa { opening: 1, closing: 2 })
         );
         assert_eq!(
-            read(TransferReader::axfr(zone()), vec![soa(1), rec("www.example. 300 IN A 192.0.2.1")]),
+            read(
+                TransferReader::axfr(zone()),
+                vec![soa(1), rec("www.example. 300 IN A 192.0.2.1")]
+            ),
             Err(TransferError::Incomplete)
         );
     }

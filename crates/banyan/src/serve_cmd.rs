@@ -407,7 +407,10 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             continue;
         }
         if store_url.is_none() {
-            bail!("{}: a zone in the store needs data_dir (or store) in the config", key("name"));
+            bail!(
+                "{}: a zone in the store needs data_dir (or store) in the config",
+                key("name")
+            );
         }
         let mut update_policy = Vec::with_capacity(z.update_policy.len());
         for (j, rule) in z.update_policy.iter().enumerate() {
@@ -436,7 +439,10 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             Role::Managed
         } else {
             if !update_policy.is_empty() {
-                bail!("{}: a secondary refuses UPDATE (change the zone at its primary)", key("update_policy"));
+                bail!(
+                    "{}: a secondary refuses UPDATE (change the zone at its primary)",
+                    key("update_policy")
+                );
             }
             Role::Secondary {
                 primaries: z.primaries.clone(),

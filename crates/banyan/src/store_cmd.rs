@@ -84,7 +84,10 @@ pub fn export(origin: &str, config: &Path) -> anyhow::Result<()> {
 pub fn list(config: &Path) -> anyhow::Result<()> {
     let (runtime, store) = open(config)?;
     let zones = runtime.block_on(store.zones())?;
-    println!("{:<40} {:<10} {:>12}  {:<20} refreshed", "zone", "kind", "serial", "changed");
+    println!(
+        "{:<40} {:<10} {:>12}  {:<20} refreshed",
+        "zone", "kind", "serial", "changed"
+    );
     for z in zones {
         let kind = match z.kind {
             ZoneKind::Managed => "managed",
@@ -144,7 +147,7 @@ pub fn status(origin: &str, config: &Path, port: u16) -> anyhow::Result<bool> {
         .iter()
         .filter(|r| r.name == name)
         .filter_map(|r| match &r.data {
-            RData::NS(ns) => Some(ns.0.clone()),
+            RData::NS(ns) => Some(ns.clone()),
             _ => None,
         })
     {
@@ -229,7 +232,6 @@ fn soa_serial(zone: &Name, server: SocketAddr) -> anyhow::Result<u32> {
         bail!("answered {}", msg.rcode());
     }
     msg.answers()
-        .filter_map(|r| r.ok())
         .filter_map(|r| r.rdata().ok())
         .find_map(|d| match d {
             RData::SOA(soa) => Some(soa.serial),

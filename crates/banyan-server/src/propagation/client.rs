@@ -1,18 +1,21 @@
 //! The questions a secondary and a primary ask other servers: the SOA of a zone (over UDP,
 //! again over TCP when truncated), a zone transfer (AXFR or IXFR, over TCP, RFC 5936 §4.1,
 //! RFC 1995), and NOTIFY (RFC 1996, over UDP). Every message is TSIG-signed when a key is
-//! given, and every reply checked: its ID, its question, its signature.
+//! given, and every reply checked: its ID, its question, its signature. Each goes out from
+//! the `local` address given (the server's own listening address, see
+//! `Propagation::local_for`), because peers check where NOTIFYs and transfer requests come
+//! from.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use banyan_auth::{is_notify_ack, notify_message};
 use banyan_wire::message::{BuildSection, MessageBuilder};
 use banyan_wire::tsig::{self, StreamVerifier, TsigKey};
-use banyan_auth::{is_notify_ack, notify_message};
 use banyan_wire::{Class, Header, Message, Name, RData, Rcode, Record, RecordType};
 use banyan_zone::{Transfer, TransferError, TransferReader};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::{TcpSocket, TcpStream, UdpSocket};
 
 /// How long one UDP question waits for its answer before it counts as lost.
 pub const UDP_TIMEOUT: Duration = Duration::from_secs(2);
@@ -93,7 +96,13 @@ pub(crate) fn build_question(
 ) -> (Vec<u8>, u16, Option<Vec<u8>>) {
     let id: u16 = rand::random();
     let mut buf = Vec::with_capacity(512);
-    let mut b = MessageBuilder::new(&mut buf, Header { id, ..Header::default() });
+    let mut b = MessageBuilder::new(
+        &mut buf,
+        Header {
+            id,
+            ..Header::default()
+        },
+    );
     let _ = b.question(zone, qtype, Class::IN);
     if let Some(soa) = soa {
         let _ = b.push(BuildSection::Authority, soa);
@@ -138,13 +147,8 @@ fn check_reply(
 }
 
 /// Sends `query` over UDP and waits for the datagram with its ID.
-async fn udp_exchange(server: SocketAddr, query: &[u8], id: u16) -> Result<Vec<u8>, ExchangeError> {
+async fn udp_exchange(local: SocketAddr, server: SocketAddr, query: &[u8], id: u16) -> Result<Vec<u8>, ExchangeError> {
     let io = |source| ExchangeError::Io { server, source };
-    let local: SocketAddr = if server.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
     let socket = UdpSocket::bind(local).await.map_err(io)?;
     socket.connect(server).await.map_err(io)?;
     socket.send(query).await.map_err(io)?;
@@ -172,9 +176,16 @@ async fn udp_exchange(server: SocketAddr, query: &[u8], id: u16) -> Result<Vec<u
 }
 
 /// Connects over TCP and sends one framed message.
-async fn tcp_send(server: SocketAddr, query: &[u8]) -> Result<TcpStream, ExchangeError> {
+async fn tcp_send(local: SocketAddr, server: SocketAddr, query: &[u8]) -> Result<TcpStream, ExchangeError> {
     let io = |source| ExchangeError::Io { server, source };
-    let connect = tokio::time::timeout(TCP_TIMEOUT, TcpStream::connect(server))
+    let socket = if server.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .map_err(io)?;
+    socket.bind(local).map_err(io)?;
+    let connect = tokio::time::timeout(TCP_TIMEOUT, socket.connect(server))
         .await
         .map_err(|_| ExchangeError::Timeout {
             server,
@@ -214,14 +225,15 @@ async fn tcp_read(server: SocketAddr, stream: &mut TcpStream) -> Result<Vec<u8>,
 
 /// The SOA record `server` holds for `zone` (UDP first, TCP when the reply is truncated).
 pub(crate) async fn query_soa(
+    local: SocketAddr,
     server: SocketAddr,
     zone: &Name,
     key: Option<&TsigKey>,
 ) -> Result<Record, ExchangeError> {
     let (query, id, mac) = build_question(zone, RecordType::SOA, None, key);
-    let mut reply = udp_exchange(server, &query, id).await?;
+    let mut reply = udp_exchange(local, server, &query, id).await?;
     if Header::parse(&reply).is_some_and(|h| h.tc) {
-        let mut stream = tcp_send(server, &query).await?;
+        let mut stream = tcp_send(local, server, &query).await?;
         reply = tcp_read(server, &mut stream).await?;
     }
     check_reply(server, &reply, id, zone, key, mac.as_deref())?;
@@ -230,7 +242,6 @@ pub(crate) async fn query_soa(
         what: e.to_string(),
     })?;
     msg.answers()
-        .filter_map(|r| r.ok())
         .filter_map(|r| r.to_record().ok())
         .find(|r| r.rtype() == RecordType::SOA && r.name == *zone)
         .ok_or_else(|| ExchangeError::BadReply {
@@ -242,6 +253,7 @@ pub(crate) async fn query_soa(
 /// Transfers `zone` from `server` over TCP: IXFR from `ours` (our SOA) when given, else
 /// AXFR. Every message's ID and TSIG are checked (RFC 8945 §5.3.1 for the stream).
 pub(crate) async fn transfer(
+    local: SocketAddr,
     server: SocketAddr,
     zone: &Name,
     ours: Option<&Record>,
@@ -252,7 +264,7 @@ pub(crate) async fn transfer(
         _ => (RecordType::AXFR, None),
     };
     let (query, id, mac) = build_question(zone, qtype, ours.filter(|_| from.is_some()), key);
-    let mut stream = tcp_send(server, &query).await?;
+    let mut stream = tcp_send(local, server, &query).await?;
     let mut reader = match from {
         Some(serial) => TransferReader::ixfr(zone.clone(), serial),
         None => TransferReader::axfr(zone.clone()),
@@ -270,7 +282,8 @@ pub(crate) async fn transfer(
             });
         }
         if let Some(v) = verifier.as_mut() {
-            v.verify(&message, now()).map_err(|error| ExchangeError::Tsig { server, error })?;
+            v.verify(&message, now())
+                .map_err(|error| ExchangeError::Tsig { server, error })?;
         }
         let msg = Message::parse(&message).map_err(|e| ExchangeError::BadReply {
             server,
@@ -285,7 +298,7 @@ pub(crate) async fn transfer(
         let mut records = 0;
         let mut lone_serial = None;
         for r in msg.answers() {
-            let record = r.and_then(|r| r.to_record()).map_err(|e| ExchangeError::BadReply {
+            let record = r.to_record().map_err(|e| ExchangeError::BadReply {
                 server,
                 what: e.to_string(),
             })?;
@@ -314,12 +327,15 @@ pub(crate) async fn transfer(
     if let Some(v) = &verifier {
         v.finish().map_err(|error| ExchangeError::Tsig { server, error })?;
     }
-    reader.finish().map_err(|source| ExchangeError::Transfer { server, source })
+    reader
+        .finish()
+        .map_err(|source| ExchangeError::Transfer { server, source })
 }
 
 /// Sends one NOTIFY for `zone` (with our SOA) to `target` and waits for its acknowledgement
 /// (RFC 1996 §4.7: a reply with the same ID, opcode and question, NOERROR).
 pub(crate) async fn notify(
+    local: SocketAddr,
     target: SocketAddr,
     zone: &Name,
     soa: Option<&Record>,
@@ -329,7 +345,7 @@ pub(crate) async fn notify(
     let mut query = Vec::with_capacity(512);
     notify_message(zone, id, soa, &mut query);
     let mac = key.map(|k| tsig::sign_request(&mut query, k, now()));
-    let reply = udp_exchange(target, &query, id).await?;
+    let reply = udp_exchange(local, target, &query, id).await?;
     check_reply(target, &reply, id, zone, key, mac.as_deref())?;
     if !is_notify_ack(&reply, id, zone) {
         return Err(ExchangeError::BadReply {

@@ -13,7 +13,7 @@ mod secondary;
 pub mod timers;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use arc_swap::ArcSwap;
 use banyan_auth::{apply_update, update_reply, Catalog, SerialPolicy, UpdateRule, JOURNAL_LIMIT};
 use banyan_store::{Store, StoreError, ZoneKind};
 use banyan_wire::tsig::{self, KeyRing, TsigKey};
-use banyan_wire::{Class, Header, Message, Name, Rcode, Record, RecordType};
+use banyan_wire::{Class, Message, Name, Rcode, Record, RecordType};
 use banyan_zone::{diff, Zone, ZoneBuilder, ZoneDiff};
 use tokio::sync::Notify;
 
@@ -140,15 +140,21 @@ pub struct Propagation {
     keys: KeyRing,
     zones: HashMap<Name, Arc<ZoneState>>,
     stop: tokio::sync::watch::Receiver<bool>,
+    /// The addresses the server listens on: outgoing NOTIFYs, SOA queries and transfers
+    /// leave from the one of the target's family, as NSD and Knot do by default, so that a
+    /// peer's access list by address sees the address it was configured with.
+    sources: Vec<IpAddr>,
 }
 
 impl Propagation {
     /// Opens the store at `url` and loads every zone of `zones` from it into the catalog (managed zones must be
     /// there; secondaries may not be yet) and returns the manager. Call
     /// [`Propagation::start`] inside the runtime to begin refreshing and notifying.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn open(
         url: &str,
         zones: Vec<DynamicZone>,
+        listen: &[SocketAddr],
         keys: KeyRing,
         catalog: Arc<ArcSwap<Catalog>>,
         write: Arc<std::sync::Mutex<()>>,
@@ -164,16 +170,19 @@ impl Propagation {
             keys,
             zones: HashMap::new(),
             stop,
+            sources: listen.iter().map(SocketAddr::ip).collect(),
         };
         for config in zones {
             let origin = config.origin.clone();
             let stored = p.store.load(&origin).await?;
             let (zone, refreshed) = match stored {
                 Some(s) => (
-                    Some(zone_from_records(&origin, &s.records).map_err(|what| PropagationError::BadZone {
-                        zone: origin.clone(),
-                        what,
-                    })?),
+                    Some(
+                        zone_from_records(&origin, &s.records).map_err(|what| PropagationError::BadZone {
+                            zone: origin.clone(),
+                            what,
+                        })?,
+                    ),
                     s.info.refreshed,
                 ),
                 None if matches!(config.role, Role::Managed) => return Err(PropagationError::NotInStore(origin)),
@@ -217,6 +226,22 @@ impl Propagation {
                 Role::Managed => self.notify_all(&state.config.origin),
             }
         }
+    }
+
+    /// Where to send from to reach `target`: our listening address of its family (any port),
+    /// or the wildcard address when we listen on none of that family or on the wildcard.
+    pub(crate) fn local_for(&self, target: SocketAddr) -> SocketAddr {
+        let ip = self
+            .sources
+            .iter()
+            .copied()
+            .find(|ip| ip.is_ipv4() == target.is_ipv4())
+            .unwrap_or(if target.is_ipv4() {
+                IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+            });
+        SocketAddr::new(ip, 0)
     }
 
     /// The zones kept in the store (their origins).
@@ -275,6 +300,7 @@ impl Propagation {
             .find(|z| z.origin() == origin)
             .and_then(|z| z.records().find(|r| r.rtype() == RecordType::SOA));
         for &target in &state.config.notify {
+            let local = self.local_for(target);
             let zone = origin.clone();
             let soa = soa.clone();
             let key = state.config.notify_key.clone();
@@ -282,7 +308,7 @@ impl Propagation {
             tokio::spawn(async move {
                 let mut wait = NOTIFY_FIRST_INTERVAL;
                 for attempt in 1..=NOTIFY_ATTEMPTS {
-                    match client::notify(target, &zone, soa.as_ref(), key.as_ref()).await {
+                    match client::notify(local, target, &zone, soa.as_ref(), key.as_ref()).await {
                         Ok(()) => return,
                         Err(e) if attempt == NOTIFY_ATTEMPTS => {
                             eprintln!("notify {zone} to {target}: giving up after {attempt} attempts: {e}");
@@ -403,13 +429,11 @@ fn serve_version(config: &DynamicZone, zone: &Zone, previous: Option<&Zone>) -> 
 }
 
 /// Builds a zone from the records of the store or a transfer.
-pub(crate) fn zone_from_records(origin: &Name, records: &[Record]) -> Result<Zone, String> {
+pub fn zone_from_records(origin: &Name, records: &[Record]) -> Result<Zone, String> {
     let class = records.first().map_or(Class::IN, |r| r.class);
     let mut builder = ZoneBuilder::new(origin.clone(), class, records.len());
     for r in records {
-        builder
-            .add(r)
-            .map_err(|e| format!("{} {}: {e}", r.name, r.rtype()))?;
+        builder.add(r).map_err(|e| format!("{} {}: {e}", r.name, r.rtype()))?;
     }
     let (zone, _) = builder.finish();
     if zone.soa().is_none() {

@@ -67,11 +67,7 @@ pub(super) async fn run(p: Arc<Propagation>, state: Arc<ZoneState>) {
             }
             Err(e) => {
                 eprintln!("secondary {origin}: refresh failed: {e}");
-                state
-                    .timers
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .failed(now);
+                state.timers.lock().unwrap_or_else(|e| e.into_inner()).failed(now);
             }
         }
     }
@@ -101,7 +97,7 @@ async fn refresh(
     let origin = &state.config.origin;
     let mut last = RefreshError::NoPrimaries;
     for &primary in primaries {
-        let theirs = match client::query_soa(primary, origin, key).await {
+        let theirs = match client::query_soa(p.local_for(primary), primary, origin, key).await {
             Ok(soa) => soa,
             Err(e) => {
                 last = e.into();
@@ -111,7 +107,12 @@ async fn refresh(
         let mut data = state.data.lock().await;
         let ours = data.as_ref().and_then(soa_record);
         let current = match (&ours, &theirs.data) {
-            (Some(Record { data: RData::SOA(o), .. }), RData::SOA(t)) => !serial_gt(t.serial, o.serial),
+            (
+                Some(Record {
+                    data: RData::SOA(o), ..
+                }),
+                RData::SOA(t),
+            ) => !serial_gt(t.serial, o.serial),
             _ => false,
         };
         if current {
@@ -135,7 +136,7 @@ async fn transfer_and_apply(
     key: Option<&TsigKey>,
 ) -> Result<Record, RefreshError> {
     let origin = &state.config.origin;
-    let transfer = client::transfer(primary, origin, ours, key).await?;
+    let transfer = client::transfer(p.local_for(primary), primary, origin, ours, key).await?;
     let now = unix_now();
     let previous = data.take();
     let outcome = match (transfer, previous.as_ref()) {
@@ -162,7 +163,7 @@ async fn transfer_and_apply(
                 // The increments do not fit our copy: start again from the whole zone.
                 *data = previous;
                 return Box::pin(async {
-                    let t = client::transfer(primary, origin, None, key).await?;
+                    let t = client::transfer(p.local_for(primary), primary, origin, None, key).await?;
                     let records = match t {
                         Transfer::Full { records } => records,
                         _ => return Err(RefreshError::Apply("AXFR did not return a whole zone".into())),
@@ -184,7 +185,9 @@ async fn transfer_and_apply(
             let soa = soa_record(&zone);
             if !diffs.is_empty() {
                 match (&state.config.signing, previous.as_ref()) {
-                    (Some(_), Some(old)) => p.serve_change(state, old, &zone, diffs.into_iter().next_back().unwrap_or_default()),
+                    (Some(_), Some(old)) => {
+                        p.serve_change(state, old, &zone, diffs.into_iter().next_back().unwrap_or_default())
+                    }
                     _ => p.publish(origin, zone.clone(), diffs, false),
                 }
                 p.notify_all(origin);
@@ -227,5 +230,6 @@ async fn replace(
 
 /// The zone's SOA record.
 fn soa_record(zone: &Zone) -> Option<Record> {
-    zone.records().find(|r| r.rtype() == RecordType::SOA && r.name == *zone.origin())
+    zone.records()
+        .find(|r| r.rtype() == RecordType::SOA && r.name == *zone.origin())
 }
