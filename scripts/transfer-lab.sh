@@ -445,6 +445,12 @@ EOF
     } >"$dir/banyan.toml"
 }
 
+# xlab_banyan_file_zone DIR: adds a zone served from a file (static.test.) to DIR/banyan.toml.
+xlab_banyan_file_zone() {
+    xlab_zone static.test. 1 3600 600 >"$1/static.test.zone"
+    printf '\n[[auth.zone]]\nname = "static.test."\nfile = "static.test.zone"\n' >>"$1/banyan.toml"
+}
+
 # xlab_start_banyan BANYAN CONF LOG: `banyan serve --config CONF`, its stderr to LOG
 # (appended: a restarted server keeps one log); sets XLAB_STARTED.
 xlab_start_banyan() {
@@ -482,6 +488,19 @@ xlab_wait_answers() {
     while [ "$(date +%s%N)" -lt "$deadline" ]; do
         kill -0 "$pid" 2>/dev/null || return 1
         [ -n "$(xlab_serial "$addr" "$zone")" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# xlab_wait_listening PID ADDR SECONDS: polls until the process listens on ADDR:PORT over UDP;
+# returns 1 after SECONDS or when PID is gone.
+xlab_wait_listening() {
+    local pid=$1 deadline
+    deadline=$(($(date +%s) + $3))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if ss -Hlun "src = $2:$PORT" 2>/dev/null | grep -q .; then return 0; fi
         sleep 0.05
     done
     return 1
