@@ -27,16 +27,15 @@ XLAB_KNOT_PRIMARY=$XLAB_NET.5
 XLAB_BIND_PRIMARY=$XLAB_NET.6
 XLAB_BANYAN_SECONDARY=$XLAB_NET.7
 
-XLAB_STARTED=            # set by the xlab_start_* functions
+XLAB_STARTED=        # the PID of the server an xlab_start_* function started last
 XLAB_PIDS=()         # every server running that the lab started
 XLAB_ADDED_ADDRS=()  # the aliases added to lo
 XLAB_XFR_SECRET=     # set by xlab_keys
 XLAB_DDNS_SECRET=
 XLAB_WRONG_SECRET=
-# The names UPDATE may change in xfr.test. (update_policy `names`: strictly below the apex).
-XLAB_UPDATE_NAMES=${INTEROP_TRANSFER_UPDATE_NAMES:-*.xfr.test.}
-
-xlab_log() { printf '%s\n' "$*" >&2; }
+# The names UPDATE may change in xfr.test. (update_policy `names`, NamePattern in
+# crates/banyan-auth/src/update.rs: `*.xfr.test.` is every name strictly below the apex).
+XLAB_UPDATE_NAMES='*.xfr.test.'
 
 xlab_bin() { command -v "$1" 2>/dev/null || echo "/usr/sbin/$1"; }
 
