@@ -310,6 +310,18 @@ impl Server {
         Some(errors)
     }
 
+    /// Re-signs the zones kept in the store and signed online whose earliest signature enters
+    /// its refresh window at `now` (seconds since 1970): each gets a new serial (stored), new
+    /// signatures where due, and its secondaries a NOTIFY. Returns how many zones were
+    /// re-signed. A task does this on its own while the server runs; this is for tests and
+    /// tools, and must not be called from inside the server's runtime.
+    pub fn resign_store_zones_if_due(&self, now: u32) -> usize {
+        match (&self.shared.propagation, &self.running.runtime) {
+            (Some(p), Some(runtime)) => runtime.block_on(p.resign_all_if_due(now)),
+            _ => 0,
+        }
+    }
+
     /// `next` (built from the zone files) with the zones kept in the store carried over from
     /// `current`: the files know nothing of them.
     fn keep_store_zones(&self, next: Catalog, current: &Catalog) -> Catalog {
