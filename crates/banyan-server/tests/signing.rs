@@ -123,13 +123,8 @@ fn ask_verified(server: SocketAddr, qname: &str, qtype: RecordType, now: u32) ->
     (set.iter().map(|r| r.data.to_string()).collect(), sigs)
 }
 
-fn expiration(sig: &[u8]) -> u32 {
-    RrsigFields::from_rdata(sig).expect("RRSIG").0.expiration
-}
-
-#[test]
-fn file_zone_signed_online_reloaded_and_refreshed() {
-    let dir = TempDir::new();
+/// A KSK and a ZSK (ECDSAP256SHA256) for example.com. in `DIR/keys`, as BIND key files.
+fn generate_keys(dir: &TempDir) -> PathBuf {
     let keys = dir.0.join("keys");
     std::fs::create_dir_all(&keys).expect("keys dir");
     for ksk in [true, false] {
@@ -138,6 +133,17 @@ fn file_zone_signed_online_reloaded_and_refreshed() {
             .write_bind_files(&keys)
             .expect("key files");
     }
+    keys
+}
+
+fn expiration(sig: &[u8]) -> u32 {
+    RrsigFields::from_rdata(sig).expect("RRSIG").0.expiration
+}
+
+#[test]
+fn file_zone_signed_online_reloaded_and_refreshed() {
+    let dir = TempDir::new();
+    let keys = generate_keys(&dir);
     let file = dir.0.join("example.com.zone");
     std::fs::write(&file, zone_text(1, "192.0.2.1", "")).expect("zone file");
     let source = ZoneSource::Files(vec![ZoneFile {
@@ -222,14 +228,7 @@ fn managed_zone_signed_online_after_update_and_resigned_with_a_new_serial() {
     use banyan_wire::{Opcode, RData, Rcode};
 
     let dir = TempDir::new();
-    let keys = dir.0.join("keys");
-    std::fs::create_dir_all(&keys).expect("keys dir");
-    for ksk in [true, false] {
-        SigningKey::generate(&name("example.com."), 13, ksk)
-            .expect("key")
-            .write_bind_files(&keys)
-            .expect("key files");
-    }
+    let keys = generate_keys(&dir);
     let file = dir.0.join("example.com.zone");
     std::fs::write(&file, zone_text(1, "192.0.2.1", "")).expect("zone file");
     let zone = banyan_zone::load_zone(&file, Some(&name("example.com."))).expect("zone");
