@@ -234,6 +234,49 @@ impl Propagation {
         }
     }
 
+    /// Reads every managed zone from the store again and serves the ones whose stored
+    /// serial differs from the one served (a `banyan zone import` while the server runs),
+    /// telling their secondaries. Returns the errors, one per zone that failed (it keeps
+    /// its version). Called on SIGHUP.
+    pub(crate) async fn reload_managed(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let now = unix_now();
+        for state in self.zones.values().filter(|s| matches!(s.config.role, Role::Managed)) {
+            let origin = &state.config.origin;
+            let mut data = state.data.lock().await;
+            let held = data.as_ref().and_then(Zone::soa).map(|s| s.serial);
+            let stored = match self.store.load(origin).await {
+                Ok(Some(stored)) => stored,
+                Ok(None) => {
+                    errors.push(format!("{origin}: no longer in the store; keeping the version served"));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(format!("{origin}: {e}"));
+                    continue;
+                }
+            };
+            if Some(stored.info.serial) == held {
+                continue;
+            }
+            let zone = match zone_from_records(origin, &stored.records) {
+                Ok(z) => z,
+                Err(e) => {
+                    errors.push(format!("{origin}: in the store: {e}"));
+                    continue;
+                }
+            };
+            let before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
+            let served = serve_version(&state.config, &zone, before.as_ref(), now as u32);
+            let changes = before.map(|old| diff(&old, &served)).into_iter().collect();
+            self.publish(origin, served, changes, false);
+            *data = Some(zone);
+            drop(data);
+            self.notify_all(origin);
+        }
+        errors
+    }
+
     /// Re-signs every zone signed online whose signatures near expiry at `now` (see
     /// [`Propagation::resign_if_due`]); returns how many were.
     pub(crate) async fn resign_all_if_due(&self, now: u32) -> usize {
