@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs banyan-store's tests against PostgreSQL: starts a throwaway cluster on 127.0.0.1 at an
 # unused port (data and socket in a temporary directory), runs `cargo test -p banyan-store`
-# with BANYAN_TEST_POSTGRES_URL pointing at it, then stops the cluster and removes it, however
-# the tests end. Extra arguments go to `cargo test` (e.g. `-- --nocapture`).
+# with BANYAN_TEST_POSTGRES_URL pointing at it, then (when BANYAN names a banyan binary) a
+# server whose zone store is that database: import, signed UPDATE with nsupdate, export. Stops
+# the cluster and removes it, however the tests end. Extra arguments go to `cargo test` (e.g.
+# `-- --nocapture`).
 #
 # Needs PostgreSQL's server programs (initdb, pg_ctl). As root on Debian, when they are missing,
 # it installs the `postgresql` package without letting the package start its own cluster.
@@ -97,3 +99,54 @@ export BANYAN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/banyan_test
 echo "postgres-test: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 
 cargo test -p banyan-store "$@"
+
+# End to end, when a banyan binary is given (BANYAN=path): a server whose zone store is this
+# PostgreSQL database serves an imported zone, takes a signed UPDATE, and the change is in the
+# database (read back by `banyan zone export`) — the same store another machine would share.
+if [ -n "${BANYAN:-}" ]; then
+    ADDR=${POSTGRES_TEST_ADDR:-127.0.0.1}
+    DNS_PORT=$((20000 + RANDOM % 30000))
+    E2E="$WORK/e2e"
+    mkdir -p "$E2E"
+    SECRET=$(head -c 32 /dev/urandom | base64)
+    cat >"$E2E/zone" <<ZONE
+\$ORIGIN pg.test.
+\$TTL 300
+@ SOA ns1 hostmaster 1 3600 600 86400 60
+@ NS ns1
+ns1 A 192.0.2.53
+www A 192.0.2.1
+ZONE
+    cat >"$E2E/banyan.toml" <<TOML
+store = "$BANYAN_TEST_POSTGRES_URL"
+[[tsig]]
+name = "ddns.pg.test."
+secret = "$SECRET"
+[auth]
+listen = ["$ADDR:$DNS_PORT"]
+workers = 1
+[[auth.zone]]
+name = "pg.test."
+managed = true
+update_policy = [{ key = "ddns.pg.test.", names = "*.pg.test.", types = ["A"] }]
+TOML
+    "$BANYAN" zone import "$E2E/zone" --origin pg.test. --config "$E2E/banyan.toml"
+    "$BANYAN" serve --config "$E2E/banyan.toml" >"$E2E/serve.log" 2>&1 &
+    serve_pid=$!
+    trap 'kill "$serve_pid" 2>/dev/null || true; cleanup' EXIT
+    for _ in $(seq 1 50); do
+        dig +short +time=1 +tries=1 @"$ADDR" -p "$DNS_PORT" pg.test. SOA >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    printf 'server %s %s\nzone pg.test.\nupdate add new.pg.test. 300 A 192.0.2.77\nsend\n' "$ADDR" "$DNS_PORT" |
+        nsupdate -t 5 -y "hmac-sha256:ddns.pg.test.:$SECRET"
+    got=$(dig +short @"$ADDR" -p "$DNS_PORT" new.pg.test. A)
+    kill "$serve_pid"
+    wait "$serve_pid" 2>/dev/null || true
+    [ "$got" = 192.0.2.77 ] || { echo "postgres-test: served $got, expected 192.0.2.77" >&2; cat "$E2E/serve.log" >&2; exit 1; }
+    "$BANYAN" zone export pg.test. --config "$E2E/banyan.toml" | grep -q '^new\.pg\.test\..*192\.0\.2\.77$' ||
+        { echo "postgres-test: the update is not in the PostgreSQL store" >&2; exit 1; }
+    "$BANYAN" zone list --config "$E2E/banyan.toml" | grep -q '^pg\.test\. .* 2 ' ||
+        { echo "postgres-test: the stored serial is not 2" >&2; exit 1; }
+    echo "postgres-test: banyan serve with a PostgreSQL store: import, UPDATE, export: ok" >&2
+fi

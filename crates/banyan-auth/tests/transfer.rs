@@ -460,3 +460,31 @@ fn rfc1996_section_3_10_notify_from_elsewhere_is_refused() {
         Rcode::FORMERR
     );
 }
+
+/// RFC 1035 §3.3.13: a secondary's copy past EXPIRE is no longer answered from (SERVFAIL, as
+/// BIND and Knot do) nor passed on by transfer, until the catalog marks it fresh again.
+#[test]
+fn an_expired_zone_answers_servfail_and_is_not_transferred() {
+    let fresh = catalog();
+    let expired = fresh.with_expired(&n("example."), true);
+    assert!(expired.is_expired(&n("example.")));
+    let mut q = Vec::new();
+    let mut b = MessageBuilder::new(&mut q, Header::default());
+    b.question(&n("a.example."), RecordType::A, Class::IN).unwrap();
+    b.finish();
+    let (action, out) = ask(&fresh, &allow_lan(), &q, Transport::Udp, None);
+    assert_eq!(action, Action::Reply);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::NOERROR);
+    let (_, out) = ask(&expired, &allow_lan(), &q, Transport::Udp, None);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::SERVFAIL);
+    let (action, out) = ask(&expired, &allow_lan(), &axfr(), Transport::Tcp, None);
+    assert_eq!(action, Action::Reply);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::SERVFAIL);
+    // Marked fresh again (a refresh succeeded): answered as before; replacing the zone
+    // keeps the mark until then.
+    let still = expired.with_zone(zone(V3), None);
+    assert!(still.is_expired(&n("example.")));
+    let again = expired.with_expired(&n("example."), false);
+    let (_, out) = ask(&again, &allow_lan(), &q, Transport::Udp, None);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::NOERROR);
+}

@@ -310,6 +310,29 @@ impl Server {
         Some(errors)
     }
 
+    /// Reads the managed zones from the store again and serves those whose stored serial
+    /// changed (`banyan zone import` while running); SIGHUP does this too. Returns the errors
+    /// (a zone that fails keeps its version). Must not be called from inside the server's
+    /// runtime.
+    pub fn reload_store_zones(&self) -> Vec<String> {
+        match (&self.shared.propagation, &self.running.runtime) {
+            (Some(p), Some(runtime)) => runtime.block_on(p.reload_managed()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Re-signs the zones kept in the store and signed online whose earliest signature enters
+    /// its refresh window at `now` (seconds since 1970): each gets a new serial (stored), new
+    /// signatures where due, and its secondaries a NOTIFY. Returns how many zones were
+    /// re-signed. A task does this on its own while the server runs; this is for tests and
+    /// tools, and must not be called from inside the server's runtime.
+    pub fn resign_store_zones_if_due(&self, now: u32) -> usize {
+        match (&self.shared.propagation, &self.running.runtime) {
+            (Some(p), Some(runtime)) => runtime.block_on(p.resign_all_if_due(now)),
+            _ => 0,
+        }
+    }
+
     /// `next` (built from the zone files) with the zones kept in the store carried over from
     /// `current`: the files know nothing of them.
     fn keep_store_zones(&self, next: Catalog, current: &Catalog) -> Catalog {
@@ -334,8 +357,8 @@ impl Server {
         Some(self.reload())
     }
 
-    /// Serves until SIGINT or SIGTERM, reloading on SIGHUP (errors to stderr, one per line,
-    /// with file:line) and re-signing zones signed online before their signatures expire.
+    /// Serves until SIGINT or SIGTERM, reloading on SIGHUP (the zone files, and the managed
+    /// zones from the store; errors to stderr, one per line, with file:line) and re-signing zones signed online before their signatures expire.
     /// Returns an error only when the signal handlers cannot be installed.
     pub fn run_until_signal(&self) -> std::io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
@@ -378,7 +401,10 @@ impl Server {
                     _ = hup.recv() => {
                         // This thread only waits for signals; the TCP tasks run on the
                         // runtime's own threads, so loading here stalls nothing.
-                        let errors = self.reload();
+                        let mut errors = self.reload();
+                        if let Some(p) = &self.shared.propagation {
+                            errors.extend(p.reload_managed().await);
+                        }
                         for e in &errors {
                             eprintln!("reload: {e}");
                         }

@@ -410,3 +410,31 @@ fn a_managed_zone_missing_from_the_store_is_an_error_at_start() {
         .expect("refused");
     assert!(err.to_string().contains("missing.test."), "{err}");
 }
+
+#[test]
+fn a_zone_imported_while_serving_is_served_after_a_reload() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    seed(dir.path(), ZoneKind::Managed);
+    let server = start(
+        "127.0.0.1:0".parse().expect("addr"),
+        dir.path(),
+        DynamicZone::managed(name("example.test.")),
+        Vec::new(),
+    );
+    let addr = server.local_addrs()[0];
+    assert_eq!(serial(addr), Some(1));
+    // What `banyan zone import` does: a new whole version in the store.
+    let v5 = ZONE.replace(" 1 3600 600", " 5 3600 600") + "\nnew.example.test. 300 IN A 192.0.2.5";
+    runtime().block_on(async {
+        let store = Store::open(&store_url(dir.path())).await.expect("store");
+        store
+            .replace(&name("example.test."), ZoneKind::Managed, &records(&v5), now() as i64)
+            .await
+            .expect("replace");
+    });
+    assert_eq!(serial(addr), Some(1), "served as loaded until told");
+    assert!(server.reload_store_zones().is_empty());
+    assert_eq!(serial(addr), Some(5));
+    assert_eq!(rcode(addr, "new.example.test.", RecordType::A), Some(Rcode::NOERROR));
+    server.shutdown();
+}

@@ -123,13 +123,8 @@ fn ask_verified(server: SocketAddr, qname: &str, qtype: RecordType, now: u32) ->
     (set.iter().map(|r| r.data.to_string()).collect(), sigs)
 }
 
-fn expiration(sig: &[u8]) -> u32 {
-    RrsigFields::from_rdata(sig).expect("RRSIG").0.expiration
-}
-
-#[test]
-fn file_zone_signed_online_reloaded_and_refreshed() {
-    let dir = TempDir::new();
+/// A KSK and a ZSK (ECDSAP256SHA256) for example.com. in `DIR/keys`, as BIND key files.
+fn generate_keys(dir: &TempDir) -> PathBuf {
     let keys = dir.0.join("keys");
     std::fs::create_dir_all(&keys).expect("keys dir");
     for ksk in [true, false] {
@@ -138,6 +133,17 @@ fn file_zone_signed_online_reloaded_and_refreshed() {
             .write_bind_files(&keys)
             .expect("key files");
     }
+    keys
+}
+
+fn expiration(sig: &[u8]) -> u32 {
+    RrsigFields::from_rdata(sig).expect("RRSIG").0.expiration
+}
+
+#[test]
+fn file_zone_signed_online_reloaded_and_refreshed() {
+    let dir = TempDir::new();
+    let keys = generate_keys(&dir);
     let file = dir.0.join("example.com.zone");
     std::fs::write(&file, zone_text(1, "192.0.2.1", "")).expect("zone file");
     let source = ZoneSource::Files(vec![ZoneFile {
@@ -206,5 +212,110 @@ fn file_zone_signed_online_reloaded_and_refreshed() {
         ["192.0.2.2"]
     );
 
+    server.shutdown();
+}
+
+/// A zone managed in the store and signed online: an UPDATE is served signed at once, and
+/// re-signing before expiry makes a new version (a new serial, stored) so secondaries
+/// transfer the new signatures.
+#[test]
+fn managed_zone_signed_online_after_update_and_resigned_with_a_new_serial() {
+    use banyan_auth::{NamePattern, UpdateRule};
+    use banyan_server::{DynamicZone, StoreConfig};
+    use banyan_store::{Store, ZoneKind};
+    use banyan_wire::message::BuildSection;
+    use banyan_wire::tsig::{self, KeyRing, TsigAlgorithm, TsigKey};
+    use banyan_wire::{Opcode, RData, Rcode};
+
+    let dir = TempDir::new();
+    let keys = generate_keys(&dir);
+    let file = dir.0.join("example.com.zone");
+    std::fs::write(&file, zone_text(1, "192.0.2.1", "")).expect("zone file");
+    let zone = banyan_zone::load_zone(&file, Some(&name("example.com."))).expect("zone");
+    let records: Vec<Record> = zone.records().collect();
+    let url = format!("sqlite://{}", dir.0.join("banyan.db").display());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = Store::open(&url).await.expect("store");
+        store
+            .replace(&name("example.com."), ZoneKind::Managed, &records, 0)
+            .await
+            .expect("import");
+    });
+    let ddns = TsigKey::new(
+        name("ddns.test."),
+        TsigAlgorithm::HmacSha256,
+        b"signed-zone-update".to_vec(),
+    );
+    let mut managed = DynamicZone::managed(name("example.com."));
+    managed.signing = Some(ZoneSigning::new(keys));
+    managed.update_policy = vec![UpdateRule {
+        key: name("ddns.test."),
+        names: NamePattern::Subdomain(name("example.com.")),
+        types: Vec::new(),
+    }];
+    let mut config = ServerConfig::new(vec!["127.0.0.1:0".parse().expect("address")]);
+    config.udp_workers = 1;
+    config.auth.keys = KeyRing::new(vec![ddns.clone()]);
+    config.store = Some(StoreConfig {
+        url,
+        zones: vec![managed],
+    });
+    let server = Server::start(config, banyan_auth::Catalog::new(Vec::new()), ZoneSource::Fixed).expect("start");
+    let addr = server.local_addrs()[0];
+    let now = unix_now();
+    assert_eq!(
+        ask_verified(addr, "www.example.com.", RecordType::A, now).0,
+        ["192.0.2.1"]
+    );
+
+    let mut update = Vec::new();
+    let mut b = MessageBuilder::new(
+        &mut update,
+        Header {
+            id: 99,
+            opcode: Opcode::UPDATE.0,
+            ..Header::default()
+        },
+    );
+    b.question(&name("example.com."), RecordType::SOA, Class::IN)
+        .expect("zone");
+    let add = Record::from_text("new.example.com. 300 IN A 192.0.2.9", None, None).expect("record");
+    b.push(BuildSection::Authority, &add).expect("add");
+    b.finish();
+    tsig::sign_request(&mut update, &ddns, u64::from(now));
+    let s = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    s.set_read_timeout(Some(WAIT)).expect("timeout");
+    s.send_to(&update, addr).expect("send");
+    let mut reply = vec![0u8; 65535];
+    let n = s.recv(&mut reply).expect("reply");
+    assert_eq!(Message::parse(&reply[..n]).expect("reply").rcode(), Rcode::NOERROR);
+
+    let serial = || {
+        ask(addr, "example.com.", RecordType::SOA)
+            .iter()
+            .find_map(|r| match &r.data {
+                RData::SOA(soa) => Some(soa.serial),
+                _ => None,
+            })
+            .expect("SOA")
+    };
+    assert_eq!(
+        ask_verified(addr, "new.example.com.", RecordType::A, now).0,
+        ["192.0.2.9"]
+    );
+    assert_eq!(serial(), 2);
+
+    // Nothing is due now; 25 days on, everything is: a new serial and fresh signatures.
+    assert_eq!(server.resign_store_zones_if_due(now), 0);
+    let later = now + 25 * DAY;
+    assert_eq!(server.resign_store_zones_if_due(later), 1);
+    assert_eq!(serial(), 3);
+    let (_, fresh) = ask_verified(addr, "ns1.example.com.", RecordType::A, later);
+    assert!(expiration(&fresh[0]) > later + 27 * DAY);
+    ask_verified(addr, "new.example.com.", RecordType::A, later);
     server.shutdown();
 }

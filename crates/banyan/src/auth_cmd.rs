@@ -94,19 +94,22 @@ pub fn serve(config: ServerConfig, source: ZoneSource, from: &str) -> anyhow::Re
     for e in &errors {
         eprintln!("banyan: zone not loaded: {e}");
     }
-    let mut loaded: Vec<String> = catalog
+    if catalog.zones().next().is_none() && config.store.is_none() {
+        bail!("no zone loaded from {from}");
+    }
+    let workers = config.udp_workers;
+    let server = Server::start(config, catalog, source)?;
+    // The zones served, those from the store included (a secondary not yet transferred is
+    // not listed).
+    let mut loaded: Vec<String> = server
+        .catalog()
         .zones()
         .map(|z| {
             let serial = z.soa().map_or(0, |s| s.serial);
             format!("zone {} serial {serial}: {} records", z.origin(), z.record_count())
         })
         .collect();
-    if loaded.is_empty() {
-        bail!("no zone loaded from {from}");
-    }
     loaded.sort();
-    let workers = config.udp_workers;
-    let server = Server::start(config, catalog, source)?;
     // Scripts and tests wait for these lines to know the server is up: flush them at once.
     let mut out = std::io::stdout().lock();
     for addr in server.local_addrs() {

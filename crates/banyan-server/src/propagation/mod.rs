@@ -197,7 +197,7 @@ impl Propagation {
                 _ => Vec::new(),
             };
             if let Some(zone) = &zone {
-                let served = serve_version(&config, zone, None);
+                let served = serve_version(&config, zone, None, now as u32);
                 let expired = matches!(config.role, Role::Secondary { .. }) && timers.expired(now);
                 p.publish(&origin, served, journal, expired);
             }
@@ -225,7 +225,105 @@ impl Propagation {
                 }
                 Role::Managed => self.notify_all(&state.config.origin),
             }
+            if let Some(signing) = &state.config.signing {
+                let every =
+                    Duration::from_secs(u64::from(signing.validity / banyan_dnssec::REFRESH_DIVISOR / 4).max(1))
+                        .min(crate::RESIGN_CHECK_INTERVAL);
+                tokio::spawn(resign_loop(self.clone(), state.clone(), every));
+            }
         }
+    }
+
+    /// Reads every managed zone from the store again and serves the ones whose stored
+    /// serial differs from the one served (a `banyan zone import` while the server runs),
+    /// telling their secondaries. Returns the errors, one per zone that failed (it keeps
+    /// its version). Called on SIGHUP.
+    pub(crate) async fn reload_managed(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let now = unix_now();
+        for state in self.zones.values().filter(|s| matches!(s.config.role, Role::Managed)) {
+            let origin = &state.config.origin;
+            let mut data = state.data.lock().await;
+            let held = data.as_ref().and_then(Zone::soa).map(|s| s.serial);
+            let stored = match self.store.load(origin).await {
+                Ok(Some(stored)) => stored,
+                Ok(None) => {
+                    errors.push(format!("{origin}: no longer in the store; keeping the version served"));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(format!("{origin}: {e}"));
+                    continue;
+                }
+            };
+            if Some(stored.info.serial) == held {
+                continue;
+            }
+            let zone = match zone_from_records(origin, &stored.records) {
+                Ok(z) => z,
+                Err(e) => {
+                    errors.push(format!("{origin}: in the store: {e}"));
+                    continue;
+                }
+            };
+            let before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
+            let served = serve_version(&state.config, &zone, before.as_ref(), now as u32);
+            let changes = before.map(|old| diff(&old, &served)).into_iter().collect();
+            self.publish(origin, served, changes, false);
+            *data = Some(zone);
+            drop(data);
+            self.notify_all(origin);
+        }
+        errors
+    }
+
+    /// Re-signs every zone signed online whose signatures near expiry at `now` (see
+    /// [`Propagation::resign_if_due`]); returns how many were.
+    pub(crate) async fn resign_all_if_due(&self, now: u32) -> usize {
+        let mut done = 0;
+        for state in self.zones.values() {
+            if self.resign_if_due(state, now).await {
+                done += 1;
+            }
+        }
+        done
+    }
+
+    /// Re-signs the zone (as `serve_version` does, incrementally) when its earliest signature
+    /// enters the refresh window at `now`, so that a zone nobody changes stays signed.
+    /// Returns true when it did.
+    async fn resign_if_due(&self, state: &ZoneState, now: u32) -> bool {
+        let Some(signing) = &state.config.signing else {
+            return false;
+        };
+        let origin = &state.config.origin;
+        let mut data = state.data.lock().await;
+        let Some(stored) = data.as_ref() else {
+            return false;
+        };
+        let served = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
+        let Some(served) = served else { return false };
+        if !banyan_dnssec::needs_resigning(&served, &signing.options(now), now) {
+            return false;
+        }
+        // New signatures are a new version: the serial moves (as Knot and BIND do when they
+        // re-sign), stored first, so secondaries transfer them and a restart keeps counting.
+        let Some(bumped) = bump_serial(stored, state.config.serial_policy, u64::from(now)) else {
+            return false;
+        };
+        let (next, change) = bumped;
+        if let Err(e) = self.store.apply(origin, &change, i64::from(now)).await {
+            eprintln!("re-sign {origin}: the new serial was not stored: {e}");
+            return false;
+        }
+        let fresh = serve_version(&state.config, &next, Some(&served), now);
+        let served_change = diff(&served, &fresh);
+        let expired = self.catalog.load().is_expired(origin);
+        self.publish(origin, fresh, vec![served_change], expired);
+        *data = Some(next);
+        drop(data);
+        self.notify_all(origin);
+        true
     }
 
     /// Where to send from to reach `target`: our listening address of its family (any port),
@@ -404,7 +502,7 @@ impl Propagation {
             Some(_) => {
                 let served_before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
                 let before = served_before.unwrap_or_else(|| previous.clone());
-                let served = serve_version(&state.config, next, Some(&before));
+                let served = serve_version(&state.config, next, Some(&before), unix_now() as u32);
                 let served_change = diff(&before, &served);
                 self.publish(origin, served, vec![served_change], false);
             }
@@ -412,13 +510,27 @@ impl Propagation {
     }
 }
 
+/// Looks every `every` whether the zone needs re-signing, until the server stops.
+async fn resign_loop(p: Arc<Propagation>, state: Arc<ZoneState>, every: Duration) {
+    let mut stop = p.stop.clone();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        if p.resign_if_due(&state, unix_now() as u32).await {
+            eprintln!("re-sign: {}: signatures near expiry made again", state.config.origin);
+        }
+    }
+}
+
 /// What is served for the stored `zone`: itself, or signed (keeping what it can of
-/// `previous`, the version served before). A signing failure serves the zone unsigned
+/// `previous`, the version served before) at `now`. A signing failure serves the zone unsigned
 /// and says so.
-fn serve_version(config: &DynamicZone, zone: &Zone, previous: Option<&Zone>) -> Zone {
+fn serve_version(config: &DynamicZone, zone: &Zone, previous: Option<&Zone>, now: u32) -> Zone {
     match &config.signing {
         None => zone.clone(),
-        Some(signing) => match signing.sign(zone, previous, unix_now() as u32) {
+        Some(signing) => match signing.sign(zone, previous, now) {
             Ok(signed) => signed,
             Err(e) => {
                 eprintln!("{e}; serving {} unsigned", config.origin);
@@ -426,6 +538,26 @@ fn serve_version(config: &DynamicZone, zone: &Zone, previous: Option<&Zone>) -> 
             }
         },
     }
+}
+
+/// `zone` with its SOA serial moved on by `policy`, and the change (old SOA out, new in).
+fn bump_serial(zone: &Zone, policy: SerialPolicy, now: u64) -> Option<(Zone, ZoneDiff)> {
+    let old = zone
+        .records()
+        .find(|r| r.rtype() == RecordType::SOA && r.name == *zone.origin())?;
+    let mut new = old.clone();
+    if let banyan_wire::RData::SOA(soa) = &mut new.data {
+        soa.serial = policy.next(soa.serial, now);
+    }
+    let change = ZoneDiff {
+        removed: vec![old],
+        added: vec![new],
+    };
+    let mut next = zone.clone();
+    if change.apply(&mut next) > 0 {
+        return None;
+    }
+    Some((next, change))
 }
 
 /// Builds a zone from the records of the store or a transfer.

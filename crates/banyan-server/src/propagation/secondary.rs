@@ -220,7 +220,7 @@ async fn replace(
         .map_err(|e| RefreshError::Apply(format!("storing the zone: {e}")))?;
     let soa = soa_record(&zone).ok_or_else(|| RefreshError::Apply("no SOA".into()))?;
     let served_before = p.catalog.load().zones().find(|z| z.origin() == origin).cloned();
-    let served = serve_version(&state.config, &zone, served_before.as_ref());
+    let served = serve_version(&state.config, &zone, served_before.as_ref(), now as u32);
     let changes = served_before.map(|old| diff(&old, &served)).into_iter().collect();
     p.publish(origin, served, changes, false);
     p.notify_all(origin);
