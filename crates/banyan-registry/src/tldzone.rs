@@ -18,7 +18,8 @@ impl Registry {
     /// The records of `tld`'s zone at `now`: `apex` (SOA, NS and glue of the TLD's own
     /// servers, from configuration) with the SOA serial set to `serial`, then for each
     /// delegated domain an NS RRset, its DS RRset, and A/AAAA glue for its name servers under
-    /// the TLD, all with the TLD's `ttl`. Sorted in canonical order (RFC 4034 §6.1).
+    /// the TLD, all with the TLD's `ttl`. Sorted by owner in canonical order (RFC 4034 §6.1), the SOA
+    /// first, then by type and data.
     ///
     /// Left out: domains without name servers, on hold (`clientHold`, `serverHold`), in
     /// redemption or pending delete, and — when the TLD does not auto-renew — past their
@@ -169,12 +170,9 @@ impl Registry {
             }
             out.push(r);
         }
-        out.sort_by(|a, b| {
-            a.name
-                .cmp(&b.name)
-                .then_with(|| soa_first(a.rtype()).cmp(&soa_first(b.rtype())))
-                .then_with(|| a.rtype().0.cmp(&b.rtype().0))
-        });
+        // Canonical order of names, the SOA first at the apex, then by type and data (so the
+        // output does not depend on the order rows came back in).
+        out.sort_by_cached_key(|r| (r.name.clone(), soa_first(r.rtype()), r.rtype().0, r.data.to_string()));
         out.dedup();
         Ok(out)
     }
