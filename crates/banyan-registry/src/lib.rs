@@ -22,8 +22,15 @@
 //! `registrar_tlds`, `contacts`, `contact_postal`, `hosts`, `host_addrs`, `domains`,
 //! `domain_contacts`, `domain_ns`, `domain_ds`, `statuses` (client and server statuses of every
 //! object), `graces` (running grace periods with what was charged, for refunds), `transfers`
-//! (each object's last transfer), `poll` (message queues) and `tld_serials`. See the `db`
-//! module for how concurrent commands are kept apart on each backend.
+//! (each object's last transfer), `poll` (message queues) and `tld_serials`. Names are stored
+//! as lowercase presentation text, so the unique indexes compare them without regard to case.
+//!
+//! Concurrent commands (several tasks, processes or machines on one database): on SQLite a
+//! command's transaction starts with `BEGIN IMMEDIATE` and so runs alone (a writer waits up to
+//! [`SQLITE_BUSY_TIMEOUT_MS`] for the lock); on PostgreSQL a command locks the rows it decides
+//! on (`FOR UPDATE`, `FOR SHARE` for rows it links to), charges balances with one conditional
+//! `UPDATE`, and the unique index on names settles two creates of one name — the loser gets
+//! [`RegistryError::Exists`] (EPP 2302).
 
 #![forbid(unsafe_code)]
 

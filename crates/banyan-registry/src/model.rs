@@ -203,7 +203,7 @@ pub enum RgpStatus {
     TransferPeriod,
     /// Deleted (or expired without renewal): out of the zone, restorable by the sponsor.
     RedemptionPeriod,
-    /// Restore requested, report awaited. Never set here: [`crate::Registry::restore`]
+    /// Restore requested, report awaited. Never set here: [`crate::Registry::restore_domain`]
     /// completes at once.
     PendingRestore,
     /// Past redemption: purged when the period ends, no longer restorable.
@@ -822,4 +822,52 @@ pub struct TickReport {
     pub pending_delete: Vec<Name>,
     /// Domains purged.
     pub purged: Vec<Name>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc5731_section_2_3_status_names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("clientHold"), Some(Status::ClientHold));
+        assert_eq!(Status::parse("ClientHold"), None);
+        assert_eq!(Status::ALL.iter().filter(|s| s.is_client()).count(), 5);
+        assert_eq!(Status::ALL.iter().filter(|s| s.is_server()).count(), 5);
+    }
+
+    #[test]
+    fn rfc5730_transfer_statuses_and_other_names_round_trip() {
+        for t in [
+            "clientApproved",
+            "clientCancelled",
+            "clientRejected",
+            "pending",
+            "serverApproved",
+            "serverCancelled",
+        ] {
+            assert_eq!(TransferStatus::parse(t).map(TransferStatus::as_str), Some(t));
+        }
+        for c in ["admin", "billing", "tech"] {
+            assert_eq!(ContactType::parse(c).map(ContactType::as_str), Some(c));
+        }
+        for p in ["int", "loc"] {
+            assert_eq!(PostalType::parse(p).map(PostalType::as_str), Some(p));
+        }
+        for f in DiscloseField::ALL {
+            assert_eq!(DiscloseField::parse(f.as_str()), Some(f));
+        }
+        for k in [
+            PollKind::Transfer,
+            PollKind::AutoRenew,
+            PollKind::Expired,
+            PollKind::PendingDelete,
+            PollKind::Purged,
+        ] {
+            assert_eq!(PollKind::load(k.store()), Some(k));
+        }
+    }
 }

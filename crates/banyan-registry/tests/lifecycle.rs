@@ -17,6 +17,7 @@ on_each_backend!(
     late_tick_catches_up,
     transfer_within_auto_renew_grace_refunds_the_loser,
     restore_after_expiry_renews_too,
+    expiry_cancels_a_pending_transfer,
 );
 
 fn apex() -> Vec<Record> {
@@ -254,4 +255,30 @@ async fn restore_after_expiry_renews_too(db: Db) {
     );
     let info = ok(r.info_domain(&env.a, &n("poor.co.uk."), None, expiry + DAY).await);
     assert_eq!(info.rgp_statuses, vec![RgpStatus::RedemptionPeriod]);
+}
+
+async fn expiry_cancels_a_pending_transfer(db: Db) {
+    let env = Env::new(db).await;
+    let r = &env.reg;
+    let name = n("caught.test.");
+    env.domain(&env.a, "caught.test.", T0).await;
+    let expiry = add_years(T0, 1);
+    ok(
+        r.transfer_domain_request(&env.b, &name, "pw-caught.test.", None, expiry - DAY)
+            .await,
+    );
+    assert_eq!(env.balance(&env.b).await, BALANCE - TRANSFER);
+    ok(r.credit(&env.a, -env.balance(&env.a).await).await);
+    let report = ok(r.tick(expiry).await);
+    assert_eq!(report.expired, vec![name.clone()]);
+    assert!(report.transfers_approved.is_empty());
+    let tr = ok(r.transfer_domain_query(&env.b, &name, None).await);
+    assert_eq!(tr.status, banyan_registry::TransferStatus::ServerCancelled);
+    assert_eq!(env.balance(&env.b).await, BALANCE, "refunded");
+    // Nothing left for the registry to approve later.
+    assert!(ok(r.tick(expiry + 5 * DAY).await).transfers_approved.is_empty());
+    assert_eq!(
+        ok(r.info_domain(&env.a, &name, None, expiry + 5 * DAY).await).cl_id,
+        env.a
+    );
 }
