@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs banyan-store's tests against PostgreSQL: starts a throwaway cluster on 127.0.0.1 at an
-# unused port (data and socket in a temporary directory), runs `cargo test -p banyan-store`
-# with BANYAN_TEST_POSTGRES_URL pointing at it, then (when BANYAN names a banyan binary) a
+# Runs banyan-store's and banyan-registry's tests against PostgreSQL: starts a throwaway cluster
+# on 127.0.0.1 at an unused port (data and socket in a temporary directory), runs
+# `cargo test -p banyan-store` and `cargo test -p banyan-registry` with BANYAN_TEST_POSTGRES_URL
+# pointing at a database of their own (`banyan_test`, `banyan_registry_test`; each registry test
+# makes a schema of its own in its database), then (when BANYAN names a banyan binary) a
 # server whose zone store is that database: import, signed UPDATE with nsupdate, export. Stops
 # the cluster and removes it, however the tests end. Extra arguments go to `cargo test` (e.g.
 # `-- --nocapture`).
@@ -99,6 +101,10 @@ export BANYAN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/banyan_test
 echo "postgres-test: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
 
 cargo test -p banyan-store "$@"
+
+"${AS[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres banyan_registry_test
+BANYAN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/banyan_registry_test" \
+    cargo test -p banyan-registry "$@"
 
 # End to end, when a banyan binary is given (BANYAN=path): a server whose zone store is this
 # PostgreSQL database serves an imported zone, takes a signed UPDATE, and the change is in the

@@ -6,5 +6,51 @@
 //!
 //! What it does not do: serve DNS (the TLD zone goes to `banyan-store`, and
 //! `banyan-server` serves it), or the registrar dashboard (`banyan-web`).
+//!
+//! # The registry core
+//!
+//! [`Registry`] holds the objects in SQLite (default, `sqlite://DIR/registry.db`) or
+//! PostgreSQL with one async method per EPP command; every command is one transaction and
+//! takes `now` from the caller, and [`Registry::tick`] does what time brings (automatic
+//! renewal, unanswered transfers, redemption, purge — the grace periods of RFC 3915, set per
+//! TLD in [`TldPolicy`]). Errors are [`RegistryError`]s, each with its EPP result code
+//! ([`RegistryError::epp_code`]). [`Registry::tld_zone`] builds a TLD's zone.
+//!
+//! # Storage
+//!
+//! Versioned migrations (`schema_version`, one row per step) create `registrars`,
+//! `registrar_tlds`, `contacts`, `contact_postal`, `hosts`, `host_addrs`, `domains`,
+//! `domain_contacts`, `domain_ns`, `domain_ds`, `statuses` (client and server statuses of every
+//! object), `graces` (running grace periods with what was charged, for refunds), `transfers`
+//! (each object's last transfer), `poll` (message queues) and `tld_serials`. Names are stored
+//! as lowercase presentation text, so the unique indexes compare them without regard to case.
+//!
+//! Concurrent commands (several tasks, processes or machines on one database): on SQLite a
+//! command's transaction starts with `BEGIN IMMEDIATE` and so runs alone (a writer waits up to
+//! [`SQLITE_BUSY_TIMEOUT_MS`] for the lock); on PostgreSQL a command locks the rows it decides
+//! on (`FOR UPDATE`, `FOR SHARE` for rows it links to), charges balances with one conditional
+//! `UPDATE`, and the unique index on names settles two creates of one name — the loser gets
+//! [`RegistryError::Exists`] (EPP 2302).
 
 #![forbid(unsafe_code)]
+
+mod contact;
+mod db;
+mod domain;
+pub mod error;
+mod host;
+mod lifecycle;
+pub mod model;
+pub mod policy;
+mod poll;
+mod registry;
+pub mod time;
+mod tldzone;
+mod transfer;
+
+pub use db::{DEFAULT_FILE_NAME, SQLITE_BUSY_TIMEOUT_MS};
+pub use error::RegistryError;
+pub use model::*;
+pub use policy::{Fees, TldPolicy};
+pub use registry::{Registry, MAX_NS, ROID_SUFFIX};
+pub use transfer::CONTACT_TRANSFER_PENDING;

@@ -1,0 +1,272 @@
+//! The schema, as numbered migrations.
+//!
+//! `schema_version` holds one row per applied migration. Migration N runs once, in its own
+//! transaction together with the row that records it, under the database's write lock
+//! (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL), so two
+//! processes opening a new database at once apply it once. A migration is never edited after
+//! release: a schema change is a new migration at the end of [`MIGRATIONS`].
+//!
+//! Each statement is written once with three placeholders filled per backend, the only
+//! differences the registry's tables need: `#ID` (an auto-numbered 64-bit primary key),
+//! `#INT` (a 64-bit integer: `INTEGER` in SQLite, `BIGINT` in PostgreSQL) and `#BLOB`.
+//!
+//! Names (domains, hosts, TLDs) are kept as lowercase presentation text with the final dot,
+//! so the unique indexes compare them without regard to case (RFC 4343). Times are Unix
+//! seconds; money is in the smallest currency unit.
+
+use sqlx::AnyPool;
+
+use super::Backend;
+use crate::RegistryError;
+
+/// One schema step.
+pub(crate) struct Migration {
+    /// The version the schema has after this step (1, 2, …).
+    pub version: i64,
+    /// What the step does, for the reader.
+    #[allow(dead_code)]
+    pub summary: &'static str,
+    /// The statements, with `#ID`, `#INT` and `#BLOB` for the backend's types.
+    pub statements: &'static [&'static str],
+}
+
+/// Every migration, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    summary: "registrars, contacts, hosts, domains, grace periods, transfers, poll messages",
+    statements: &[
+        "CREATE TABLE registrars (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            balance #INT NOT NULL,
+            created #INT NOT NULL
+        )",
+        "CREATE TABLE registrar_tlds (
+            registrar TEXT NOT NULL,
+            tld TEXT NOT NULL,
+            PRIMARY KEY (registrar, tld)
+        )",
+        "CREATE TABLE contacts (
+            id #ID,
+            handle TEXT NOT NULL UNIQUE,
+            sponsor TEXT NOT NULL,
+            creator TEXT NOT NULL,
+            created #INT NOT NULL,
+            updater TEXT,
+            updated #INT,
+            transferred #INT,
+            auth_info TEXT NOT NULL,
+            voice TEXT,
+            fax TEXT,
+            email TEXT NOT NULL,
+            disclose TEXT
+        )",
+        "CREATE TABLE contact_postal (
+            contact #INT NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            org TEXT,
+            street TEXT NOT NULL,
+            city TEXT NOT NULL,
+            sp TEXT,
+            pc TEXT,
+            cc TEXT NOT NULL,
+            PRIMARY KEY (contact, kind)
+        )",
+        "CREATE TABLE statuses (
+            object_kind TEXT NOT NULL,
+            object #INT NOT NULL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (object_kind, object, status)
+        )",
+        "CREATE TABLE domains (
+            id #ID,
+            name TEXT NOT NULL UNIQUE,
+            tld TEXT NOT NULL,
+            registrant #INT,
+            sponsor TEXT NOT NULL,
+            creator TEXT NOT NULL,
+            created #INT NOT NULL,
+            updater TEXT,
+            updated #INT,
+            transferred #INT,
+            expires #INT NOT NULL,
+            auth_info TEXT NOT NULL,
+            max_sig_life #INT,
+            state TEXT NOT NULL,
+            state_until #INT
+        )",
+        "CREATE INDEX domains_by_state ON domains (state, expires)",
+        "CREATE INDEX domains_by_tld ON domains (tld)",
+        "CREATE INDEX domains_by_registrant ON domains (registrant)",
+        "CREATE TABLE hosts (
+            id #ID,
+            name TEXT NOT NULL UNIQUE,
+            domain #INT,
+            sponsor TEXT NOT NULL,
+            creator TEXT NOT NULL,
+            created #INT NOT NULL,
+            updater TEXT,
+            updated #INT,
+            transferred #INT
+        )",
+        "CREATE INDEX hosts_by_domain ON hosts (domain)",
+        "CREATE TABLE host_addrs (
+            host #INT NOT NULL,
+            addr TEXT NOT NULL,
+            PRIMARY KEY (host, addr)
+        )",
+        "CREATE TABLE domain_contacts (
+            domain #INT NOT NULL,
+            kind TEXT NOT NULL,
+            contact #INT NOT NULL,
+            PRIMARY KEY (domain, kind, contact)
+        )",
+        "CREATE INDEX domain_contacts_by_contact ON domain_contacts (contact)",
+        "CREATE TABLE domain_ns (
+            domain #INT NOT NULL,
+            host #INT NOT NULL,
+            PRIMARY KEY (domain, host)
+        )",
+        "CREATE INDEX domain_ns_by_host ON domain_ns (host)",
+        "CREATE TABLE domain_ds (
+            domain #INT NOT NULL,
+            key_tag #INT NOT NULL,
+            alg #INT NOT NULL,
+            digest_type #INT NOT NULL,
+            digest #BLOB NOT NULL
+        )",
+        "CREATE INDEX domain_ds_by_domain ON domain_ds (domain)",
+        "CREATE TABLE graces (
+            domain #INT NOT NULL,
+            kind TEXT NOT NULL,
+            ends #INT NOT NULL,
+            registrar TEXT NOT NULL,
+            amount #INT NOT NULL,
+            years #INT NOT NULL
+        )",
+        "CREATE INDEX graces_by_domain ON graces (domain)",
+        "CREATE TABLE transfers (
+            object_kind TEXT NOT NULL,
+            object #INT NOT NULL,
+            status TEXT NOT NULL,
+            gaining TEXT NOT NULL,
+            requested #INT NOT NULL,
+            losing TEXT NOT NULL,
+            acted #INT NOT NULL,
+            new_expiry #INT,
+            years #INT NOT NULL,
+            amount #INT NOT NULL,
+            PRIMARY KEY (object_kind, object)
+        )",
+        "CREATE INDEX transfers_by_status ON transfers (status, acted)",
+        "CREATE TABLE poll (
+            id #ID,
+            registrar TEXT NOT NULL,
+            queued #INT NOT NULL,
+            kind TEXT NOT NULL,
+            object_kind TEXT NOT NULL,
+            object TEXT NOT NULL,
+            text TEXT NOT NULL,
+            tr_status TEXT,
+            re_id TEXT,
+            re_date #INT,
+            ac_id TEXT,
+            ac_date #INT,
+            ex_date #INT
+        )",
+        "CREATE INDEX poll_by_registrar ON poll (registrar, id)",
+        "CREATE TABLE tld_serials (
+            tld TEXT PRIMARY KEY,
+            serial #INT NOT NULL
+        )",
+    ],
+}];
+
+/// The schema version this build writes.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// `sql` with the placeholders filled for `backend`.
+fn render(sql: &str, backend: Backend) -> String {
+    let (id, int, blob) = match backend {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "BLOB"),
+        Backend::Postgres => ("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BIGINT", "BYTEA"),
+    };
+    sql.replace("#ID", id).replace("#INT", int).replace("#BLOB", blob)
+}
+
+/// The bookkeeping table; the same DDL works on both backends.
+const SCHEMA_VERSION_DDL: &str =
+    "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied BIGINT NOT NULL)";
+
+/// PostgreSQL advisory lock key that serialises migrations between processes ("bnyreg").
+const PG_MIGRATION_LOCK: i64 = 0x62_6e_79_72_65_67;
+
+/// Brings the schema up to [`latest`], each missing migration in its own transaction.
+/// Refuses a database whose schema is newer than this build.
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), RegistryError> {
+    for m in MIGRATIONS {
+        apply(pool, backend, m).await.map_err(|source| RegistryError::Migrate {
+            version: m.version,
+            source,
+        })?;
+    }
+    let found: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        .fetch_one(pool)
+        .await
+        .map_err(|source| RegistryError::Migrate {
+            version: latest(),
+            source,
+        })?;
+    if found > latest() {
+        return Err(RegistryError::SchemaTooNew { found, known: latest() });
+    }
+    Ok(())
+}
+
+/// Applies `m` unless the database already has it.
+async fn apply(pool: &AnyPool, backend: Backend, m: &Migration) -> Result<(), sqlx::Error> {
+    let mut tx = backend.begin(pool).await?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(PG_MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(SCHEMA_VERSION_DDL).execute(&mut *tx).await?;
+    let have: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    if have >= m.version {
+        return tx.rollback().await;
+    }
+    for sql in m.statements {
+        sqlx::query(&render(sql, backend)).execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO schema_version (version, applied) VALUES ($1, $2)")
+        .bind(m.version)
+        .bind(super::unix_now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_count_up_from_one_and_placeholders_are_filled() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            for sql in m.statements {
+                for b in [Backend::Sqlite, Backend::Postgres] {
+                    assert!(!render(sql, b).contains('#'), "{sql}");
+                }
+            }
+        }
+    }
+}
