@@ -341,7 +341,7 @@ impl Registry {
             }
         }
         check_auth_info(&cmd.auth_info)?;
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         if self.contact_by_handle(&mut tx, &cmd.id, false).await?.is_some() {
             return Err(RegistryError::Exists(format!("contact {}", cmd.id)));
         }
@@ -392,7 +392,7 @@ impl Registry {
         if let Some(pw) = &upd.auth_info {
             check_auth_info(pw)?;
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_contact(&mut tx, by, id).await?;
         if self
             .pending_transfer(&mut tx, ObjectKind::Contact, row.id)
@@ -459,7 +459,7 @@ impl Registry {
     /// ([`RegistryError::AssociationProhibits`]), with a DeleteProhibited status, or pending
     /// transfer.
     pub async fn delete_contact(&self, by: &RegistrarId, id: &str) -> Result<(), RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_contact(&mut tx, by, id).await?;
         let statuses = self.stored_statuses(&mut tx, ObjectKind::Contact, row.id).await?;
         if let Some(s) = crate::domain::prohibited_by(

@@ -474,7 +474,7 @@ impl Registry {
         if cmd.ns.len() > MAX_NS {
             return Err(RegistryError::Policy(format!("at most {MAX_NS} name servers")));
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         if !self.accredited(&mut tx, by, &policy.name).await? {
             return Err(RegistryError::Policy(format!(
                 "{by} is not accredited for {}",
@@ -591,7 +591,7 @@ impl Registry {
         if let Some(pw) = &upd.auth_info {
             check_auth_info(pw)?;
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_domain(&mut tx, by, name).await?;
         if row.state != DomainState::Active {
             return Err(RegistryError::StatusProhibits(format!("{name} is pending deletion")));
@@ -767,7 +767,7 @@ impl Registry {
     /// Refused while the domain has subordinate hosts ([`RegistryError::AssociationProhibits`]:
     /// delete or rename them first), a DeleteProhibited status, or a pending transfer.
     pub async fn delete_domain(&self, by: &RegistrarId, name: &Name, now: i64) -> Result<DomainDeleted, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_domain(&mut tx, by, name).await?;
         if row.state != DomainState::Active {
             return Err(RegistryError::StatusProhibits(format!(
@@ -868,7 +868,7 @@ impl Registry {
         period_years: u32,
         now: i64,
     ) -> Result<DomainRenewed, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_domain(&mut tx, by, name).await?;
         let policy = self.stored_policy(&row.tld)?;
         let years = check_period(period_years, policy.max_years)?;
@@ -932,7 +932,7 @@ impl Registry {
         name: &Name,
         now: i64,
     ) -> Result<DomainRenewed, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_domain(&mut tx, by, name).await?;
         if row.state != DomainState::Redemption {
             return Err(RegistryError::StatusProhibits(format!(
@@ -978,7 +978,7 @@ impl Registry {
         if let Some(s) = add.iter().chain(rem).find(|s| !s.is_server()) {
             return Err(RegistryError::Policy(format!("{s} is not a server status")));
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self
             .domain_by_name(&mut tx, name, true)
             .await?

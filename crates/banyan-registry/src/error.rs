@@ -148,22 +148,21 @@ impl RegistryError {
     }
 }
 
-/// `url` with the password of its user-info part (`scheme://user:password@host`) hidden, for
-/// error messages and logs.
-pub(crate) fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
-        None => url.to_string(),
+impl From<banyan_store::sql::ConnectError> for RegistryError {
+    fn from(e: banyan_store::sql::ConnectError) -> RegistryError {
+        match e {
+            banyan_store::sql::ConnectError::Unsupported { url } => RegistryError::UnsupportedUrl { url },
+            banyan_store::sql::ConnectError::Open { url, source } => RegistryError::Open { url, source },
+        }
+    }
+}
+
+impl From<banyan_store::sql::MigrateError> for RegistryError {
+    fn from(e: banyan_store::sql::MigrateError) -> RegistryError {
+        match e {
+            banyan_store::sql::MigrateError::Step { version, source } => RegistryError::Migrate { version, source },
+            banyan_store::sql::MigrateError::TooNew { found, known } => RegistryError::SchemaTooNew { found, known },
+        }
     }
 }
 
@@ -186,11 +185,5 @@ mod tests {
             2104
         );
         assert_eq!(RegistryError::Corrupt("x".into()).epp_code(), 2400);
-    }
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(redact("postgres://u:pw@h:5/db"), "postgres://u:***@h:5/db");
-        assert_eq!(redact("sqlite:///a/b.db"), "sqlite:///a/b.db");
     }
 }

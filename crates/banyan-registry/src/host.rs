@@ -222,7 +222,7 @@ impl Registry {
                 return Err(RegistryError::Policy(format!("address {a} given twice")));
             }
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         if self.host_by_name(&mut tx, &cmd.name, false).await?.is_some() {
             return Err(RegistryError::Exists(format!("host {}", cmd.name)));
         }
@@ -269,7 +269,7 @@ impl Registry {
         for a in &upd.add_addrs {
             check_addr(a)?;
         }
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self
             .host_by_name(&mut tx, name, true)
             .await?
@@ -351,7 +351,7 @@ impl Registry {
     /// Host delete (RFC 5732 §3.2.2) by its sponsor; refused while a domain uses it as a name
     /// server ([`RegistryError::AssociationProhibits`]) or with a DeleteProhibited status.
     pub async fn delete_host(&self, by: &RegistrarId, name: &Name) -> Result<(), RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self
             .host_by_name(&mut tx, name, true)
             .await?

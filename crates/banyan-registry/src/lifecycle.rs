@@ -59,7 +59,7 @@ impl Registry {
         .await?;
         for id in due {
             for _ in 0..MAX_STEPS_PER_DOMAIN {
-                let mut tx = self.backend.begin(&self.pool).await?;
+                let mut tx = self.backend.begin_write(&self.pool).await?;
                 let Some(d) = self.domain_by_id(&mut tx, id).await? else {
                     break;
                 };

@@ -71,7 +71,7 @@ impl Registry {
     /// remain. Another registrar's message, or one already acknowledged, is
     /// [`RegistryError::NotFound`].
     pub async fn poll_ack(&self, by: &RegistrarId, id: i64) -> Result<u64, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let done = sqlx::query("DELETE FROM poll WHERE id = $1 AND registrar = $2")
             .bind(id)
             .bind(by.as_str())

@@ -109,7 +109,7 @@ impl Registry {
             }
         }
         let hash = hash_password(password).await?;
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "INSERT INTO registrars (id, name, password_hash, balance, created) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -176,7 +176,7 @@ impl Registry {
 
     /// Adds `amount` (negative to debit) to a registrar's balance; returns the new balance.
     pub async fn credit(&self, id: &RegistrarId, amount: i64) -> Result<i64, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let done = sqlx::query("UPDATE registrars SET balance = balance + $1 WHERE id = $2")
             .bind(amount)
             .bind(id.as_str())

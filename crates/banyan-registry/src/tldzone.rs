@@ -40,7 +40,7 @@ impl Registry {
             .policy(tld)
             .ok_or_else(|| RegistryError::NotFound(format!("TLD {tld}")))?;
         let ttl = policy.ttl;
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
 
         let serial = match serial {
             Some(s) => s,

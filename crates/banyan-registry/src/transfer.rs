@@ -219,7 +219,7 @@ impl Registry {
         period_years: Option<u32>,
         now: i64,
     ) -> Result<TransferInfo, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let s = self.subject(&mut tx, target).await?;
         if s.sponsor == by.as_str() {
             return Err(RegistryError::NotEligibleForTransfer(format!(
@@ -377,7 +377,7 @@ impl Registry {
         status: TransferStatus,
         now: i64,
     ) -> Result<TransferInfo, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let s = self.subject(&mut tx, target).await?;
         let mut t = self
             .pending_transfer(&mut tx, s.kind, s.id)
@@ -452,7 +452,7 @@ impl Registry {
         id: i64,
         now: i64,
     ) -> Result<Option<String>, RegistryError> {
-        let mut tx = self.backend.begin(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
         let s = match self.subject(&mut tx, Target::Id(kind, id)).await {
             Ok(s) => s,
             Err(RegistryError::NotFound(_)) => return Ok(None),

@@ -102,40 +102,20 @@ impl StoreError {
     }
 }
 
-/// `url` with the password of its user-info part (`scheme://user:password@host`) hidden, for
-/// error messages and logs.
-pub(crate) fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
-        None => url.to_string(),
+impl From<crate::sql::ConnectError> for StoreError {
+    fn from(e: crate::sql::ConnectError) -> StoreError {
+        match e {
+            crate::sql::ConnectError::Unsupported { url } => StoreError::UnsupportedUrl { url },
+            crate::sql::ConnectError::Open { url, source } => StoreError::Open { url, source },
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(
-            redact("postgres://banyan:s3cret@db.example:5432/zones?sslmode=require"),
-            "postgres://banyan:***@db.example:5432/zones?sslmode=require"
-        );
-        assert_eq!(redact("postgres://banyan@db/zones"), "postgres://banyan@db/zones");
-        assert_eq!(
-            redact("sqlite:///var/lib/banyan/banyan.db"),
-            "sqlite:///var/lib/banyan/banyan.db"
-        );
-        assert_eq!(redact("postgres://db/a@b"), "postgres://db/a@b");
+impl From<crate::sql::MigrateError> for StoreError {
+    fn from(e: crate::sql::MigrateError) -> StoreError {
+        match e {
+            crate::sql::MigrateError::Step { version, source } => StoreError::Migrate { version, source },
+            crate::sql::MigrateError::TooNew { found, known } => StoreError::SchemaTooNew { found, known },
+        }
     }
 }

@@ -52,19 +52,18 @@
 mod error;
 mod migrations;
 mod rows;
+pub mod sql;
 
 use std::path::Path;
 
 use banyan_wire::{Name, RData, Record, RecordType};
 use banyan_zone::ZoneDiff;
-use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub use error::StoreError;
 use rows::{Encoded, ROWS_PER_INSERT};
-
-/// How long a SQLite writer waits for another writer's lock before giving up with `SQLITE_BUSY`.
-pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 30_000;
+use sql::Backend;
+pub use sql::SQLITE_BUSY_TIMEOUT_MS;
 
 /// The file name of the default store inside the data directory.
 pub const DEFAULT_FILE_NAME: &str = "banyan.db";
@@ -120,49 +119,10 @@ pub struct StoredZone {
     pub records: Vec<Record>,
 }
 
-/// The database behind a [`Store`], for the SQL that differs between them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn of(url: &str) -> Result<Backend, StoreError> {
-        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-        match scheme.as_deref() {
-            Some("sqlite") => Ok(Backend::Sqlite),
-            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
-            _ => Err(StoreError::UnsupportedUrl {
-                url: error::redact(url),
-            }),
-        }
-    }
-
-    /// Starts a transaction that writes: holds the SQLite write lock from its first statement.
-    pub(crate) async fn begin_write(self, pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self {
-            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => pool.begin().await,
-        }
-    }
-
-    /// Starts a transaction that only reads, seeing one snapshot throughout.
-    pub(crate) async fn begin_read(self, pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self {
-            Backend::Sqlite => pool.begin().await,
-            Backend::Postgres => pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
-        }
-    }
-
-    /// Reads a zone's id and serial, locking its row against other writers until commit
-    /// (SQLite's `BEGIN IMMEDIATE` already holds the whole database).
-    fn lock_zone_sql(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SELECT id, serial FROM zones WHERE name = $1",
-            Backend::Postgres => "SELECT id, serial FROM zones WHERE name = $1 FOR UPDATE",
-        }
-    }
+/// Reads a zone's id and serial, locking its row against other writers until commit
+/// (SQLite's `BEGIN IMMEDIATE` already holds the whole database).
+fn lock_zone_sql(backend: Backend) -> String {
+    format!("SELECT id, serial FROM zones WHERE name = $1{}", backend.for_update())
 }
 
 /// The zone store: a pool of connections to SQLite or PostgreSQL. Cheap to clone; clones share
@@ -180,83 +140,17 @@ impl Store {
     /// `synchronous = FULL`, so an acknowledged commit survives a crash or power loss; the
     /// directory must exist. `postgres://…` (or `postgresql://…`) connects to PostgreSQL.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let backend = Backend::of(url)?;
-        let open_err = |source| StoreError::Open {
-            url: error::redact(url),
-            source,
-        };
-        let pool = match backend {
-            Backend::Sqlite => {
-                let connect_url = if url.contains("mode=") {
-                    url.to_string()
-                } else if url.contains('?') {
-                    format!("{url}&mode=rwc")
-                } else {
-                    format!("{url}?mode=rwc")
-                };
-                let pool = AnyPoolOptions::new()
-                    .max_connections(4)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // Per connection: wait for a busy lock instead of failing, and flush
-                            // the WAL on every commit.
-                            sqlx::query(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
-                                .execute(&mut *conn)
-                                .await?;
-                            sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&connect_url)
-                    .await
-                    .map_err(open_err)?;
-                // WAL is a property of the database file: set once, kept by every connection.
-                let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
-                    .fetch_one(&pool)
-                    .await
-                    .map_err(open_err)?;
-                if !mode.eq_ignore_ascii_case("wal") {
-                    return Err(open_err(sqlx::Error::Configuration(
-                        format!("SQLite refused WAL mode (journal mode is {mode})").into(),
-                    )));
-                }
-                pool
-            }
-            Backend::Postgres => AnyPoolOptions::new()
-                .max_connections(8)
-                .connect(url)
-                .await
-                .map_err(open_err)?,
-        };
+        let (pool, backend) = sql::connect(url).await?;
         migrations::run(&pool, backend).await?;
         Ok(Store { pool, backend })
     }
 
     /// Opens the default store, `sqlite://DIR/banyan.db`, creating `dir` if missing.
     pub async fn open_data_dir(dir: &Path) -> Result<Store, StoreError> {
-        let dir_err = |source| StoreError::DataDir {
+        let url = sql::sqlite_url_in(dir, DEFAULT_FILE_NAME).map_err(|source| StoreError::DataDir {
             path: dir.to_path_buf(),
             source,
-        };
-        std::fs::create_dir_all(dir).map_err(dir_err)?;
-        // Absolute, so no part of the path is read as a URL host (which would be lowercased).
-        let file = std::path::absolute(dir.join(DEFAULT_FILE_NAME)).map_err(dir_err)?;
-        let text = file.to_str().ok_or_else(|| {
-            dir_err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the path is not UTF-8",
-            ))
         })?;
-        let mut url = String::from("sqlite://");
-        for c in text.chars() {
-            match c {
-                '%' => url.push_str("%25"),
-                '?' => url.push_str("%3F"),
-                '#' => url.push_str("%23"),
-                _ => url.push(c),
-            }
-        }
         Store::open(&url).await
     }
 
@@ -537,7 +431,7 @@ impl Store {
 
     /// The zone's id and serial, its row locked against other writers until `tx` ends.
     async fn lock_zone(&self, tx: &mut Transaction<'static, Any>, name: &Name) -> Result<(i64, u32), StoreError> {
-        let row = sqlx::query(self.backend.lock_zone_sql())
+        let row = sqlx::query(&lock_zone_sql(self.backend))
             .bind(key(name))
             .fetch_optional(&mut **tx)
             .await?
@@ -784,14 +678,5 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode, "wal");
-    }
-
-    #[test]
-    fn backends_by_url_scheme() {
-        assert_eq!(Backend::of("sqlite:///x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(Backend::of("SQLite://x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(Backend::of("postgres://h/db").ok(), Some(Backend::Postgres));
-        assert_eq!(Backend::of("postgresql://h/db").ok(), Some(Backend::Postgres));
-        assert!(Backend::of("/var/lib/banyan.db").is_err());
     }
 }
