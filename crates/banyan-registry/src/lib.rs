@@ -8,3 +8,5 @@
 //! `banyan-server` serves it), or the registrar dashboard (`banyan-web`).
 
 #![forbid(unsafe_code)]
+
+pub mod epp;
