@@ -25,6 +25,11 @@ mod xml;
 mod command;
 mod response;
 
+pub mod client;
+pub mod frame;
+pub mod server;
+pub mod tls;
+
 pub use command::{Command, CommandExtensions, Frame, Login, PollOp, SecDnsExtension};
 pub use contact::{
     Address, ContactChg, ContactCommand, ContactCreate, ContactInfData, ContactResData, ContactUpdate, Disclose, Phone,
