@@ -23,6 +23,9 @@ const WAIT: Duration = Duration::from_secs(10);
 #[derive(Default)]
 struct MemoryRegistry {
     domains: Mutex<HashMap<String, String>>,
+    /// Told when a logged-in session ends, with the registrar's ID.
+    closed: tokio::sync::Notify,
+    closed_ids: Mutex<Vec<String>>,
 }
 
 impl MemoryRegistry {
@@ -103,10 +106,20 @@ impl Handler for MemoryRegistry {
             }
         })
     }
+
+    fn session_closed<'a>(&'a self, session: &'a Session) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Ok(mut ids) = self.closed_ids.lock() {
+                ids.push(session.client_id.clone());
+            }
+            self.closed.notify_one();
+        })
+    }
 }
 
 struct Server {
     addr: SocketAddr,
+    registry: Arc<MemoryRegistry>,
     client_tls: Arc<ClientConfig>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -128,9 +141,15 @@ impl Server {
     async fn start_with(limits: Limits, server_tls: Arc<rustls::ServerConfig>, client_tls: Arc<ClientConfig>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let handler: Arc<dyn Handler> = Arc::new(MemoryRegistry::default());
+        let registry = Arc::new(MemoryRegistry::default());
+        let handler: Arc<dyn Handler> = registry.clone();
         let task = tokio::spawn(serve(listener, server_tls, handler, limits));
-        Self { addr, client_tls, task }
+        Self {
+            addr,
+            registry,
+            client_tls,
+            task,
+        }
     }
 
     async fn connect(&self) -> EppClient {
@@ -199,6 +218,7 @@ async fn greeting_login_and_a_domain_round_trip() {
     assert!(r.cl_trid.is_some());
     assert!(!r.sv_trid.is_empty());
     assert!(available(&r));
+    assert!(r.sv_trid.starts_with("BANYAN-"));
 
     let r = c.command(create("example.test")).await.expect("create");
     assert_eq!(r.code(), ResultCode::COMPLETED);
@@ -228,6 +248,12 @@ async fn greeting_login_and_a_domain_round_trip() {
 
     let r = c.logout().await.expect("logout");
     assert_eq!(r.code(), ResultCode::COMPLETED_ENDING_SESSION);
+
+    // The handler hears that the session ended.
+    tokio::time::timeout(WAIT, server.registry.closed.notified())
+        .await
+        .expect("session_closed called");
+    assert_eq!(*server.registry.closed_ids.lock().expect("lock"), ["registrar1"]);
 }
 
 #[tokio::test]

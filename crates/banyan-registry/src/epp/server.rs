@@ -1,9 +1,8 @@
 //! The EPP server loop (RFC 5730 §2, RFC 5734): TLS sessions, each greeted, logged in, fed
 //! commands and closed, with a registry behind the [`Handler`] trait.
 //!
-//! A session is a small state machine named for what it expects next:
-//! `AwaitingLogin`, then `LoggedIn`. What the loop
-//! decides itself, without the handler (RFC 5730 §2.9.1 and §3):
+//! A session is a small state machine named for what it expects next: `AwaitingLogin`, then
+//! `LoggedIn`. What the loop decides itself, without the handler (RFC 5730 §2.9.1 and §3):
 //!
 //! | event | answer |
 //! |---|---|
