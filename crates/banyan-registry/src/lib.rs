@@ -37,6 +37,7 @@
 mod contact;
 mod db;
 mod domain;
+pub mod epp;
 pub mod error;
 mod host;
 mod lifecycle;
