@@ -300,7 +300,9 @@ fn decode_secret(text: &str) -> Result<Vec<u8>, KeyProblem> {
 /// ```
 ///
 /// Comments (`#`, `//`, `/* */`) are allowed anywhere between tokens, names and values
-/// quoted or not. Any other statement or clause is an error naming its line.
+/// quoted or not. In a quoted string, as in BIND's, a backslash stays with the character it
+/// escapes (`"a\.b"` names the one label `a.b`) except before `"`. Any other statement or
+/// clause is an error naming its line.
 pub fn parse_bind_keys(text: &str) -> Result<Vec<TsigKey>, TsigKeyError> {
     let mut lexer = Lexer { text, pos: 0, line: 1 };
     let mut keys: Vec<TsigKey> = Vec::new();
@@ -464,11 +466,20 @@ impl<'a> Lexer<'a> {
                         self.pos += i + 1;
                         return Ok(Some((Token::Quoted(value), line)));
                     }
-                    '\\' => {
-                        if let Some((_, escaped)) = chars.next() {
+                    // As in BIND's quoted strings (isc_lex): the backslash and the character
+                    // it escapes are both kept, for the name parser to read `\.`, `\\` and
+                    // `\DDD`; only `\"` becomes `"`.
+                    '\\' => match chars.next() {
+                        Some((_, '"')) => value.push('"'),
+                        Some((_, escaped)) => {
+                            if escaped == '\n' {
+                                self.line += 1;
+                            }
+                            value.push('\\');
                             value.push(escaped);
                         }
-                    }
+                        None => {}
+                    },
                     '\n' => {
                         self.line += 1;
                         value.push(c);
@@ -582,6 +593,31 @@ key "update.example" { secret "AAEC"; algorithm hmac-sha384; };
         assert_eq!(keys[1].algorithm, TsigAlgorithm::HmacSha384);
         assert_eq!(keys[1].secret, [0, 1, 2]);
         assert_eq!(parse_bind_keys("  // nothing\n").unwrap(), vec![]);
+    }
+
+    /// Found by the `bind_keys` fuzz target (`fuzz/corpus/bind_keys/crash-name-control-octet-lost-in-quoted-string`):
+    /// a key named with a control octet, printed `sha\019key.`, did not read back from
+    /// `key "sha\019key." { … }` because the quoted string dropped every backslash, giving the
+    /// name `sha019key.`. BIND keeps them (only `\"` stands for `"`), so `key "a\.b"` names
+    /// one label there, and has to here, or the two ends of a TSIG disagree on the key name.
+    #[test]
+    fn quoted_strings_keep_their_escapes_as_bind_does() {
+        let name_of = |text: &str| {
+            let statement = format!("key \"{text}\" {{ algorithm hmac-sha1; secret \"AAEC\"; }};");
+            parse_bind_keys(&statement).map(|keys| keys[0].name.as_wire().to_vec())
+        };
+        assert_eq!(name_of(r"sha\019key.").unwrap(), b"\x07sha\x13key\x00");
+        assert_eq!(name_of(r"a\.b").unwrap(), b"\x03a.b\x00");
+        assert_eq!(name_of(r#"a\"b"#).unwrap(), b"\x03a\"b\x00");
+        assert_eq!(name_of(r"a\\.b").unwrap(), b"\x02a\\\x01b\x00");
+        // Every name reads back from its presentation form.
+        for wire in [&b"\x07sha\x13key\x00"[..], b"\x05a.\"\\ \x00", b"\x02\xc3\xa4\x00"] {
+            let name = Name::from_wire(wire).unwrap();
+            assert_eq!(name_of(&name.to_string()).unwrap(), wire, "{name}");
+        }
+        // The line of an escaped newline still counts.
+        let e = parse_bind_keys("key \"a\\\nb\" { bogus; };").unwrap_err();
+        assert!(matches!(e, TsigKeyError::File { line: 2, .. }), "{e}");
     }
 
     #[test]

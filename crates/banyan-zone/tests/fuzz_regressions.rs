@@ -1,0 +1,217 @@
+//! Runs the committed corpus of the `transfer_in` fuzz target (seeds and anything the fuzzer
+//! kept or crashed on) through exactly the check the fuzzer makes, in the normal test suite;
+//! and makes the seeds.
+//!
+//! The seeds are written by `BANYAN_WRITE_FUZZ_SEEDS=1 cargo test -p banyan-zone --test
+//! fuzz_regressions` into `fuzz/corpus/transfer_in/` (files named `seed-*`); the tests below
+//! check them whether or not they are written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../fuzz/src/transfer_in.rs"]
+mod transfer_in_property;
+
+use banyan_wire::message::{BuildSection, MessageBuilder};
+use banyan_wire::{Class, Header, Name, Record, RecordType};
+use transfer_in_property::{check_transfer_in, TransferOutcome};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/transfer_in");
+const BIND_AXFR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../banyan-wire/tests/data/tsig/axfr-hmac-sha256.txt"
+);
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+fn soa(serial: u32) -> String {
+    format!("@ 3600 IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300")
+}
+
+const ZONE: [&str; 14] = [
+    "@ 3600 IN NS ns1",
+    "@ 3600 IN NS ns2",
+    "@ 300 IN MX 10 mail",
+    "ns1 300 IN A 192.0.2.1",
+    "ns2 300 IN AAAA 2001:db8::2",
+    "mail 300 IN A 192.0.2.25",
+    "www 300 IN A 192.0.2.10",
+    "alias 300 IN CNAME www",
+    "sub 3600 IN NS ns.sub",
+    "ns.sub 3600 IN A 192.0.2.53",
+    "*.wild 300 IN TXT \"wild\"",
+    "old 300 IN DNAME new.example.",
+    "_sip._tcp 300 IN SRV 0 5 5060 www",
+    "deep.ent 300 IN TXT \"below an empty non-terminal\"",
+];
+
+/// One message of a transfer answering `qtype`, the records in its answer section.
+fn message(qtype: RecordType, records: &[String]) -> Vec<u8> {
+    let origin: Name = "example.".parse().unwrap();
+    let header = Header {
+        id: 0x5a5a,
+        qr: true,
+        aa: true,
+        ..Header::default()
+    };
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::new(&mut buf, header);
+    b.question(&origin, qtype, Class::IN).unwrap();
+    for text in records {
+        let record = Record::from_text(text, Some(&origin), Some(300)).unwrap();
+        b.push(BuildSection::Answer, &record).unwrap();
+    }
+    b.finish();
+    buf
+}
+
+/// A seed: the first octet, then each message with its two-octet length (RFC 1035 §4.2.2).
+fn stream(first: u8, messages: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = vec![first];
+    for m in messages {
+        out.extend_from_slice(&u16::try_from(m.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(m);
+    }
+    out
+}
+
+fn axfr_first() -> u8 {
+    0
+}
+
+fn ixfr_from(serial: u8) -> u8 {
+    serial << 1 | 1
+}
+
+fn lines(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|t| t.to_string()).collect()
+}
+
+/// The seeds, with what each comes to.
+fn seeds() -> Vec<(&'static str, Vec<u8>, TransferOutcome)> {
+    let whole: Vec<String> = std::iter::once(soa(7))
+        .chain(lines(&ZONE))
+        .chain(std::iter::once(soa(7)))
+        .collect();
+    let axfr = RecordType::AXFR;
+    let ixfr = RecordType::IXFR;
+    let bind_axfr: Vec<Vec<u8>> = fs::read_to_string(BIND_AXFR)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("< "))
+        .map(|hex| banyan_wire::text::hex_decode(hex).unwrap())
+        .collect();
+    vec![
+        (
+            "axfr-one-message",
+            stream(axfr_first(), &[message(axfr, &whole)]),
+            TransferOutcome::Full(15),
+        ),
+        (
+            "axfr-three-messages",
+            stream(
+                axfr_first(),
+                &[
+                    message(axfr, &whole[..5]),
+                    message(axfr, &whole[5..10]),
+                    message(axfr, &whole[10..]),
+                ],
+            ),
+            TransferOutcome::Full(15),
+        ),
+        (
+            "axfr-soa-only",
+            stream(axfr_first(), &[message(axfr, &[soa(1), soa(1)])]),
+            TransferOutcome::Full(1),
+        ),
+        (
+            "axfr-closing-soa-differs",
+            stream(axfr_first(), &[message(axfr, &[soa(1), ZONE[0].to_string(), soa(2)])]),
+            TransferOutcome::Refused,
+        ),
+        (
+            "axfr-bind-six-messages",
+            stream(axfr_first(), &bind_axfr),
+            TransferOutcome::Full(83),
+        ),
+        (
+            "ixfr-incremental",
+            stream(
+                ixfr_from(1),
+                &[
+                    message(
+                        ixfr,
+                        &[
+                            soa(3),
+                            soa(1),
+                            "www 300 IN A 192.0.2.10".into(),
+                            soa(2),
+                            "www 300 IN A 192.0.2.11".into(),
+                        ],
+                    ),
+                    message(
+                        ixfr,
+                        &[
+                            soa(2),
+                            soa(3),
+                            "mail 300 IN A 192.0.2.26".into(),
+                            "new 60 IN TXT \"added\"".into(),
+                            soa(3),
+                        ],
+                    ),
+                ],
+            ),
+            TransferOutcome::Incremental(2),
+        ),
+        (
+            "ixfr-up-to-date",
+            stream(ixfr_from(5), &[message(ixfr, &[soa(5)])]),
+            TransferOutcome::UpToDate,
+        ),
+        (
+            "ixfr-axfr-form",
+            stream(ixfr_from(1), &[message(ixfr, &whole)]),
+            TransferOutcome::Full(15),
+        ),
+        (
+            "ixfr-broken-chain",
+            stream(ixfr_from(1), &[message(ixfr, &[soa(3), soa(2), soa(3), soa(3)])]),
+            TransferOutcome::Refused,
+        ),
+    ]
+}
+
+#[test]
+fn transfer_in_seeds_pass_the_check() {
+    let seeds = seeds();
+    if std::env::var_os("BANYAN_WRITE_FUZZ_SEEDS").is_some() {
+        fs::create_dir_all(CORPUS).unwrap();
+        for (name, data, _) in &seeds {
+            fs::write(Path::new(CORPUS).join(format!("seed-{name}")), data).unwrap();
+        }
+    }
+    for (name, data, expected) in &seeds {
+        assert_eq!(check_transfer_in(data), *expected, "{name}");
+    }
+}
+
+#[test]
+fn transfer_in_corpus() {
+    let mut ran = 0;
+    for path in files(Path::new(CORPUS)) {
+        check_transfer_in(&fs::read(&path).unwrap());
+        ran += 1;
+    }
+    assert!(ran >= 9, "the seeds are committed");
+}
