@@ -42,6 +42,10 @@ pub const NOTIFY_FIRST_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest wait between two NOTIFY attempts.
 pub const NOTIFY_MAX_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How often the managed zones' serials are read from the store, to serve changes another
+/// process made there (one indexed row per zone: cheap).
+pub const STORE_WATCH: Duration = Duration::from_secs(1);
+
 /// What a zone kept in the store is.
 #[derive(Clone, Debug)]
 pub enum Role {
@@ -218,12 +222,20 @@ impl Propagation {
     /// Starts the refresh task of every secondary and tells the secondaries of every
     /// managed zone that it may have changed while we were down (as BIND does at load).
     pub(crate) fn start(self: &Arc<Self>) {
+        let mut watching = false;
         for state in self.zones.values() {
             match &state.config.role {
                 Role::Secondary { .. } => {
                     tokio::spawn(secondary::run(self.clone(), state.clone()));
                 }
                 Role::Managed => self.notify_all(&state.config.origin),
+            }
+            if matches!(state.config.role, Role::Managed) && !watching {
+                // Another process may change a managed zone in the store (the registry
+                // publishing a TLD, `banyan zone import`, a second server sharing PostgreSQL):
+                // look for a new serial every STORE_WATCH.
+                watching = true;
+                tokio::spawn(watch_store(self.clone()));
             }
             if let Some(signing) = &state.config.signing {
                 let every =
@@ -234,10 +246,10 @@ impl Propagation {
         }
     }
 
-    /// Reads every managed zone from the store again and serves the ones whose stored
-    /// serial differs from the one served (a `banyan zone import` while the server runs),
-    /// telling their secondaries. Returns the errors, one per zone that failed (it keeps
-    /// its version). Called on SIGHUP.
+    /// Reads every managed zone's serial from the store and serves the ones whose stored
+    /// serial differs from the one held (changed by another writer: `banyan zone import`, the
+    /// registry publishing a TLD), telling their secondaries. Returns the errors, one per zone
+    /// that failed (it keeps its version). Called every [`STORE_WATCH`] and on SIGHUP.
     pub(crate) async fn reload_managed(&self) -> Vec<String> {
         let mut errors = Vec::new();
         let now = unix_now();
@@ -245,6 +257,15 @@ impl Propagation {
             let origin = &state.config.origin;
             let mut data = state.data.lock().await;
             let held = data.as_ref().and_then(Zone::soa).map(|s| s.serial);
+            // The serial alone first: a look every second must cost a row, not the zone.
+            match self.store.info(origin).await {
+                Ok(Some(info)) if Some(info.serial) == held => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    errors.push(format!("{origin}: {e}"));
+                    continue;
+                }
+            }
             let stored = match self.store.load(origin).await {
                 Ok(Some(stored)) => stored,
                 Ok(None) => {
@@ -506,6 +527,21 @@ impl Propagation {
                 let served_change = diff(&before, &served);
                 self.publish(origin, served, vec![served_change], false);
             }
+        }
+    }
+}
+
+/// Looks at the managed zones' serials in the store every [`STORE_WATCH`] and serves the ones
+/// another writer changed, until the server stops.
+async fn watch_store(p: Arc<Propagation>) {
+    let mut stop = p.stop.clone();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(STORE_WATCH) => {}
+            _ = stop.changed() => return,
+        }
+        for e in p.reload_managed().await {
+            eprintln!("store: {e}");
         }
     }
 }
