@@ -156,7 +156,11 @@ pub async fn answer(registry: &Registry, config: &WhoisConfig, line: &str) -> Re
             Some(host) => host_text(registry, &host).await?,
             None => no_match(&upper(&name)),
         },
-        WhoisQuery::Unparsable(text) => no_match(&text.to_uppercase()),
+        WhoisQuery::Unparsable(text) => {
+            // Echoed back: no control characters from the client in the answer.
+            let shown: String = text.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+            no_match(&shown.to_uppercase())
+        }
     };
     footer(&mut out, config, now);
     Ok(out)

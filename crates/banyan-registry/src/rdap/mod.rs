@@ -24,9 +24,11 @@
 //! search returns at most [`RdapConfig::search_limit`] domains and says when it truncated.
 
 pub mod json;
+mod limits;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -38,6 +40,7 @@ use axum::Router;
 use banyan_wire::Name;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::lookup::{Clock, DomainPattern, PatternError, DEFAULT_SEARCH_LIMIT};
 use crate::{Registry, RegistryError};
@@ -50,7 +53,10 @@ pub const MEDIA_TYPE: &str = "application/rdap+json";
 /// 253 characters; U-labels take more).
 pub const MAX_QUERY_LEN: usize = 1024;
 
-/// How the RDAP service describes itself.
+/// How long [`serve`] lets responses under way finish after it is told to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How the RDAP service describes itself and bounds its connections.
 #[derive(Clone, Debug)]
 pub struct RdapConfig {
     /// The base URL of the service as clients reach it (`https://rdap.nic.test`), used in
@@ -66,10 +72,16 @@ pub struct RdapConfig {
     /// The terms of service, one paragraph per element (the notice of every response and
     /// the `/help` answer).
     pub terms: Vec<String>,
+    /// The most connections [`serve`] keeps open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// How long [`serve`] keeps a connection on which no byte moves (slow headers, idle
+    /// keep-alive).
+    pub idle_timeout: Duration,
 }
 
 impl RdapConfig {
-    /// A service at `base_url` on the system clock, with the default search limit and terms.
+    /// A service at `base_url` on the system clock, with the default search limit and terms,
+    /// at most 256 connections, each closed after 30 idle seconds.
     pub fn new(base_url: impl Into<String>) -> RdapConfig {
         RdapConfig {
             base_url: base_url.into(),
@@ -82,6 +94,8 @@ impl RdapConfig {
                     .into(),
                 "Personal data of contacts is withheld unless the contact agreed to its publication.".into(),
             ],
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -223,16 +237,34 @@ async fn cors(mut res: Response) -> Response {
     res
 }
 
-/// Serves RDAP on `listener` until `stop` completes, then lets responses under way finish.
+/// Serves RDAP on `listener` until `stop` completes, then lets responses under way finish
+/// for at most [`SHUTDOWN_GRACE`]. At most [`RdapConfig::max_connections`] connections are
+/// open at once, each closed after [`RdapConfig::idle_timeout`] without traffic.
 pub async fn serve(
     listener: TcpListener,
     registry: Registry,
     config: RdapConfig,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(registry, config))
-        .with_graceful_shutdown(stop)
-        .await
+    let listener = limits::LimitedListener::new(listener, config.max_connections, config.idle_timeout);
+    let stopped = Arc::new(Notify::new());
+    let signal = {
+        let stopped = stopped.clone();
+        async move {
+            stop.await;
+            stopped.notify_one();
+        }
+    };
+    let serving = axum::serve(listener, router(registry, config))
+        .with_graceful_shutdown(signal)
+        .into_future();
+    tokio::select! {
+        done = serving => done,
+        () = async {
+            stopped.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
 }
 
 /// A path segment as given: decoded, bounded, not empty.
