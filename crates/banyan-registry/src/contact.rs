@@ -265,15 +265,24 @@ impl Registry {
             Some(_) => return Err(RegistryError::InvalidAuthInfo),
             None => false,
         };
-        let mut statuses = self.stored_statuses(&mut tx, ObjectKind::Contact, row.id).await?;
-        if self
-            .pending_transfer(&mut tx, ObjectKind::Contact, row.id)
-            .await?
-            .is_some()
-        {
+        let info = self.contact_info(&mut tx, row, authorized).await?;
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    /// A contact as info shows it, read in the caller's transaction: everything when
+    /// `authorized`, else the public part (see [`ContactInfo`]).
+    pub(crate) async fn contact_info(
+        &self,
+        tx: &mut Tx,
+        row: ContactRow,
+        authorized: bool,
+    ) -> Result<ContactInfo, RegistryError> {
+        let mut statuses = self.stored_statuses(tx, ObjectKind::Contact, row.id).await?;
+        if self.pending_transfer(tx, ObjectKind::Contact, row.id).await?.is_some() {
             statuses.push(Status::PendingTransfer);
         }
-        if self.contact_linked(&mut tx, row.id).await? {
+        if self.contact_linked(tx, row.id).await? {
             statuses.push(Status::Linked);
         }
         if statuses.iter().all(|s| *s == Status::Linked) {
@@ -286,7 +295,7 @@ impl Registry {
                 "SELECT kind, name, org, street, city, sp, pc, cc FROM contact_postal WHERE contact = $1 ORDER BY kind",
             )
             .bind(row.id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             for r in &rows {
                 let kind: String = r.try_get(0)?;
@@ -308,7 +317,6 @@ impl Registry {
                 });
             }
         }
-        tx.commit().await?;
         let disclose = row.disclose.as_deref().map(load_disclose).transpose()?;
         Ok(ContactInfo {
             id: row.handle,

@@ -362,25 +362,39 @@ impl Registry {
             Some(_) => return Err(RegistryError::InvalidAuthInfo),
             None => false,
         };
-        let (statuses, rgp_statuses) = self.domain_statuses(&mut tx, &row, now).await?;
+        let info = self.domain_info(&mut tx, row, authorized, now).await?;
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    /// A domain as info shows it, read in the caller's transaction: everything when
+    /// `authorized`, else the public part (see [`DomainInfo`]).
+    pub(crate) async fn domain_info(
+        &self,
+        tx: &mut Tx,
+        row: DomainRow,
+        authorized: bool,
+        now: i64,
+    ) -> Result<DomainInfo, RegistryError> {
+        let (statuses, rgp_statuses) = self.domain_statuses(tx, &row, now).await?;
         let ns_names: Vec<String> =
             sqlx::query_scalar("SELECT h.name FROM domain_ns n JOIN hosts h ON h.id = n.host WHERE n.domain = $1")
                 .bind(row.id)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
         let mut ns = ns_names.iter().map(|n| stored_name(n)).collect::<Result<Vec<_>, _>>()?;
         ns.sort();
-        let ds = self.domain_ds(&mut tx, row.id).await?;
+        let ds = self.domain_ds(tx, row.id).await?;
         let (registrant, contacts, hosts) = if authorized {
             let registrant = match row.registrant {
-                Some(id) => Some(self.contact_handle(&mut tx, id).await?),
+                Some(id) => Some(self.contact_handle(tx, id).await?),
                 None => None,
             };
             let rows = sqlx::query(
                 "SELECT dc.kind, c.handle FROM domain_contacts dc JOIN contacts c ON c.id = dc.contact WHERE dc.domain = $1",
             )
             .bind(row.id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?;
             let mut contacts = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -390,11 +404,10 @@ impl Registry {
                 contacts.push((kind, r.try_get::<String, _>(1)?));
             }
             contacts.sort();
-            (registrant, contacts, self.subordinate_hosts(&mut tx, row.id).await?)
+            (registrant, contacts, self.subordinate_hosts(tx, row.id).await?)
         } else {
             (None, Vec::new(), Vec::new())
         };
-        tx.commit().await?;
         Ok(DomainInfo {
             name: row.name,
             roid: roid(ObjectKind::Domain, row.id),

@@ -183,21 +183,30 @@ impl Registry {
     /// Host info (RFC 5732 §3.1.2): the same for every registrar.
     pub async fn info_host(&self, name: &Name) -> Result<HostInfo, RegistryError> {
         let mut tx = self.pool.begin().await?;
-        let row = self
-            .host_by_name(&mut tx, name, false)
+        let info = self
+            .host_info(&mut tx, name)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("host {name}")))?;
-        let mut statuses = self.stored_statuses(&mut tx, ObjectKind::Host, row.id).await?;
-        if self.host_linked(&mut tx, row.id).await? {
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    /// The host `name` as info shows it, read in the caller's transaction; `None` when there
+    /// is no such host.
+    pub(crate) async fn host_info(&self, tx: &mut Tx, name: &Name) -> Result<Option<HostInfo>, RegistryError> {
+        let Some(row) = self.host_by_name(tx, name, false).await? else {
+            return Ok(None);
+        };
+        let mut statuses = self.stored_statuses(tx, ObjectKind::Host, row.id).await?;
+        if self.host_linked(tx, row.id).await? {
             statuses.push(Status::Linked);
         }
         if statuses.iter().all(|s| *s == Status::Linked) {
             statuses.push(Status::Ok);
         }
         statuses.sort();
-        let addrs = self.host_addrs(&mut tx, row.id).await?;
-        tx.commit().await?;
-        Ok(HostInfo {
+        let addrs = self.host_addrs(tx, row.id).await?;
+        Ok(Some(HostInfo {
             name: row.name,
             roid: roid(ObjectKind::Host, row.id),
             statuses,
@@ -208,7 +217,7 @@ impl Registry {
             up_id: row.updater.map(RegistrarId::new),
             up_date: row.updated,
             tr_date: row.transferred,
-        })
+        }))
     }
 
     /// Host create (RFC 5732 §3.2.1). A host under a TLD of the registry needs its

@@ -41,14 +41,17 @@ pub mod epp;
 pub mod error;
 mod host;
 mod lifecycle;
+pub mod lookup;
 pub mod model;
 pub mod policy;
 mod poll;
 pub mod publish;
+pub mod rdap;
 mod registry;
 pub mod time;
 mod tldzone;
 mod transfer;
+pub mod whois;
 
 pub use db::{DEFAULT_FILE_NAME, SQLITE_BUSY_TIMEOUT_MS};
 pub use error::RegistryError;

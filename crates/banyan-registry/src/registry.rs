@@ -196,22 +196,33 @@ impl Registry {
     /// What the registry keeps about a registrar (its password hash aside).
     pub async fn registrar(&self, id: &RegistrarId) -> Result<RegistrarInfo, RegistryError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT name, balance FROM registrars WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
+        let info = self
+            .registrar_info(&mut tx, id.as_str())
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("registrar {id}")))?;
-        let tlds: Vec<String> = sqlx::query_scalar("SELECT tld FROM registrar_tlds WHERE registrar = $1 ORDER BY tld")
-            .bind(id.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
         tx.commit().await?;
-        Ok(RegistrarInfo {
-            id: id.clone(),
+        Ok(info)
+    }
+
+    /// A registrar read in the caller's transaction; `None` when there is no such registrar.
+    pub(crate) async fn registrar_info(&self, tx: &mut Tx, id: &str) -> Result<Option<RegistrarInfo>, RegistryError> {
+        let Some(row) = sqlx::query("SELECT name, balance FROM registrars WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let tlds: Vec<String> = sqlx::query_scalar("SELECT tld FROM registrar_tlds WHERE registrar = $1 ORDER BY tld")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(Some(RegistrarInfo {
+            id: RegistrarId::new(id),
             name: row.try_get(0)?,
             balance: row.try_get(1)?,
             tlds: tlds.iter().map(|t| stored_name(t)).collect::<Result<_, _>>()?,
-        })
+        }))
     }
 
     // ---- shared by the commands ----
