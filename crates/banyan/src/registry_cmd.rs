@@ -303,6 +303,8 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<Outcome> {
 }
 
 /// What to send.
+// One value per run: boxing the command would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Plan {
     /// One command.
     One(Command, CommandExtensions, Option<String>),

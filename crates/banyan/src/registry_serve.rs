@@ -185,6 +185,8 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
     let tlds: Vec<String> = config.tlds.iter().map(|t| t.name.to_string()).collect();
     let mut out = std::io::stdout().lock();
     writeln!(out, "registry for {}", tlds.join(" "))?;
+    // An absolute path, so that it can be given to `banyan registry --ca` from anywhere.
+    let cert_path = std::path::absolute(&cert_path).unwrap_or(cert_path);
     writeln!(out, "epp listening on {addr} (certificate {})", cert_path.display())?;
     out.flush()?;
     Ok(())
