@@ -16,6 +16,13 @@
 //! TLD in [`TldPolicy`]). Errors are [`RegistryError`]s, each with its EPP result code
 //! ([`RegistryError::epp_code`]). [`Registry::tld_zone`] builds a TLD's zone.
 //!
+//! # EPP
+//!
+//! [`epp`] is the protocol (codec, TLS transport, server loop, client); [`service`] puts the
+//! registry behind it: [`service::RegistryHandler`] answers every command of RFC 5730-5733
+//! (with RFC 5910 and RFC 3915) from the [`Registry`], and [`service::run_ticks`] runs
+//! [`Registry::tick`] periodically.
+//!
 //! # Storage
 //!
 //! Versioned migrations (`schema_version`, one row per step) create `registrars`,
@@ -48,6 +55,7 @@ mod poll;
 pub mod publish;
 pub mod rdap;
 mod registry;
+pub mod service;
 pub mod time;
 mod tldzone;
 mod transfer;

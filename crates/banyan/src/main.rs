@@ -10,6 +10,8 @@ mod key_cmd;
 mod normalize;
 mod output;
 mod query;
+mod registry_cmd;
+mod registry_serve;
 mod resolv_conf;
 mod resolver_cmd;
 mod serve_cmd;
@@ -76,7 +78,8 @@ enum Command {
     /// learns; in the foreground until SIGINT or SIGTERM. Exit 2 on bad options or an address
     /// that cannot be bound.
     Resolver(resolver_cmd::ResolverArgs),
-    /// Everything a TOML config names (today its [auth] section), until SIGINT or SIGTERM.
+    /// Everything a TOML config names ([auth], [resolver], [registry]), until SIGINT or
+    /// SIGTERM.
     Serve {
         /// The configuration file.
         #[arg(long, value_name = "FILE")]
@@ -88,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         command: ZoneCommand,
     },
+    /// A registrar's EPP client: domains, hosts, contacts and the message queue of a registry
+    /// (`banyan serve` with [registry], or any EPP server). Exit 0 when the registry accepted
+    /// the command, 1 when it refused it (the EPP result code is printed), 2 on bad usage or
+    /// when the server cannot be reached.
+    Registry(registry_cmd::RegistryArgs),
     /// DNSSEC keys.
     Key {
         #[command(subcommand)]
@@ -225,6 +233,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Registry(args) => match registry_cmd::run(&args) {
+            Ok(registry_cmd::Outcome::Success) => ExitCode::SUCCESS,
+            Ok(registry_cmd::Outcome::Refused) => ExitCode::from(EXIT_DNS_FAILURE),
+            Err(e) => {
+                eprintln!("banyan registry: {e:#}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
         Command::Key {
             command: KeyCommand::Generate(args),
         } => exit_usage_on_error("key generate", key_cmd::generate(&args)),

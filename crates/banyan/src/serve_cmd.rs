@@ -1,9 +1,10 @@
 //! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
 //! "Configuration"). Today that is `data_dir`/`store`, `[[tsig]]`, `[auth]` (zone files,
-//! zones managed in the store, secondaries) and `[resolver]`; `[registry]` and `[web]` are
-//! read and refused with "not implemented yet" so a config written for later versions fails
-//! loudly.
+//! zones managed in the store, secondaries), `[resolver]` and `[registry]` (EPP; its `rdap`
+//! and `whois` keys are refused with "not implemented yet"); `[web]` is read and refused the
+//! same way, so a config written for later versions fails loudly.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +32,8 @@ pub struct Config {
     pub auth: Option<AuthSection>,
     /// The recursive resolver.
     pub resolver: Option<ResolverSection>,
-    /// The registry (not implemented yet).
-    pub registry: Option<toml::Value>,
+    /// The registry: EPP for registrars.
+    pub registry: Option<RegistrySection>,
     /// The registrar dashboard (not implemented yet).
     pub web: Option<toml::Value>,
 }
@@ -103,12 +104,107 @@ pub struct ResolverSection {
     pub trace_file: Option<PathBuf>,
 }
 
+/// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// The TLDs, e.g. `["test."]` (required, at least one; the final dot optional).
+    pub tlds: Vec<String>,
+    /// Where EPP listens, over TLS (RFC 5734), e.g. `"0.0.0.0:700"` (required).
+    pub epp: SocketAddr,
+    /// RDAP (not implemented yet: refused).
+    pub rdap: Option<SocketAddr>,
+    /// WHOIS (not implemented yet: refused).
+    pub whois: Option<SocketAddr>,
+    /// `sqlite://PATH` or `postgres://…` (default: `sqlite://DATA_DIR/registry.db`).
+    pub database: Option<String>,
+    /// The EPP server's certificate chain, PEM (relative to the config file's directory).
+    /// Default: a self-signed certificate made at each start for the EPP address, its PEM
+    /// written to `DATA_DIR/epp-cert.pem` for clients to trust.
+    pub certificate: Option<PathBuf>,
+    /// The private key of `certificate`, PEM (required with it).
+    pub private_key: Option<PathBuf>,
+    /// How often the registry's clock ticks: renewals, expiries, unanswered transfers,
+    /// purges (default `"1m"`).
+    pub tick: Option<String>,
+    /// Registrars created at start when missing.
+    #[serde(default)]
+    pub registrar: Vec<RegistrarSection>,
+    /// Policy overrides per TLD: `[registry.policy."test."]`.
+    #[serde(default)]
+    pub policy: BTreeMap<String, PolicySection>,
+}
+
+/// `[[registry.registrar]]`: a registrar created at start if missing (an existing one is
+/// left unchanged, its password included).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrarSection {
+    /// The EPP client identifier (3-16 characters).
+    pub id: String,
+    /// Its name (default: the identifier).
+    pub name: Option<String>,
+    /// Its EPP password (6-16 characters).
+    pub password: String,
+    /// Prepaid balance in the smallest unit of the currency (default 0).
+    #[serde(default)]
+    pub balance: i64,
+    /// The TLDs it may register under (default: all of the registry's).
+    pub tlds: Option<Vec<String>>,
+}
+
+/// `[registry.policy."TLD"]`: overrides of one TLD's policy (defaults: RFC 3915's usual
+/// gTLD periods, see `banyan_registry::TldPolicy`). Periods are durations (`"5d"`, `"0"`).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    /// Add grace period (default 5d).
+    pub add_grace: Option<String>,
+    /// Renew grace period (default 5d).
+    pub renew_grace: Option<String>,
+    /// Auto-renew grace period (default 45d).
+    pub auto_renew_grace: Option<String>,
+    /// Transfer grace period (default 5d).
+    pub transfer_grace: Option<String>,
+    /// How long a transfer waits for the losing registrar (default 5d).
+    pub transfer_pending: Option<String>,
+    /// Redemption period (default 30d).
+    pub redemption: Option<String>,
+    /// Pending delete, after redemption (default 5d).
+    pub pending_delete: Option<String>,
+    /// Renew automatically at expiry (default true).
+    pub auto_renew: Option<bool>,
+    /// Longest period, in years (default 10; 1-99).
+    pub max_years: Option<u32>,
+    /// TTL of the TLD zone's NS, DS and glue records (default 3600).
+    pub ttl: Option<u32>,
+    /// Fees in the smallest unit of the currency.
+    pub fees: Option<FeesSection>,
+}
+
+/// `fees = { … }` of a TLD's policy (defaults 800 a year for create, renew and transfer,
+/// 4000 for a restore).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FeesSection {
+    /// Per year of a create.
+    pub create: Option<i64>,
+    /// Per year of a renew.
+    pub renew: Option<i64>,
+    /// Per year of a transfer.
+    pub transfer: Option<i64>,
+    /// A restore out of redemption.
+    pub restore: Option<i64>,
+}
+
 /// What a configuration file asks to run.
 pub struct Services {
     /// The authoritative server, with where its zones come from.
     pub auth: Option<(ServerConfig, ZoneSource)>,
     /// The resolver's options.
     pub resolver: Option<crate::resolver_cmd::ResolverArgs>,
+    /// The registry.
+    pub registry: Option<crate::registry_serve::RegistryServeConfig>,
 }
 
 /// `[[auth.zone]]`.
@@ -324,21 +420,37 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     let config = read(path)?;
     let not_yet = |key: &str| anyhow!("{file}: {key}: not implemented yet");
     for (present, key) in [
-        (config.registry.is_some(), "[registry]"),
         (config.web.is_some(), "[web]"),
+        (
+            config.registry.as_ref().is_some_and(|r| r.rdap.is_some()),
+            "registry.rdap",
+        ),
+        (
+            config.registry.as_ref().is_some_and(|r| r.whois.is_some()),
+            "registry.whois",
+        ),
     ] {
         if present {
             return Err(not_yet(key));
         }
     }
+    let registry = config
+        .registry
+        .as_ref()
+        .map(|r| registry_config(r, config.data_dir.as_deref(), path))
+        .transpose()?;
     let keys = keys(&config, path)?;
     let store_url = store_url_of(&config, path)?;
     let resolver = config.resolver.map(|r| resolver_args(r, path)).transpose()?;
     let Some(auth) = config.auth else {
-        if resolver.is_none() {
-            bail!("{file}: nothing to serve (no [auth] or [resolver] section)");
+        if resolver.is_none() && registry.is_none() {
+            bail!("{file}: nothing to serve (no [auth], [resolver] or [registry] section)");
         }
-        return Ok(Services { auth: None, resolver });
+        return Ok(Services {
+            auth: None,
+            resolver,
+            registry,
+        });
     };
     if auth.listen.is_empty() {
         bail!("{file}: auth.listen: at least one address is needed");
@@ -480,6 +592,147 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     Ok(Services {
         auth: Some((server, ZoneSource::Files(files))),
         resolver,
+        registry,
+    })
+}
+
+/// A period of a TLD's policy, in seconds (`"5d"`, `"12h"`, `"0"`).
+fn period(text: &str, key: &str) -> anyhow::Result<i64> {
+    banyan_wire::text::parse_ttl(text)
+        .map(i64::from)
+        .ok_or_else(|| anyhow!("{key}: {text:?} is not a duration such as 0, 12h or 5d"))
+}
+
+/// Checks `[registry]` and turns it into what `registry_serve` runs. Relative paths are
+/// taken from the config file's directory, as `data_dir` is.
+fn registry_config(
+    r: &RegistrySection,
+    data_dir: Option<&Path>,
+    path: &Path,
+) -> anyhow::Result<crate::registry_serve::RegistryServeConfig> {
+    use crate::registry_serve::{EppCertificate, InitialRegistrar, RegistryServeConfig};
+    let file = path.display();
+    let base = path.parent().unwrap_or(Path::new("."));
+    if r.tlds.is_empty() {
+        bail!("{file}: registry.tlds: at least one TLD is needed");
+    }
+    let mut tlds = Vec::with_capacity(r.tlds.len());
+    for t in &r.tlds {
+        let name = parse_name(t).map_err(|e| anyhow!("{file}: registry.tlds: {e}"))?;
+        if name.is_root() || tlds.iter().any(|p: &banyan_registry::TldPolicy| p.name == name) {
+            bail!("{file}: registry.tlds: {name} is the root or given twice");
+        }
+        tlds.push(banyan_registry::TldPolicy::new(name));
+    }
+    for (tld, p) in &r.policy {
+        let key = |k: &str| format!("{file}: registry.policy.\"{tld}\".{k}");
+        let name = parse_name(tld).map_err(|e| anyhow!("{file}: registry.policy.\"{tld}\": {e}"))?;
+        let Some(policy) = tlds.iter_mut().find(|t| t.name == name) else {
+            bail!("{file}: registry.policy.\"{tld}\": not one of registry.tlds");
+        };
+        for (text, field, k) in [
+            (&p.add_grace, &mut policy.add_grace, "add_grace"),
+            (&p.renew_grace, &mut policy.renew_grace, "renew_grace"),
+            (&p.auto_renew_grace, &mut policy.auto_renew_grace, "auto_renew_grace"),
+            (&p.transfer_grace, &mut policy.transfer_grace, "transfer_grace"),
+            (&p.transfer_pending, &mut policy.transfer_pending, "transfer_pending"),
+            (&p.redemption, &mut policy.redemption, "redemption"),
+            (&p.pending_delete, &mut policy.pending_delete, "pending_delete"),
+        ] {
+            if let Some(text) = text {
+                *field = period(text, &key(k))?;
+            }
+        }
+        if let Some(a) = p.auto_renew {
+            policy.auto_renew = a;
+        }
+        if let Some(y) = p.max_years {
+            if !(1..=99).contains(&y) {
+                bail!("{}: {y} is not between 1 and 99", key("max_years"));
+            }
+            policy.max_years = y;
+        }
+        if let Some(t) = p.ttl {
+            policy.ttl = t;
+        }
+        if let Some(f) = &p.fees {
+            for (value, field, k) in [
+                (f.create, &mut policy.fees.create, "fees.create"),
+                (f.renew, &mut policy.fees.renew, "fees.renew"),
+                (f.transfer, &mut policy.fees.transfer, "fees.transfer"),
+                (f.restore, &mut policy.fees.restore, "fees.restore"),
+            ] {
+                if let Some(v) = value {
+                    if v < 0 {
+                        bail!("{}: a fee cannot be negative", key(k));
+                    }
+                    *field = v;
+                }
+            }
+        }
+    }
+    let data_dir = data_dir.map(|d| base.join(d));
+    if let Some(d) = &data_dir {
+        std::fs::create_dir_all(d).with_context(|| format!("data_dir {}", d.display()))?;
+    }
+    let database = match (&r.database, &data_dir) {
+        (Some(url), _) => url.clone(),
+        (None, Some(d)) => format!("sqlite://{}", d.join(banyan_registry::DEFAULT_FILE_NAME).display()),
+        (None, None) => bail!("{file}: registry.database: give it, or data_dir (for DATA_DIR/registry.db)"),
+    };
+    let certificate = match (&r.certificate, &r.private_key, &data_dir) {
+        (Some(chain), Some(key), _) => EppCertificate::Files {
+            chain: base.join(chain),
+            key: base.join(key),
+        },
+        (Some(_), None, _) | (None, Some(_), _) => {
+            bail!("{file}: registry.certificate and registry.private_key go together")
+        }
+        (None, None, Some(d)) => EppCertificate::SelfSigned {
+            write_to: d.join("epp-cert.pem"),
+        },
+        (None, None, None) => bail!(
+            "{file}: registry.certificate: give certificate and private_key, or data_dir (where the self-signed certificate is written)"
+        ),
+    };
+    let tick = match &r.tick {
+        None => std::time::Duration::from_secs(60),
+        Some(t) => crate::auth_cmd::parse_duration(t).map_err(|e| anyhow!("{file}: registry.tick: {e}"))?,
+    };
+    let mut registrars = Vec::with_capacity(r.registrar.len());
+    for (i, g) in r.registrar.iter().enumerate() {
+        let at = format!("{file}: registry.registrar[{i}] ({})", g.id);
+        let accredited = match &g.tlds {
+            None => tlds.iter().map(|t| t.name.clone()).collect(),
+            Some(list) => list
+                .iter()
+                .map(|t| {
+                    let n = parse_name(t).map_err(|e| anyhow!("{at}.tlds: {e}"))?;
+                    if !tlds.iter().any(|p| p.name == n) {
+                        bail!("{at}.tlds: {n} is not one of registry.tlds");
+                    }
+                    Ok(n)
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        };
+        if registrars.iter().any(|o: &InitialRegistrar| o.id == g.id) {
+            bail!("{at}: given twice");
+        }
+        registrars.push(InitialRegistrar {
+            id: g.id.clone(),
+            name: g.name.clone().unwrap_or_else(|| g.id.clone()),
+            password: g.password.clone(),
+            balance: g.balance,
+            tlds: accredited,
+        });
+    }
+    Ok(RegistryServeConfig {
+        tlds,
+        epp: r.epp,
+        database,
+        certificate,
+        registrars,
+        tick,
     })
 }
 
@@ -523,29 +776,46 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
     })
 }
 
-/// `banyan serve --config FILE`: the authoritative server and the resolver, as configured,
-/// until SIGINT or SIGTERM (SIGHUP reloads zones).
+/// `banyan serve --config FILE`: the authoritative server, the resolver and the registry, as
+/// configured, until SIGINT or SIGTERM (SIGHUP reloads zones).
 pub fn run(path: &Path) -> anyhow::Result<()> {
     let services = load(path)?;
+    let registry = services
+        .registry
+        .map(crate::registry_serve::RegistryServer::start)
+        .transpose()?;
     let resolver = match &services.resolver {
         Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
         None => None,
     };
     match (services.auth, resolver) {
         (Some((config, source)), resolver) => {
-            crate::auth_cmd::serve(config, source, &path.display().to_string())?;
+            let served = crate::auth_cmd::serve(config, source, &path.display().to_string());
             if let Some(r) = resolver {
                 r.shutdown();
             }
-            Ok(())
+            if let Some(r) = registry {
+                r.shutdown();
+            }
+            served
         }
         (None, Some(r)) => {
             r.run_until_signal().context("installing signal handlers")?;
             r.shutdown();
+            if let Some(r) = registry {
+                r.shutdown();
+            }
             println!("stopped");
             Ok(())
         }
-        (None, None) => Ok(()),
+        (None, None) => {
+            if let Some(r) = registry {
+                r.run_until_signal().context("installing signal handlers")?;
+                r.shutdown();
+                println!("stopped");
+            }
+            Ok(())
+        }
     }
 }
 
@@ -621,11 +891,98 @@ allow_transfer = ["192.0.2.0/24"]
 
     #[test]
     fn other_sections_not_implemented_yet() {
-        let err = load_text(&format!("{GOOD}\n[registry]\ntlds = [\"test.\"]\n"))
+        let err = load_text(&format!("{GOOD}\n[web]\nlisten = \"127.0.0.1:8053\"\n"))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("[registry]: not implemented yet"), "{err}");
+        assert!(err.contains("[web]: not implemented yet"), "{err}");
+        for key in ["rdap", "whois"] {
+            let text = format!(
+                "data_dir = \"d\"\n[registry]\ntlds = [\"test.\"]\nepp = \"127.0.0.1:700\"\n{key} = \"127.0.0.1:43\"\n"
+            );
+            let err = load_services(&text).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(&format!("registry.{key}: not implemented yet")), "{err}");
+        }
+    }
+
+    const REGISTRY: &str = r#"
+data_dir = "registry-data"
+
+[registry]
+tlds = ["test.", "example"]
+epp = "127.0.0.1:7000"
+tick = "10s"
+
+[[registry.registrar]]
+id = "rar-a"
+name = "Registrar A"
+password = "secret-a"
+balance = 10000
+
+[[registry.registrar]]
+id = "rar-b"
+password = "secret-b"
+tlds = ["test."]
+
+[registry.policy."test."]
+add_grace = "1h"
+redemption = "0"
+auto_renew = false
+fees = { create = 100, restore = 0 }
+"#;
+
+    #[test]
+    fn registry_section() -> anyhow::Result<()> {
+        let services = load_services(REGISTRY)?;
+        assert!(services.auth.is_none() && services.resolver.is_none());
+        let r = services.registry.ok_or_else(|| anyhow!("no registry"))?;
+        assert_eq!(r.epp, "127.0.0.1:7000".parse::<SocketAddr>()?);
+        assert_eq!(r.tick, std::time::Duration::from_secs(10));
+        assert!(r.database.starts_with("sqlite://") && r.database.ends_with("registry-data/registry.db"));
+        assert!(matches!(&r.certificate,
+            crate::registry_serve::EppCertificate::SelfSigned { write_to } if write_to.ends_with("registry-data/epp-cert.pem")));
+        let test = &r.tlds[0];
+        assert_eq!(test.name.to_string(), "test.");
+        assert_eq!((test.add_grace, test.redemption, test.auto_renew), (3600, 0, false));
+        assert_eq!((test.fees.create, test.fees.renew, test.fees.restore), (100, 800, 0));
+        assert_eq!(r.tlds[1].name.to_string(), "example.");
+        assert_eq!(r.tlds[1].add_grace, 5 * 86400, "defaults elsewhere");
+        assert_eq!(r.registrars.len(), 2);
+        assert_eq!(r.registrars[0].tlds.len(), 2, "every TLD by default");
+        assert_eq!(r.registrars[1].name, "rar-b");
+        assert_eq!(r.registrars[1].balance, 0);
+        assert_eq!(r.registrars[1].tlds.len(), 1);
+
+        for (bad, what) in [
+            ("tick = \"10s\"\ncolour = 1", "colour"),
+            ("tick = \"soon\"", "registry.tick"),
+            (
+                "tick = \"10s\"\ncertificate = \"c.pem\"",
+                "registry.private_key go together",
+            ),
+        ] {
+            let text = REGISTRY.replace("tick = \"10s\"", bad);
+            let err = load_services(&text).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(what), "{bad}: {err}");
+        }
+        for (from, to, what) in [
+            (
+                "[registry.policy.\"test.\"]",
+                "[registry.policy.\"org.\"]",
+                "not one of registry.tlds",
+            ),
+            ("add_grace = \"1h\"", "add_grace = \"a while\"", "add_grace"),
+            ("add_grace = \"1h\"", "add_gracе = \"1h\"", "add_gracе"),
+            ("tlds = [\"test.\"]", "tlds = [\"org.\"]", "registrar[1] (rar-b).tlds"),
+            ("data_dir = \"registry-data\"", "", "registry.database"),
+        ] {
+            let err = load_services(&REGISTRY.replace(from, to))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains(what), "{to}: {err}");
+        }
+        Ok(())
     }
 
     #[test]

@@ -1,0 +1,535 @@
+//! The registry behind the EPP server: [`RegistryHandler`] carries each EPP command of a
+//! logged-in session (RFC 5730 §2.9) to the [`Registry`] method of the same name and turns
+//! the outcome back into a response; [`run_epp`] and [`run_ticks`] are what a server runs.
+//!
+//! | outcome | result (RFC 5730 §3) |
+//! |---|---|
+//! | done | 1000, with the object's response data where RFC 5731-5733 define some |
+//! | transfer requested, domain deleted into redemption (RFC 3915 §3.1) | 1001 "action pending" |
+//! | poll: no message / a message | 1300 / 1301 with `<msgQ>` |
+//! | a [`RegistryError`] | [`RegistryError::epp_code`], its text, and the object's identifying element as `<value>` |
+//!
+//! Conversions between the wire types of [`crate::epp`] and the registry's [`crate::model`]
+//! are in [`convert`], and nowhere else.
+
+pub mod convert;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls::ServerConfig;
+use tokio::net::TcpListener;
+
+use crate::epp::server::{serve, BoxFuture, Handler, Limits, Request, Session};
+use crate::epp::{
+    Command, CommandExtensions, ContactCommand, ContactResData, DomainCommand, DomainResData, EppError, Greeting,
+    HostCommand, HostResData, Login, MsgQ, PollOp, ResData, Response, ResponseExtensions, ResultCode, RgpResponse,
+    RgpUpdate, SecDnsExtension, TransferOp,
+};
+use crate::model::{DomainDeleted, ObjectKind, RegistrarId, TickReport};
+use crate::time::{datetime, Date};
+use crate::{Registry, RegistryError};
+use convert::{contact_value, domain_value, host_value};
+
+/// Where the registry's "now" comes from: every command takes it from the caller
+/// ([`Registry`] has no clock inside), so tests can move time.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in Unix seconds (UTC).
+    fn now(&self) -> i64;
+}
+
+/// The system's clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+/// A clock that moves only when told: for tests and labs.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// A clock showing `now`.
+    pub fn new(now: i64) -> ManualClock {
+        ManualClock(AtomicI64::new(now))
+    }
+
+    /// Sets the time.
+    pub fn set(&self, now: i64) {
+        self.0.store(now, Ordering::SeqCst);
+    }
+
+    /// Moves the time by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The EPP face of a [`Registry`]: an [`epp::server::Handler`](Handler) that greets with
+/// the domain, host and contact mappings (RFC 5731-5733) and the secDNS-1.1 (RFC 5910) and
+/// RGP (RFC 3915) extensions, logs registrars in with [`Registry::login`], and carries out
+/// every command. Cheap to clone.
+#[derive(Clone)]
+pub struct RegistryHandler {
+    registry: Registry,
+    clock: Arc<dyn Clock>,
+    sv_id: String,
+}
+
+impl std::fmt::Debug for RegistryHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryHandler")
+            .field("sv_id", &self.sv_id)
+            .field("now", &self.clock.now())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A command that failed: an EPP error from reading it, or the registry's with the element
+/// to quote.
+enum Failure {
+    Epp(EppError),
+    Registry(RegistryError, Option<crate::epp::ResultValue>),
+}
+
+impl From<EppError> for Failure {
+    fn from(e: EppError) -> Failure {
+        Failure::Epp(e)
+    }
+}
+
+type Outcome = Result<Response, Failure>;
+
+/// Maps a registry error to a [`Failure`] quoting `value`.
+fn quoting(value: crate::epp::ResultValue) -> impl FnOnce(RegistryError) -> Failure {
+    move |e| Failure::Registry(e, Some(value))
+}
+
+impl RegistryHandler {
+    /// The handler for `registry`, taking "now" from `clock`, greeting as "Banyan registry".
+    pub fn new(registry: Registry, clock: Arc<dyn Clock>) -> RegistryHandler {
+        RegistryHandler {
+            registry,
+            clock,
+            sv_id: "Banyan registry".to_owned(),
+        }
+    }
+
+    /// The same handler greeting with `sv_id` (RFC 5730 §2.4 `<svID>`).
+    pub fn with_sv_id(mut self, sv_id: impl Into<String>) -> RegistryHandler {
+        self.sv_id = sv_id.into();
+        self
+    }
+
+    /// The registry behind the handler.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    async fn domain(&self, by: &RegistrarId, command: DomainCommand, ext: CommandExtensions, now: i64) -> Outcome {
+        let reg = &self.registry;
+        match command {
+            DomainCommand::Check { names } => {
+                let parsed = names
+                    .iter()
+                    .map(|n| convert::name("domain:name", n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let results = reg
+                    .check_domains(&parsed)
+                    .await
+                    .map_err(|e| Failure::Registry(e, None))?;
+                let data = DomainResData::Check(convert::check_results(&names, results));
+                Ok(Response::success().with_res_data(ResData::Domain(data)))
+            }
+            DomainCommand::Info(i) => {
+                let name = convert::name("domain:name", &i.name)?;
+                let auth = convert::opt_password(i.auth_info.as_ref())?;
+                let info = reg
+                    .info_domain(by, &name, auth, now)
+                    .await
+                    .map_err(quoting(domain_value(&i.name)))?;
+                let (data, extension) = convert::domain_info(&info, i.hosts);
+                Ok(Response::success()
+                    .with_res_data(ResData::Domain(DomainResData::Info(Box::new(data))))
+                    .with_extension(extension))
+            }
+            DomainCommand::Create(c) => {
+                let sec_dns = match &ext.sec_dns {
+                    Some(SecDnsExtension::Create(d)) => Some(d),
+                    _ => None,
+                };
+                let cmd = convert::domain_create(&c, sec_dns)?;
+                let created = reg
+                    .create_domain(by, &cmd, now)
+                    .await
+                    .map_err(quoting(domain_value(&c.name)))?;
+                Ok(
+                    Response::success().with_res_data(ResData::Domain(DomainResData::Create {
+                        name: convert::epp_name(&created.name),
+                        cr_date: datetime(created.cr_date),
+                        ex_date: Some(datetime(created.ex_date)),
+                    })),
+                )
+            }
+            DomainCommand::Delete { name: text } => {
+                let name = convert::name("domain:name", &text)?;
+                match reg.delete_domain(by, &name, now).await {
+                    Ok(DomainDeleted::Purged) => Ok(Response::success()),
+                    // RFC 3915 §3.1: outside add grace the domain enters redemption; the
+                    // purge comes later, so the delete is pending.
+                    Ok(DomainDeleted::Redemption) => Ok(Response::new(ResultCode::COMPLETED_ACTION_PENDING)),
+                    Err(e) => Err(quoting(domain_value(&text))(e)),
+                }
+            }
+            DomainCommand::Renew(r) => {
+                let name = convert::name("domain:name", &r.name)?;
+                let cur = Date::parse(&r.cur_exp_date)
+                    .ok_or_else(|| EppError::bad_value("domain:curExpDate", &r.cur_exp_date))?;
+                let years = convert::years(r.period)?.unwrap_or(1);
+                let renewed = reg
+                    .renew_domain(by, &name, cur, years, now)
+                    .await
+                    .map_err(quoting(domain_value(&r.name)))?;
+                Ok(Response::success().with_res_data(ResData::Domain(DomainResData::Renew {
+                    name: convert::epp_name(&renewed.name),
+                    ex_date: Some(datetime(renewed.ex_date)),
+                })))
+            }
+            DomainCommand::Transfer(t) => {
+                let name = convert::name("domain:name", &t.name)?;
+                let auth = convert::opt_password(t.auth_info.as_ref())?;
+                let on_err = quoting(domain_value(&t.name));
+                let (done, code) = match t.op {
+                    TransferOp::Request => {
+                        let auth = auth.ok_or_else(|| EppError::missing("domain:authInfo"))?;
+                        let years = convert::years(t.period)?;
+                        (
+                            reg.transfer_domain_request(by, &name, auth, years, now).await,
+                            ResultCode::COMPLETED_ACTION_PENDING,
+                        )
+                    }
+                    TransferOp::Approve => (reg.transfer_domain_approve(by, &name, now).await, ResultCode::COMPLETED),
+                    TransferOp::Reject => (reg.transfer_domain_reject(by, &name, now).await, ResultCode::COMPLETED),
+                    TransferOp::Cancel => (reg.transfer_domain_cancel(by, &name, now).await, ResultCode::COMPLETED),
+                    TransferOp::Query => (reg.transfer_domain_query(by, &name, auth).await, ResultCode::COMPLETED),
+                };
+                let info = done.map_err(on_err)?;
+                let data = DomainResData::Transfer(convert::transfer_data(&info));
+                Ok(Response::new(code).with_res_data(ResData::Domain(data)))
+            }
+            DomainCommand::Update(u) => {
+                let name = convert::name("domain:name", &u.name)?;
+                let on_err = || quoting(domain_value(&u.name));
+                if let Some(RgpUpdate::RestoreRequest) = ext.rgp {
+                    // RFC 3915 §4.2.5: the restore request travels in an update that
+                    // changes nothing else.
+                    if !convert::domain_update_is_bare(&u) || ext.sec_dns.is_some() {
+                        return Err(EppError::new(
+                            ResultCode::PARAMETER_VALUE_POLICY_ERROR,
+                            "Parameter value policy error: a restore request goes alone, without other changes",
+                        )
+                        .into());
+                    }
+                    reg.restore_domain(by, &name, now).await.map_err(on_err())?;
+                    // The registry restores at once (no restore report is awaited), so the
+                    // domain's grace periods after the restore are what upData shows.
+                    let info = reg.info_domain(by, &name, None, now).await.map_err(on_err())?;
+                    let mut r = Response::success();
+                    if !info.rgp_statuses.is_empty() {
+                        r = r.with_extension(ResponseExtensions {
+                            sec_dns: None,
+                            rgp: Some(RgpResponse::Update(
+                                info.rgp_statuses.iter().map(|s| convert::rgp_status_out(*s)).collect(),
+                            )),
+                        });
+                    }
+                    return Ok(r);
+                }
+                let sec_dns = match &ext.sec_dns {
+                    Some(SecDnsExtension::Update(s)) => Some(s),
+                    _ => None,
+                };
+                let upd = convert::domain_update(&u, sec_dns)?;
+                reg.update_domain(by, &name, &upd, now).await.map_err(on_err())?;
+                Ok(Response::success())
+            }
+        }
+    }
+
+    async fn host(&self, by: &RegistrarId, command: HostCommand, now: i64) -> Outcome {
+        let reg = &self.registry;
+        match command {
+            HostCommand::Check { names } => {
+                let parsed = names
+                    .iter()
+                    .map(|n| convert::name("host:name", n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let results = reg.check_hosts(&parsed).await.map_err(|e| Failure::Registry(e, None))?;
+                let data = HostResData::Check(convert::check_results(&names, results));
+                Ok(Response::success().with_res_data(ResData::Host(data)))
+            }
+            HostCommand::Info { name: text } => {
+                let name = convert::name("host:name", &text)?;
+                let info = reg.info_host(&name).await.map_err(quoting(host_value(&text)))?;
+                let data = HostResData::Info(Box::new(convert::host_info(&info)));
+                Ok(Response::success().with_res_data(ResData::Host(data)))
+            }
+            HostCommand::Create(c) => {
+                let cmd = convert::host_create(&c)?;
+                reg.create_host(by, &cmd, now)
+                    .await
+                    .map_err(quoting(host_value(&c.name)))?;
+                Ok(Response::success().with_res_data(ResData::Host(HostResData::Create {
+                    name: convert::epp_name(&cmd.name),
+                    cr_date: datetime(now),
+                })))
+            }
+            HostCommand::Delete { name: text } => {
+                let name = convert::name("host:name", &text)?;
+                reg.delete_host(by, &name).await.map_err(quoting(host_value(&text)))?;
+                Ok(Response::success())
+            }
+            HostCommand::Update(u) => {
+                let name = convert::name("host:name", &u.name)?;
+                let upd = convert::host_update(&u)?;
+                reg.update_host(by, &name, &upd, now)
+                    .await
+                    .map_err(quoting(host_value(&u.name)))?;
+                Ok(Response::success())
+            }
+        }
+    }
+
+    async fn contact(&self, by: &RegistrarId, command: ContactCommand, now: i64) -> Outcome {
+        let reg = &self.registry;
+        match command {
+            ContactCommand::Check { ids } => {
+                let results = reg.check_contacts(&ids).await.map_err(|e| Failure::Registry(e, None))?;
+                let data = ContactResData::Check(convert::check_results(&ids, results));
+                Ok(Response::success().with_res_data(ResData::Contact(data)))
+            }
+            ContactCommand::Info { id, auth_info } => {
+                let auth = convert::opt_password(auth_info.as_ref())?;
+                let info = reg
+                    .info_contact(by, &id, auth)
+                    .await
+                    .map_err(quoting(contact_value(&id)))?;
+                let data = ContactResData::Info(Box::new(convert::contact_info(&info)));
+                Ok(Response::success().with_res_data(ResData::Contact(data)))
+            }
+            ContactCommand::Create(c) => {
+                let cmd = convert::contact_create(&c)?;
+                reg.create_contact(by, &cmd, now)
+                    .await
+                    .map_err(quoting(contact_value(&c.id)))?;
+                Ok(
+                    Response::success().with_res_data(ResData::Contact(ContactResData::Create {
+                        id: c.id.clone(),
+                        cr_date: datetime(now),
+                    })),
+                )
+            }
+            ContactCommand::Delete { id } => {
+                reg.delete_contact(by, &id).await.map_err(quoting(contact_value(&id)))?;
+                Ok(Response::success())
+            }
+            ContactCommand::Transfer { op, id, auth_info } => {
+                let auth = convert::opt_password(auth_info.as_ref())?;
+                let (done, code) = match op {
+                    TransferOp::Request => {
+                        let auth = auth.ok_or_else(|| EppError::missing("contact:authInfo"))?;
+                        (
+                            reg.transfer_contact_request(by, &id, auth, now).await,
+                            ResultCode::COMPLETED_ACTION_PENDING,
+                        )
+                    }
+                    TransferOp::Approve => (reg.transfer_contact_approve(by, &id, now).await, ResultCode::COMPLETED),
+                    TransferOp::Reject => (reg.transfer_contact_reject(by, &id, now).await, ResultCode::COMPLETED),
+                    TransferOp::Cancel => (reg.transfer_contact_cancel(by, &id, now).await, ResultCode::COMPLETED),
+                    TransferOp::Query => (reg.transfer_contact_query(by, &id, auth).await, ResultCode::COMPLETED),
+                };
+                let info = done.map_err(quoting(contact_value(&id)))?;
+                let data = ContactResData::Transfer(convert::transfer_data(&info));
+                Ok(Response::new(code).with_res_data(ResData::Contact(data)))
+            }
+            ContactCommand::Update(u) => {
+                let current = if convert::contact_update_needs_current(&u) {
+                    let info = reg
+                        .info_contact(by, &u.id, None)
+                        .await
+                        .map_err(quoting(contact_value(&u.id)))?;
+                    // Only the sponsor may update; others see too little to complete the
+                    // change with, and get the sponsor's refusal (RFC 5733 §3.2.5).
+                    if !info.authorized || info.cl_id != *by {
+                        return Err(Failure::Registry(
+                            RegistryError::Authorization(format!("contact {} is sponsored by another registrar", u.id)),
+                            Some(contact_value(&u.id)),
+                        ));
+                    }
+                    Some(info)
+                } else {
+                    None
+                };
+                let upd = convert::contact_update(&u, current.as_ref())?;
+                reg.update_contact(by, &u.id, &upd, now)
+                    .await
+                    .map_err(quoting(contact_value(&u.id)))?;
+                Ok(Response::success())
+            }
+        }
+    }
+
+    /// `<poll>` (RFC 5730 §2.9.2.3): the oldest message with the queue's size (1301), or
+    /// 1300 when there is none; an acknowledgement answers with what remains. A transfer
+    /// message carries the transfer's `<trnData>` (RFC 5731 §3.1.3, RFC 5733 §3.1.3).
+    async fn poll(&self, by: &RegistrarId, op: PollOp) -> Outcome {
+        match op {
+            PollOp::Req => {
+                let queued = self
+                    .registry
+                    .poll_request(by)
+                    .await
+                    .map_err(|e| Failure::Registry(e, None))?;
+                let Some(q) = queued else {
+                    return Ok(Response::new(ResultCode::COMPLETED_NO_MESSAGES));
+                };
+                let m = q.message;
+                let mut r = Response::new(ResultCode::COMPLETED_ACK_TO_DEQUEUE).with_msg_q(MsgQ {
+                    count: u32::try_from(q.count).unwrap_or(u32::MAX),
+                    id: m.id.to_string(),
+                    q_date: Some(datetime(m.queued_at)),
+                    msg: Some(m.text.clone()),
+                });
+                if let Some(t) = &m.transfer {
+                    let data = convert::transfer_data(t);
+                    r = r.with_res_data(match m.object_kind {
+                        ObjectKind::Contact => ResData::Contact(ContactResData::Transfer(data)),
+                        ObjectKind::Domain | ObjectKind::Host => ResData::Domain(DomainResData::Transfer(data)),
+                    });
+                }
+                Ok(r)
+            }
+            PollOp::Ack(text) => {
+                let id: i64 = text.parse().map_err(|_| EppError::bad_value("poll msgID", &text))?;
+                let remaining = self
+                    .registry
+                    .poll_ack(by, id)
+                    .await
+                    .map_err(|e| Failure::Registry(e, None))?;
+                Ok(Response::success().with_msg_q(MsgQ {
+                    count: u32::try_from(remaining).unwrap_or(u32::MAX),
+                    id: text,
+                    q_date: None,
+                    msg: None,
+                }))
+            }
+        }
+    }
+}
+
+impl Handler for RegistryHandler {
+    fn greeting(&self) -> Greeting {
+        Greeting::new(self.sv_id.clone())
+    }
+
+    /// RFC 5730 §2.9.1.1: the registrar's identifier and password against the registry's
+    /// (2200 when they do not match); `<newPW>` replaces the password once logged in.
+    fn login<'a>(&'a self, login: &'a Login, _peer: SocketAddr) -> BoxFuture<'a, Result<String, EppError>> {
+        Box::pin(async move {
+            let id = match self.registry.login(&login.client_id, &login.password).await {
+                Ok(id) => id,
+                Err(RegistryError::BadCredentials) => {
+                    return Err(EppError::standard(ResultCode::AUTHENTICATION_ERROR));
+                }
+                Err(e) => return Err(epp_error(&e)),
+            };
+            if let Some(new) = &login.new_password {
+                self.registry.set_password(&id, new).await.map_err(|e| epp_error(&e))?;
+            }
+            Ok(id.as_str().to_owned())
+        })
+    }
+
+    fn handle<'a>(&'a self, session: &'a Session, request: Request) -> BoxFuture<'a, Response> {
+        Box::pin(async move {
+            let by = RegistrarId::new(session.client_id.clone());
+            let now = self.clock.now();
+            let what = request.command.name();
+            let outcome = match request.command {
+                Command::Poll(op) => self.poll(&by, op).await,
+                Command::Domain(c) => self.domain(&by, c, request.extensions, now).await,
+                Command::Host(c) => self.host(&by, c, now).await,
+                Command::Contact(c) => self.contact(&by, c, now).await,
+                // The server loop answers these itself.
+                Command::Login(_) | Command::Logout => {
+                    Err(Failure::Epp(EppError::standard(ResultCode::COMMAND_USE_ERROR)))
+                }
+            };
+            match outcome {
+                Ok(r) => r,
+                Err(Failure::Epp(e)) => Response::from_error(&e),
+                Err(Failure::Registry(e, value)) => {
+                    if e.epp_code() == ResultCode::COMMAND_FAILED.0 {
+                        // The client gets "Command failed"; the operator the reason.
+                        eprintln!("epp: {what} by {} ({}) failed: {e}", session.client_id, request.sv_trid);
+                    }
+                    convert::error_response(&e, value)
+                }
+            }
+        })
+    }
+}
+
+/// A registry error as an [`EppError`] (for login, which answers with one).
+fn epp_error(e: &RegistryError) -> EppError {
+    let code = ResultCode(e.epp_code());
+    if code == ResultCode::COMMAND_FAILED {
+        eprintln!("epp: login failed: {e}");
+        EppError::standard(code)
+    } else {
+        EppError::new(code, e.to_string())
+    }
+}
+
+/// Serves EPP over TLS on `listener` with `handler` (RFC 5734) until the listener fails;
+/// see [`crate::epp::server::serve`]. Dropping the future ends every session.
+pub async fn run_epp(
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    handler: RegistryHandler,
+    limits: Limits,
+) -> io::Result<()> {
+    serve(listener, tls, Arc::new(handler), limits).await
+}
+
+/// Runs [`Registry::tick`] every `every` (the first at once), forever, giving each
+/// outcome to `report`: what time brings (automatic renewals, transfers the losing registrar
+/// left unanswered, redemption, purges) happens only when this runs.
+pub async fn run_ticks(
+    registry: Registry,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut report: impl FnMut(Result<TickReport, RegistryError>) + Send,
+) {
+    let mut interval = tokio::time::interval(every.max(Duration::from_millis(10)));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        report(registry.tick(clock.now()).await);
+    }
+}

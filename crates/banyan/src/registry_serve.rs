@@ -1,0 +1,193 @@
+//! The registry in `banyan serve` (the `[registry]` section, DESIGN.md "Configuration"): the
+//! database opened, the configured registrars created when missing, EPP over TLS on the
+//! configured address (RFC 5734), and the registry's clock ticking so that grace periods,
+//! automatic renewals, unanswered transfers and purges happen (RFC 3915).
+//!
+//! It runs on a tokio runtime of its own, as the authoritative server and the resolver do,
+//! and stops with them on SIGINT or SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _};
+use banyan_registry::epp::server::Limits;
+use banyan_registry::epp::tls;
+use banyan_registry::service::{run_epp, run_ticks, Clock, RegistryHandler, SystemClock};
+use banyan_registry::{Registry, RegistryError, TldPolicy};
+use banyan_wire::Name;
+
+/// Where the EPP server's certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EppCertificate {
+    /// PEM files: the chain (leaf first) and its private key.
+    Files {
+        /// `certificate`.
+        chain: PathBuf,
+        /// `private_key`.
+        key: PathBuf,
+    },
+    /// A self-signed certificate made at each start for the EPP address; its PEM is written
+    /// to this file so clients can trust it (`banyan registry --ca FILE`).
+    SelfSigned {
+        /// Where the certificate's PEM goes.
+        write_to: PathBuf,
+    },
+}
+
+/// A registrar created at start when missing (an existing one is left as it is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitialRegistrar {
+    /// Its EPP client identifier.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its EPP password.
+    pub password: String,
+    /// Its prepaid balance, in the smallest unit of the currency.
+    pub balance: i64,
+    /// The TLDs it is accredited for.
+    pub tlds: Vec<Name>,
+}
+
+/// What `[registry]` asks to run, checked.
+#[derive(Debug, Clone)]
+pub struct RegistryServeConfig {
+    /// The TLDs and their policies.
+    pub tlds: Vec<TldPolicy>,
+    /// Where EPP listens.
+    pub epp: SocketAddr,
+    /// The database URL (`sqlite://…` or `postgres://…`).
+    pub database: String,
+    /// The EPP server's certificate.
+    pub certificate: EppCertificate,
+    /// Registrars to create when missing.
+    pub registrars: Vec<InitialRegistrar>,
+    /// How often the registry's clock ticks.
+    pub tick: Duration,
+}
+
+/// The running registry: its runtime holds the EPP server and the ticking.
+pub struct RegistryServer {
+    runtime: tokio::runtime::Runtime,
+}
+
+impl RegistryServer {
+    /// Opens the database, creates the registrars, binds EPP and prints
+    /// `epp listening on ADDR (certificate PATH)` (scripts wait for the line).
+    pub fn start(config: RegistryServeConfig) -> anyhow::Result<RegistryServer> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("banyan-registry")
+            .enable_all()
+            .build()
+            .context("starting the registry's runtime")?;
+        runtime.block_on(start(config))?;
+        Ok(RegistryServer { runtime })
+    }
+
+    /// Waits for SIGINT or SIGTERM (when nothing else in `banyan serve` does).
+    pub fn run_until_signal(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        self.runtime.block_on(async {
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut term = signal(SignalKind::terminate())?;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// Stops EPP (open sessions end) and the ticking.
+    pub fn shutdown(self) {
+        self.runtime.shutdown_timeout(Duration::from_secs(2));
+    }
+}
+
+async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
+    let registry = Registry::open(&config.database, config.tlds.clone())
+        .await
+        .map_err(|e| anyhow!("registry.database: {e}"))?;
+    for r in &config.registrars {
+        match registry
+            .create_registrar(&r.id, &r.name, &r.password, &r.tlds, r.balance)
+            .await
+        {
+            Ok(_) => println!("registrar {} created (balance {})", r.id, r.balance),
+            Err(RegistryError::Exists(_)) => {}
+            Err(e) => return Err(anyhow!("registry.registrar {}: {e}", r.id)),
+        }
+    }
+    let (server_tls, cert_path) = match &config.certificate {
+        EppCertificate::Files { chain, key } => {
+            let chain_pem =
+                std::fs::read_to_string(chain).with_context(|| format!("registry.certificate {}", chain.display()))?;
+            let key_pem =
+                std::fs::read_to_string(key).with_context(|| format!("registry.private_key {}", key.display()))?;
+            let certs = tls::certificates_from_pem(&chain_pem)
+                .map_err(|e| anyhow!("registry.certificate {}: {e}", chain.display()))?;
+            let key_der = tls::private_key_from_pem(&key_pem)
+                .map_err(|e| anyhow!("registry.private_key {}: {e}", key.display()))?;
+            let server = tls::server_config(certs, key_der).map_err(|e| anyhow!("registry certificate: {e}"))?;
+            (server, chain.clone())
+        }
+        EppCertificate::SelfSigned { write_to } => {
+            let ip = config.epp.ip();
+            let mut names = vec!["localhost".to_string()];
+            if ip.is_unspecified() {
+                names.extend(["127.0.0.1".to_string(), "::1".to_string()]);
+            } else {
+                names.insert(0, ip.to_string());
+            }
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let cert = tls::self_signed(&names).map_err(|e| anyhow!("registry: self-signed certificate: {e}"))?;
+            std::fs::write(write_to, &cert.cert_pem).with_context(|| format!("writing {}", write_to.display()))?;
+            let server = tls::server_config(vec![cert.cert_der.clone()], cert.private_key())
+                .map_err(|e| anyhow!("registry certificate: {e}"))?;
+            (server, write_to.clone())
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(config.epp)
+        .await
+        .with_context(|| format!("registry.epp {}", config.epp))?;
+    let addr = listener.local_addr().context("registry.epp")?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let handler = RegistryHandler::new(registry.clone(), Arc::clone(&clock));
+    tokio::spawn(async move {
+        if let Err(e) = run_epp(listener, server_tls, handler, Limits::default()).await {
+            eprintln!("epp on {addr} stopped: {e}");
+        }
+    });
+    tokio::spawn(run_ticks(registry, clock, config.tick, |outcome| match outcome {
+        Ok(r) => {
+            let steps = [
+                ("transfers approved", r.transfers_approved.len()),
+                ("auto-renewed", r.auto_renewed.len()),
+                ("expired", r.expired.len()),
+                ("pending delete", r.pending_delete.len()),
+                ("purged", r.purged.len()),
+            ];
+            let done: Vec<String> = steps
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(what, n)| format!("{n} {what}"))
+                .collect();
+            if !done.is_empty() {
+                println!("registry tick: {}", done.join(", "));
+            }
+        }
+        Err(e) => eprintln!("registry tick: {e}"),
+    }));
+    let tlds: Vec<String> = config.tlds.iter().map(|t| t.name.to_string()).collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "registry for {}", tlds.join(" "))?;
+    // An absolute path, so that it can be given to `banyan registry --ca` from anywhere.
+    let cert_path = std::path::absolute(&cert_path).unwrap_or(cert_path);
+    writeln!(out, "epp listening on {addr} (certificate {})", cert_path.display())?;
+    out.flush()?;
+    Ok(())
+}
