@@ -41,6 +41,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod clock;
 mod contact;
 mod db;
 mod domain;

@@ -10,7 +10,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use banyan_wire::{Name, NameError};
 
@@ -24,49 +23,7 @@ use crate::{Registry, RegistryError};
 /// The default and largest number of domains one search returns ([`Registry::search_domains`]).
 pub const DEFAULT_SEARCH_LIMIT: usize = 100;
 
-/// Where the publishing servers get `now` from: the registry takes time from its caller
-/// (grace periods and the "last update" lines depend on it), so RDAP and WHOIS take a clock.
-/// [`Clock::system`] in production, [`Clock::fixed`] in tests.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
-
-impl Clock {
-    /// The system clock, in Unix seconds.
-    pub fn system() -> Clock {
-        Clock(Arc::new(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        }))
-    }
-
-    /// A clock that always says `unix`.
-    pub fn fixed(unix: i64) -> Clock {
-        Clock(Arc::new(move || unix))
-    }
-
-    /// A clock that asks `f`.
-    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
-        Clock(Arc::new(f))
-    }
-
-    /// The current time, in Unix seconds.
-    pub fn now(&self) -> i64 {
-        (self.0)()
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Clock {
-        Clock::system()
-    }
-}
-
-impl fmt::Debug for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Clock(now = {})", self.now())
-    }
-}
+pub use crate::clock::Clock;
 
 /// A domain with the objects it refers to, read in one transaction: what an RDAP domain
 /// response (RFC 9083 §5.3) or a WHOIS domain answer shows.

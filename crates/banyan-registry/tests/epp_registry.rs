@@ -12,7 +12,7 @@ use std::time::Duration;
 use banyan_registry::epp::client::{ClientError, EppClient};
 use banyan_registry::epp::server::Limits;
 use banyan_registry::epp::*;
-use banyan_registry::service::{run_epp, Clock, ManualClock, RegistryHandler};
+use banyan_registry::service::{run_epp, ManualClock, RegistryHandler};
 use banyan_registry::time::DAY;
 use common::{ok, Db, Env, BALANCE, CREATE, T0, TRANSFER};
 use rustls::ClientConfig;
@@ -23,7 +23,7 @@ const WAIT: Duration = Duration::from_secs(20);
 
 struct Lab {
     env: Env,
-    clock: Arc<ManualClock>,
+    clock: ManualClock,
     addr: SocketAddr,
     client_tls: Arc<ClientConfig>,
     task: JoinHandle<std::io::Result<()>>,
@@ -41,9 +41,8 @@ impl Lab {
         let cert = tls::self_signed(&["epp.test", "127.0.0.1"]).expect("certificate");
         let server_tls = tls::server_config(vec![cert.cert_der.clone()], cert.private_key()).expect("server tls");
         let client_tls = tls::client_config(std::slice::from_ref(&cert.cert_der)).expect("client tls");
-        let clock = Arc::new(ManualClock::new(T0));
-        let clock_dyn: Arc<dyn Clock> = clock.clone();
-        let handler = RegistryHandler::new(env.reg.clone(), clock_dyn);
+        let clock = ManualClock::new(T0);
+        let handler = RegistryHandler::new(env.reg.clone(), clock.clock());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let task = tokio::spawn(run_epp(listener, server_tls, handler, Limits::default()));

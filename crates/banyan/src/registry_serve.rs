@@ -15,9 +15,13 @@ use std::time::Duration;
 use anyhow::{anyhow, Context as _};
 use banyan_registry::epp::server::Limits;
 use banyan_registry::epp::tls;
-use banyan_registry::service::{run_epp, run_ticks, Clock, RegistryHandler, SystemClock};
+use banyan_registry::rdap::RdapConfig;
+use banyan_registry::service::{run_epp, run_ticks, Clock, RegistryHandler};
+use banyan_registry::whois::WhoisConfig;
+use banyan_registry::Published;
 use banyan_registry::{Registry, RegistryError, TldPolicy};
-use banyan_wire::Name;
+use banyan_store::Store;
+use banyan_wire::{Name, Record};
 
 /// Where the EPP server's certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +71,22 @@ pub struct RegistryServeConfig {
     pub registrars: Vec<InitialRegistrar>,
     /// How often the registry's clock ticks.
     pub tick: Duration,
+    /// Where RDAP listens (plain HTTP; a TLS front is the operator's), if at all.
+    pub rdap: Option<SocketAddr>,
+    /// Where WHOIS listens, if at all.
+    pub whois: Option<SocketAddr>,
+    /// The TLD zones to publish into the zone store, each with its apex (SOA, NS and the
+    /// glue of the TLD's own servers), and the store's URL.
+    pub publish: Option<Publishing>,
+}
+
+/// The TLD zones the registry publishes, and where.
+#[derive(Debug, Clone)]
+pub struct Publishing {
+    /// The zone store's URL (`sqlite://…` or `postgres://…`).
+    pub store: String,
+    /// Each TLD and its apex records.
+    pub zones: Vec<(Name, Vec<Record>)>,
 }
 
 /// The running registry: its runtime holds the EPP server and the ticking.
@@ -155,8 +175,63 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("registry.epp {}", config.epp))?;
     let addr = listener.local_addr().context("registry.epp")?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let handler = RegistryHandler::new(registry.clone(), Arc::clone(&clock));
+    let clock = Clock::system();
+    let mut handler = RegistryHandler::new(registry.clone(), clock.clone());
+    if let Some(publishing) = &config.publish {
+        let store = Store::open(&publishing.store)
+            .await
+            .map_err(|e| anyhow!("the zone store for the TLD zones: {e}"))?;
+        // At once, before the authoritative server (started after the registry) looks for
+        // the zone in the store.
+        publish(&registry, &store, publishing, clock.now()).await?;
+        let changed = Arc::new(tokio::sync::Notify::new());
+        handler = handler.with_change_signal(changed.clone());
+        let (registry, publishing, clock, every) = (registry.clone(), publishing.clone(), clock.clone(), config.tick);
+        tokio::spawn(async move {
+            loop {
+                // After each change by EPP, and on the tick for what time changes.
+                tokio::select! {
+                    _ = changed.notified() => {}
+                    _ = tokio::time::sleep(every) => {}
+                }
+                if let Err(e) = publish(&registry, &store, &publishing, clock.now()).await {
+                    eprintln!("registry: {e:#}");
+                }
+            }
+        });
+    }
+    if let Some(addr) = config.rdap {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("registry.rdap {addr}"))?;
+        let bound = listener.local_addr().context("registry.rdap")?;
+        let mut rdap = RdapConfig::new(format!("http://{bound}"));
+        rdap.clock = clock.clone();
+        rdap.port43 = config.whois.map(|w| w.ip().to_string());
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            if let Err(e) = banyan_registry::rdap::serve(listener, registry, rdap, std::future::pending()).await {
+                eprintln!("rdap on {bound} stopped: {e}");
+            }
+        });
+        println!("rdap listening on http://{bound}/");
+    }
+    if let Some(addr) = config.whois {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("registry.whois {addr}"))?;
+        let bound = listener.local_addr().context("registry.whois")?;
+        let mut whois = WhoisConfig::new(bound.ip().to_string());
+        whois.clock = clock.clone();
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            if let Err(e) = banyan_registry::whois::serve(listener, registry, whois, std::future::pending::<()>()).await
+            {
+                eprintln!("whois on {bound} stopped: {e}");
+            }
+        });
+        println!("whois listening on {bound}");
+    }
     tokio::spawn(async move {
         if let Err(e) = run_epp(listener, server_tls, handler, Limits::default()).await {
             eprintln!("epp on {addr} stopped: {e}");
@@ -189,5 +264,21 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
     let cert_path = std::path::absolute(&cert_path).unwrap_or(cert_path);
     writeln!(out, "epp listening on {addr} (certificate {})", cert_path.display())?;
     out.flush()?;
+    Ok(())
+}
+
+/// Publishes every configured TLD zone into the store, saying what changed.
+async fn publish(registry: &Registry, store: &Store, publishing: &Publishing, now: i64) -> anyhow::Result<()> {
+    for (tld, apex) in &publishing.zones {
+        match registry
+            .publish_tld(tld, apex, store, now)
+            .await
+            .map_err(|e| anyhow!("publishing {tld}: {e}"))?
+        {
+            Published::Unchanged => {}
+            Published::Created(serial) => println!("zone {tld} published: serial {serial}"),
+            Published::Changed(serial) => println!("zone {tld} published: serial {serial}"),
+        }
+    }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
 //! "Configuration"). Today that is `data_dir`/`store`, `[[tsig]]`, `[auth]` (zone files,
-//! zones managed in the store, secondaries), `[resolver]` and `[registry]` (EPP; its `rdap`
-//! and `whois` keys are refused with "not implemented yet"); `[web]` is read and refused the
-//! same way, so a config written for later versions fails loudly.
+//! zones managed in the store, secondaries), `[resolver]` and `[registry]` (EPP, RDAP, WHOIS,
+//! the TLD zones published into the store); `[web]` is read and refused with "not implemented
+//! yet", so a config written for later versions fails loudly.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -112,10 +112,17 @@ pub struct RegistrySection {
     pub tlds: Vec<String>,
     /// Where EPP listens, over TLS (RFC 5734), e.g. `"0.0.0.0:700"` (required).
     pub epp: SocketAddr,
-    /// RDAP (not implemented yet: refused).
+    /// Where RDAP (RFC 9082/9083) answers, over plain HTTP, e.g. `"127.0.0.1:8080"`.
     pub rdap: Option<SocketAddr>,
-    /// WHOIS (not implemented yet: refused).
+    /// Where WHOIS (RFC 3912) answers, e.g. `"127.0.0.1:43"`.
     pub whois: Option<SocketAddr>,
+    /// Per TLD, a zone file with the apex of its zone (SOA, NS and the glue of the TLD's own
+    /// servers), relative to the config file: `apex = { "test." = "test-apex.zone" }`. The
+    /// registry then publishes the TLD's zone (that apex, plus NS, DS and glue of every
+    /// active domain) into the zone store (`data_dir` or `store`) at start, after every
+    /// change by EPP and on every tick; `[[auth.zone]] name = "test." managed = true` serves it.
+    #[serde(default)]
+    pub apex: BTreeMap<String, PathBuf>,
     /// `sqlite://PATH` or `postgres://…` (default: `sqlite://DATA_DIR/registry.db`).
     pub database: Option<String>,
     /// The EPP server's certificate chain, PEM (relative to the config file's directory).
@@ -419,25 +426,13 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     let file = path.display();
     let config = read(path)?;
     let not_yet = |key: &str| anyhow!("{file}: {key}: not implemented yet");
-    for (present, key) in [
-        (config.web.is_some(), "[web]"),
-        (
-            config.registry.as_ref().is_some_and(|r| r.rdap.is_some()),
-            "registry.rdap",
-        ),
-        (
-            config.registry.as_ref().is_some_and(|r| r.whois.is_some()),
-            "registry.whois",
-        ),
-    ] {
-        if present {
-            return Err(not_yet(key));
-        }
+    if config.web.is_some() {
+        return Err(not_yet("[web]"));
     }
     let registry = config
         .registry
         .as_ref()
-        .map(|r| registry_config(r, config.data_dir.as_deref(), path))
+        .map(|r| registry_config(r, config.data_dir.as_deref(), store_url_of(&config, path)?, path))
         .transpose()?;
     let keys = keys(&config, path)?;
     let store_url = store_url_of(&config, path)?;
@@ -608,9 +603,10 @@ fn period(text: &str, key: &str) -> anyhow::Result<i64> {
 fn registry_config(
     r: &RegistrySection,
     data_dir: Option<&Path>,
+    store_url: Option<String>,
     path: &Path,
 ) -> anyhow::Result<crate::registry_serve::RegistryServeConfig> {
-    use crate::registry_serve::{EppCertificate, InitialRegistrar, RegistryServeConfig};
+    use crate::registry_serve::{EppCertificate, InitialRegistrar, Publishing, RegistryServeConfig};
     let file = path.display();
     let base = path.parent().unwrap_or(Path::new("."));
     if r.tlds.is_empty() {
@@ -726,6 +722,22 @@ fn registry_config(
             tlds: accredited,
         });
     }
+    let mut zones = Vec::with_capacity(r.apex.len());
+    for (tld, file_name) in &r.apex {
+        let at = format!("{file}: registry.apex.\"{tld}\"");
+        let name = parse_name(tld).map_err(|e| anyhow!("{at}: {e}"))?;
+        if !tlds.iter().any(|p| p.name == name) {
+            bail!("{at}: not one of registry.tlds");
+        }
+        let zone = banyan_zone::load_zone(&base.join(file_name), Some(&name))
+            .map_err(|errors| anyhow!("{at}: {}", errors.join("; ")))?;
+        zones.push((name, zone.records().collect()));
+    }
+    let publish = match (zones.is_empty(), store_url) {
+        (true, _) => None,
+        (false, Some(store)) => Some(Publishing { store, zones }),
+        (false, None) => bail!("{file}: registry.apex: publishing a TLD zone needs data_dir (or store)"),
+    };
     Ok(RegistryServeConfig {
         tlds,
         epp: r.epp,
@@ -733,6 +745,9 @@ fn registry_config(
         certificate,
         registrars,
         tick,
+        rdap: r.rdap,
+        whois: r.whois,
+        publish,
     })
 }
 
@@ -896,13 +911,6 @@ allow_transfer = ["192.0.2.0/24"]
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("[web]: not implemented yet"), "{err}");
-        for key in ["rdap", "whois"] {
-            let text = format!(
-                "data_dir = \"d\"\n[registry]\ntlds = [\"test.\"]\nepp = \"127.0.0.1:700\"\n{key} = \"127.0.0.1:43\"\n"
-            );
-            let err = load_services(&text).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(err.contains(&format!("registry.{key}: not implemented yet")), "{err}");
-        }
     }
 
     const REGISTRY: &str = r#"

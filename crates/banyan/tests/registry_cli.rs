@@ -11,7 +11,11 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("banyan-registry-cli-{}", std::process::id()));
+        TempDir::named("cli")
+    }
+
+    fn named(what: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("banyan-registry-{what}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create temp dir");
         TempDir(path)
@@ -313,5 +317,140 @@ transfer_grace = "0"
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "nothing listening: {out:?}");
 
+    assert_eq!(server.stop(), Some(0));
+}
+
+/// A GET over plain HTTP/1.1 (the RDAP server); the whole response, headers included.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect rdap");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// One WHOIS question (RFC 3912) and its whole answer.
+fn whois(addr: &str, query: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect whois");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    write!(s, "{query}\r\n").expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// The registry publishes the TLD zone into the zone store, the authoritative server in the
+/// same `banyan serve` serves it (a managed zone), a name registered over EPP is delegated
+/// there within moments, and RDAP and WHOIS say who registered it.
+#[test]
+fn a_name_registered_over_epp_is_delegated_by_the_tld_and_published_in_rdap_and_whois() {
+    let dir = TempDir::named("publish");
+    let (epp_port, rdap_port, whois_port, dns_port) = (free_port(), free_port(), free_port(), free_port());
+    std::fs::write(
+        dir.0.join("test-apex.zone"),
+        "$ORIGIN test.\n$TTL 3600\n@ SOA ns.nic hostmaster 1 1800 900 604800 300\n@ NS ns.nic\nns.nic A 127.0.0.1\n",
+    )
+    .expect("apex");
+    let config = dir.0.join("banyan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"data_dir = "data"
+
+[registry]
+tlds = ["test."]
+epp = "127.0.0.1:{epp_port}"
+rdap = "127.0.0.1:{rdap_port}"
+whois = "127.0.0.1:{whois_port}"
+apex = {{ "test." = "test-apex.zone" }}
+
+[[registry.registrar]]
+id = "rar-a"
+password = "secret-a"
+balance = 100000
+
+[auth]
+listen = ["127.0.0.1:{dns_port}"]
+workers = 1
+
+[[auth.zone]]
+name = "test."
+managed = true
+"#
+        ),
+    )
+    .expect("write config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
+        .args(["serve", "--config", config.to_str().expect("utf-8")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start banyan serve");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut server = Running { child, stdout };
+    let seen = server.wait_stdout("zone test. serial");
+    assert!(seen.iter().any(|l| l.contains("zone test. published")), "{seen:?}");
+    let epp = Epp {
+        server: format!("127.0.0.1:{epp_port}"),
+        ca: dir
+            .0
+            .join("data")
+            .join("epp-cert.pem")
+            .to_str()
+            .expect("utf-8")
+            .to_string(),
+    };
+    epp.ok("rar-a", &["host", "create", "ns1.example.net"], &["1000 "]);
+    epp.ok(
+        "rar-a",
+        &[
+            "domain",
+            "create",
+            "shop.test",
+            "--ns",
+            "ns1.example.net",
+            "--years",
+            "1",
+        ],
+        &["1000 "],
+    );
+
+    // The TLD's server refers to the new domain's name server (bounded wait: the registry
+    // publishes on the change, the server reads the store's serial every second).
+    let dns = format!("127.0.0.1:{dns_port}");
+    let ask = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .args(["query", &format!("@{dns}"), "shop.test", "NS"])
+            .output()
+            .expect("banyan query");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut answer = ask();
+    while !answer.contains("ns1.example.net.") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        answer = ask();
+    }
+    assert!(
+        answer.contains("shop.test.") && answer.contains("ns1.example.net."),
+        "{answer}"
+    );
+
+    let rdap = http_get(&format!("127.0.0.1:{rdap_port}"), "/domain/shop.test");
+    assert!(rdap.starts_with("HTTP/1.1 200"), "{rdap}");
+    assert!(
+        rdap.contains("application/rdap+json") && rdap.contains("\"ldhName\":\"shop.test\""),
+        "{rdap}"
+    );
+    let missing = http_get(&format!("127.0.0.1:{rdap_port}"), "/domain/nothing.test");
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    let text = whois(&format!("127.0.0.1:{whois_port}"), "shop.test");
+    assert!(text.to_ascii_lowercase().contains("domain name: shop.test"), "{text}");
+    assert!(text.contains("rar-a"), "{text}");
     assert_eq!(server.stop(), Some(0));
 }

@@ -16,9 +16,8 @@ pub mod convert;
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
@@ -34,51 +33,7 @@ use crate::time::{datetime, Date};
 use crate::{Registry, RegistryError};
 use convert::{contact_value, domain_value, host_value};
 
-/// Where the registry's "now" comes from: every command takes it from the caller
-/// ([`Registry`] has no clock inside), so tests can move time.
-pub trait Clock: Send + Sync + 'static {
-    /// Now, in Unix seconds (UTC).
-    fn now(&self) -> i64;
-}
-
-/// The system's clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-    }
-}
-
-/// A clock that moves only when told: for tests and labs.
-#[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    /// A clock showing `now`.
-    pub fn new(now: i64) -> ManualClock {
-        ManualClock(AtomicI64::new(now))
-    }
-
-    /// Sets the time.
-    pub fn set(&self, now: i64) {
-        self.0.store(now, Ordering::SeqCst);
-    }
-
-    /// Moves the time by `secs`.
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+pub use crate::clock::{Clock, ManualClock};
 
 /// The EPP face of a [`Registry`]: an [`epp::server::Handler`](Handler) that greets with
 /// the domain, host and contact mappings (RFC 5731-5733) and the secDNS-1.1 (RFC 5910) and
@@ -87,8 +42,9 @@ impl Clock for ManualClock {
 #[derive(Clone)]
 pub struct RegistryHandler {
     registry: Registry,
-    clock: Arc<dyn Clock>,
+    clock: Clock,
     sv_id: String,
+    changed: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl std::fmt::Debug for RegistryHandler {
@@ -122,12 +78,21 @@ fn quoting(value: crate::epp::ResultValue) -> impl FnOnce(RegistryError) -> Fail
 
 impl RegistryHandler {
     /// The handler for `registry`, taking "now" from `clock`, greeting as "Banyan registry".
-    pub fn new(registry: Registry, clock: Arc<dyn Clock>) -> RegistryHandler {
+    pub fn new(registry: Registry, clock: Clock) -> RegistryHandler {
         RegistryHandler {
             registry,
             clock,
             sv_id: "Banyan registry".to_owned(),
+            changed: None,
         }
+    }
+
+    /// The same handler, signalling `changed` after every domain or host command that
+    /// succeeded and may have changed what a TLD zone holds (create, update, delete, renew,
+    /// transfer, restore): the publisher of the TLD zones waits on it.
+    pub fn with_change_signal(mut self, changed: Arc<tokio::sync::Notify>) -> RegistryHandler {
+        self.changed = Some(changed);
+        self
     }
 
     /// The same handler greeting with `sv_id` (RFC 5730 §2.4 `<svID>`).
@@ -481,7 +446,14 @@ impl Handler for RegistryHandler {
                 }
             };
             match outcome {
-                Ok(r) => r,
+                Ok(r) => {
+                    let zone_data = what.starts_with("domain:") || what.starts_with("host:");
+                    let reads = what.ends_with(":check") || what.ends_with(":info");
+                    if let (Some(changed), true) = (&self.changed, zone_data && !reads) {
+                        changed.notify_one();
+                    }
+                    r
+                }
                 Err(Failure::Epp(e)) => Response::from_error(&e),
                 Err(Failure::Registry(e, value)) => {
                     if e.epp_code() == ResultCode::COMMAND_FAILED.0 {
@@ -522,7 +494,7 @@ pub async fn run_epp(
 /// left unanswered, redemption, purges) happens only when this runs.
 pub async fn run_ticks(
     registry: Registry,
-    clock: Arc<dyn Clock>,
+    clock: Clock,
     every: Duration,
     mut report: impl FnMut(Result<TickReport, RegistryError>) + Send,
 ) {
