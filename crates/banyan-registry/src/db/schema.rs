@@ -20,7 +20,8 @@ use super::Backend;
 use crate::RegistryError;
 
 /// Every migration, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[
+Migration {
     version: 1,
     summary: "registrars, contacts, hosts, domains, grace periods, transfers, poll messages",
     statements: &[
@@ -169,6 +170,19 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         "CREATE TABLE tld_serials (
             tld TEXT PRIMARY KEY,
             serial #INT NOT NULL
+        )",
+    ],
+},
+Migration {
+    version: 2,
+    summary: "delegation check findings, kept with the domain for RDAP",
+    statements: &[
+        "CREATE TABLE delegation_findings (
+            domain #INT NOT NULL,
+            checked_at #INT NOT NULL,
+            position #INT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (domain, position)
         )",
     ],
 }];
