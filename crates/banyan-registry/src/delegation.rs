@@ -194,7 +194,11 @@ impl fmt::Display for Finding {
             Finding::NoAddress { server } => write!(f, "{}: no address found for the name server", bare(server)),
             Finding::NoAnswer { server, addr } => write!(f, "{} ({addr}): no answer (lame delegation)", bare(server)),
             Finding::NotAuthoritative { server, addr, reason } => {
-                write!(f, "{} ({addr}): not authoritative, {reason} (lame delegation)", bare(server))
+                write!(
+                    f,
+                    "{} ({addr}): not authoritative, {reason} (lame delegation)",
+                    bare(server)
+                )
             }
             Finding::NsMismatch { server, addr, child } => {
                 let list: Vec<String> = child.iter().map(bare).collect();
@@ -202,7 +206,11 @@ impl fmt::Display for Finding {
                     f,
                     "{} ({addr}): the zone's NS set ({}) differs from the delegation",
                     bare(server),
-                    if list.is_empty() { "empty".to_owned() } else { list.join(" ") }
+                    if list.is_empty() {
+                        "empty".to_owned()
+                    } else {
+                        list.join(" ")
+                    }
                 )
             }
             Finding::SerialDisagreement { serials } => {
@@ -343,7 +351,10 @@ pub async fn check_delegation(
             }
         }
     }
-    if serials.iter().any(|(_, _, s)| Some(s) != serials.first().map(|(_, _, s)| s)) {
+    if serials
+        .iter()
+        .any(|(_, _, s)| Some(s) != serials.first().map(|(_, _, s)| s))
+    {
         findings.push(Finding::SerialDisagreement { serials });
     }
     for d in ds {
@@ -427,10 +438,12 @@ async fn authoritative(
     qtype: RecordType,
     options: &CheckOptions,
 ) -> Result<Vec<RData>, Option<Lameness>> {
-    let reply = query(server, domain, qtype, false, options).await.map_err(|e| match e {
-        QueryError::Malformed(_) => Some(Lameness::Malformed),
-        QueryError::Timeout(_) | QueryError::Io(_) => None,
-    })?;
+    let reply = query(server, domain, qtype, false, options)
+        .await
+        .map_err(|e| match e {
+            QueryError::Malformed(_) => Some(Lameness::Malformed),
+            QueryError::Timeout(_) | QueryError::Io(_) => None,
+        })?;
     let msg = Message::parse(&reply).map_err(|_| Some(Lameness::Malformed))?;
     if msg.rcode() != Rcode::NOERROR {
         return Err(Some(Lameness::Rcode(msg.rcode())));
@@ -610,7 +623,10 @@ mod tests {
             server: n("ns1.example.test."),
             addr: "192.0.2.1".parse().unwrap_or_else(|e| panic!("{e}")),
         };
-        assert_eq!(f.to_string(), "ns1.example.test (192.0.2.1): no answer (lame delegation)");
+        assert_eq!(
+            f.to_string(),
+            "ns1.example.test (192.0.2.1): no answer (lame delegation)"
+        );
         assert_eq!(f.subject(), Subject::NameServer(n("ns1.example.test.")));
         let d = Finding::DsMatchesNoDnskey {
             key_tag: 12345,
@@ -658,6 +674,9 @@ mod tests {
         assert_eq!(msg.id(), 7);
         assert!(!msg.header().rd);
         assert!(msg.edns().is_some());
-        assert!(answers_question(&q, 7, &n("example.test."), RecordType::SOA).is_err(), "QR bit unset");
+        assert!(
+            answers_question(&q, 7, &n("example.test."), RecordType::SOA).is_err(),
+            "QR bit unset"
+        );
     }
 }

@@ -6,8 +6,8 @@ use sqlx::Row;
 
 use crate::db::Tx;
 use crate::model::{
-    CheckResult, ContactType, DelegationFindings, DomainCreate, DomainCreated, DomainDeleted, DomainInfo, DomainRenewed, DomainUpdate,
-    DsData, ObjectKind, RegistrarId, RgpStatus, Status,
+    CheckResult, ContactType, DelegationFindings, DomainCreate, DomainCreated, DomainDeleted, DomainInfo,
+    DomainRenewed, DomainUpdate, DsData, ObjectKind, RegistrarId, RgpStatus, Status,
 };
 use crate::registry::{check_auth_info, key, roid, same_secret, stored_name, MAX_NS};
 use crate::time::{add_years, Date};
@@ -854,7 +854,13 @@ impl Registry {
         for h in hosts {
             self.remove_host(tx, h).await?;
         }
-        for table in ["domain_ns", "domain_contacts", "domain_ds", "graces", "delegation_findings"] {
+        for table in [
+            "domain_ns",
+            "domain_contacts",
+            "domain_ds",
+            "graces",
+            "delegation_findings",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE domain = $1"))
                 .bind(id)
                 .execute(&mut **tx)

@@ -15,7 +15,8 @@ use banyan_wire::{Name, NameError};
 
 use crate::db::Tx;
 use crate::model::{
-    ContactInfo, ContactType, DelegationFindings, DiscloseField, DomainInfo, HostInfo, PostalInfo, PostalType, RegistrarInfo,
+    ContactInfo, ContactType, DelegationFindings, DiscloseField, DomainInfo, HostInfo, PostalInfo, PostalType,
+    RegistrarInfo,
 };
 use crate::registry::{key, stored_name};
 use crate::{Registry, RegistryError};

@@ -40,10 +40,8 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// The good child: `good.test` on ns1 and ns2 of `hosting.test`; a large TXT RRset for TCP.
 fn good_zone(serial: u32, ns: &[&str]) -> String {
-    let mut z = format!(
-        "$ORIGIN good.test.\n$TTL 300\n@ SOA ns1.hosting.test. hostmaster 1 3600 900 604800 60\n"
-    )
-    .replace("hostmaster 1", &format!("hostmaster {serial}"));
+    let mut z =
+        format!("$ORIGIN good.test.\n$TTL 300\n@ SOA ns1.hosting.test. hostmaster {serial} 3600 900 604800 60\n");
     for n in ns {
         z.push_str(&format!("@ NS {n}.hosting.test.\n"));
     }
@@ -80,9 +78,7 @@ www A 192.0.2.2
 /// Where the "resolver" (a server authoritative for `example.net`, which answers A
 /// questions the same whether recursion is desired or not) finds `ns.example.net`.
 fn net_zone(block: u8) -> String {
-    format!(
-        "$ORIGIN example.net.\n$TTL 300\n@ SOA ns hostmaster 1 3600 900 604800 60\n@ NS ns\nns A 127.0.{block}.1\n"
-    )
+    format!("$ORIGIN example.net.\n$TTL 300\n@ SOA ns hostmaster 1 3600 900 604800 60\n@ NS ns\nns A 127.0.{block}.1\n")
 }
 
 /// The lab: servers on 127.0.BLOCK.x, one port.
@@ -524,7 +520,10 @@ fn policy_reject_refuses_with_2306_and_writes_nothing() {
         assert_eq!(r.message(), "Command completed successfully");
 
         // An update making it lame is refused and changes nothing.
-        let r = c.command(update_ns("good.test", &["ns3"], &["ns2"])).await.expect("response");
+        let r = c
+            .command(update_ns("good.test", &["ns3"], &["ns2"]))
+            .await
+            .expect("response");
         expect(&r, 2306);
         let info = ok(reg.env.reg.lookup_domain(&n("good.test."), T0 + 1).await).expect("domain");
         assert_eq!(info.ns, vec![n("ns1.hosting.test."), n("ns2.hosting.test.")]);
@@ -539,7 +538,9 @@ fn policy_warn_creates_and_rdap_shows_the_remark() {
         let mut c = reg.session().await;
         let r = c.command(create("good.test", &["ns1", "ns3"])).await.expect("response");
         expect(&r, 1000);
-        assert!(r.message().starts_with("Command completed successfully; delegation check: "));
+        assert!(r
+            .message()
+            .starts_with("Command completed successfully; delegation check: "));
         assert!(r.message().contains("ns3.hosting.test"), "{}", r.message());
         assert!(r.results[0].ext_values.is_empty());
         assert!(exists(&reg.env, "good.test").await);
@@ -556,10 +557,18 @@ fn policy_warn_creates_and_rdap_shows_the_remark() {
             .filter_map(|l| l.as_str())
             .collect();
         assert!(lines[0].starts_with("Checked at "), "{lines:?}");
-        assert!(lines.iter().any(|l| l.contains("ns3.hosting.test") && l.contains("no answer")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("ns3.hosting.test") && l.contains("no answer")),
+            "{lines:?}"
+        );
 
         // Fixed: the next check replaces the findings, and the remark goes.
-        let r = c.command(update_ns("good.test", &["ns2"], &["ns3"])).await.expect("response");
+        let r = c
+            .command(update_ns("good.test", &["ns2"], &["ns3"]))
+            .await
+            .expect("response");
         expect(&r, 1000);
         assert_eq!(r.message(), "Command completed successfully");
         let v = get(rdap.addr, "/domain/good.test").await.json();

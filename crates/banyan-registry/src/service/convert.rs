@@ -15,8 +15,8 @@ use banyan_wire::Name;
 use crate::delegation::{DelegationReport, Finding, Subject};
 use crate::epp::{
     self, AuthInfo, ContactInfData, DomainContact, DomainInfData, EppError, EppResult, ExtValue, HostInfData,
-    HostsFilter, ObjectStatus, Period, ResponseExtensions, ResultCode, ResultValue, RgpResponse, SecDnsData,
-    SecDnsRem, SecDnsUpdate, TransferData, CONTACT_NS, DOMAIN_NS, HOST_NS, SECDNS_NS,
+    HostsFilter, ObjectStatus, Period, ResponseExtensions, ResultCode, ResultValue, RgpResponse, SecDnsData, SecDnsRem,
+    SecDnsUpdate, TransferData, CONTACT_NS, DOMAIN_NS, HOST_NS, SECDNS_NS,
 };
 use crate::model::{self, ContactType, DiscloseField, PostalType, RgpStatus, Status, TransferStatus};
 use crate::time::datetime;

@@ -30,13 +30,13 @@ use banyan_wire::Name;
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
 
+use crate::delegation::{check_delegation, CheckOptions, DelegationReport};
 use crate::epp::server::{serve, BoxFuture, Handler, Limits, Request, Session};
 use crate::epp::{
     Command, CommandExtensions, ContactCommand, ContactResData, DomainCommand, DomainResData, EppError, Greeting,
     HostCommand, HostResData, Login, MsgQ, PollOp, ResData, Response, ResponseExtensions, ResultCode, RgpResponse,
     RgpUpdate, SecDnsExtension, TransferOp,
 };
-use crate::delegation::{check_delegation, CheckOptions, DelegationReport};
 use crate::model::{DomainDeleted, DomainUpdate, DsData, ObjectKind, RegistrarId, TickReport};
 use crate::policy::DelegationPolicy;
 use crate::time::{datetime, Date};
@@ -74,7 +74,7 @@ enum Failure {
     Registry(RegistryError, Option<crate::epp::ResultValue>),
     /// Refused by the registry's policy before anything was done, with the response to send
     /// (a delegation check under [`DelegationPolicy::Reject`]).
-    Refused(Response),
+    Refused(Box<Response>),
 }
 
 impl From<EppError> for Failure {
@@ -163,7 +163,9 @@ impl RegistryHandler {
                 };
                 let cmd = convert::domain_create(&c, sec_dns)?;
                 let check = self.delegation_check(&cmd.name, &cmd.ns, &cmd.ds).await;
-                refuse_lame(check.as_ref(), &c.name)?;
+                if let Some(refused) = lame_refusal(check.as_ref(), &c.name) {
+                    return Err(refused);
+                }
                 let created = reg
                     .create_domain(by, &cmd, now)
                     .await
@@ -255,7 +257,9 @@ impl RegistryHandler {
                 };
                 let upd = convert::domain_update(&u, sec_dns)?;
                 let check = self.update_check(by, &name, &upd, now).await;
-                refuse_lame(check.as_ref(), &u.name)?;
+                if let Some(refused) = lame_refusal(check.as_ref(), &u.name) {
+                    return Err(refused);
+                }
                 reg.update_domain(by, &name, &upd, now).await.map_err(on_err())?;
                 Ok(self.keep_check(&name, check, Response::success(), now).await)
             }
@@ -319,13 +323,25 @@ impl RegistryHandler {
             return None;
         }
         let mut ns: Vec<Name> = info.ns.into_iter().filter(|n| !upd.rem_ns.contains(n)).collect();
-        ns.extend(upd.add_ns.iter().filter(|n| !ns.contains(n)).cloned().collect::<Vec<_>>());
+        ns.extend(
+            upd.add_ns
+                .iter()
+                .filter(|n| !ns.contains(n))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         let mut ds: Vec<DsData> = if upd.ds_rem_all {
             Vec::new()
         } else {
             info.ds.into_iter().filter(|d| !upd.ds_rem.contains(d)).collect()
         };
-        ds.extend(upd.ds_add.iter().filter(|d| !ds.contains(d)).cloned().collect::<Vec<_>>());
+        ds.extend(
+            upd.ds_add
+                .iter()
+                .filter(|d| !ds.contains(d))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         self.delegation_check(name, &ns, &ds).await
     }
 
@@ -567,7 +583,7 @@ impl Handler for RegistryHandler {
                     r
                 }
                 Err(Failure::Epp(e)) => Response::from_error(&e),
-                Err(Failure::Refused(r)) => r,
+                Err(Failure::Refused(r)) => *r,
                 Err(Failure::Registry(e, value)) => {
                     if e.epp_code() == ResultCode::COMMAND_FAILED.0 {
                         // The client gets "Command failed"; the operator the reason.
@@ -580,14 +596,14 @@ impl Handler for RegistryHandler {
     }
 }
 
-/// Refuses a command whose delegation check found problems under
-/// [`DelegationPolicy::Reject`] (2306, before anything is written).
-fn refuse_lame(check: Option<&(DelegationPolicy, DelegationReport)>, domain: &str) -> Result<(), Failure> {
+/// The refusal of a command whose delegation check found problems under
+/// [`DelegationPolicy::Reject`] (2306, before anything is written); `None` otherwise.
+fn lame_refusal(check: Option<&(DelegationPolicy, DelegationReport)>, domain: &str) -> Option<Failure> {
     match check {
         Some((DelegationPolicy::Reject, report)) if !report.is_clean() => {
-            Err(Failure::Refused(convert::delegation_refused(report, domain)))
+            Some(Failure::Refused(Box::new(convert::delegation_refused(report, domain))))
         }
-        _ => Ok(()),
+        _ => None,
     }
 }
 
