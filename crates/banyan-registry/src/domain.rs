@@ -6,8 +6,8 @@ use sqlx::Row;
 
 use crate::db::Tx;
 use crate::model::{
-    CheckResult, ContactType, DomainCreate, DomainCreated, DomainDeleted, DomainInfo, DomainRenewed, DomainUpdate,
-    DsData, ObjectKind, RegistrarId, RgpStatus, Status,
+    CheckResult, ContactType, DelegationFindings, DomainCreate, DomainCreated, DomainDeleted, DomainInfo,
+    DomainRenewed, DomainUpdate, DsData, ObjectKind, RegistrarId, RgpStatus, Status,
 };
 use crate::registry::{check_auth_info, key, roid, same_secret, stored_name, MAX_NS};
 use crate::time::{add_years, Date};
@@ -854,7 +854,13 @@ impl Registry {
         for h in hosts {
             self.remove_host(tx, h).await?;
         }
-        for table in ["domain_ns", "domain_contacts", "domain_ds", "graces"] {
+        for table in [
+            "domain_ns",
+            "domain_contacts",
+            "domain_ds",
+            "graces",
+            "delegation_findings",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE domain = $1"))
                 .bind(id)
                 .execute(&mut **tx)
@@ -976,6 +982,57 @@ impl Registry {
             name: row.name,
             ex_date: expires,
         })
+    }
+
+    /// Keeps what the delegation check of `name` at `checked_at` found ([`crate::delegation`],
+    /// one line per finding), replacing what an earlier check found; an empty list clears it.
+    /// Shown by RDAP as the domain's "Delegation check" remark. Nothing is kept for a domain
+    /// that does not exist ([`RegistryError::NotFound`]).
+    pub async fn record_delegation_check(
+        &self,
+        name: &Name,
+        checked_at: i64,
+        findings: &[String],
+    ) -> Result<(), RegistryError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let row = self
+            .domain_by_name(&mut tx, name, true)
+            .await?
+            .ok_or_else(|| RegistryError::NotFound(format!("domain {name}")))?;
+        sqlx::query("DELETE FROM delegation_findings WHERE domain = $1")
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        for (i, text) in findings.iter().enumerate() {
+            sqlx::query("INSERT INTO delegation_findings (domain, checked_at, position, text) VALUES ($1, $2, $3, $4)")
+                .bind(row.id)
+                .bind(checked_at)
+                .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                .bind(text)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What the last delegation check of a domain found, if it found anything.
+    pub(crate) async fn delegation_findings(
+        &self,
+        tx: &mut Tx,
+        domain: i64,
+    ) -> Result<Option<DelegationFindings>, RegistryError> {
+        let rows = sqlx::query("SELECT checked_at, text FROM delegation_findings WHERE domain = $1 ORDER BY position")
+            .bind(domain)
+            .fetch_all(&mut **tx)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        Ok(Some(DelegationFindings {
+            checked_at: first.try_get(0)?,
+            lines: rows.iter().map(|r| r.try_get(1)).collect::<Result<_, _>>()?,
+        }))
     }
 
     /// Sets and clears `server*` statuses of a domain: the registry operator's command, not a

@@ -29,7 +29,8 @@
 //! `registrar_tlds`, `contacts`, `contact_postal`, `hosts`, `host_addrs`, `domains`,
 //! `domain_contacts`, `domain_ns`, `domain_ds`, `statuses` (client and server statuses of every
 //! object), `graces` (running grace periods with what was charged, for refunds), `transfers`
-//! (each object's last transfer), `poll` (message queues) and `tld_serials`. Names are stored
+//! (each object's last transfer), `poll` (message queues), `tld_serials` and
+//! `delegation_findings` (what the last delegation check of a domain found). Names are stored
 //! as lowercase presentation text, so the unique indexes compare them without regard to case.
 //!
 //! Concurrent commands (several tasks, processes or machines on one database): on SQLite a
@@ -44,6 +45,7 @@
 pub mod clock;
 mod contact;
 mod db;
+pub mod delegation;
 mod domain;
 pub mod epp;
 pub mod error;
@@ -65,7 +67,7 @@ pub mod whois;
 pub use db::{DEFAULT_FILE_NAME, SQLITE_BUSY_TIMEOUT_MS};
 pub use error::RegistryError;
 pub use model::*;
-pub use policy::{Fees, TldPolicy};
+pub use policy::{DelegationPolicy, Fees, TldPolicy};
 pub use publish::{PublishError, Published};
 pub use registry::{Registry, MAX_NS, ROID_SUFFIX};
 pub use transfer::CONTACT_TRANSFER_PENDING;

@@ -15,7 +15,8 @@ use banyan_wire::{Name, NameError};
 
 use crate::db::Tx;
 use crate::model::{
-    ContactInfo, ContactType, DiscloseField, DomainInfo, HostInfo, PostalInfo, PostalType, RegistrarInfo,
+    ContactInfo, ContactType, DelegationFindings, DiscloseField, DomainInfo, HostInfo, PostalInfo, PostalType,
+    RegistrarInfo,
 };
 use crate::registry::{key, stored_name};
 use crate::{Registry, RegistryError};
@@ -37,6 +38,8 @@ pub struct DomainRecord {
     pub contacts: Vec<ContactInfo>,
     /// The sponsoring registrar (`None` only if the data is inconsistent).
     pub registrar: Option<RegistrarInfo>,
+    /// What the last delegation check found, when it found something.
+    pub delegation: Option<DelegationFindings>,
 }
 
 impl DomainRecord {
@@ -319,6 +322,7 @@ impl Registry {
             tx.commit().await?;
             return Ok(None);
         };
+        let delegation = self.delegation_findings(&mut tx, row.id).await?;
         let domain = self.domain_info(&mut tx, row, true, now).await?;
         let mut nameservers = Vec::with_capacity(domain.ns.len());
         for ns in &domain.ns {
@@ -347,6 +351,7 @@ impl Registry {
             nameservers,
             contacts,
             registrar,
+            delegation,
         }))
     }
 

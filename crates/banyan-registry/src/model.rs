@@ -378,6 +378,16 @@ pub struct DomainUpdate {
     pub max_sig_life: Option<u32>,
 }
 
+/// What the last delegation check of a domain found ([`crate::delegation`]), kept by
+/// [`crate::Registry::record_delegation_check`] and shown by RDAP as a remark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelegationFindings {
+    /// When the check ran.
+    pub checked_at: i64,
+    /// One line per finding, for people.
+    pub lines: Vec<String>,
+}
+
 /// The answer to a domain renew or restore (RFC 5731 §3.2.3 `<domain:renData>`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DomainRenewed {

@@ -67,6 +67,44 @@ pub struct TldPolicy {
     pub fees: Fees,
     /// TTL of the NS, DS and glue records in the TLD zone. Default 3600 (one hour).
     pub ttl: u32,
+    /// Whether a domain create or an update of name servers or DS data checks the
+    /// delegation over DNS first ([`crate::delegation`]), and what a problem found does.
+    /// Default [`DelegationPolicy::Off`].
+    pub delegation_checks: DelegationPolicy,
+}
+
+/// What the registry does with a delegation check (lame servers, RFC 1034 §4.2.2; DS records
+/// matching no DNSKEY, RFC 4035 §2.4) when a registrar sets or changes a domain's name
+/// servers or DS data over EPP.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DelegationPolicy {
+    /// No check, no network I/O (the default).
+    #[default]
+    Off,
+    /// Check, carry the command out anyway, and report what was found: in the EPP response's
+    /// `<msg>` and, kept with the domain, as an RDAP remark.
+    Warn,
+    /// Check, and refuse the command (EPP 2306, each finding an `<extValue>`) when anything
+    /// was found; nothing is written.
+    Reject,
+}
+
+impl DelegationPolicy {
+    /// The configuration value: `off`, `warn` or `reject`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelegationPolicy::Off => "off",
+            DelegationPolicy::Warn => "warn",
+            DelegationPolicy::Reject => "reject",
+        }
+    }
+
+    /// The policy named by a configuration value.
+    pub fn parse(s: &str) -> Option<DelegationPolicy> {
+        [DelegationPolicy::Off, DelegationPolicy::Warn, DelegationPolicy::Reject]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
 }
 
 impl TldPolicy {
@@ -85,6 +123,7 @@ impl TldPolicy {
             max_years: 10,
             fees: Fees::default(),
             ttl: 3600,
+            delegation_checks: DelegationPolicy::Off,
         }
     }
 }

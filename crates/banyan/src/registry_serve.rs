@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
+use banyan_registry::delegation::CheckOptions;
 use banyan_registry::epp::server::Limits;
 use banyan_registry::epp::tls;
 use banyan_registry::rdap::RdapConfig;
@@ -78,6 +79,9 @@ pub struct RegistryServeConfig {
     /// The TLD zones to publish into the zone store, each with its apex (SOA, NS and the
     /// glue of the TLD's own servers), and the store's URL.
     pub publish: Option<Publishing>,
+    /// The recursive resolver delegation checks ask for out-of-registry name servers'
+    /// addresses.
+    pub delegation_resolver: Option<SocketAddr>,
 }
 
 /// The TLD zones the registry publishes, and where.
@@ -176,7 +180,10 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
         .with_context(|| format!("registry.epp {}", config.epp))?;
     let addr = listener.local_addr().context("registry.epp")?;
     let clock = Clock::system();
-    let mut handler = RegistryHandler::new(registry.clone(), clock.clone());
+    let mut handler = RegistryHandler::new(registry.clone(), clock.clone()).with_delegation_options(CheckOptions {
+        resolver: config.delegation_resolver,
+        ..CheckOptions::default()
+    });
     if let Some(publishing) = &config.publish {
         let store = Store::open(&publishing.store)
             .await

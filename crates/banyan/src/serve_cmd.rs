@@ -140,6 +140,10 @@ pub struct RegistrySection {
     /// Policy overrides per TLD: `[registry.policy."test."]`.
     #[serde(default)]
     pub policy: BTreeMap<String, PolicySection>,
+    /// A recursive resolver (`"IP:PORT"`) the delegation checks ask for the addresses of name
+    /// servers outside the registry's TLDs (default: none; such servers are then reported
+    /// as having no address).
+    pub delegation_resolver: Option<SocketAddr>,
 }
 
 /// `[[registry.registrar]]`: a registrar created at start if missing (an existing one is
@@ -187,6 +191,10 @@ pub struct PolicySection {
     pub ttl: Option<u32>,
     /// Fees in the smallest unit of the currency.
     pub fees: Option<FeesSection>,
+    /// Check delegations over DNS before a domain create or an update of name servers or
+    /// DS data: `"off"` (default), `"warn"` (carry the command out, report what was found)
+    /// or `"reject"` (refuse it with EPP 2306).
+    pub delegation_checks: Option<String>,
 }
 
 /// `fees = { … }` of a TLD's policy (defaults 800 a year for create, renew and transfer,
@@ -651,6 +659,10 @@ fn registry_config(
         if let Some(t) = p.ttl {
             policy.ttl = t;
         }
+        if let Some(d) = &p.delegation_checks {
+            policy.delegation_checks = banyan_registry::DelegationPolicy::parse(d)
+                .ok_or_else(|| anyhow!("{}: {d:?} is not off, warn or reject", key("delegation_checks")))?;
+        }
         if let Some(f) = &p.fees {
             for (value, field, k) in [
                 (f.create, &mut policy.fees.create, "fees.create"),
@@ -748,6 +760,7 @@ fn registry_config(
         rdap: r.rdap,
         whois: r.whois,
         publish,
+        delegation_resolver: r.delegation_resolver,
     })
 }
 
@@ -937,6 +950,7 @@ add_grace = "1h"
 redemption = "0"
 auto_renew = false
 fees = { create = 100, restore = 0 }
+delegation_checks = "warn"
 "#;
 
     #[test]
@@ -953,6 +967,7 @@ fees = { create = 100, restore = 0 }
         assert_eq!(test.name.to_string(), "test.");
         assert_eq!((test.add_grace, test.redemption, test.auto_renew), (3600, 0, false));
         assert_eq!((test.fees.create, test.fees.renew, test.fees.restore), (100, 800, 0));
+        assert_eq!(test.delegation_checks, banyan_registry::DelegationPolicy::Warn);
         assert_eq!(r.tlds[1].name.to_string(), "example.");
         assert_eq!(r.tlds[1].add_grace, 5 * 86400, "defaults elsewhere");
         assert_eq!(r.registrars.len(), 2);

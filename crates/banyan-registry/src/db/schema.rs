@@ -20,23 +20,24 @@ use super::Backend;
 use crate::RegistryError;
 
 /// Every migration, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    summary: "registrars, contacts, hosts, domains, grace periods, transfers, poll messages",
-    statements: &[
-        "CREATE TABLE registrars (
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        summary: "registrars, contacts, hosts, domains, grace periods, transfers, poll messages",
+        statements: &[
+            "CREATE TABLE registrars (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             password_hash TEXT NOT NULL,
             balance #INT NOT NULL,
             created #INT NOT NULL
         )",
-        "CREATE TABLE registrar_tlds (
+            "CREATE TABLE registrar_tlds (
             registrar TEXT NOT NULL,
             tld TEXT NOT NULL,
             PRIMARY KEY (registrar, tld)
         )",
-        "CREATE TABLE contacts (
+            "CREATE TABLE contacts (
             id #ID,
             handle TEXT NOT NULL UNIQUE,
             sponsor TEXT NOT NULL,
@@ -51,7 +52,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             email TEXT NOT NULL,
             disclose TEXT
         )",
-        "CREATE TABLE contact_postal (
+            "CREATE TABLE contact_postal (
             contact #INT NOT NULL,
             kind TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -63,13 +64,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             cc TEXT NOT NULL,
             PRIMARY KEY (contact, kind)
         )",
-        "CREATE TABLE statuses (
+            "CREATE TABLE statuses (
             object_kind TEXT NOT NULL,
             object #INT NOT NULL,
             status TEXT NOT NULL,
             PRIMARY KEY (object_kind, object, status)
         )",
-        "CREATE TABLE domains (
+            "CREATE TABLE domains (
             id #ID,
             name TEXT NOT NULL UNIQUE,
             tld TEXT NOT NULL,
@@ -86,10 +87,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             state TEXT NOT NULL,
             state_until #INT
         )",
-        "CREATE INDEX domains_by_state ON domains (state, expires)",
-        "CREATE INDEX domains_by_tld ON domains (tld)",
-        "CREATE INDEX domains_by_registrant ON domains (registrant)",
-        "CREATE TABLE hosts (
+            "CREATE INDEX domains_by_state ON domains (state, expires)",
+            "CREATE INDEX domains_by_tld ON domains (tld)",
+            "CREATE INDEX domains_by_registrant ON domains (registrant)",
+            "CREATE TABLE hosts (
             id #ID,
             name TEXT NOT NULL UNIQUE,
             domain #INT,
@@ -100,34 +101,34 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             updated #INT,
             transferred #INT
         )",
-        "CREATE INDEX hosts_by_domain ON hosts (domain)",
-        "CREATE TABLE host_addrs (
+            "CREATE INDEX hosts_by_domain ON hosts (domain)",
+            "CREATE TABLE host_addrs (
             host #INT NOT NULL,
             addr TEXT NOT NULL,
             PRIMARY KEY (host, addr)
         )",
-        "CREATE TABLE domain_contacts (
+            "CREATE TABLE domain_contacts (
             domain #INT NOT NULL,
             kind TEXT NOT NULL,
             contact #INT NOT NULL,
             PRIMARY KEY (domain, kind, contact)
         )",
-        "CREATE INDEX domain_contacts_by_contact ON domain_contacts (contact)",
-        "CREATE TABLE domain_ns (
+            "CREATE INDEX domain_contacts_by_contact ON domain_contacts (contact)",
+            "CREATE TABLE domain_ns (
             domain #INT NOT NULL,
             host #INT NOT NULL,
             PRIMARY KEY (domain, host)
         )",
-        "CREATE INDEX domain_ns_by_host ON domain_ns (host)",
-        "CREATE TABLE domain_ds (
+            "CREATE INDEX domain_ns_by_host ON domain_ns (host)",
+            "CREATE TABLE domain_ds (
             domain #INT NOT NULL,
             key_tag #INT NOT NULL,
             alg #INT NOT NULL,
             digest_type #INT NOT NULL,
             digest #BLOB NOT NULL
         )",
-        "CREATE INDEX domain_ds_by_domain ON domain_ds (domain)",
-        "CREATE TABLE graces (
+            "CREATE INDEX domain_ds_by_domain ON domain_ds (domain)",
+            "CREATE TABLE graces (
             domain #INT NOT NULL,
             kind TEXT NOT NULL,
             ends #INT NOT NULL,
@@ -135,8 +136,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             amount #INT NOT NULL,
             years #INT NOT NULL
         )",
-        "CREATE INDEX graces_by_domain ON graces (domain)",
-        "CREATE TABLE transfers (
+            "CREATE INDEX graces_by_domain ON graces (domain)",
+            "CREATE TABLE transfers (
             object_kind TEXT NOT NULL,
             object #INT NOT NULL,
             status TEXT NOT NULL,
@@ -149,8 +150,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             amount #INT NOT NULL,
             PRIMARY KEY (object_kind, object)
         )",
-        "CREATE INDEX transfers_by_status ON transfers (status, acted)",
-        "CREATE TABLE poll (
+            "CREATE INDEX transfers_by_status ON transfers (status, acted)",
+            "CREATE TABLE poll (
             id #ID,
             registrar TEXT NOT NULL,
             queued #INT NOT NULL,
@@ -165,13 +166,25 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             ac_date #INT,
             ex_date #INT
         )",
-        "CREATE INDEX poll_by_registrar ON poll (registrar, id)",
-        "CREATE TABLE tld_serials (
+            "CREATE INDEX poll_by_registrar ON poll (registrar, id)",
+            "CREATE TABLE tld_serials (
             tld TEXT PRIMARY KEY,
             serial #INT NOT NULL
         )",
-    ],
-}];
+        ],
+    },
+    Migration {
+        version: 2,
+        summary: "delegation check findings, kept with the domain for RDAP",
+        statements: &["CREATE TABLE delegation_findings (
+            domain #INT NOT NULL,
+            checked_at #INT NOT NULL,
+            position #INT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (domain, position)
+        )"],
+    },
+];
 
 /// PostgreSQL advisory lock key that serialises the registry's migrations between processes
 /// ("bnyreg").

@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::lookup::{DomainRecord, Published, PublishedContact};
-use crate::model::{ContactInfo, ContactType, DomainInfo, HostInfo, RegistrarInfo, RgpStatus, Status};
+use crate::model::{
+    ContactInfo, ContactType, DelegationFindings, DomainInfo, HostInfo, RegistrarInfo, RgpStatus, Status,
+};
 use crate::time::datetime;
 
 /// The conformance of every response (RFC 9083 §4.1): RDAP level 0, and the ICANN gTLD
@@ -283,6 +285,9 @@ pub struct Domain {
     pub secure_dns: SecureDns,
     /// The registrar and contacts.
     pub entities: Vec<Entity>,
+    /// Remarks: what the last delegation check found, when it found something.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Notice>,
     /// The self link.
     pub links: Vec<Link>,
     /// The WHOIS server.
@@ -582,8 +587,29 @@ pub(crate) fn domain(ctx: &Context<'_>, d: &DomainInfo, record: Option<&DomainRe
                 .collect(),
         },
         entities,
+        remarks: record
+            .and_then(|r| r.delegation.as_ref())
+            .map(delegation_remark)
+            .into_iter()
+            .collect(),
         links,
         port43: ctx.port43.map(str::to_string),
+    }
+}
+
+/// The title of the remark that shows what a delegation check found.
+pub const DELEGATION_REMARK: &str = "Delegation check";
+
+/// The remark (RFC 9083 §4.3) on a domain whose last delegation check found problems: when
+/// it ran, then one line per finding.
+fn delegation_remark(found: &DelegationFindings) -> Notice {
+    let mut description = vec![format!("Checked at {}.", datetime(found.checked_at))];
+    description.extend(found.lines.iter().cloned());
+    Notice {
+        title: DELEGATION_REMARK.to_owned(),
+        kind: None,
+        description,
+        links: Vec::new(),
     }
 }
 

@@ -12,10 +12,11 @@
 use banyan_wire::text::{hex_decode, hex_encode};
 use banyan_wire::Name;
 
+use crate::delegation::{DelegationReport, Finding, Subject};
 use crate::epp::{
-    self, AuthInfo, ContactInfData, DomainContact, DomainInfData, EppError, EppResult, HostInfData, HostsFilter,
-    ObjectStatus, Period, ResponseExtensions, ResultCode, ResultValue, RgpResponse, SecDnsData, SecDnsRem,
-    SecDnsUpdate, TransferData, CONTACT_NS, DOMAIN_NS, HOST_NS,
+    self, AuthInfo, ContactInfData, DomainContact, DomainInfData, EppError, EppResult, ExtValue, HostInfData,
+    HostsFilter, ObjectStatus, Period, ResponseExtensions, ResultCode, ResultValue, RgpResponse, SecDnsData, SecDnsRem,
+    SecDnsUpdate, TransferData, CONTACT_NS, DOMAIN_NS, HOST_NS, SECDNS_NS,
 };
 use crate::model::{self, ContactType, DiscloseField, PostalType, RgpStatus, Status, TransferStatus};
 use crate::time::datetime;
@@ -673,6 +674,61 @@ pub fn error_response(err: &RegistryError, value: Option<ResultValue>) -> epp::R
     let mut r = epp::Response::new(code);
     r.results = vec![result];
     r
+}
+
+// ---- delegation checks ----
+
+/// The element a delegation finding quotes (RFC 5730 §2.6 `<value>`): the name server
+/// (`<domain:hostObj>`), the DS record (`<secDNS:keyTag>`), or the domain (`<domain:name>`,
+/// `domain` as the client wrote it).
+pub fn finding_value(finding: &Finding, domain: &str) -> ResultValue {
+    match finding.subject() {
+        Subject::NameServer(n) => value(DOMAIN_NS, "hostObj", &epp_name(&n)),
+        Subject::KeyTag(tag) => value(SECDNS_NS, "keyTag", &tag.to_string()),
+        Subject::Domain => domain_value(domain),
+    }
+}
+
+/// The refusal of a command whose delegation check found problems under
+/// [`DelegationPolicy::Reject`](crate::policy::DelegationPolicy::Reject): 2306 "Parameter
+/// value policy error", with one `<extValue>` per finding — the element it is about and the
+/// finding as `<reason>` (RFC 5730 §2.6: additional error diagnostic information).
+pub fn delegation_refused(report: &DelegationReport, domain: &str) -> epp::Response {
+    let code = ResultCode::PARAMETER_VALUE_POLICY_ERROR;
+    let mut result = EppResult::with_msg(
+        code,
+        format!(
+            "Parameter value policy error: the delegation check found {} problem{}",
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" }
+        ),
+    );
+    result.ext_values = report
+        .findings
+        .iter()
+        .map(|f| ExtValue {
+            value: finding_value(f, domain),
+            reason: f.to_string(),
+        })
+        .collect();
+    let mut r = epp::Response::new(code);
+    r.results = vec![result];
+    r
+}
+
+/// A successful response carrying what a delegation check found under
+/// [`DelegationPolicy::Warn`](crate::policy::DelegationPolicy::Warn): the findings are
+/// appended to the 1000 result's `<msg>`. RFC 5730 §2.6 allows only one `<result>` on
+/// success and reserves `<value>` and `<extValue>` for errors, so the text is the one place
+/// a success can carry them; the same lines are kept for RDAP.
+pub fn delegation_warned(mut response: epp::Response, report: &DelegationReport) -> epp::Response {
+    if report.is_clean() {
+        return response;
+    }
+    if let Some(first) = response.results.first_mut() {
+        first.msg = format!("{}; delegation check: {}", first.msg, report.lines().join("; "));
+    }
+    response
 }
 
 /// `text` with its first letter in upper case, as RFC 5730 §3's texts are written.

@@ -8,6 +8,13 @@
 //! | transfer requested, domain deleted into redemption (RFC 3915 §3.1) | 1001 "action pending" |
 //! | poll: no message / a message | 1300 / 1301 with `<msgQ>` |
 //! | a [`RegistryError`] | [`RegistryError::epp_code`], its text, and the object's identifying element as `<value>` |
+//! | delegation check found problems, TLD policy `reject` | 2306, one `<extValue>` per finding (the name server, `<secDNS:keyTag>` or domain, and why); nothing written |
+//! | delegation check found problems, TLD policy `warn` | 1000, the findings appended to `<msg>` (RFC 5730 §2.6 keeps `<extValue>` for errors) and kept for RDAP |
+//!
+//! Delegation checks ([`crate::delegation`]) run before a domain create with name servers,
+//! and before an update that changes name servers or DS data, when the TLD's
+//! [`DelegationPolicy`] is not `Off`: each name server is asked over DNS, with the options
+//! of [`RegistryHandler::with_delegation_options`].
 //!
 //! Conversions between the wire types of [`crate::epp`] and the registry's [`crate::model`]
 //! are in [`convert`], and nowhere else.
@@ -19,16 +26,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use banyan_wire::Name;
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
 
+use crate::delegation::{check_delegation, CheckOptions, DelegationReport};
 use crate::epp::server::{serve, BoxFuture, Handler, Limits, Request, Session};
 use crate::epp::{
     Command, CommandExtensions, ContactCommand, ContactResData, DomainCommand, DomainResData, EppError, Greeting,
     HostCommand, HostResData, Login, MsgQ, PollOp, ResData, Response, ResponseExtensions, ResultCode, RgpResponse,
     RgpUpdate, SecDnsExtension, TransferOp,
 };
-use crate::model::{DomainDeleted, ObjectKind, RegistrarId, TickReport};
+use crate::model::{DomainDeleted, DomainUpdate, DsData, ObjectKind, RegistrarId, TickReport};
+use crate::policy::DelegationPolicy;
 use crate::time::{datetime, Date};
 use crate::{Registry, RegistryError};
 use convert::{contact_value, domain_value, host_value};
@@ -45,6 +55,7 @@ pub struct RegistryHandler {
     clock: Clock,
     sv_id: String,
     changed: Option<Arc<tokio::sync::Notify>>,
+    delegation: CheckOptions,
 }
 
 impl std::fmt::Debug for RegistryHandler {
@@ -61,6 +72,9 @@ impl std::fmt::Debug for RegistryHandler {
 enum Failure {
     Epp(EppError),
     Registry(RegistryError, Option<crate::epp::ResultValue>),
+    /// Refused by the registry's policy before anything was done, with the response to send
+    /// (a delegation check under [`DelegationPolicy::Reject`]).
+    Refused(Box<Response>),
 }
 
 impl From<EppError> for Failure {
@@ -84,7 +98,16 @@ impl RegistryHandler {
             clock,
             sv_id: "Banyan registry".to_owned(),
             changed: None,
+            delegation: CheckOptions::default(),
         }
+    }
+
+    /// The same handler asking name servers as `options` says when a TLD's policy checks
+    /// delegations ([`crate::policy::DelegationPolicy`]; default [`CheckOptions::default`]:
+    /// port 53, no resolver).
+    pub fn with_delegation_options(mut self, options: CheckOptions) -> RegistryHandler {
+        self.delegation = options;
+        self
     }
 
     /// The same handler, signalling `changed` after every domain or host command that
@@ -139,17 +162,20 @@ impl RegistryHandler {
                     _ => None,
                 };
                 let cmd = convert::domain_create(&c, sec_dns)?;
+                let check = self.delegation_check(&cmd.name, &cmd.ns, &cmd.ds).await;
+                if let Some(refused) = lame_refusal(check.as_ref(), &c.name) {
+                    return Err(refused);
+                }
                 let created = reg
                     .create_domain(by, &cmd, now)
                     .await
                     .map_err(quoting(domain_value(&c.name)))?;
-                Ok(
-                    Response::success().with_res_data(ResData::Domain(DomainResData::Create {
-                        name: convert::epp_name(&created.name),
-                        cr_date: datetime(created.cr_date),
-                        ex_date: Some(datetime(created.ex_date)),
-                    })),
-                )
+                let r = Response::success().with_res_data(ResData::Domain(DomainResData::Create {
+                    name: convert::epp_name(&created.name),
+                    cr_date: datetime(created.cr_date),
+                    ex_date: Some(datetime(created.ex_date)),
+                }));
+                Ok(self.keep_check(&cmd.name, check, r, now).await)
             }
             DomainCommand::Delete { name: text } => {
                 let name = convert::name("domain:name", &text)?;
@@ -230,10 +256,112 @@ impl RegistryHandler {
                     _ => None,
                 };
                 let upd = convert::domain_update(&u, sec_dns)?;
+                let check = self.update_check(by, &name, &upd, now).await;
+                if let Some(refused) = lame_refusal(check.as_ref(), &u.name) {
+                    return Err(refused);
+                }
                 reg.update_domain(by, &name, &upd, now).await.map_err(on_err())?;
-                Ok(Response::success())
+                Ok(self.keep_check(&name, check, Response::success(), now).await)
             }
         }
+    }
+
+    /// The delegation check a command setting the name servers `ns` and DS data `ds` of
+    /// `name` needs under its TLD's policy ([`crate::delegation`]); `None` when the policy is
+    /// [`DelegationPolicy::Off`], or when the command will fail anyway (a TLD not served here,
+    /// a host that does not exist): the registry's own error is the answer then. With no name
+    /// servers there is nothing to ask, and the report is empty (clearing earlier findings).
+    async fn delegation_check(
+        &self,
+        name: &Name,
+        ns: &[Name],
+        ds: &[DsData],
+    ) -> Option<(DelegationPolicy, DelegationReport)> {
+        let policy = self.registry.domain_policy(name).ok()?.delegation_checks;
+        if policy == DelegationPolicy::Off {
+            return None;
+        }
+        let mut servers = Vec::with_capacity(ns.len());
+        for n in ns {
+            // Host objects under the registry's TLDs carry their addresses (glue); others
+            // have none, and the checker asks its resolver.
+            let host = self.registry.lookup_host(n).await.ok()??;
+            servers.push((n.clone(), host.addrs));
+        }
+        let report = if servers.is_empty() {
+            DelegationReport {
+                domain: name.clone(),
+                findings: Vec::new(),
+            }
+        } else {
+            check_delegation(name, &servers, ds, &self.delegation).await
+        };
+        Some((policy, report))
+    }
+
+    /// The delegation check of a domain update that changes name servers or DS data: of the
+    /// name servers and DS data the domain will have after it (RFC 5731 §3.2.5, RFC 5910
+    /// §5.2.5: removals, then additions). `None` for other updates, and when the update will
+    /// fail anyway (no such domain, another registrar's).
+    async fn update_check(
+        &self,
+        by: &RegistrarId,
+        name: &Name,
+        upd: &DomainUpdate,
+        now: i64,
+    ) -> Option<(DelegationPolicy, DelegationReport)> {
+        let touches = !upd.add_ns.is_empty()
+            || !upd.rem_ns.is_empty()
+            || !upd.ds_add.is_empty()
+            || !upd.ds_rem.is_empty()
+            || upd.ds_rem_all;
+        if !touches {
+            return None;
+        }
+        let info = self.registry.info_domain(by, name, None, now).await.ok()?;
+        if info.cl_id != *by {
+            return None;
+        }
+        let mut ns: Vec<Name> = info.ns.into_iter().filter(|n| !upd.rem_ns.contains(n)).collect();
+        ns.extend(
+            upd.add_ns
+                .iter()
+                .filter(|n| !ns.contains(n))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        let mut ds: Vec<DsData> = if upd.ds_rem_all {
+            Vec::new()
+        } else {
+            info.ds.into_iter().filter(|d| !upd.ds_rem.contains(d)).collect()
+        };
+        ds.extend(
+            upd.ds_add
+                .iter()
+                .filter(|d| !ds.contains(d))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        self.delegation_check(name, &ns, &ds).await
+    }
+
+    /// After a command that was checked succeeded: keeps the findings with the domain (for
+    /// RDAP), replacing the last check's, and under [`DelegationPolicy::Warn`] adds them to
+    /// the response. A failure to keep them does not undo the command: it is logged.
+    async fn keep_check(
+        &self,
+        name: &Name,
+        check: Option<(DelegationPolicy, DelegationReport)>,
+        response: Response,
+        now: i64,
+    ) -> Response {
+        let Some((_, report)) = check else {
+            return response;
+        };
+        if let Err(e) = self.registry.record_delegation_check(name, now, &report.lines()).await {
+            eprintln!("epp: keeping the delegation check of {name} failed: {e}");
+        }
+        convert::delegation_warned(response, &report)
     }
 
     async fn host(&self, by: &RegistrarId, command: HostCommand, now: i64) -> Outcome {
@@ -455,6 +583,7 @@ impl Handler for RegistryHandler {
                     r
                 }
                 Err(Failure::Epp(e)) => Response::from_error(&e),
+                Err(Failure::Refused(r)) => *r,
                 Err(Failure::Registry(e, value)) => {
                     if e.epp_code() == ResultCode::COMMAND_FAILED.0 {
                         // The client gets "Command failed"; the operator the reason.
@@ -464,6 +593,17 @@ impl Handler for RegistryHandler {
                 }
             }
         })
+    }
+}
+
+/// The refusal of a command whose delegation check found problems under
+/// [`DelegationPolicy::Reject`] (2306, before anything is written); `None` otherwise.
+fn lame_refusal(check: Option<&(DelegationPolicy, DelegationReport)>, domain: &str) -> Option<Failure> {
+    match check {
+        Some((DelegationPolicy::Reject, report)) if !report.is_clean() => {
+            Some(Failure::Refused(Box::new(convert::delegation_refused(report, domain))))
+        }
+        _ => None,
     }
 }
 
