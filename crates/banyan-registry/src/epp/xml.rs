@@ -159,6 +159,12 @@ pub(crate) fn qualified(ns: &str, name: &str) -> String {
 pub(crate) fn parse_document(input: &[u8]) -> Result<Element, EppError> {
     let text =
         std::str::from_utf8(input).map_err(|e| EppError::syntax(format!("Command syntax error: not UTF-8 ({e})")))?;
+    if let Some(bad) = text.chars().find(|&c| !is_xml_char(c)) {
+        return Err(EppError::syntax(format!(
+            "Command syntax error: U+{:04X} is not a character XML 1.0 allows",
+            bad as u32
+        )));
+    }
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -219,6 +225,12 @@ pub(crate) fn parse_document(input: &[u8]) -> Result<Element, EppError> {
             }
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) if !is_xml_char(c) => {
+                        return Err(EppError::syntax(format!(
+                            "Command syntax error: &#{}; is not a character XML 1.0 allows",
+                            c as u32
+                        )))
+                    }
                     Ok(Some(c)) => c.to_string(),
                     Ok(None) => match r.xml_content(XmlVersion::Implicit1_0).as_ref() {
                         "lt" => "<".to_owned(),
@@ -392,6 +404,13 @@ impl XmlWriter {
     }
 }
 
+/// True for the characters an XML 1.0 document may hold (the `Char` production, XML 1.0
+/// §2.2): tab, line feed, carriage return, and the rest of Unicode but the other C0
+/// controls, the surrogates and U+FFFE/U+FFFF. A frame holding another is not well formed.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// Appends `text` escaped for XML 1.0 content (or an attribute value when `attr`): `&`, `<`,
 /// `>` always, `"` in attributes, white space other than space kept as character references
 /// in attributes (so normalisation does not eat it), and characters XML 1.0 cannot carry
@@ -416,6 +435,23 @@ pub(crate) fn escape_into(out: &mut String, text: &str, attr: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_xml_forbids_are_refused_raw_or_referenced() {
+        // Found by the `epp` fuzz target: a C0 control inside text was read, then written as
+        // U+FFFD, so a response did not read back as itself.
+        for doc in [
+            "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\">a\u{1}b</epp>",
+            "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\">a&#1;b</epp>",
+            "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\">a\u{FFFE}b</epp>",
+        ] {
+            let err = parse_document(doc.as_bytes()).expect_err(doc);
+            assert_eq!(err.code.0, 2001, "{doc}");
+        }
+        assert!(
+            parse_document("<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\">a\tb&#9;\u{10348}</epp>".as_bytes()).is_ok()
+        );
+    }
 
     #[test]
     fn prefixes_resolve_to_namespaces() {
