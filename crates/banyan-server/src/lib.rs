@@ -24,6 +24,7 @@
 
 #![deny(unsafe_code)]
 
+mod listen;
 mod propagation;
 mod recursive;
 mod reload;
@@ -230,14 +231,7 @@ impl Server {
         };
         let workers = config.udp_workers.max(1);
         for &addr in &config.listen {
-            // UDP first: with port 0 the first socket picks the port and the rest (and TCP)
-            // join it, so one address serves both transports.
-            let sockets = udp::bind(addr, workers)?;
-            let bound = sockets.first().and_then(|s| s.local_addr().ok()).unwrap_or(addr);
-            let listener = {
-                let _guard = runtime.enter();
-                tcp::bind(bound)?
-            };
+            let (sockets, listener, bound) = listen::bind(addr, workers, &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
                 server

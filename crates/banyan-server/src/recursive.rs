@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::running::Running;
 use crate::sys::{recv_batch, send_batch, Batch};
-use crate::{tcp, udp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
+use crate::{tcp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
 
 /// Client queries resolving at once; beyond it a new question is answered SERVFAIL rather
 /// than queued without bound (Unbound's `num-queries-per-thread` plays this part).
@@ -131,12 +131,7 @@ impl ResolverServer {
             running: Running::new(shared.stop.clone(), stop_tcp),
         };
         for &addr in &config.listen {
-            let sockets = udp::bind(addr, config.udp_workers.max(1))?;
-            let bound = sockets.first().and_then(|s| s.local_addr().ok()).unwrap_or(addr);
-            let listener = {
-                let _guard = runtime.enter();
-                tcp::bind(bound)?
-            };
+            let (sockets, listener, bound) = crate::listen::bind(addr, config.udp_workers.max(1), &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
                 server
