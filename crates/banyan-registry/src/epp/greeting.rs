@@ -304,31 +304,16 @@ impl Dcp {
 /// examples use: `2000-06-08T22:00:00.0Z`. Times before 1970 print as the epoch.
 pub fn date_time(t: SystemTime) -> String {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
+    let secs = i64::try_from(since.as_secs()).unwrap_or(i64::MAX);
+    let rem = secs % crate::time::DAY;
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{}Z",
+        "{}T{:02}:{:02}:{:02}.{}Z",
+        crate::time::Date::of(secs),
         rem / 3600,
         rem % 3600 / 60,
         rem % 60,
         since.subsec_millis() / 100
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard
-/// Hinnant's `civil_from_days`.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

@@ -507,19 +507,20 @@ impl Propagation {
             return Rcode::SERVFAIL;
         }
         let _ = self.store.trim_history(&origin, JOURNAL_LIMIT).await;
-        self.serve_change(state, current, &next, change);
+        self.serve_change(state, current, &next, vec![change]);
         *data = Some(next);
         drop(data);
         self.notify_all(&origin);
         Rcode::NOERROR
     }
 
-    /// Serves `next` (the new stored version of a zone that was `previous`), signing it when
-    /// configured, and adds the served change to the journal.
-    fn serve_change(&self, state: &ZoneState, previous: &Zone, next: &Zone, change: ZoneDiff) {
+    /// Serves `next` (the new stored version of a zone that was `previous`, reached by
+    /// `changes`): unsigned, `changes` go to the journal as they are; signed online, the zone
+    /// is re-signed and the journal gets the one difference between the versions served.
+    fn serve_change(&self, state: &ZoneState, previous: &Zone, next: &Zone, changes: Vec<ZoneDiff>) {
         let origin = &state.config.origin;
         match &state.config.signing {
-            None => self.publish(origin, next.clone(), vec![change], false),
+            None => self.publish(origin, next.clone(), changes, false),
             Some(_) => {
                 let served_before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
                 let before = served_before.unwrap_or_else(|| previous.clone());

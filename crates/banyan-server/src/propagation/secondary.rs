@@ -184,11 +184,9 @@ async fn transfer_and_apply(
             let _ = p.store.trim_history(origin, banyan_auth::JOURNAL_LIMIT).await;
             let soa = soa_record(&zone);
             if !diffs.is_empty() {
-                match (&state.config.signing, previous.as_ref()) {
-                    (Some(_), Some(old)) => {
-                        p.serve_change(state, old, &zone, diffs.into_iter().next_back().unwrap_or_default())
-                    }
-                    _ => p.publish(origin, zone.clone(), diffs, false),
+                match previous.as_ref() {
+                    Some(old) => p.serve_change(state, old, &zone, diffs),
+                    None => p.publish(origin, zone.clone(), diffs, false),
                 }
                 p.notify_all(origin);
             }
