@@ -363,7 +363,7 @@ fn info_command(name: &str, auth_info: Option<&str>) -> Command {
 }
 
 /// A random authInfo: 16 letters and digits.
-fn random_auth_info() -> String {
+pub(crate) fn random_auth_info() -> String {
     use rand::Rng as _;
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)

@@ -82,6 +82,8 @@ pub struct RegistryServeConfig {
     /// The recursive resolver delegation checks ask for out-of-registry name servers'
     /// addresses.
     pub delegation_resolver: Option<SocketAddr>,
+    /// The port delegation checks ask name servers on: 53, except in a lab on another port.
+    pub delegation_port: u16,
 }
 
 /// The TLD zones the registry publishes, and where.
@@ -108,7 +110,30 @@ impl RegistryServer {
             .enable_all()
             .build()
             .context("starting the registry's runtime")?;
-        runtime.block_on(start(config))?;
+        runtime.block_on(async {
+            let (registry, created) = open_registry(&config).await?;
+            for (id, balance) in created {
+                println!("registrar {id} created (balance {balance})");
+            }
+            let endpoints = serve_registry(&config, registry).await?;
+            let tlds: Vec<String> = config.tlds.iter().map(|t| t.name.to_string()).collect();
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "registry for {}", tlds.join(" "))?;
+            if let Some(rdap) = endpoints.rdap {
+                writeln!(out, "rdap listening on http://{rdap}/")?;
+            }
+            if let Some(whois) = endpoints.whois {
+                writeln!(out, "whois listening on {whois}")?;
+            }
+            writeln!(
+                out,
+                "epp listening on {} (certificate {})",
+                endpoints.epp,
+                endpoints.certificate.display()
+            )?;
+            out.flush()?;
+            anyhow::Ok(())
+        })?;
         Ok(RegistryServer { runtime })
     }
 
@@ -132,20 +157,44 @@ impl RegistryServer {
     }
 }
 
-async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
+/// Where a started registry answers.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// EPP over TLS (RFC 5734).
+    pub epp: SocketAddr,
+    /// The EPP server's certificate (PEM), absolute, for `banyan registry --ca`.
+    pub certificate: PathBuf,
+    /// RDAP over HTTP (RFC 7480), if configured.
+    pub rdap: Option<SocketAddr>,
+    /// WHOIS (RFC 3912), if configured.
+    pub whois: Option<SocketAddr>,
+}
+
+/// Opens the registry's database and creates the configured registrars that are missing;
+/// returns the registry and the registrars created, with their balances.
+pub async fn open_registry(config: &RegistryServeConfig) -> anyhow::Result<(Registry, Vec<(String, i64)>)> {
     let registry = Registry::open(&config.database, config.tlds.clone())
         .await
         .map_err(|e| anyhow!("registry.database: {e}"))?;
+    let mut created = Vec::new();
     for r in &config.registrars {
         match registry
             .create_registrar(&r.id, &r.name, &r.password, &r.tlds, r.balance)
             .await
         {
-            Ok(_) => println!("registrar {} created (balance {})", r.id, r.balance),
+            Ok(_) => created.push((r.id.clone(), r.balance)),
             Err(RegistryError::Exists(_)) => {}
             Err(e) => return Err(anyhow!("registry.registrar {}: {e}", r.id)),
         }
     }
+    Ok((registry, created))
+}
+
+/// Starts the registry on the current tokio runtime: EPP, RDAP and WHOIS bound and
+/// answering, the TLD zones published into the store at once and after every change, the
+/// clock ticking. Prints only what happens later (publications, lifecycle steps); the
+/// caller says where it listens.
+pub async fn serve_registry(config: &RegistryServeConfig, registry: Registry) -> anyhow::Result<Endpoints> {
     let (server_tls, cert_path) = match &config.certificate {
         EppCertificate::Files { chain, key } => {
             let chain_pem =
@@ -182,6 +231,7 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
     let clock = Clock::system();
     let mut handler = RegistryHandler::new(registry.clone(), clock.clone()).with_delegation_options(CheckOptions {
         resolver: config.delegation_resolver,
+        port: config.delegation_port,
         ..CheckOptions::default()
     });
     if let Some(publishing) = &config.publish {
@@ -207,6 +257,7 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
             }
         });
     }
+    let mut rdap_bound = None;
     if let Some(addr) = config.rdap {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -221,8 +272,9 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
                 eprintln!("rdap on {bound} stopped: {e}");
             }
         });
-        println!("rdap listening on http://{bound}/");
+        rdap_bound = Some(bound);
     }
+    let mut whois_bound = None;
     if let Some(addr) = config.whois {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -237,7 +289,7 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
                 eprintln!("whois on {bound} stopped: {e}");
             }
         });
-        println!("whois listening on {bound}");
+        whois_bound = Some(bound);
     }
     tokio::spawn(async move {
         if let Err(e) = run_epp(listener, server_tls, handler, Limits::default()).await {
@@ -264,14 +316,14 @@ async fn start(config: RegistryServeConfig) -> anyhow::Result<()> {
         }
         Err(e) => eprintln!("registry tick: {e}"),
     }));
-    let tlds: Vec<String> = config.tlds.iter().map(|t| t.name.to_string()).collect();
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "registry for {}", tlds.join(" "))?;
     // An absolute path, so that it can be given to `banyan registry --ca` from anywhere.
-    let cert_path = std::path::absolute(&cert_path).unwrap_or(cert_path);
-    writeln!(out, "epp listening on {addr} (certificate {})", cert_path.display())?;
-    out.flush()?;
-    Ok(())
+    let certificate = std::path::absolute(&cert_path).unwrap_or(cert_path);
+    Ok(Endpoints {
+        epp: addr,
+        certificate,
+        rdap: rdap_bound,
+        whois: whois_bound,
+    })
 }
 
 /// Publishes every configured TLD zone into the store, saying what changed.

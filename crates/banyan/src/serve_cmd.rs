@@ -761,6 +761,7 @@ fn registry_config(
         whois: r.whois,
         publish,
         delegation_resolver: r.delegation_resolver,
+        delegation_port: 53,
     })
 }
 

@@ -2,9 +2,13 @@
 //! `banyan registry …` as two registrars would (EPP over TLS, RFC 5730-5734), then stopped
 //! with SIGTERM by PID.
 
+mod plain_tcp;
+
 use std::io::{BufRead as _, BufReader, Lines};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
+
+use plain_tcp::{http_get, whois};
 
 /// A directory under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);
@@ -318,30 +322,6 @@ transfer_grace = "0"
     assert_eq!(out.status.code(), Some(2), "nothing listening: {out:?}");
 
     assert_eq!(server.stop(), Some(0));
-}
-
-/// A GET over plain HTTP/1.1 (the RDAP server); the whole response, headers included.
-fn http_get(addr: &str, path: &str) -> String {
-    use std::io::{Read as _, Write as _};
-    let mut s = std::net::TcpStream::connect(addr).expect("connect rdap");
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .expect("timeout");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
-}
-
-/// One WHOIS question (RFC 3912) and its whole answer.
-fn whois(addr: &str, query: &str) -> String {
-    use std::io::{Read as _, Write as _};
-    let mut s = std::net::TcpStream::connect(addr).expect("connect whois");
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .expect("timeout");
-    write!(s, "{query}\r\n").expect("send");
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
 }
 
 /// The registry publishes the TLD zone into the zone store, the authoritative server in the

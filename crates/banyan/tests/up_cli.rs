@@ -3,6 +3,8 @@
 //! cold and then warm through its resolver with `banyan query`, a small world of files edited
 //! while it runs, and the process stopped with SIGTERM by PID. Every wait is bounded.
 
+mod plain_tcp;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -396,4 +398,211 @@ fn up_bad_world_exits_2_naming_the_file_and_record() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("unknown.toml") && err.contains("adress"), "{err}");
+}
+
+/// A world with a registry TLD served by two servers: `lab.`'s registry publishes into
+/// ns.nic.lab's store, ns2.nic.lab is its secondary.
+const REGISTRY_WORLD: &str = r#"
+[[server]]
+name = "a.root-servers.lab."
+address = "127.53.202.1"
+zones = ["."]
+
+[[server]]
+name = "ns.nic.lab."
+address = "127.53.202.2"
+zones = ["lab."]
+
+[[server]]
+name = "ns2.nic.lab."
+address = "127.53.202.3"
+zones = ["lab."]
+
+[[server]]
+name = "ns1.shop.lab."
+address = "127.53.202.4"
+zones = ["shop.lab."]
+
+[[zone]]
+name = "."
+records = []
+
+[[zone]]
+name = "lab."
+records = []
+
+[[zone]]
+name = "shop.lab."
+records = ["www A 192.0.2.1"]
+"#;
+
+/// `banyan auth` serving one zone directory on one address, stopped by PID when dropped.
+struct Auth(Child);
+
+impl Auth {
+    fn start(zones: &Path, listen: &str) -> Auth {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .args([
+                "auth",
+                "--zones",
+                zones.to_str().expect("utf-8"),
+                "--listen",
+                listen,
+                "--workers",
+                "1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start banyan auth");
+        let lines = reader(child.stdout.take().expect("stdout"));
+        let ready = lines.recv_timeout(WAIT).expect("banyan auth says where it listens");
+        assert!(ready.starts_with("listening on"), "{ready}");
+        Auth(child)
+    }
+}
+
+impl Drop for Auth {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Asks `server` (without recursion) for `name` NS until the answer, a referral, names
+/// `target` in its authority section, for at most [`WAIT`]; whether it did.
+fn referral_until(server: &str, port: u16, name: &str, target: &str) -> bool {
+    let deadline = Instant::now() + WAIT;
+    let port = port.to_string();
+    loop {
+        let o = banyan(&["query", server, "-p", &port, name, "NS", "+norec", "+timeout=3"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        let authority = out.split(";; AUTHORITY SECTION:").nth(1).unwrap_or_default();
+        if authority.lines().any(|l| l.contains("\tNS\t") && l.ends_with(target)) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Issue 9 in `up`: the TLD has a registry; the world's domains are registered in it (RDAP,
+/// WHOIS, EPP say so); a name registered over EPP with the `banyan registry` client is
+/// published into the TLD zone, reaches the secondary by NOTIFY and IXFR, and resolves
+/// through the world's resolver.
+#[test]
+fn up_registry_registers_a_new_name_that_then_resolves() {
+    let dir = TempDir::new();
+    let world = dir.write("world.toml", REGISTRY_WORLD);
+    let map_path = dir.0.join("map.json");
+    let up = Up::start(&[
+        "--world",
+        world.to_str().expect("utf-8"),
+        "--port",
+        "0",
+        "--resolver",
+        "127.0.0.1:0",
+        "--map-json",
+        map_path.to_str().expect("utf-8"),
+    ]);
+    up.wait_line("ready:");
+    let map = read_map(&map_path);
+    let port = map["port"].as_u64().expect("port") as u16;
+    let resolver_port = map["resolver"]["port"].as_u64().expect("resolver port") as u16;
+    let registries = map["registries"].as_array().expect("registries");
+    assert_eq!(registries.len(), 1, "{map}");
+    let lab = &registries[0];
+    assert_eq!(lab["tld"], "lab.");
+    let epp = lab["epp"].as_str().expect("epp");
+    assert!(
+        epp.starts_with("127.53.200.1:"),
+        "the first free registry address: {epp}"
+    );
+    let ca = lab["epp_certificate"].as_str().expect("certificate");
+    let rdap = lab["rdap"].as_str().expect("rdap");
+    let rdap = rdap.trim_start_matches("http://").trim_end_matches('/');
+    let whois = lab["whois"].as_str().expect("whois");
+    let id = map["registrar"]["id"].as_str().expect("registrar id");
+    let password = map["registrar"]["password"].as_str().expect("registrar password");
+    let zone = map["zones"]
+        .as_array()
+        .and_then(|z| z.iter().find(|z| z["name"] == "lab."))
+        .expect("lab. in the map");
+    assert_eq!(zone["registry"], true);
+
+    // The world's domain is registered: RDAP and WHOIS know it, EPP shows it to the demo
+    // registrar with the world's name server.
+    let answer = plain_tcp::http_get(rdap, "/domain/shop.lab");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"eventAction\":\"registration\""), "{answer}");
+    assert!(answer.contains("ns1.shop.lab"), "{answer}");
+    let answer = plain_tcp::whois(whois, "shop.lab");
+    assert!(answer.contains("Domain Name: SHOP.LAB"), "{answer}");
+    let epp_args = [
+        "registry",
+        "--server",
+        epp,
+        "--ca",
+        ca,
+        "--client-id",
+        id,
+        "--password",
+        password,
+    ];
+    let run = |args: &[&str]| -> String {
+        let o = banyan(&[&epp_args[..], args].concat());
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let info = run(&["domain", "info", "shop.lab"]);
+    assert!(info.contains("ns:          ns1.shop.lab"), "{info}");
+    assert!(
+        info.contains("ds:"),
+        "a signed world's DS data is the registry's: {info}"
+    );
+
+    // A new name, its zone on a server of its own (started first, so the registry's
+    // delegation check finds it authoritative).
+    let zones = dir.0.join("newsite");
+    std::fs::create_dir_all(&zones).expect("zone dir");
+    std::fs::write(
+        zones.join("newsite.lab.zone"),
+        "$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.53.202.9\nwww A 192.0.2.99\n",
+    )
+    .expect("zone file");
+    let _auth = Auth::start(&zones, &format!("127.53.202.9:{port}"));
+    run(&["domain", "create", "newsite.lab"]);
+    run(&["host", "create", "ns1.newsite.lab", "--addr", "127.53.202.9"]);
+    let update = run(&["domain", "update", "newsite.lab", "--add-ns", "ns1.newsite.lab"]);
+    assert!(
+        !update.contains("delegation check"),
+        "the delegation is sound: {update}"
+    );
+    up.wait_line("zone lab. published: serial");
+
+    // Both of lab.'s servers delegate it: the primary from the store, the secondary after
+    // NOTIFY and IXFR.
+    for server in ["@127.53.202.2", "@127.53.202.3"] {
+        assert!(
+            referral_until(server, port, "newsite.lab", "ns1.newsite.lab."),
+            "{server} delegates newsite.lab"
+        );
+    }
+    assert_eq!(
+        short("@127.0.0.1", resolver_port, "www.newsite.lab", "A", &[]),
+        ["192.0.2.99"]
+    );
+    let answer = plain_tcp::http_get(rdap, "/domain/newsite.lab");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let (_, code) = up.stop();
+    assert_eq!(code, Some(0));
 }

@@ -1,11 +1,14 @@
 //! `banyan up`: the miniature internet. Starts every authoritative server of a world (root,
-//! TLDs, second-level zones; see [`world`]) on its own loopback address and one port, and a
-//! recursive resolver that knows the world's root hints; prints a map of what runs where and
-//! commands to try; serves until SIGINT or SIGTERM.
+//! TLDs, second-level zones; see [`world`]) on its own loopback address and one port, a
+//! registry for each TLD (EPP, RDAP, WHOIS; see [`registries`]) that publishes the TLD's
+//! zone, and a recursive resolver that knows the world's root hints; prints a map of what
+//! runs where and commands to try; serves until SIGINT or SIGTERM.
 //!
 //! This module only wires things together: zones come from `banyan-zone` (built by
-//! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`.
+//! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`, the
+//! registries from `banyan-registry`.
 
+mod registries;
 mod signing;
 pub mod world;
 
@@ -17,12 +20,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use banyan_auth::Catalog;
+use banyan_auth::{Catalog, Cidr, TransferAcl};
 use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
-use banyan_server::{ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, ZoneFile, ZoneSource};
+use banyan_server::{
+    DynamicZone, ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, StoreConfig, ZoneFile,
+    ZoneSigning, ZoneSource,
+};
 use banyan_wire::Name;
 use banyan_zone::Zone;
 
+use crate::registry_serve::Endpoints;
+use registries::WorldRegistry;
 use world::{World, ZoneContent};
 
 /// The command-line options of `banyan up`.
@@ -91,37 +99,170 @@ impl Lab {
     }
 }
 
-/// Starts every server on `port` (0: the first one picks, the rest follow) and the resolver.
-/// On an error, what was started is stopped (dropped) before returning.
-fn start_lab(
+/// The zones a server keeps in a store of its own: the registry TLDs it serves, as their
+/// primary (the first server listing the zone: the registry publishes into its store) or as
+/// a secondary of that primary.
+#[derive(Clone, Debug, Default)]
+struct StorePlan {
+    /// `sqlite://…` of its store.
+    url: String,
+    /// TLDs it is the primary of, with the servers (indexes into the world's) that are
+    /// their secondaries, and whether the zone is signed.
+    primary: Vec<(Name, Vec<usize>, bool)>,
+    /// TLDs it is a secondary of, with their primary (an index).
+    secondary: Vec<(Name, usize)>,
+}
+
+/// For each server of the world, the store plan when it serves a registry TLD.
+fn store_plans(world: &World, run_dir: &Path) -> anyhow::Result<Vec<Option<StorePlan>>> {
+    let mut plans: Vec<Option<StorePlan>> = vec![None; world.servers.len()];
+    for z in world.zones.iter().filter(|z| z.registry) {
+        let listing: Vec<usize> = (0..world.servers.len())
+            .filter(|&i| world.servers[i].zones.contains(&z.name))
+            .collect();
+        let Some((&primary, secondaries)) = listing.split_first() else {
+            continue;
+        };
+        for &i in &listing {
+            if plans[i].is_none() {
+                let stem = world.servers[i].name.to_string().trim_end_matches('.').to_string();
+                let url = banyan_store::sql::sqlite_url_in(&run_dir.join("stores"), &format!("{stem}.db"))
+                    .with_context(|| {
+                        format!(
+                            "the zone store of {} under {}",
+                            world.servers[i].name,
+                            run_dir.display()
+                        )
+                    })?;
+                plans[i] = Some(StorePlan {
+                    url,
+                    ..StorePlan::default()
+                });
+            }
+        }
+        if let Some(p) = plans[primary].as_mut() {
+            p.primary.push((z.name.clone(), secondaries.to_vec(), z.signed));
+        }
+        for &i in secondaries {
+            if let Some(p) = plans[i].as_mut() {
+                p.secondary.push((z.name.clone(), primary));
+            }
+        }
+    }
+    Ok(plans)
+}
+
+/// The store configuration of server `i` on `port`: its primary zones managed (signed
+/// online with the world's keys, NOTIFY and transfers to its secondaries), its secondary
+/// zones transferred from their primary.
+fn store_config(
     world: &World,
-    zones: &[Zone],
-    files: &[PathBuf],
+    plan: &StorePlan,
     port: u16,
+    keys: &Path,
+) -> (StoreConfig, Vec<(Name, Vec<TransferAcl>)>) {
+    let at = |i: usize| SocketAddr::new(IpAddr::V4(world.servers[i].address), port);
+    let mut zones = Vec::new();
+    let mut acls = Vec::new();
+    for (origin, secondaries, signed) in &plan.primary {
+        let mut z = DynamicZone::managed(origin.clone());
+        z.notify = secondaries.iter().map(|&i| at(i)).collect();
+        z.signing = signed.then(|| ZoneSigning::new(keys.to_path_buf()));
+        zones.push(z);
+        let acl = secondaries
+            .iter()
+            .filter_map(|&i| world.servers[i].address.to_string().parse::<Cidr>().ok())
+            .map(TransferAcl::Addr)
+            .collect();
+        acls.push((origin.clone(), acl));
+    }
+    for (origin, primary) in &plan.secondary {
+        zones.push(DynamicZone::secondary(origin.clone(), vec![at(*primary)], None));
+    }
+    (
+        StoreConfig {
+            url: plan.url.clone(),
+            zones,
+        },
+        acls,
+    )
+}
+
+/// A port free on `ip` now, for a world on port 0 whose first server must already know the
+/// port (to NOTIFY its secondaries). Another process could take it before the server binds
+/// it; the server then fails to start with a clear error.
+fn free_port(ip: Ipv4Addr) -> Result<u16, ServerError> {
+    let addr = SocketAddr::new(IpAddr::V4(ip), 0);
+    let socket = std::net::UdpSocket::bind(addr).map_err(|source| ServerError::Bind {
+        addr,
+        proto: "udp",
+        source,
+    })?;
+    socket
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|source| ServerError::Bind {
+            addr,
+            proto: "udp",
+            source,
+        })
+}
+
+/// What `start_lab` needs besides the port.
+struct LabPlan<'a> {
+    world: &'a World,
+    zones: &'a [Zone],
+    files: &'a [Option<PathBuf>],
+    stores: &'a [Option<StorePlan>],
+    keys: PathBuf,
     resolver_at: Option<SocketAddr>,
-    hints: &RootHints,
-    anchors: Option<&TrustAnchors>,
-) -> Result<Lab, ServerError> {
+    hints: &'a RootHints,
+    anchors: Option<&'a TrustAnchors>,
+}
+
+/// Starts every server on `port` (0: the first one picks, the rest follow) and the resolver:
+/// servers with only zone files first, then the primaries of registry TLDs, then their
+/// secondaries (which transfer from the primaries as they start). On an error, what was
+/// started is stopped (dropped) before returning.
+fn start_lab(plan: &LabPlan<'_>, port: u16) -> Result<Lab, ServerError> {
+    let world = plan.world;
     let mut port = port;
-    let mut servers = Vec::with_capacity(world.servers.len());
-    for s in &world.servers {
+    let rank = |i: usize| match &plan.stores[i] {
+        None => 0,
+        Some(p) if !p.primary.is_empty() => 1,
+        Some(_) => 2,
+    };
+    let mut order: Vec<usize> = (0..world.servers.len()).collect();
+    order.sort_by_key(|&i| rank(i));
+    let mut started: Vec<Option<Server>> = (0..world.servers.len()).map(|_| None).collect();
+    for i in order {
+        let s = &world.servers[i];
         let mut served = Vec::new();
         let mut source = Vec::new();
-        for (i, z) in world.zones.iter().enumerate() {
-            if s.zones.contains(&z.name) {
-                served.push(zones[i].clone());
-                source.push(ZoneFile::new(z.name.clone(), files[i].clone()));
+        for (j, z) in world.zones.iter().enumerate() {
+            if let (true, Some(file)) = (s.zones.contains(&z.name), &plan.files[j]) {
+                served.push(plan.zones[j].clone());
+                source.push(ZoneFile::new(z.name.clone(), file.clone()));
             }
+        }
+        if port == 0 && rank(i) > 0 {
+            port = free_port(s.address)?;
         }
         let mut config = ServerConfig::new(vec![SocketAddr::new(IpAddr::V4(s.address), port)]);
         // A lab, not a load test: one UDP thread per server keeps twenty servers light.
         config.udp_workers = 1;
+        if let Some(store) = &plan.stores[i] {
+            let (store, acls) = store_config(world, store, port, &plan.keys);
+            config.store = Some(store);
+            config.auth.zone_transfer = acls;
+        }
         let server = Server::start(config, Catalog::new(served), ZoneSource::Files(source))?;
         if port == 0 {
             port = server.local_addrs().first().map_or(0, |a| a.port());
         }
-        servers.push(server);
+        started[i] = Some(server);
     }
+    let servers: Vec<Server> = started.into_iter().flatten().collect();
     let config = ResolverConfig {
         upstream_port: port,
         // The world's servers are on loopback; a resolver that refused private upstreams
@@ -129,17 +270,41 @@ fn start_lab(
         allow_private_upstream: true,
         ..ResolverConfig::default()
     };
-    let mut resolver = Resolver::new(config, hints.clone(), LocalZones::defaults());
-    if let Some(a) = anchors {
+    let mut resolver = Resolver::new(config, plan.hints.clone(), LocalZones::defaults());
+    if let Some(a) = plan.anchors {
         resolver.set_trust_anchors(a.clone());
     }
-    let listen = resolver_at.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    let listen = plan
+        .resolver_at
+        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
     let resolver = ResolverServer::start(ResolverServerConfig::new(vec![listen]), Arc::new(resolver))?;
     Ok(Lab {
         servers,
         resolver,
         port,
     })
+}
+
+/// How long the secondaries of the registry TLDs get to transfer their zones at start.
+const FIRST_TRANSFER: Duration = Duration::from_secs(10);
+
+/// Waits (at most [`FIRST_TRANSFER`]) until every secondary serves its zones, so that the
+/// map is printed when every server answers; names the ones that do not.
+fn wait_for_secondaries(world: &World, stores: &[Option<StorePlan>], lab: &Lab) -> Vec<String> {
+    let deadline = std::time::Instant::now() + FIRST_TRANSFER;
+    loop {
+        let missing: Vec<String> = stores
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.iter().flat_map(move |p| p.secondary.iter().map(move |(z, _)| (i, z))))
+            .filter(|(i, z)| !lab.servers[*i].catalog().zones().any(|c| c.origin() == *z))
+            .map(|(i, z)| format!("{} has no copy of {z} yet", world.servers[i].name))
+            .collect();
+        if missing.is_empty() || std::time::Instant::now() >= deadline {
+            return missing;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Why port 53 could not be used, when that is a reason to fall back to [`FALLBACK_PORT`].
@@ -207,14 +372,15 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         eprintln!("banyan up: warning: zone {parent} (a file) has no NS records for its child zone {child}");
     }
     let run_dir = RunDir::create()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     // A signed world: each generated zone signed with its own key, DS records in the
     // parents, the root's DS the resolver's trust anchor.
+    let keys = run_dir.0.join("keys");
     let anchor_path = run_dir.0.join("root.ds");
     let anchors = if world.dnssec {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
-        match signing::sign_world(&world, &mut zones, &run_dir.0.join("keys"), now)? {
+        match signing::sign_world(&world, &mut zones, &keys, u32::try_from(now).unwrap_or(u32::MAX))? {
             Some(text) => {
                 std::fs::write(&anchor_path, &text).with_context(|| format!("writing {}", anchor_path.display()))?;
                 Some(TrustAnchors::from_file(&anchor_path)?)
@@ -225,11 +391,13 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         None
     };
     // Every server reads its zones from files on reload: the world's own files, and the
-    // generated zones written here (so an edit to either is picked up the same way).
+    // generated zones written here (so an edit to either is picked up the same way). A
+    // registry's TLD has no file: the registry publishes it into the store.
     let mut files = Vec::with_capacity(zones.len());
     for (w, zone) in world.zones.iter().zip(&zones) {
         let path = match &w.content {
-            ZoneContent::File(path) => path.clone(),
+            _ if w.registry => None,
+            ZoneContent::File(path) => Some(path.clone()),
             ZoneContent::Records(_) => {
                 // `banyan auth`'s naming: root.zone for the root, else <origin>.zone.
                 let text = w.name.to_string();
@@ -241,7 +409,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
                 let path = run_dir.0.join("zones").join(format!("{stem}.zone"));
                 std::fs::write(&path, world::zone_file_text(zone))
                     .with_context(|| format!("writing {}", path.display()))?;
-                path
+                Some(path)
             }
         };
         files.push(path);
@@ -251,22 +419,56 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", hints_path.display()))?;
     let hints = RootHints::from_file(&hints_path)?;
 
-    let start = |port: u16| start_lab(&world, &zones, &files, port, args.resolver, &hints, anchors.as_ref());
+    // The registries: their domains registered and their TLD zones in the primaries'
+    // stores before any server starts.
+    let stores = store_plans(&world, &run_dir.0)?;
+    let store_of = |tld: &Name| {
+        let primary = world.servers.iter().position(|s| s.zones.contains(tld))?;
+        stores[primary].as_ref().map(|p| p.url.clone())
+    };
+    let demo_password = crate::registry_cmd::random_auth_info();
+    let mut registries = registries::plan_all(&world, &zones, &run_dir.0, &demo_password, &store_of)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("banyan-up")
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let opened = runtime.block_on(registries::prepare(&registries, i64::try_from(now).unwrap_or(i64::MAX)))?;
+
+    let plan = LabPlan {
+        world: &world,
+        zones: &zones,
+        files: &files,
+        stores: &stores,
+        keys,
+        resolver_at: args.resolver,
+        hints: &hints,
+        anchors: anchors.as_ref(),
+    };
     let (lab, port_note) = match args.port {
-        Some(p) => (start(p)?, None),
-        None => match start(53) {
+        Some(p) => (start_lab(&plan, p)?, None),
+        None => match start_lab(&plan, 53) {
             Ok(lab) => (lab, None),
             Err(e) => match fallback_reason(&e) {
-                Some(reason) => (start(FALLBACK_PORT)?, Some(reason)),
+                Some(reason) => (start_lab(&plan, FALLBACK_PORT)?, Some(reason)),
                 None => return Err(e.into()),
             },
         },
     };
+    for missing in wait_for_secondaries(&world, &stores, &lab) {
+        eprintln!("banyan up: warning: {missing} (it keeps trying)");
+    }
+    let resolver_addr = lab
+        .resolver
+        .local_addrs()
+        .first()
+        .copied()
+        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), lab.port));
+    for r in &mut registries {
+        registries::set_ports(r, lab.port, resolver_addr);
+    }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     let result = runtime.block_on(serve(
         &world,
         &zones,
@@ -276,10 +478,13 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         &hints_path,
         anchors.is_some().then_some(anchor_path.as_path()),
         port_note,
+        (&registries, opened),
+        &demo_password,
         args,
     ));
     println!("{}", stats_line(lab.resolver.resolver()));
     lab.shutdown();
+    runtime.shutdown_timeout(Duration::from_secs(2));
     drop(run_dir);
     result?;
     println!("stopped");
@@ -293,12 +498,14 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
 async fn serve(
     world: &World,
     zones: &[Zone],
-    files: &[PathBuf],
+    files: &[Option<PathBuf>],
     lab: &Lab,
     run_dir: &RunDir,
     hints_path: &Path,
     anchor_path: Option<&Path>,
     port_note: Option<String>,
+    (registries, opened): (&[WorldRegistry], Vec<banyan_registry::Registry>),
+    demo_password: &str,
     args: &UpArgs,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
@@ -307,7 +514,15 @@ async fn serve(
     let mut usr1 = signal(SignalKind::user_defined1())?;
     let mut hup = signal(SignalKind::hangup())?;
 
-    let map = Map::new(world, zones, files, lab, run_dir, hints_path, anchor_path, port_note);
+    let mut endpoints = Vec::with_capacity(registries.len());
+    for (r, registry) in registries.iter().zip(opened) {
+        let at = crate::registry_serve::serve_registry(&r.config, registry)
+            .await
+            .with_context(|| format!("the registry of {}", r.plan.tld))?;
+        endpoints.push((r.plan.tld.to_string(), at));
+    }
+    let mut map = Map::new(world, zones, files, lab, run_dir, hints_path, anchor_path, port_note);
+    map.set_registries(endpoints, demo_password);
     if let Some(path) = &args.map_json {
         // Written aside and renamed, so a reader never sees half a file.
         let tmp = path.with_extension("json.tmp");
@@ -362,7 +577,12 @@ struct Map {
     header_note: String,
     port: u16,
     servers: Vec<(String, Ipv4Addr, Vec<String>)>,
-    zones: Vec<(String, Vec<String>, PathBuf, bool)>,
+    /// Name, servers, file (none for a registry's TLD), generated.
+    zones: Vec<(String, Vec<String>, Option<PathBuf>, bool)>,
+    /// Each TLD's registry and where it answers.
+    registries: Vec<(String, Endpoints)>,
+    /// The demo registrar's password (its id is [`registries::DEMO_REGISTRAR`]).
+    demo_password: String,
     resolver: SocketAddr,
     hints: Vec<(String, Ipv4Addr)>,
     hints_path: PathBuf,
@@ -376,7 +596,7 @@ impl Map {
     fn new(
         world: &World,
         zones: &[Zone],
-        files: &[PathBuf],
+        files: &[Option<PathBuf>],
         lab: &Lab,
         run_dir: &RunDir,
         hints_path: &Path,
@@ -446,6 +666,8 @@ impl Map {
                     )
                 })
                 .collect(),
+            registries: Vec::new(),
+            demo_password: String::new(),
             resolver,
             hints: world
                 .root_hints()
@@ -457,6 +679,31 @@ impl Map {
             run_dir: run_dir.0.clone(),
             try_commands,
         }
+    }
+
+    /// Adds the registries and their demo registrar, with commands to try against the first.
+    fn set_registries(&mut self, registries: Vec<(String, Endpoints)>, demo_password: &str) {
+        if let Some((tld, at)) = registries.first() {
+            let example = self
+                .zones
+                .iter()
+                .map(|z| z.0.as_str())
+                .find(|z| z.ends_with(&format!(".{tld}")) && z.matches('.').count() == 2)
+                .unwrap_or(tld.as_str())
+                .trim_end_matches('.')
+                .to_string();
+            self.try_commands.push(format!(
+                "banyan registry --server {} --ca {} --client-id {} --password {demo_password} domain info {example}",
+                at.epp,
+                at.certificate.display(),
+                registries::DEMO_REGISTRAR
+            ));
+            if let Some(rdap) = at.rdap {
+                self.try_commands.push(format!("curl http://{rdap}/domain/{example}"));
+            }
+        }
+        self.registries = registries;
+        self.demo_password = demo_password.to_string();
     }
 
     fn text(&self) -> String {
@@ -501,11 +748,35 @@ impl Map {
             addr(self.resolver.to_string()),
             hints.join(" ")
         );
+        if !self.registries.is_empty() {
+            let _ = writeln!(
+                t,
+                "registries (demo registrar: --client-id {} --password {}):",
+                registries::DEMO_REGISTRAR,
+                self.demo_password
+            );
+            let tld_w = self.registries.iter().map(|r| r.0.len()).max().unwrap_or(0);
+            for (tld, at) in &self.registries {
+                let opt = |a: Option<SocketAddr>| a.map_or_else(|| "-".to_string(), |a| a.to_string());
+                let _ = writeln!(
+                    t,
+                    "  {tld:<tld_w$}  epp {} (--ca {})  rdap http://{}/  whois {}",
+                    at.epp,
+                    at.certificate.display(),
+                    opt(at.rdap),
+                    opt(at.whois)
+                );
+            }
+            let _ = writeln!(
+                t,
+                "  each TLD zone is the registry's: a name registered over EPP is published (and NOTIFYed) at once"
+            );
+        }
         let own: Vec<String> = self
             .zones
             .iter()
             .filter(|z| !z.3)
-            .map(|z| format!("{} ({})", z.0, z.2.display()))
+            .filter_map(|z| Some(format!("{} ({})", z.0, z.2.as_ref()?.display())))
             .collect();
         let own = if own.is_empty() {
             String::new()
@@ -553,7 +824,19 @@ impl Map {
             })).collect::<Vec<_>>(),
             "zones": self.zones.iter().map(|(name, servers, file, generated)| serde_json::json!({
                 "name": name, "servers": servers, "file": file, "generated": generated,
+                "registry": file.is_none(),
             })).collect::<Vec<_>>(),
+            "registries": self.registries.iter().map(|(tld, at)| serde_json::json!({
+                "tld": tld,
+                "epp": at.epp.to_string(),
+                "epp_certificate": at.certificate,
+                "rdap": at.rdap.map(|a| format!("http://{a}/")),
+                "whois": at.whois.map(|a| a.to_string()),
+            })).collect::<Vec<_>>(),
+            "registrar": {
+                "id": registries::DEMO_REGISTRAR,
+                "password": self.demo_password,
+            },
             "resolver": {
                 "address": self.resolver.ip().to_string(),
                 "port": self.resolver.port(),

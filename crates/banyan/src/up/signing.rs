@@ -47,8 +47,12 @@ pub fn sign_world(world: &World, zones: &mut [Zone], keys_dir: &Path, now: u32) 
                     .ok_or_else(|| anyhow!("zone {name}: parent {parent} not found"))?;
                 if world.zones[j].signed {
                     for ds in &signed.ds {
+                        // The DS RRset is the parent's data, with the parent's TTL (as
+                        // com's DS records have com's 86400, not the child's TTL).
+                        let mut ds = ds.clone();
+                        ds.ttl = world.zones[j].ttl;
                         zones[j]
-                            .insert(ds)
+                            .insert(&ds)
                             .map_err(|e| anyhow!("zone {parent}: DS of {name}: {e}"))?;
                     }
                     zones[j].finish();

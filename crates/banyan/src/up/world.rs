@@ -27,9 +27,13 @@
 //! which makes a glueless delegation (example.com → ns1.exampledns.com): only required glue
 //! (RFC 9471: names inside the child) is kept.
 //!
-//! Reserved keys, refused until their issues land: `dnssec` (top level and per zone: the
-//! world signed from the root down, with the trust anchor handed to the resolver) and
-//! `registry` (top level and per zone: the registry and dashboard serving a TLD).
+//! `dnssec` (top level, default true; `false` per zone): the world is signed from the root
+//! down, with the trust anchor handed to the resolver.
+//!
+//! `registry` (per zone, default true): a TLD given by `records` gets a registry (EPP, RDAP,
+//! WHOIS, see `up::registries`) holding its children as registered domains, and its zone is
+//! the one the registry publishes; `registry = false` keeps it a plain generated zone. The
+//! top-level `registry` key is reserved for the dashboard (not implemented yet).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -65,7 +69,7 @@ struct WorldFile {
     zone: Vec<ZoneEntry>,
     /// Sign the world from the root down (default true).
     dnssec: Option<bool>,
-    /// Reserved: registries and the dashboard (not implemented yet).
+    /// Reserved: the dashboard (not implemented yet).
     registry: Option<toml::Value>,
 }
 
@@ -87,8 +91,8 @@ struct ZoneEntry {
     ns: Option<Vec<String>>,
     /// `false` leaves this zone unsigned (an insecure delegation) in a signed world.
     dnssec: Option<bool>,
-    /// Reserved (not implemented yet).
-    registry: Option<toml::Value>,
+    /// `false`: a TLD without a registry (default: a TLD given by `records` has one).
+    registry: Option<bool>,
 }
 
 /// One authoritative server of the world.
@@ -126,6 +130,9 @@ pub struct WorldZone {
     pub explicit_ns: bool,
     /// Signed (in a signed world; zones from files are served as written, so never).
     pub signed: bool,
+    /// Published by a registry of its own: a TLD (child of the root) given by `records`,
+    /// unless the world says `registry = false`.
+    pub registry: bool,
 }
 
 /// A checked world.
@@ -194,9 +201,6 @@ impl World {
         for z in &file.zone {
             let zname = name(&z.name, "zone").map_err(|x| e(x.to_string()))?;
             let what = |msg: &str| e(format!("zone {zname}: {msg}"));
-            if z.registry.is_some() {
-                return Err(what("registry: not implemented yet"));
-            }
             if zones.iter().any(|o| o.name == zname) {
                 return Err(what("listed twice"));
             }
@@ -227,10 +231,19 @@ impl World {
                 }
                 None => (listing.iter().map(|s| s.name.clone()).collect(), false),
             };
-            let signed = dnssec && z.dnssec.unwrap_or(true) && matches!(content, ZoneContent::Records(_));
+            let generated = matches!(content, ZoneContent::Records(_));
+            let signed = dnssec && z.dnssec.unwrap_or(true) && generated;
+            let tld = zname.label_count() == 1;
+            if z.registry == Some(true) && !(tld && generated) {
+                return Err(what(
+                    "registry = true: only a TLD given by `records` can have a registry",
+                ));
+            }
+            let registry = tld && generated && z.registry.unwrap_or(true);
             zones.push(WorldZone {
                 name: zname,
                 signed,
+                registry,
                 content,
                 ttl: z.ttl.unwrap_or(DEFAULT_TTL),
                 ns,
@@ -371,9 +384,15 @@ impl World {
             } else {
                 format!("hostmaster.{apex}")
             };
-            // Serial 1; refresh, retry, expire as RFC 1912 suggests; negative answers cached
-            // for at most the zone's TTL (RFC 2308).
-            let _ = writeln!(text, "{apex} {ttl} IN SOA {primary} {rname} 1 7200 3600 1209600 {ttl}");
+            // Serial 1; refresh, retry, expire as RFC 1912 suggests. Negative answers are
+            // cached for the SOA's TTL or MINIMUM, whichever is less (RFC 2308 §5): at most
+            // five minutes, so a name registered after a resolver was told it does not
+            // exist resolves soon (real TLDs use 15 minutes to a day).
+            let negative = ttl.min(DEFAULT_TTL);
+            let _ = writeln!(
+                text,
+                "{apex} {negative} IN SOA {primary} {rname} 1 7200 3600 1209600 {negative}"
+            );
         }
         if missing(apex, RecordType::NS) {
             for n in &z.ns {
@@ -584,6 +603,12 @@ mod tests {
                 "[[server]]\nname = \"a.\"\naddress = \"127.53.0.1\"\nzones = [\"x.\"]\n\
                  [[zone]]\nname = \"x.\"\nrecords = []\n",
                 "no root zone",
+            ),
+            (
+                "[[server]]\nname = \"a.\"\naddress = \"127.53.0.1\"\nzones = [\".\", \"b.c.\"]\n\
+                 [[zone]]\nname = \".\"\nrecords = []\n\
+                 [[zone]]\nname = \"b.c.\"\nrecords = []\nregistry = true\n",
+                "only a TLD given by `records` can have a registry",
             ),
         ];
         for (text, want) in cases {
