@@ -107,7 +107,10 @@ pub async fn sign_up(state: &AppState, form: &SignUp) -> Result<i64, WebError> {
             format!("use at least {} characters", credentials::MIN_PASSWORD_LEN),
         );
     } else if pw_len > credentials::MAX_PASSWORD_LEN {
-        errors.add("password", format!("at most {} characters", credentials::MAX_PASSWORD_LEN));
+        errors.add(
+            "password",
+            format!("at most {} characters", credentials::MAX_PASSWORD_LEN),
+        );
     }
     for (field, value, what) in [("name", &form.name, "your name"), ("city", &form.city, "your city")] {
         let v = value.trim();
@@ -235,7 +238,10 @@ pub async fn search(state: &AppState, query: &str) -> Result<Vec<Availability>, 
         let texts: Vec<String> = names.iter().map(|n| epp_name(n)).collect();
         let results = state.registrar().check(registry, &texts).await?;
         for (n, r) in names.iter().zip(results) {
-            let price = config.registry_for(n).and_then(|(_, tld)| config.price(tld)).map(ToString::to_string);
+            let price = config
+                .registry_for(n)
+                .and_then(|(_, tld)| config.price(tld))
+                .map(ToString::to_string);
             out.push(Availability {
                 name: epp_name(n),
                 available: r.available,
@@ -257,7 +263,10 @@ fn registry_of(state: &AppState, name: &Name) -> Result<usize, WebError> {
             "only names directly below {} can be registered",
             epp_name(tld)
         ))),
-        None => Err(WebError::BadRequest(format!("no registry here runs the TLD of {}", epp_name(name)))),
+        None => Err(WebError::BadRequest(format!(
+            "no registry here runs the TLD of {}",
+            epp_name(name)
+        ))),
     }
 }
 
@@ -331,7 +340,10 @@ pub async fn register(state: &AppState, user: &User, name_text: &str) -> Result<
         .await?;
     let result = async {
         if state.store().info(&name).await?.is_some() {
-            return Err(WebError::Conflict(format!("a zone for {} is already hosted here", epp_name(&name))));
+            return Err(WebError::Conflict(format!(
+                "a zone for {} is already hosted here",
+                epp_name(&name)
+            )));
         }
         state
             .store()
@@ -340,7 +352,13 @@ pub async fn register(state: &AppState, user: &User, name_text: &str) -> Result<
         let auth_info = &credentials::random_secret()[..16];
         let r = state
             .registrar()
-            .register(registry, &epp_name(&name), &registrant, &state.config().name_servers, auth_info)
+            .register(
+                registry,
+                &epp_name(&name),
+                &registrant,
+                &state.config().name_servers,
+                auth_info,
+            )
             .await;
         if r.is_err() {
             state.store().delete(&name).await?;
@@ -440,7 +458,10 @@ pub async fn transfer_in(
         transfer.tr_status,
         TransferStatus::ClientApproved | TransferStatus::ServerApproved
     ) {
-        state.db().set_domain_state(&key(&name), DomainState::Registered).await?;
+        state
+            .db()
+            .set_domain_state(&key(&name), DomainState::Registered)
+            .await?;
     }
     if state.store().info(&name).await?.is_none() {
         state

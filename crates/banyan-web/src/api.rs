@@ -46,7 +46,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         match self.0 {
             WebError::RateLimited { retry_after } => {
-                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after));
             }
             // RFC 6750 §3: a 401 names the scheme.
             WebError::Unauthenticated => {
@@ -99,7 +101,11 @@ pub fn routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         r(Method::GET, "/api/domains/{name}/records", get(list_records)),
         r(Method::POST, "/api/domains/{name}/records", post(add_record)),
         r(Method::PUT, "/api/domains/{name}/records/{id}", put(edit_record)),
-        r(Method::DELETE, "/api/domains/{name}/records/{id}", delete(delete_record)),
+        r(
+            Method::DELETE,
+            "/api/domains/{name}/records/{id}",
+            delete(delete_record),
+        ),
     ]
 }
 
@@ -122,7 +128,11 @@ struct Login {
     label: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Result<Json<Login>, JsonRejection>) -> ApiResult {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<Login>, JsonRejection>,
+) -> ApiResult {
     let Json(l) = body?;
     let user = actions::log_in(&state, &l.email, &l.password, ip).await?;
     let label = l.label.unwrap_or_else(|| "API login".to_owned());

@@ -143,7 +143,13 @@ pub struct Price {
 
 impl std::fmt::Display for Price {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{:02} {}", self.minor_units / 100, self.minor_units % 100, self.currency)
+        write!(
+            f,
+            "{}.{:02} {}",
+            self.minor_units / 100,
+            self.minor_units % 100,
+            self.currency
+        )
     }
 }
 

@@ -22,8 +22,8 @@ pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
 fn argon2(cost: PasswordCost) -> Result<Argon2<'static>, WebError> {
-    let params = Params::new(cost.memory_kib, cost.passes, cost.lanes, None)
-        .map_err(|e| WebError::Password(e.to_string()))?;
+    let params =
+        Params::new(cost.memory_kib, cost.passes, cost.lanes, None).map_err(|e| WebError::Password(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -92,7 +92,10 @@ mod tests {
         assert_ne!(random_secret(), random_secret());
         assert_eq!(random_secret().len(), 64);
         assert!(new_api_token().starts_with(TOKEN_PREFIX));
-        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "ab"));

@@ -44,7 +44,9 @@ impl IntoResponse for HtmlError {
         )
             .into_response();
         if let WebError::RateLimited { retry_after } = self.0 {
-            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }
@@ -88,7 +90,11 @@ pub struct SearchQuery {
 }
 
 /// GET /: the search page.
-pub async fn home(State(state): State<AppState>, MaybeSignedIn(signed): MaybeSignedIn, Query(q): Query<SearchQuery>) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    MaybeSignedIn(signed): MaybeSignedIn,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
     let query = q.q.trim();
     let results = if query.is_empty() {
         None
@@ -105,7 +111,9 @@ pub async fn home(State(state): State<AppState>, MaybeSignedIn(signed): MaybeSig
 pub async fn signup_page(State(state): State<AppState>, MaybeSignedIn(signed): MaybeSignedIn) -> PageResult {
     Ok(page(
         StatusCode::OK,
-        render(&state, signed.as_ref(), |c| pages::signup(c, &SignUpValues::default(), None, None)),
+        render(&state, signed.as_ref(), |c| {
+            pages::signup(c, &SignUpValues::default(), None, None)
+        }),
     ))
 }
 
@@ -151,7 +159,10 @@ pub async fn signup(State(state): State<AppState>, Form(form): Form<SignUp>) -> 
 
 /// GET /login.
 pub async fn login_page(State(state): State<AppState>, MaybeSignedIn(signed): MaybeSignedIn) -> PageResult {
-    Ok(page(StatusCode::OK, render(&state, signed.as_ref(), |c| pages::login(c, "", None))))
+    Ok(page(
+        StatusCode::OK,
+        render(&state, signed.as_ref(), |c| pages::login(c, "", None)),
+    ))
 }
 
 /// The log-in form.
@@ -174,7 +185,9 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f
         }
         Err(WebError::Unauthenticated) => Ok(page(
             StatusCode::UNAUTHORIZED,
-            render(&state, None, |c| pages::login(c, &form.email, Some("Wrong e-mail or password."))),
+            render(&state, None, |c| {
+                pages::login(c, &form.email, Some("Wrong e-mail or password."))
+            }),
         )),
         Err(e @ WebError::RateLimited { .. }) => {
             let mut r = page(
@@ -213,7 +226,9 @@ pub async fn domains(State(state): State<AppState>, signed: SignedIn) -> PageRes
     let rows = actions::domains(&state, signed.user()).await?;
     Ok(page(
         StatusCode::OK,
-        render(&state, Some(&signed), |c| pages::domains(c, &signed.session, &rows, None)),
+        render(&state, Some(&signed), |c| {
+            pages::domains(c, &signed.session, &rows, None)
+        }),
     ))
 }
 
@@ -233,7 +248,10 @@ pub async fn register(State(state): State<AppState>, signed: SignedIn, Form(form
     signed.check_csrf(&form.csrf)?;
     actions::register(&state, signed.user(), &form.name).await?;
     let name = actions::parse_domain(&form.name)?;
-    Ok(see_other(&format!("/domains/{}?done=registered", segment(&name.to_string()))))
+    Ok(see_other(&format!(
+        "/domains/{}?done=registered",
+        segment(&name.to_string())
+    )))
 }
 
 /// The transfer form.
@@ -256,14 +274,19 @@ pub async fn transfer(State(state): State<AppState>, signed: SignedIn, Form(form
     match actions::transfer_in(&state, signed.user(), &form.name, &form.auth_info).await {
         Ok(_) => {
             let name = actions::parse_domain(&form.name)?;
-            Ok(see_other(&format!("/domains/{}?done=transfer", segment(&name.to_string()))))
+            Ok(see_other(&format!(
+                "/domains/{}?done=transfer",
+                segment(&name.to_string())
+            )))
         }
         Err(e) if e.status().is_client_error() => {
             let rows = actions::domains(&state, signed.user()).await?;
             let message = e.public_message();
             Ok(page(
                 e.status(),
-                render(&state, Some(&signed), |c| pages::domains(c, &signed.session, &rows, Some(&message))),
+                render(&state, Some(&signed), |c| {
+                    pages::domains(c, &signed.session, &rows, Some(&message))
+                }),
             ))
         }
         Err(e) => Err(e.into()),
@@ -324,7 +347,9 @@ async fn domain_response(
     let panels = panels_markup(state, signed, name).await;
     Ok(page(
         status,
-        render(state, Some(signed), |c| pages::domain(c, &signed.session, &details, notice, problem, panels)),
+        render(state, Some(signed), |c| {
+            pages::domain(c, &signed.session, &details, notice, problem, panels)
+        }),
     ))
 }
 
@@ -387,10 +412,21 @@ async fn save(state: &AppState, signed: &SignedIn, name: &str, edit: Edit, recor
         Edit::Delete { .. } => RecordForm::default(),
     };
     match actions::edit(state, signed.user(), name, &edit).await {
-        Ok(serial) => Ok(see_other(&format!("/domains/{}?done=saved&serial={serial}", segment(name)))),
+        Ok(serial) => Ok(see_other(&format!(
+            "/domains/{}?done=saved&serial={serial}",
+            segment(name)
+        ))),
         Err(WebError::Invalid(errors)) => {
             let problem = FormProblem { record, form, errors };
-            domain_response(state, signed, name, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&problem)).await
+            domain_response(
+                state,
+                signed,
+                name,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(&problem),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -438,7 +474,9 @@ pub async fn account(State(state): State<AppState>, signed: SignedIn) -> PageRes
     let tokens = state.db().tokens(signed.user().id).await?;
     Ok(page(
         StatusCode::OK,
-        render(&state, Some(&signed), |c| pages::account(c, &signed.session, &tokens, None)),
+        render(&state, Some(&signed), |c| {
+            pages::account(c, &signed.session, &tokens, None)
+        }),
     ))
 }
 
@@ -477,7 +515,9 @@ pub async fn new_token(State(state): State<AppState>, signed: SignedIn, Form(for
     let tokens = state.db().tokens(signed.user().id).await?;
     Ok(page(
         StatusCode::OK,
-        render(&state, Some(&signed), |c| pages::account(c, &signed.session, &tokens, Some(&token))),
+        render(&state, Some(&signed), |c| {
+            pages::account(c, &signed.session, &tokens, Some(&token))
+        }),
     ))
 }
 

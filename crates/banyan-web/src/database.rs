@@ -277,10 +277,11 @@ impl Database {
 
     /// The account's tokens, newest first.
     pub async fn tokens(&self, user_id: i64) -> Result<Vec<TokenInfo>, WebError> {
-        let rows = sqlx::query("SELECT id, label, created, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
-            .bind(user_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, label, created, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(TokenInfo {

@@ -49,7 +49,8 @@ pub fn document() -> Value {
     let name = path_param("name", "the domain, e.g. newsite.test");
     let id = path_param("id", "the record's id, as listed");
     let serial = json!({ "type": "object", "properties": { "serial": { "type": "integer" } } });
-    let token = json!({ "type": "object", "properties": { "id": { "type": "integer" }, "token": { "type": "string" } } });
+    let token =
+        json!({ "type": "object", "properties": { "id": { "type": "integer" }, "token": { "type": "string" } } });
     json!({
         "openapi": "3.0.3",
         "info": {

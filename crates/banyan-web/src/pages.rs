@@ -150,7 +150,12 @@ pub struct SignUpValues {
 }
 
 /// The sign-up page.
-pub fn signup(chrome: Chrome<'_>, values: &SignUpValues, errors: Option<&FieldErrors>, message: Option<&str>) -> Markup {
+pub fn signup(
+    chrome: Chrome<'_>,
+    values: &SignUpValues,
+    errors: Option<&FieldErrors>,
+    message: Option<&str>,
+) -> Markup {
     let content = html! {
         h1 { "Sign up" }
         @if let Some(m) = message { p.alert { (m) } }
@@ -251,7 +256,10 @@ pub fn domain(
     panels: Markup,
 ) -> Markup {
     let base = format!("/domains/{}", d.name);
-    let add_values = problem.filter(|p| p.record.is_none()).map(|p| p.form.clone()).unwrap_or_default();
+    let add_values = problem
+        .filter(|p| p.record.is_none())
+        .map(|p| p.form.clone())
+        .unwrap_or_default();
     let add_errors = problem.filter(|p| p.record.is_none()).map(|p| &p.errors);
     let content = html! {
         h1 { (d.name) }

@@ -427,7 +427,11 @@ fn parse_value(apex: &Name, rtype: RecordType, text: &str) -> Result<RData, Stri
             } else {
                 // Unquoted: the text as typed, cut into 255-octet strings (RFC 1035 §3.3.14);
                 // what people paste (SPF, verification tokens) is meant as one text.
-                Ok(RData::TXT(Txt(text.as_bytes().chunks(255).map(<[u8]>::to_vec).collect())))
+                Ok(RData::TXT(Txt(text
+                    .as_bytes()
+                    .chunks(255)
+                    .map(<[u8]>::to_vec)
+                    .collect())))
             }
         }
         RecordType::CAA => {
@@ -550,7 +554,10 @@ pub fn plan(apex: &Name, current: &[Record], edit: &Edit) -> Result<Change, Plan
         }
         let replaced_same = old.is_some_and(|o| same(o, new));
         if !replaced_same && current.iter().any(|r| same(r, new)) {
-            return Err(PlanError::Invalid(FieldErrors::one("form", "this record already exists")));
+            return Err(PlanError::Invalid(FieldErrors::one(
+                "form",
+                "this record already exists",
+            )));
         }
         if new.rtype() == RecordType::NS && new.name == *apex {
             return Err(PlanError::Invalid(FieldErrors::one(
@@ -563,7 +570,10 @@ pub fn plan(apex: &Name, current: &[Record], edit: &Edit) -> Result<Change, Plan
             let in_set = r.name == new.name && r.rtype() == new.rtype() && r.class == new.class;
             if in_set && r.ttl != new.ttl && !old.is_some_and(|o| same(o, r)) {
                 removed.push(r.clone());
-                added.push(Record { ttl: new.ttl, ..r.clone() });
+                added.push(Record {
+                    ttl: new.ttl,
+                    ..r.clone()
+                });
             }
         }
         added.push(new.clone());
@@ -607,24 +617,36 @@ fn check_new(apex: &Name, new: &Record, after: &[&Record]) -> Result<(), FieldEr
             ));
         }
         if at_name.iter().any(|r| r.rtype() == RecordType::CNAME && !same(r, new)) {
-            return Err(FieldErrors::one("type", format!("{} already has a CNAME; a name has at most one", new.name)));
+            return Err(FieldErrors::one(
+                "type",
+                format!("{} already has a CNAME; a name has at most one", new.name),
+            ));
         }
         if at_name.iter().any(|r| r.rtype() != RecordType::CNAME) {
             return Err(FieldErrors::one(
                 "type",
-                format!("{} has other records; a CNAME must be the only record at its name (RFC 1034 §3.6.2)", new.name),
+                format!(
+                    "{} has other records; a CNAME must be the only record at its name (RFC 1034 §3.6.2)",
+                    new.name
+                ),
             ));
         }
     } else if at_name.iter().any(|r| r.rtype() == RecordType::CNAME) {
         return Err(FieldErrors::one(
             "name",
-            format!("{} has a CNAME; no other record may be beside it (RFC 1034 §3.6.2)", new.name),
+            format!(
+                "{} has a CNAME; no other record may be beside it (RFC 1034 §3.6.2)",
+                new.name
+            ),
         ));
     }
     if rtype == RecordType::DS && !at_name.iter().any(|r| r.rtype() == RecordType::NS) {
         return Err(FieldErrors::one(
             "name",
-            format!("a DS record belongs at a delegated subdomain: add NS records for {} first (RFC 4035 §2.4)", new.name),
+            format!(
+                "a DS record belongs at a delegated subdomain: add NS records for {} first (RFC 4035 §2.4)",
+                new.name
+            ),
         ));
     }
     // A delegation above the new record (or at it, for what is not NS, DS or glue) hides it.
@@ -670,7 +692,10 @@ fn check_removal(apex: &Name, old: &Record, after: &[&Record]) -> Result<(), Fie
         if !at(RecordType::NS) && at(RecordType::DS) {
             return Err(FieldErrors::one(
                 "form",
-                format!("{} still has DS records: delete them before its last NS record", old.name),
+                format!(
+                    "{} still has DS records: delete them before its last NS record",
+                    old.name
+                ),
             ));
         }
     }
@@ -817,14 +842,27 @@ mod tests {
         assert!(e.get("name").is_some_and(|m| m.contains("has a CNAME")), "{e}");
         // Replacing the CNAME with an A record at the same name is fine.
         let id = id_of("alias 300 IN CNAME www.example.test.");
-        plan(&apex(), &z, &Edit::Replace { id, form: form("alias", "A", "", "192.0.2.3") }).expect("replace");
+        plan(
+            &apex(),
+            &z,
+            &Edit::Replace {
+                id,
+                form: form("alias", "A", "", "192.0.2.3"),
+            },
+        )
+        .expect("replace");
     }
 
     #[test]
     fn delegation_ns_ds_and_occlusion() {
         let e = invalid(Edit::Add(form("@", "NS", "", "ns3.dns.example")));
         assert!(e.get("name").is_some_and(|m| m.contains("apex NS")), "{e}");
-        let e = invalid(Edit::Add(form("sub", "DS", "", &format!("12345 13 2 {}", "ab".repeat(32)))));
+        let e = invalid(Edit::Add(form(
+            "sub",
+            "DS",
+            "",
+            &format!("12345 13 2 {}", "ab".repeat(32)),
+        )));
         assert!(e.get("name").is_some_and(|m| m.contains("delegated")), "{e}");
         let mut z = zone();
         z.push(rec("www 300 IN TXT \"site\""));
@@ -887,9 +925,15 @@ mod tests {
         assert_eq!(change.diff.added.len(), 1);
 
         let soa = record_id(&zone()[0]);
-        assert_eq!(plan(&apex(), &zone(), &Edit::Delete { id: soa }), Err(PlanError::NotEditable));
+        assert_eq!(
+            plan(&apex(), &zone(), &Edit::Delete { id: soa }),
+            Err(PlanError::NotEditable)
+        );
         let ns = id_of("@ 3600 IN NS ns1.dns.example.");
-        assert_eq!(plan(&apex(), &zone(), &Edit::Delete { id: ns }), Err(PlanError::NotEditable));
+        assert_eq!(
+            plan(&apex(), &zone(), &Edit::Delete { id: ns }),
+            Err(PlanError::NotEditable)
+        );
         assert_eq!(
             plan(&apex(), &zone(), &Edit::Delete { id: "0000".into() }),
             Err(PlanError::NoSuchRecord("0000".into()))
@@ -916,6 +960,9 @@ mod tests {
     #[test]
     fn no_soa_no_change() {
         let z: Vec<Record> = zone().into_iter().skip(1).collect();
-        assert_eq!(plan(&apex(), &z, &Edit::Add(form("a", "TXT", "", "x"))), Err(PlanError::NoSoa));
+        assert_eq!(
+            plan(&apex(), &z, &Edit::Add(form("a", "TXT", "", "x"))),
+            Err(PlanError::NoSoa)
+        );
     }
 }

@@ -32,7 +32,10 @@ pub struct Registrar {
 impl std::fmt::Debug for Registrar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registrar")
-            .field("registries", &self.endpoints.iter().map(|e| &e.config).collect::<Vec<_>>())
+            .field(
+                "registries",
+                &self.endpoints.iter().map(|e| &e.config).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +97,10 @@ fn ok_or_refused(r: Response) -> Result<Response, WebError> {
 }
 
 fn unexpected(what: &str) -> WebError {
-    WebError::refused(ResultCode::COMMAND_FAILED, &format!("the registry's answer lacks the {what}"))
+    WebError::refused(
+        ResultCode::COMMAND_FAILED,
+        &format!("the registry's answer lacks the {what}"),
+    )
 }
 
 impl Registrar {
@@ -105,10 +111,7 @@ impl Registrar {
             .iter()
             .map(|r| {
                 let tls = tls::client_config(&r.trusted).map_err(|e| WebError::Config(format!("{}: {e}", r.addr)))?;
-                Ok(Endpoint {
-                    config: r.clone(),
-                    tls,
-                })
+                Ok(Endpoint { config: r.clone(), tls })
             })
             .collect::<Result<_, WebError>>()?;
         Ok(Registrar {
@@ -194,7 +197,10 @@ impl Registrar {
         }
         let hosts: Vec<String> = name_servers.iter().map(|h| epp_name(&h.name)).collect();
         if !hosts.is_empty() {
-            let check = ok_or_refused(c.command(Command::Host(HostCommand::Check { names: hosts.clone() })).await?)?;
+            let check = ok_or_refused(
+                c.command(Command::Host(HostCommand::Check { names: hosts.clone() }))
+                    .await?,
+            )?;
             let results = match check.res_data {
                 Some(ResData::Host(banyan_registry::epp::HostResData::Check(results))) => results,
                 _ => return Err(unexpected("host check data")),

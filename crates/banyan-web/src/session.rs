@@ -48,8 +48,10 @@ pub fn session_cookie(id: &str, max_age: i64, secure: bool) -> Option<HeaderValu
 /// The `Set-Cookie` value that ends a session: empty and already expired.
 pub fn cleared_cookie(secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("banyan_session=; Path=/; Max-Age=0"))
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("banyan_session=; Path=/; Max-Age=0"))
 }
 
 /// A browser with a live session.
@@ -73,7 +75,9 @@ impl SignedIn {
         if !token.is_empty() && credentials::same_secret(token, &self.session.csrf) {
             Ok(())
         } else {
-            Err(WebError::Forbidden("the form's security token is missing or wrong; reload the page"))
+            Err(WebError::Forbidden(
+                "the form's security token is missing or wrong; reload the page",
+            ))
         }
     }
 }

@@ -43,7 +43,9 @@ impl AppState {
     /// configurations of the registries, and keeps `store` for the hosted zones.
     pub async fn open(config: WebConfig, store: Store, clock: Arc<dyn Clock>) -> Result<AppState, WebError> {
         if config.name_servers.is_empty() {
-            return Err(WebError::Config("no hosted name servers: zones need at least one".into()));
+            return Err(WebError::Config(
+                "no hosted name servers: zones need at least one".into(),
+            ));
         }
         let db = Database::open(&config.database_url, clock.now()).await?;
         let registrar = Registrar::new(&config)?;
@@ -87,7 +89,11 @@ impl AppState {
 
     /// The pages added with [`AppState::add_page`].
     pub fn extra_pages(&self) -> Vec<ExtraPage> {
-        self.inner.extra_pages.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.inner
+            .extra_pages
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The configuration.
