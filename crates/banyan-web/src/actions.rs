@@ -157,11 +157,10 @@ pub async fn log_in(state: &AppState, email: &str, password: &str, client: Optio
         return Err(WebError::RateLimited { retry_after });
     }
     let user = state.db().user_by_email(&email).await?;
-    // An unknown address costs a hash too, so timing does not tell which addresses exist.
-    let hash = user.as_ref().map_or_else(
-        || "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$5bRkH0a0Y1pTqJ4sXU8g0w".to_owned(),
-        |u| u.password_hash.clone(),
-    );
+    // An unknown address costs a hash check too, so timing does not tell which exist.
+    let hash = user
+        .as_ref()
+        .map_or_else(|| state.decoy_hash().to_owned(), |u| u.password_hash.clone());
     let cost = state.config().password_cost;
     let given = password.to_owned();
     let good = tokio::task::spawn_blocking(move || credentials::verify_password(&given, &hash, cost))

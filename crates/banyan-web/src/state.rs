@@ -7,6 +7,7 @@ use banyan_store::Store;
 
 use crate::clock::Clock;
 use crate::config::WebConfig;
+use crate::credentials;
 use crate::database::Database;
 use crate::error::WebError;
 use crate::panels::{DomainPanel, ExtraPage};
@@ -28,6 +29,7 @@ struct Inner {
     throttle: Mutex<LoginThrottle>,
     panels: RwLock<Vec<Arc<dyn DomainPanel>>>,
     extra_pages: RwLock<Vec<ExtraPage>>,
+    decoy_hash: String,
 }
 
 impl std::fmt::Debug for AppState {
@@ -50,6 +52,11 @@ impl AppState {
         let db = Database::open(&config.database_url, clock.now()).await?;
         let registrar = Registrar::new(&config)?;
         let throttle = Mutex::new(LoginThrottle::new(config.login_limit));
+        // Checked against when a login names no account, so that costs what a real check does.
+        let cost = config.password_cost;
+        let decoy_hash = tokio::task::spawn_blocking(move || credentials::hash_password("decoy password", cost))
+            .await
+            .map_err(|e| WebError::Password(e.to_string()))??;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -60,6 +67,7 @@ impl AppState {
                 throttle,
                 panels: RwLock::new(Vec::new()),
                 extra_pages: RwLock::new(Vec::new()),
+                decoy_hash,
             }),
         })
     }
@@ -94,6 +102,11 @@ impl AppState {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// A hash of no one's password at the configured cost, for logins naming no account.
+    pub(crate) fn decoy_hash(&self) -> &str {
+        &self.inner.decoy_hash
     }
 
     /// The configuration.
