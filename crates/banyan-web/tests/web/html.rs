@@ -293,3 +293,33 @@ fn record_form_id(page: &str, value: &str) -> String {
     let start = page[..at].rfind(marker).expect("a record form") + marker.len();
     page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_over_tcp_and_shuts_down() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let lab = Lab::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(banyan_web::serve(listener, lab.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), tcp.read_to_string(&mut answer))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("name=\"viewport\""), "{answer}");
+    let _ = stop.send(());
+    tokio::time::timeout(std::time::Duration::from_secs(20), server)
+        .await
+        .expect("stops in time")
+        .expect("joins")
+        .expect("serves");
+}
