@@ -92,6 +92,10 @@ pub struct StoreConfig {
     pub url: String,
     /// The zones served from it.
     pub zones: Vec<DynamicZone>,
+    /// Also serve every other managed zone the store holds, picked up as it appears,
+    /// changes and goes (every [`STORE_WATCH`]): the zones a registrar's dashboard hosts on
+    /// this server. They are only served; their writer changes them.
+    pub all_managed: bool,
 }
 
 impl ServerConfig {
@@ -190,6 +194,7 @@ impl Server {
             Some(store) => Some(Arc::new(runtime.block_on(Propagation::open(
                 &store.url,
                 store.zones.clone(),
+                store.all_managed,
                 &config.listen,
                 config.auth.keys.clone(),
                 catalog.clone(),
@@ -333,7 +338,9 @@ impl Server {
         let Some(p) = &self.shared.propagation else {
             return next;
         };
-        p.origins().fold(next, |next, origin| current.carry(origin, next))
+        p.origins()
+            .iter()
+            .fold(next, |next, origin| current.carry(origin, next))
     }
 
     /// Reloads when a zone file changed (modification time or length, or a zone file added or

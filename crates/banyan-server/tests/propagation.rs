@@ -91,6 +91,7 @@ fn start(listen: SocketAddr, dir: &Path, zone: DynamicZone, allow: Vec<TransferA
     config.auth.keys = KeyRing::new(vec![xfr_key(), ddns_key()]);
     config.auth.allow_transfer = allow;
     config.store = Some(StoreConfig {
+        all_managed: false,
         url: store_url(dir),
         zones: vec![zone],
     });
@@ -402,6 +403,7 @@ fn a_managed_zone_missing_from_the_store_is_an_error_at_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = ServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
     config.store = Some(StoreConfig {
+        all_managed: false,
         url: store_url(dir.path()),
         zones: vec![DynamicZone::managed(name("missing.test."))],
     });
@@ -436,5 +438,71 @@ fn a_zone_imported_while_serving_is_served_after_a_reload() {
     assert!(server.reload_store_zones().is_empty());
     assert_eq!(serial(addr), Some(5));
     assert_eq!(rcode(addr, "new.example.test.", RecordType::A), Some(Rcode::NOERROR));
+    server.shutdown();
+}
+
+/// Waits (bounded) until `server` answers `qname`/`qtype` with `want`.
+fn wait_rcode(server: SocketAddr, qname: &str, qtype: RecordType, want: Rcode) -> bool {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if rcode(server, qname, qtype) == Some(want) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// `all_managed`: a server serves every managed zone of the store, not only configured
+/// ones — one there at start, one created while it runs, a change to one, and one deleted
+/// (no longer served) — and keeps them over a reload of its (empty) zone files.
+#[test]
+fn all_managed_serves_zones_as_they_come_change_and_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    seed(dir.path(), ZoneKind::Managed);
+    let mut config = ServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
+    config.udp_workers = 1;
+    config.store = Some(StoreConfig {
+        url: store_url(dir.path()),
+        zones: Vec::new(),
+        all_managed: true,
+    });
+    let server = Server::start(config, Catalog::new(Vec::new()), ZoneSource::Fixed).expect("server starts");
+    let at = server.local_addrs()[0];
+    assert_eq!(serial(at), Some(1), "the zone in the store at start is served at once");
+
+    let other = "other.test. 300 IN SOA ns1.other.test. hostmaster.other.test. 7 3600 600 86400 60
+other.test. 300 IN NS ns1.other.test.
+www.other.test. 300 IN A 192.0.2.7";
+    let rt = runtime();
+    let store = rt.block_on(Store::open(&store_url(dir.path()))).expect("store");
+    rt.block_on(store.replace(&name("other.test."), ZoneKind::Managed, &records(other), now() as i64))
+        .expect("new zone");
+    assert!(
+        wait_rcode(at, "www.other.test.", RecordType::A, Rcode::NOERROR),
+        "a zone created in the store is served"
+    );
+    let soa = ZONE.lines().next().expect("soa");
+    let mut added = records(&soa.replace(" 1 3600", " 2 3600"));
+    added.extend(records("new.example.test. 300 IN A 192.0.2.2"));
+    let change = banyan_zone::ZoneDiff {
+        removed: records(soa),
+        added,
+    };
+    rt.block_on(store.apply(&name("example.test."), &change, now() as i64))
+        .expect("apply");
+    assert!(wait_serial(at, 2), "a change in the store is served");
+    assert_eq!(rcode(at, "new.example.test.", RecordType::A), Some(Rcode::NOERROR));
+    assert!(server.reload().is_empty());
+    assert_eq!(
+        serial(at),
+        Some(2),
+        "a reload of the zone files keeps the store's zones"
+    );
+    assert!(rt.block_on(store.delete(&name("other.test."))).expect("delete"));
+    assert!(
+        wait_rcode(at, "www.other.test.", RecordType::A, Rcode::REFUSED),
+        "a zone deleted from the store is no longer served"
+    );
     server.shutdown();
 }

@@ -261,6 +261,7 @@ fn managed_zone_signed_online_after_update_and_resigned_with_a_new_serial() {
     config.udp_workers = 1;
     config.auth.keys = KeyRing::new(vec![ddns.clone()]);
     config.store = Some(StoreConfig {
+        all_managed: false,
         url,
         zones: vec![managed],
     });

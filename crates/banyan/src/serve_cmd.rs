@@ -66,6 +66,10 @@ pub struct AuthSection {
     /// The zones served.
     #[serde(default)]
     pub zone: Vec<ZoneSection>,
+    /// Also serve every other managed zone the store holds (the zones a dashboard hosts
+    /// here), picked up as they appear, change and go (default false).
+    #[serde(default)]
+    pub all_managed: bool,
 }
 
 /// `[resolver]`.
@@ -589,8 +593,15 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
-    if !dynamic.is_empty() {
-        server.store = store_url.map(|url| StoreConfig { url, zones: dynamic });
+    if auth.all_managed && store_url.is_none() {
+        bail!("{file}: auth.all_managed: needs the zone store (data_dir or store)");
+    }
+    if !dynamic.is_empty() || auth.all_managed {
+        server.store = store_url.map(|url| StoreConfig {
+            url,
+            zones: dynamic,
+            all_managed: auth.all_managed,
+        });
     }
     Ok(Services {
         auth: Some((server, ZoneSource::Files(files))),

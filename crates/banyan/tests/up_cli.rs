@@ -606,3 +606,81 @@ fn up_registry_registers_a_new_name_that_then_resolves() {
     let (_, code) = up.stop();
     assert_eq!(code, Some(0));
 }
+
+/// Issue 10 in `up`: the dashboard is the registrar of the world's TLDs; the demo account
+/// on the map registers `newsite.com` through its API and adds `www`; the name is delegated
+/// to the world's hosted servers (ns1/ns2.exampledns.com), which serve the new zone from the
+/// hosting store, and the world's resolver answers the new address.
+#[test]
+fn up_dashboard_registers_a_name_whose_records_resolve() {
+    let dir = TempDir::new();
+    let map_path = dir.0.join("map.json");
+    let up = Up::start(&[
+        "--port",
+        "0",
+        "--resolver",
+        "127.0.0.1:0",
+        "--web",
+        "127.0.0.1:0",
+        "--map-json",
+        map_path.to_str().expect("utf-8"),
+    ]);
+    let line = up.wait_line("dashboard: http://");
+    assert!(line.contains("demo account demo@example.com"), "{line}");
+    up.wait_line("ready:");
+    let map = read_map(&map_path);
+    let port = map["port"].as_u64().expect("port") as u16;
+    let resolver_port = map["resolver"]["port"].as_u64().expect("resolver port") as u16;
+    let web = map["dashboard"]["address"].as_str().expect("dashboard address");
+    let email = map["dashboard"]["account"]["email"].as_str().expect("email");
+    let password = map["dashboard"]["account"]["password"].as_str().expect("password");
+    let hosted: Vec<&str> = map["servers"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .filter(|s| s["hosted"] == true)
+        .map(|s| s["address"].as_str().expect("address"))
+        .collect();
+    assert_eq!(hosted, ["127.53.10.1", "127.53.10.2"]);
+
+    let login = format!("{{\"email\":\"{email}\",\"password\":\"{password}\"}}");
+    let (status, body) = plain_tcp::http_json(web, "POST", "/api/login", None, &login);
+    assert_eq!(status, 201, "a token is created: {body}");
+    let token: serde_json::Value = serde_json::from_str(&body).expect("token JSON");
+    let token = token["token"].as_str().expect("token");
+    let (status, body) = plain_tcp::http_json(web, "GET", "/api/search?q=newsite", Some(token), "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"name\":\"newsite.com\"") && body.contains("\"available\":true"),
+        "{body}"
+    );
+    let (status, body) = plain_tcp::http_json(web, "POST", "/api/domains", Some(token), r#"{"name":"newsite.com"}"#);
+    assert!(status == 200 || status == 201, "{status} {body}");
+    up.wait_line("zone com. published: serial");
+    let record = r#"{"name":"www","type":"A","ttl":"300","value":"192.0.2.123"}"#;
+    let (status, body) = plain_tcp::http_json(web, "POST", "/api/domains/newsite.com/records", Some(token), record);
+    assert!(status == 200 || status == 201, "{status} {body}");
+
+    // Both hosted servers serve the new record before anyone asks the resolver (which would
+    // otherwise cache "no such name" from the one that has not looked at the store yet).
+    for server in &hosted {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let answer = short(&format!("@{server}"), port, "www.newsite.com", "A", &["+norec"]);
+            if answer == ["192.0.2.123"] {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{server} never served www.newsite.com: {answer:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert_eq!(
+        short("@127.0.0.1", resolver_port, "www.newsite.com", "A", &[]),
+        ["192.0.2.123"]
+    );
+    let (_, code) = up.stop();
+    assert_eq!(code, Some(0));
+}

@@ -148,6 +148,11 @@ pub struct Propagation {
     /// leave from the one of the target's family, as NSD and Knot do by default, so that a
     /// peer's access list by address sees the address it was configured with.
     sources: Vec<IpAddr>,
+    /// Also serve every other managed zone of the store, as it appears, changes and goes
+    /// ([`crate::StoreConfig::all_managed`]).
+    all_managed: bool,
+    /// Those zones, with the serial served.
+    hosted: std::sync::Mutex<HashMap<Name, u32>>,
 }
 
 impl Propagation {
@@ -158,6 +163,7 @@ impl Propagation {
     pub(crate) async fn open(
         url: &str,
         zones: Vec<DynamicZone>,
+        all_managed: bool,
         listen: &[SocketAddr],
         keys: KeyRing,
         catalog: Arc<ArcSwap<Catalog>>,
@@ -175,6 +181,8 @@ impl Propagation {
             zones: HashMap::new(),
             stop,
             sources: listen.iter().map(SocketAddr::ip).collect(),
+            all_managed,
+            hosted: std::sync::Mutex::new(HashMap::new()),
         };
         for config in zones {
             let origin = config.origin.clone();
@@ -216,13 +224,23 @@ impl Propagation {
             );
         }
         p.zones = states;
+        if all_managed {
+            // Served from the first answer on; a zone that does not load is said now and
+            // tried again at each look.
+            for e in p.reload_hosted().await {
+                eprintln!("store: {e}");
+            }
+        }
         Ok(p)
     }
 
     /// Starts the refresh task of every secondary and tells the secondaries of every
     /// managed zone that it may have changed while we were down (as BIND does at load).
     pub(crate) fn start(self: &Arc<Self>) {
-        let mut watching = false;
+        let mut watching = self.all_managed;
+        if watching {
+            tokio::spawn(watch_store(self.clone()));
+        }
         for state in self.zones.values() {
             match &state.config.role {
                 Role::Secondary { .. } => {
@@ -363,9 +381,69 @@ impl Propagation {
         SocketAddr::new(ip, 0)
     }
 
-    /// The zones kept in the store (their origins).
-    pub fn origins(&self) -> impl Iterator<Item = &Name> {
-        self.zones.keys()
+    /// The zones kept in the store (their origins), configured or found there.
+    pub fn origins(&self) -> Vec<Name> {
+        let mut out: Vec<Name> = self.zones.keys().cloned().collect();
+        out.extend(self.hosted.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned());
+        out
+    }
+
+    /// With [`crate::StoreConfig::all_managed`]: serves every managed zone of the store that
+    /// is not configured here (a zone the dashboard created, say) — a new one at once, a
+    /// changed one when its stored serial moved (with the change in its IXFR journal), and
+    /// stops serving one deleted from the store. These zones are only served: no UPDATE,
+    /// NOTIFY or signing here (their writer does that). Returns the errors, one per zone.
+    pub(crate) async fn reload_hosted(&self) -> Vec<String> {
+        if !self.all_managed {
+            return Vec::new();
+        }
+        let infos = match self.store.zones().await {
+            Ok(infos) => infos,
+            Err(e) => return vec![format!("listing the store's zones: {e}")],
+        };
+        let held = self.hosted.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut errors = Vec::new();
+        let mut now_held = HashMap::new();
+        let found = infos
+            .iter()
+            .filter(|i| i.kind == ZoneKind::Managed && !self.zones.contains_key(&i.name));
+        for info in found {
+            let origin = &info.name;
+            if held.get(origin) == Some(&info.serial) {
+                now_held.insert(origin.clone(), info.serial);
+                continue;
+            }
+            let loaded = match self.store.load(origin).await {
+                Ok(Some(stored)) => zone_from_records(origin, &stored.records).map(|z| (z, stored.info.serial)),
+                Ok(None) => continue,
+                Err(e) => Err(e.to_string()),
+            };
+            match loaded {
+                Ok((zone, serial)) => {
+                    let before = self.catalog.load().zones().find(|z| z.origin() == origin).cloned();
+                    let changes = before.map(|old| diff(&old, &zone)).into_iter().collect();
+                    self.publish(origin, zone, changes, false);
+                    now_held.insert(origin.clone(), serial);
+                }
+                Err(e) => {
+                    errors.push(format!("{origin}: in the store: {e}"));
+                    if let Some(&serial) = held.get(origin) {
+                        now_held.insert(origin.clone(), serial);
+                    }
+                }
+            }
+        }
+        let gone: Vec<&Name> = held.keys().filter(|n| !now_held.contains_key(*n)).collect();
+        if let Some((first, rest)) = gone.split_first() {
+            let _one = self.write.lock().unwrap_or_else(|e| e.into_inner());
+            let current = self.catalog.load_full();
+            let next = rest
+                .iter()
+                .fold(current.without_zone(first), |c, origin| c.without_zone(origin));
+            self.catalog.store(Arc::new(next));
+        }
+        *self.hosted.lock().unwrap_or_else(|e| e.into_inner()) = now_held;
+        errors
     }
 
     /// Swaps in a catalog where `origin` is served as `zone`, with `diffs` added to its
@@ -542,6 +620,9 @@ async fn watch_store(p: Arc<Propagation>) {
             _ = stop.changed() => return,
         }
         for e in p.reload_managed().await {
+            eprintln!("store: {e}");
+        }
+        for e in p.reload_hosted().await {
             eprintln!("store: {e}");
         }
     }

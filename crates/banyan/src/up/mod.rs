@@ -8,6 +8,7 @@
 //! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`, the
 //! registries from `banyan-registry`.
 
+mod dashboard;
 mod registries;
 mod signing;
 pub mod world;
@@ -50,6 +51,10 @@ pub struct UpArgs {
     /// Also write the map (servers, zones, resolver, root hints) as JSON to FILE.
     #[arg(long = "map-json", value_name = "FILE")]
     pub map_json: Option<PathBuf>,
+    /// Where the registrar's dashboard answers (HTTP) [default: 127.0.0.1:8053, or a port the
+    /// system picks when that is taken].
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub web: Option<SocketAddr>,
 }
 
 /// The port tried when 53 cannot be bound (not root, or taken): easy to type, unprivileged.
@@ -111,11 +116,30 @@ struct StorePlan {
     primary: Vec<(Name, Vec<usize>, bool)>,
     /// TLDs it is a secondary of, with their primary (an index).
     secondary: Vec<(Name, usize)>,
+    /// A hosted name server: it serves every managed zone of its store (the hosting store
+    /// the dashboard writes, shared by all hosted servers).
+    all_managed: bool,
 }
 
-/// For each server of the world, the store plan when it serves a registry TLD.
+/// The store the dashboard keeps its hosted zones in, under the run directory.
+fn hosting_store(run_dir: &Path) -> anyhow::Result<String> {
+    banyan_store::sql::sqlite_url_in(&run_dir.join("stores"), "hosting.db")
+        .with_context(|| format!("the hosting store under {}", run_dir.display()))
+}
+
+/// For each server of the world, the store plan when it serves a registry TLD or is a
+/// hosted name server.
 fn store_plans(world: &World, run_dir: &Path) -> anyhow::Result<Vec<Option<StorePlan>>> {
     let mut plans: Vec<Option<StorePlan>> = vec![None; world.servers.len()];
+    for (i, s) in world.servers.iter().enumerate() {
+        if s.hosted {
+            plans[i] = Some(StorePlan {
+                url: hosting_store(run_dir)?,
+                all_managed: true,
+                ..StorePlan::default()
+            });
+        }
+    }
     for z in world.zones.iter().filter(|z| z.registry) {
         let listing: Vec<usize> = (0..world.servers.len())
             .filter(|&i| world.servers[i].zones.contains(&z.name))
@@ -124,6 +148,14 @@ fn store_plans(world: &World, run_dir: &Path) -> anyhow::Result<Vec<Option<Store
             continue;
         };
         for &i in &listing {
+            if world.servers[i].hosted {
+                anyhow::bail!(
+                    "{}: server {} is a hosted name server and serves the registry TLD {}: give them different servers",
+                    world.label,
+                    world.servers[i].name,
+                    z.name
+                );
+            }
             if plans[i].is_none() {
                 let stem = world.servers[i].name.to_string().trim_end_matches('.').to_string();
                 let url = banyan_store::sql::sqlite_url_in(&run_dir.join("stores"), &format!("{stem}.db"))
@@ -183,6 +215,7 @@ fn store_config(
         StoreConfig {
             url: plan.url.clone(),
             zones,
+            all_managed: plan.all_managed,
         },
         acls,
     )
@@ -427,6 +460,12 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         stores[primary].as_ref().map(|p| p.url.clone())
     };
     let demo_password = crate::registry_cmd::random_auth_info();
+    let hosting = world
+        .servers
+        .iter()
+        .any(|s| s.hosted)
+        .then(|| hosting_store(&run_dir.0))
+        .transpose()?;
     let mut registries = registries::plan_all(&world, &zones, &run_dir.0, &demo_password, &store_of)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -480,6 +519,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         port_note,
         (&registries, opened),
         &demo_password,
+        hosting.as_deref(),
         args,
     ));
     println!("{}", stats_line(lab.resolver.resolver()));
@@ -506,6 +546,7 @@ async fn serve(
     port_note: Option<String>,
     (registries, opened): (&[WorldRegistry], Vec<banyan_registry::Registry>),
     demo_password: &str,
+    hosting: Option<&str>,
     args: &UpArgs,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
@@ -521,8 +562,24 @@ async fn serve(
             .with_context(|| format!("the registry of {}", r.plan.tld))?;
         endpoints.push((r.plan.tld.to_string(), at));
     }
+    // The dashboard needs somewhere to register names and servers to host them on.
+    let web = match hosting {
+        Some(store) if !endpoints.is_empty() => Some(
+            dashboard::start(
+                world,
+                &endpoints,
+                demo_password,
+                store,
+                &run_dir.0,
+                args.web.unwrap_or(dashboard::DEFAULT_LISTEN),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let mut map = Map::new(world, zones, files, lab, run_dir, hints_path, anchor_path, port_note);
     map.set_registries(endpoints, demo_password);
+    map.dashboard = web;
     if let Some(path) = &args.map_json {
         // Written aside and renamed, so a reader never sees half a file.
         let tmp = path.with_extension("json.tmp");
@@ -576,13 +633,16 @@ struct Map {
     label: String,
     header_note: String,
     port: u16,
-    servers: Vec<(String, Ipv4Addr, Vec<String>)>,
+    /// Name, address, zones, hosted.
+    servers: Vec<(String, Ipv4Addr, Vec<String>, bool)>,
     /// Name, servers, file (none for a registry's TLD), generated.
     zones: Vec<(String, Vec<String>, Option<PathBuf>, bool)>,
     /// Each TLD's registry and where it answers.
     registries: Vec<(String, Endpoints)>,
     /// The demo registrar's password (its id is [`registries::DEMO_REGISTRAR`]).
     demo_password: String,
+    /// The registrar's dashboard, when the world has registries and hosted servers.
+    dashboard: Option<dashboard::Dashboard>,
     resolver: SocketAddr,
     hints: Vec<(String, Ipv4Addr)>,
     hints_path: PathBuf,
@@ -644,6 +704,7 @@ impl Map {
                         s.name.to_string(),
                         s.address,
                         s.zones.iter().map(|z| z.to_string()).collect(),
+                        s.hosted,
                     )
                 })
                 .collect(),
@@ -668,6 +729,7 @@ impl Map {
                 .collect(),
             registries: Vec::new(),
             demo_password: String::new(),
+            dashboard: None,
             resolver,
             hints: world
                 .root_hints()
@@ -732,7 +794,7 @@ impl Map {
             .max()
             .unwrap_or(0);
         let addr = |a: String| format!("{a:<addr_w$}");
-        for (name, address, zones) in &self.servers {
+        for (name, address, zones, _) in &self.servers {
             let _ = writeln!(
                 t,
                 "  {name:<name_w$}  {}  {}",
@@ -770,6 +832,18 @@ impl Map {
             let _ = writeln!(
                 t,
                 "  each TLD zone is the registry's: a name registered over EPP is published (and NOTIFYed) at once"
+            );
+        }
+        if let Some(d) = &self.dashboard {
+            let note = d.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let hosted: Vec<&str> = self.servers.iter().filter(|s| s.3).map(|s| s.0.as_str()).collect();
+            let _ = writeln!(
+                t,
+                "dashboard: http://{}/{note}  demo account {} / {}; names registered there are hosted on {}",
+                d.addr,
+                dashboard::DEMO_EMAIL,
+                d.demo_password,
+                hosted.join(" ")
             );
         }
         let own: Vec<String> = self
@@ -819,8 +893,9 @@ impl Map {
             "port": self.port,
             "port_note": self.header_note.trim().trim_start_matches('(').trim_end_matches(')'),
             "pid": std::process::id(),
-            "servers": self.servers.iter().map(|(name, address, zones)| serde_json::json!({
+            "servers": self.servers.iter().map(|(name, address, zones, hosted)| serde_json::json!({
                 "name": name, "address": address.to_string(), "port": self.port, "zones": zones,
+                "hosted": hosted,
             })).collect::<Vec<_>>(),
             "zones": self.zones.iter().map(|(name, servers, file, generated)| serde_json::json!({
                 "name": name, "servers": servers, "file": file, "generated": generated,
@@ -837,6 +912,12 @@ impl Map {
                 "id": registries::DEMO_REGISTRAR,
                 "password": self.demo_password,
             },
+            "dashboard": self.dashboard.as_ref().map(|d| serde_json::json!({
+                "url": format!("http://{}/", d.addr),
+                "address": d.addr.to_string(),
+                "note": d.note,
+                "account": { "email": dashboard::DEMO_EMAIL, "password": d.demo_password },
+            })),
             "resolver": {
                 "address": self.resolver.ip().to_string(),
                 "port": self.resolver.port(),

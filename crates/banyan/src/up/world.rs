@@ -15,6 +15,9 @@
 //! ns = ["ns1.exampledns.com."]    # NS set (default: the servers listing the zone)
 //! ```
 //!
+//! A server with `hosted = true` is one of the registrar's hosted name servers: besides its
+//! zones it serves every zone the dashboard creates (see `up::dashboard`).
+//!
 //! For a zone given by `records`, `up` adds what is missing the way a zone operator and a
 //! registry would: the SOA, the apex NS set, address records for the world's servers named
 //! inside the zone, and for every child zone in the world the delegation (NS) with its glue.
@@ -79,6 +82,8 @@ struct ServerEntry {
     name: String,
     address: Ipv4Addr,
     zones: Vec<String>,
+    /// Also serves the zones the dashboard hosts (default false).
+    hosted: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -104,6 +109,9 @@ pub struct WorldServer {
     pub address: Ipv4Addr,
     /// The zones it serves, in the file's order.
     pub zones: Vec<Name>,
+    /// One of the dashboard's hosted name servers: it also serves every zone the dashboard
+    /// keeps in the hosting store.
+    pub hosted: bool,
 }
 
 /// Where a zone's data comes from.
@@ -195,6 +203,7 @@ impl World {
                 name: sname,
                 address: s.address,
                 zones,
+                hosted: s.hosted.unwrap_or(false),
             });
         }
         let mut zones: Vec<WorldZone> = Vec::with_capacity(file.zone.len());
