@@ -20,6 +20,7 @@ mod store_cmd;
 mod trace_cmd;
 mod transport;
 mod up;
+mod web_serve;
 mod zone_cmd;
 
 use std::io::Read as _;

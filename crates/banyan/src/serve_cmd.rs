@@ -1,8 +1,7 @@
 //! `banyan serve --config FILE`: everything a TOML configuration names (DESIGN.md,
-//! "Configuration"). Today that is `data_dir`/`store`, `[[tsig]]`, `[auth]` (zone files,
-//! zones managed in the store, secondaries), `[resolver]` and `[registry]` (EPP, RDAP, WHOIS,
-//! the TLD zones published into the store); `[web]` is read and refused with "not implemented
-//! yet", so a config written for later versions fails loudly.
+//! "Configuration"): `data_dir`/`store`, `[[tsig]]`, `[auth]` (zone files, zones managed in
+//! the store, secondaries), `[resolver]`, `[registry]` (EPP, RDAP, WHOIS, the TLD zones
+//! published into the store) and `[web]` (the registrar dashboard, see `web_serve`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -34,8 +33,8 @@ pub struct Config {
     pub resolver: Option<ResolverSection>,
     /// The registry: EPP for registrars.
     pub registry: Option<RegistrySection>,
-    /// The registrar dashboard (not implemented yet).
-    pub web: Option<toml::Value>,
+    /// The registrar dashboard.
+    pub web: Option<crate::web_serve::WebSection>,
 }
 
 /// `[[tsig]]`: one key given inline, or a file of keys in BIND's syntax.
@@ -224,6 +223,8 @@ pub struct Services {
     pub resolver: Option<crate::resolver_cmd::ResolverArgs>,
     /// The registry.
     pub registry: Option<crate::registry_serve::RegistryServeConfig>,
+    /// The registrar dashboard.
+    pub web: Option<crate::web_serve::WebServeConfig>,
 }
 
 /// `[[auth.zone]]`.
@@ -437,10 +438,11 @@ fn keys(config: &Config, path: &Path) -> anyhow::Result<KeyRing> {
 pub fn load(path: &Path) -> anyhow::Result<Services> {
     let file = path.display();
     let config = read(path)?;
-    let not_yet = |key: &str| anyhow!("{file}: {key}: not implemented yet");
-    if config.web.is_some() {
-        return Err(not_yet("[web]"));
-    }
+    let web = config
+        .web
+        .as_ref()
+        .map(|w| crate::web_serve::web_config(w, config.data_dir.as_deref(), store_url_of(&config, path)?, path))
+        .transpose()?;
     let registry = config
         .registry
         .as_ref()
@@ -450,20 +452,21 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     let store_url = store_url_of(&config, path)?;
     let resolver = config.resolver.map(|r| resolver_args(r, path)).transpose()?;
     let Some(auth) = config.auth else {
-        if resolver.is_none() && registry.is_none() {
-            bail!("{file}: nothing to serve (no [auth], [resolver] or [registry] section)");
+        if resolver.is_none() && registry.is_none() && web.is_none() {
+            bail!("{file}: nothing to serve (no [auth], [resolver], [registry] or [web] section)");
         }
         return Ok(Services {
             auth: None,
             resolver,
             registry,
+            web,
         });
     };
     if auth.listen.is_empty() {
         bail!("{file}: auth.listen: at least one address is needed");
     }
-    if auth.zone.is_empty() {
-        bail!("{file}: [[auth.zone]]: no zone configured");
+    if auth.zone.is_empty() && !auth.all_managed {
+        bail!("{file}: [[auth.zone]]: no zone configured (and no all_managed = true)");
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut files = Vec::with_capacity(auth.zone.len());
@@ -607,6 +610,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         auth: Some((server, ZoneSource::Files(files))),
         resolver,
         registry,
+        web,
     })
 }
 
@@ -820,43 +824,57 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
 /// configured, until SIGINT or SIGTERM (SIGHUP reloads zones).
 pub fn run(path: &Path) -> anyhow::Result<()> {
     let services = load(path)?;
+    // The registry first: the authoritative server may serve the TLD zones it publishes.
     let registry = services
         .registry
         .map(crate::registry_serve::RegistryServer::start)
         .transpose()?;
+    let web = services.web.map(crate::web_serve::WebServer::start).transpose()?;
     let resolver = match &services.resolver {
         Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
         None => None,
     };
-    match (services.auth, resolver) {
-        (Some((config, source)), resolver) => {
-            let served = crate::auth_cmd::serve(config, source, &path.display().to_string());
-            if let Some(r) = resolver {
-                r.shutdown();
-            }
-            if let Some(r) = registry {
-                r.shutdown();
-            }
-            served
-        }
-        (None, Some(r)) => {
-            r.run_until_signal().context("installing signal handlers")?;
-            r.shutdown();
-            if let Some(r) = registry {
-                r.shutdown();
-            }
-            println!("stopped");
-            Ok(())
-        }
-        (None, None) => {
-            if let Some(r) = registry {
-                r.run_until_signal().context("installing signal handlers")?;
-                r.shutdown();
-                println!("stopped");
-            }
-            Ok(())
-        }
+    // The authoritative server says "stopped" itself when it has stopped.
+    let (served, said) = match (services.auth, &resolver, &registry) {
+        (Some((config, source)), _, _) => (
+            crate::auth_cmd::serve(config, source, &path.display().to_string()),
+            true,
+        ),
+        (None, Some(r), _) => (r.run_until_signal().context("installing signal handlers"), false),
+        (None, None, Some(r)) => (r.run_until_signal().context("installing signal handlers"), false),
+        (None, None, None) => (wait_for_signal(), false),
+    };
+    if let Some(r) = resolver {
+        r.shutdown();
     }
+    if let Some(w) = web {
+        w.shutdown();
+    }
+    if let Some(r) = registry {
+        r.shutdown();
+    }
+    if served.is_ok() && !said {
+        println!("stopped");
+    }
+    served
+}
+
+/// Waits for SIGINT or SIGTERM when no other service does (the dashboard alone).
+fn wait_for_signal() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt()).context("installing signal handlers")?;
+        let mut term = signal(SignalKind::terminate()).context("installing signal handlers")?;
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        anyhow::Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -930,12 +948,62 @@ allow_transfer = ["192.0.2.0/24"]
     }
 
     #[test]
-    fn other_sections_not_implemented_yet() {
-        let err = load_text(&format!("{GOOD}\n[web]\nlisten = \"127.0.0.1:8053\"\n"))
+    fn web_section_reads_and_names_its_mistakes() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("banyan-serve-web-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let cert = banyan_registry::epp::tls::self_signed(&["127.0.0.1"])?;
+        let ca = dir.join("epp.pem");
+        std::fs::write(&ca, &cert.cert_pem)?;
+        let web = format!(
+            "data_dir = \"{}\"\n[auth]\nlisten = [\"127.0.0.1:5300\"]\nall_managed = true\n\
+             [web]\nlisten = \"127.0.0.1:8053\"\nprices = {{ \"test.\" = \"12.50 USD\" }}\n\
+             name_servers = [{{ name = \"ns1.registrar.example.\" }}]\n\
+             [[web.registry]]\ntlds = [\"test.\"]\nepp = \"127.0.0.1:7000\"\nca = \"{}\"\n\
+             client_id = \"registrar1\"\npassword = \"secret-1234\"\n",
+            dir.join("data").display(),
+            ca.display()
+        );
+        let services = load_services(&web)?;
+        let w = services.web.ok_or_else(|| anyhow!("[web] read"))?;
+        assert_eq!(w.listen.to_string(), "127.0.0.1:8053");
+        assert!(w.store.ends_with("banyan.db"), "{}", w.store);
+        assert!(w.web.database_url.ends_with("web.db"), "{}", w.web.database_url);
+        assert_eq!(w.web.registries[0].server_name, "127.0.0.1");
+        assert_eq!(w.web.registries[0].trusted.len(), 1);
+        assert_eq!(w.web.prices.get("test.").map(|p| p.minor_units), Some(1250));
+        let store = services
+            .auth
+            .and_then(|(c, _)| c.store)
+            .ok_or_else(|| anyhow!("store"))?;
+        assert!(store.all_managed && store.zones.is_empty());
+        for (from, to, want) in [
+            (
+                "name_servers = [{ name = \"ns1.registrar.example.\" }]",
+                "name_servers = []",
+                "web.name_servers",
+            ),
+            ("\"12.50 USD\"", "\"12,50 USD\"", "web.prices"),
+            ("client_id", "clientid", "clientid"),
+            (
+                &format!("ca = \"{}\"", ca.display()),
+                "ca = \"missing.pem\"",
+                "web.registry[0].ca",
+            ),
+        ] {
+            let err = load_services(&web.replace(from, to))
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
+            assert!(err.contains(want), "{to}: {err}");
+        }
+        let no_store = web.replace(&format!("data_dir = \"{}\"\n", dir.join("data").display()), "");
+        let err = load_services(&no_store)
             .err()
-            .map(|e| e.to_string())
+            .map(|e| format!("{e:#}"))
             .unwrap_or_default();
-        assert!(err.contains("[web]: not implemented yet"), "{err}");
+        assert!(err.contains("needs the zone store"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
     }
 
     const REGISTRY: &str = r#"
