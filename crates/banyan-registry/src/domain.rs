@@ -9,7 +9,7 @@ use crate::model::{
     CheckResult, ContactType, DelegationFindings, DomainCreate, DomainCreated, DomainDeleted, DomainInfo,
     DomainRenewed, DomainUpdate, DsData, ObjectKind, RegistrarId, RestoreReport, RgpStatus, Status,
 };
-use crate::registry::{check_auth_info, key, roid, same_secret, stored_name, MAX_NS};
+use crate::registry::{check_auth_info, check_sponsor, key, roid, same_secret, stored_name, MAX_NS};
 use crate::time::{add_years, Date};
 use crate::{Registry, RegistryError};
 
@@ -218,11 +218,7 @@ impl Registry {
             .domain_by_name(tx, name, true)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("domain {name}")))?;
-        if row.sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "{name} is sponsored by another registrar"
-            )));
-        }
+        check_sponsor(&row.sponsor, by, || name.to_string())?;
         Ok(row)
     }
 
@@ -471,11 +467,7 @@ impl Registry {
             .contact_id(tx, handle)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("contact {handle}")))?;
-        if sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "contact {handle} is sponsored by another registrar"
-            )));
-        }
+        check_sponsor(&sponsor, by, || format!("contact {handle}"))?;
         Ok(id)
     }
 
@@ -627,23 +619,11 @@ impl Registry {
         {
             return Err(RegistryError::StatusProhibits(format!("{name} is pending transfer")));
         }
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Domain, row.id).await?;
-        if statuses.contains(&Status::ServerUpdateProhibited) {
-            return Err(RegistryError::StatusProhibits(format!(
-                "{name} has status serverUpdateProhibited"
-            )));
-        }
-        if statuses.contains(&Status::ClientUpdateProhibited)
-            && !upd.rem_statuses.contains(&Status::ClientUpdateProhibited)
-        {
-            return Err(RegistryError::StatusProhibits(format!(
-                "{name} has status clientUpdateProhibited"
-            )));
-        }
-        self.change_statuses(
+        self.update_statuses(
             &mut tx,
             ObjectKind::Domain,
             row.id,
+            &name.to_string(),
             CLIENT_STATUSES,
             &upd.add_statuses,
             &upd.rem_statuses,

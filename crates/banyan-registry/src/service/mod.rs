@@ -481,12 +481,9 @@ impl RegistryHandler {
                         .map_err(quoting(contact_value(&u.id)))?;
                     // Only the sponsor may update; others see too little to complete the
                     // change with, and get the sponsor's refusal (RFC 5733 §3.2.5).
-                    if !info.authorized || info.cl_id != *by {
-                        return Err(Failure::Registry(
-                            RegistryError::Authorization(format!("contact {} is sponsored by another registrar", u.id)),
-                            Some(contact_value(&u.id)),
-                        ));
-                    }
+                    let sponsor = if info.authorized { info.cl_id.as_str() } else { "" };
+                    crate::registry::check_sponsor(sponsor, by, || format!("contact {}", u.id))
+                        .map_err(quoting(contact_value(&u.id)))?;
                     Some(info)
                 } else {
                     None
