@@ -8,7 +8,7 @@ use crate::model::{
     CheckResult, ContactCreate, ContactInfo, ContactUpdate, Disclose, DiscloseField, ObjectKind, PostalInfo,
     PostalType, RegistrarId, Status,
 };
-use crate::registry::{check_auth_info, check_client_id, roid, same_secret};
+use crate::registry::{check_auth_info, check_client_id, check_sponsor, roid, same_secret};
 use crate::{Registry, RegistryError};
 
 /// The statuses a client may set on a contact (RFC 5733 §2.2).
@@ -183,11 +183,7 @@ impl Registry {
             .contact_by_handle(tx, handle, true)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("contact {handle}")))?;
-        if row.sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "contact {handle} is sponsored by another registrar"
-            )));
-        }
+        check_sponsor(&row.sponsor, by, || format!("contact {handle}"))?;
         Ok(row)
     }
 
@@ -411,19 +407,11 @@ impl Registry {
                 "contact {id} is pending transfer"
             )));
         }
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Contact, row.id).await?;
-        if statuses.contains(&Status::ServerUpdateProhibited)
-            || (statuses.contains(&Status::ClientUpdateProhibited)
-                && !upd.rem_statuses.contains(&Status::ClientUpdateProhibited))
-        {
-            return Err(RegistryError::StatusProhibits(format!(
-                "contact {id} has an UpdateProhibited status"
-            )));
-        }
-        self.change_statuses(
+        self.update_statuses(
             &mut tx,
             ObjectKind::Contact,
             row.id,
+            &format!("contact {id}"),
             CLIENT_STATUSES,
             &upd.add_statuses,
             &upd.rem_statuses,

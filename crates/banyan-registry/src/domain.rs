@@ -7,9 +7,9 @@ use sqlx::Row;
 use crate::db::Tx;
 use crate::model::{
     CheckResult, ContactType, DelegationFindings, DomainCreate, DomainCreated, DomainDeleted, DomainInfo,
-    DomainRenewed, DomainUpdate, DsData, ObjectKind, RegistrarId, RgpStatus, Status,
+    DomainRenewed, DomainUpdate, DsData, ObjectKind, RegistrarId, RestoreReport, RgpStatus, Status,
 };
-use crate::registry::{check_auth_info, key, roid, same_secret, stored_name, MAX_NS};
+use crate::registry::{check_auth_info, check_sponsor, key, roid, same_secret, stored_name, MAX_NS};
 use crate::time::{add_years, Date};
 use crate::{Registry, RegistryError};
 
@@ -31,6 +31,10 @@ pub(crate) enum DomainState {
     Redemption,
     /// Past redemption: purged at `state_until`.
     PendingDelete,
+    /// Restore requested (RFC 3915 §2 step 5): back in the zone, awaiting the restore report
+    /// until `state_until`; without one, back to redemption for what was left of it
+    /// (`redemption_left`).
+    PendingRestore,
 }
 
 impl DomainState {
@@ -39,6 +43,7 @@ impl DomainState {
             DomainState::Active => "active",
             DomainState::Redemption => "redemption",
             DomainState::PendingDelete => "pendingDelete",
+            DomainState::PendingRestore => "pendingRestore",
         }
     }
 
@@ -47,6 +52,7 @@ impl DomainState {
             "active" => Ok(DomainState::Active),
             "redemption" => Ok(DomainState::Redemption),
             "pendingDelete" => Ok(DomainState::PendingDelete),
+            "pendingRestore" => Ok(DomainState::PendingRestore),
             _ => Err(RegistryError::Corrupt(format!("unknown domain state {s}"))),
         }
     }
@@ -212,11 +218,7 @@ impl Registry {
             .domain_by_name(tx, name, true)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("domain {name}")))?;
-        if row.sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "{name} is sponsored by another registrar"
-            )));
-        }
+        check_sponsor(&row.sponsor, by, || name.to_string())?;
         Ok(row)
     }
 
@@ -295,6 +297,11 @@ impl Registry {
             DomainState::PendingDelete => {
                 statuses.push(Status::PendingDelete);
                 rgp.push(RgpStatus::PendingDelete);
+            }
+            // RFC 3915 §2 step 5: the EPP status stays pendingDelete until the report comes.
+            DomainState::PendingRestore => {
+                statuses.push(Status::PendingDelete);
+                rgp.push(RgpStatus::PendingRestore);
             }
         }
         let ns: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM domain_ns WHERE domain = $1")
@@ -460,11 +467,7 @@ impl Registry {
             .contact_id(tx, handle)
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("contact {handle}")))?;
-        if sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "contact {handle} is sponsored by another registrar"
-            )));
-        }
+        check_sponsor(&sponsor, by, || format!("contact {handle}"))?;
         Ok(id)
     }
 
@@ -616,23 +619,11 @@ impl Registry {
         {
             return Err(RegistryError::StatusProhibits(format!("{name} is pending transfer")));
         }
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Domain, row.id).await?;
-        if statuses.contains(&Status::ServerUpdateProhibited) {
-            return Err(RegistryError::StatusProhibits(format!(
-                "{name} has status serverUpdateProhibited"
-            )));
-        }
-        if statuses.contains(&Status::ClientUpdateProhibited)
-            && !upd.rem_statuses.contains(&Status::ClientUpdateProhibited)
-        {
-            return Err(RegistryError::StatusProhibits(format!(
-                "{name} has status clientUpdateProhibited"
-            )));
-        }
-        self.change_statuses(
+        self.update_statuses(
             &mut tx,
             ObjectKind::Domain,
             row.id,
+            &name.to_string(),
             CLIENT_STATUSES,
             &upd.add_statuses,
             &upd.rem_statuses,
@@ -940,11 +931,21 @@ impl Registry {
         })
     }
 
-    /// Restores a domain out of the redemption period (RFC 3915 §4.2.1 `<rgp:restore
-    /// op="request">`), by its sponsor: back in the zone at once — no restore report is
-    /// awaited, so `pendingRestore` is never shown. Charges the TLD's restore fee, plus a
-    /// renewal per year needed to bring an expiry that has passed back into the future.
-    /// Refused ([`RegistryError::StatusProhibits`]) unless the domain is in redemption.
+    /// A restore request (RFC 3915 §4.2.5 `<rgp:restore op="request">`) by the sponsor of a
+    /// domain in its redemption period: the domain goes back into the zone and enters
+    /// `pendingRestore` (RFC 3915 §2 step 5; its EPP status stays `pendingDelete`), where it
+    /// waits up to the TLD's [`crate::TldPolicy::pending_restore`] for the restore report
+    /// ([`Registry::restore_report`]) that completes the restore. Without one, the next
+    /// [`Registry::tick`] after that period sends it back to redemption (RFC 3915 §2 step 7)
+    /// for what was left of its redemption period.
+    ///
+    /// The domain is in the zone while the report is awaited: RFC 3915 leaves zone presence
+    /// to registry policy, and the ICANN RGP registries publish a domain again once its
+    /// restore is requested (the request is what the registrant pays for; the report is
+    /// paperwork). Fees are charged here, as a restore always was: the TLD's restore fee plus
+    /// a renewal per year needed to bring an expiry that has passed back into the future; a
+    /// report that never comes refunds nothing. Refused ([`RegistryError::StatusProhibits`])
+    /// unless the domain is in redemption.
     pub async fn restore_domain(
         &self,
         by: &RegistrarId,
@@ -967,10 +968,14 @@ impl Registry {
         }
         self.charge(&mut tx, by.as_str(), policy.fees.restore + policy.fees.renew * years)
             .await?;
+        let left = row.state_until.map_or(0, |until| (until - now).max(0));
         sqlx::query(
-            "UPDATE domains SET state = $1, state_until = NULL, expires = $2, updater = $3, updated = $4 WHERE id = $5",
+            "UPDATE domains SET state = $1, state_until = $2, redemption_left = $3, expires = $4, updater = $5, \
+             updated = $6 WHERE id = $7",
         )
-        .bind(DomainState::Active.as_str())
+        .bind(DomainState::PendingRestore.as_str())
+        .bind(now + policy.pending_restore)
+        .bind(left)
         .bind(expires)
         .bind(by.as_str())
         .bind(now)
@@ -984,9 +989,69 @@ impl Registry {
         })
     }
 
+    /// A restore report (RFC 3915 §4.2.5 `<rgp:restore op="report">`) by the sponsor of a
+    /// domain in `pendingRestore`, within the TLD's [`crate::TldPolicy::pending_restore`]
+    /// period: completes the restore (RFC 3915 §2 step 6), the domain active again with no
+    /// grace period. The report is kept as given. Refused ([`RegistryError::StatusProhibits`])
+    /// for a domain not awaiting a report or once the period is over; a report without
+    /// `<rgp:statement>` is refused as [`RegistryError::Syntax`].
+    pub async fn restore_report(
+        &self,
+        by: &RegistrarId,
+        name: &Name,
+        report: &RestoreReport,
+        now: i64,
+    ) -> Result<(), RegistryError> {
+        if report.statements.is_empty() {
+            return Err(RegistryError::Syntax("a restore report needs its statements".into()));
+        }
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let row = self.own_domain(&mut tx, by, name).await?;
+        if row.state != DomainState::PendingRestore {
+            return Err(RegistryError::StatusProhibits(format!(
+                "{name} awaits no restore report (request the restore first)"
+            )));
+        }
+        if row.state_until.is_some_and(|until| until <= now) {
+            return Err(RegistryError::StatusProhibits(format!(
+                "the period for the restore report of {name} is over"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO restore_reports (domain, registrar, received, pre_data, post_data, del_time, res_time, \
+             res_reason, statements, other) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(key(name))
+        .bind(by.as_str())
+        .bind(now)
+        .bind(&report.pre_data)
+        .bind(&report.post_data)
+        .bind(&report.del_time)
+        .bind(&report.res_time)
+        .bind(&report.res_reason)
+        .bind(report.statements.join("\n"))
+        .bind(report.other.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE domains SET state = $1, state_until = NULL, redemption_left = NULL, updater = $2, updated = $3 \
+             WHERE id = $4",
+        )
+        .bind(DomainState::Active.as_str())
+        .bind(by.as_str())
+        .bind(now)
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Keeps what the delegation check of `name` at `checked_at` found ([`crate::delegation`],
     /// one line per finding), replacing what an earlier check found; an empty list clears it.
-    /// Shown by RDAP as the domain's "Delegation check" remark. Nothing is kept for a domain
+    /// Either way `checked_at` becomes the domain's last check, from which
+    /// [`crate::recheck::due_rechecks`] counts. Shown by RDAP as the domain's "Delegation
+    /// check" remark and by WHOIS as `Delegation check:` lines. Nothing is kept for a domain
     /// that does not exist ([`RegistryError::NotFound`]).
     pub async fn record_delegation_check(
         &self,
@@ -1000,6 +1065,12 @@ impl Registry {
             .await?
             .ok_or_else(|| RegistryError::NotFound(format!("domain {name}")))?;
         sqlx::query("DELETE FROM delegation_findings WHERE domain = $1")
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        // Every check counts for the re-checks (crate::recheck), clean ones too.
+        sqlx::query("UPDATE domains SET delegation_checked = $1 WHERE id = $2")
+            .bind(checked_at)
             .bind(row.id)
             .execute(&mut *tx)
             .await?;

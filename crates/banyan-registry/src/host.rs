@@ -10,7 +10,7 @@ use sqlx::Row;
 use crate::db::Tx;
 use crate::domain::DomainState;
 use crate::model::{CheckResult, HostCreate, HostInfo, HostUpdate, ObjectKind, RegistrarId, Status};
-use crate::registry::{check_host_name, key, roid, stored_name};
+use crate::registry::{check_host_name, check_sponsor, key, roid, stored_name};
 use crate::{Registry, RegistryError};
 
 /// The statuses a client may set on a host (RFC 5732 §2.3).
@@ -71,6 +71,16 @@ impl Registry {
             .bind(key(name))
             .fetch_optional(&mut **tx)
             .await?)
+    }
+
+    /// The host `name`, locked, which `by` must sponsor.
+    async fn own_host(&self, tx: &mut Tx, by: &RegistrarId, name: &Name) -> Result<HostRow, RegistryError> {
+        let row = self
+            .host_by_name(tx, name, true)
+            .await?
+            .ok_or_else(|| RegistryError::NotFound(format!("host {name}")))?;
+        check_sponsor(&row.sponsor, by, || format!("host {name}"))?;
+        Ok(row)
     }
 
     async fn host_by_name(&self, tx: &mut Tx, name: &Name, lock: bool) -> Result<Option<HostRow>, RegistryError> {
@@ -279,28 +289,12 @@ impl Registry {
             check_addr(a)?;
         }
         let mut tx = self.backend.begin_write(&self.pool).await?;
-        let row = self
-            .host_by_name(&mut tx, name, true)
-            .await?
-            .ok_or_else(|| RegistryError::NotFound(format!("host {name}")))?;
-        if row.sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "host {name} is sponsored by another registrar"
-            )));
-        }
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Host, row.id).await?;
-        if statuses.contains(&Status::ServerUpdateProhibited)
-            || (statuses.contains(&Status::ClientUpdateProhibited)
-                && !upd.rem_statuses.contains(&Status::ClientUpdateProhibited))
-        {
-            return Err(RegistryError::StatusProhibits(format!(
-                "host {name} has an UpdateProhibited status"
-            )));
-        }
-        self.change_statuses(
+        let row = self.own_host(&mut tx, by, name).await?;
+        self.update_statuses(
             &mut tx,
             ObjectKind::Host,
             row.id,
+            &format!("host {name}"),
             CLIENT_STATUSES,
             &upd.add_statuses,
             &upd.rem_statuses,
@@ -361,15 +355,7 @@ impl Registry {
     /// server ([`RegistryError::AssociationProhibits`]) or with a DeleteProhibited status.
     pub async fn delete_host(&self, by: &RegistrarId, name: &Name) -> Result<(), RegistryError> {
         let mut tx = self.backend.begin_write(&self.pool).await?;
-        let row = self
-            .host_by_name(&mut tx, name, true)
-            .await?
-            .ok_or_else(|| RegistryError::NotFound(format!("host {name}")))?;
-        if row.sponsor != by.as_str() {
-            return Err(RegistryError::Authorization(format!(
-                "host {name} is sponsored by another registrar"
-            )));
-        }
+        let row = self.own_host(&mut tx, by, name).await?;
         let statuses = self.stored_statuses(&mut tx, ObjectKind::Host, row.id).await?;
         if let Some(s) = crate::domain::prohibited_by(
             &statuses,

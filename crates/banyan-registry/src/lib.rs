@@ -20,8 +20,9 @@
 //!
 //! [`epp`] is the protocol (codec, TLS transport, server loop, client); [`service`] puts the
 //! registry behind it: [`service::RegistryHandler`] answers every command of RFC 5730-5733
-//! (with RFC 5910 and RFC 3915) from the [`Registry`], and [`service::run_ticks`] runs
-//! [`Registry::tick`] periodically.
+//! (with RFC 5910 and RFC 3915) from the [`Registry`], [`service::run_ticks`] runs
+//! [`Registry::tick`] periodically, and [`service::run_rechecks`] checks delegations again
+//! as each TLD's [`TldPolicy::recheck_interval`] asks ([`recheck`]).
 //!
 //! # Storage
 //!
@@ -29,8 +30,9 @@
 //! `registrar_tlds`, `contacts`, `contact_postal`, `hosts`, `host_addrs`, `domains`,
 //! `domain_contacts`, `domain_ns`, `domain_ds`, `statuses` (client and server statuses of every
 //! object), `graces` (running grace periods with what was charged, for refunds), `transfers`
-//! (each object's last transfer), `poll` (message queues), `tld_serials` and
-//! `delegation_findings` (what the last delegation check of a domain found). Names are stored
+//! (each object's last transfer), `poll` (message queues), `tld_serials`,
+//! `delegation_findings` (what the last delegation check of a domain found) and
+//! `restore_reports` (RFC 3915 restore reports as received). Names are stored
 //! as lowercase presentation text, so the unique indexes compare them without regard to case.
 //!
 //! Concurrent commands (several tasks, processes or machines on one database): on SQLite a
@@ -57,6 +59,7 @@ pub mod policy;
 mod poll;
 pub mod publish;
 pub mod rdap;
+pub mod recheck;
 mod registry;
 pub mod service;
 pub mod time;

@@ -16,6 +16,7 @@ enum Step {
     Expired,
     PendingDelete,
     Purged,
+    RestoreLapsed,
 }
 
 impl Registry {
@@ -28,7 +29,9 @@ impl Registry {
     ///    a RenewProhibited status is set or the sponsor's balance is short — enters
     ///    redemption, leaving the zone (a pending transfer is cancelled and refunded);
     /// 3. a domain at the end of redemption becomes pending delete;
-    /// 4. a domain at the end of pending delete is purged, with its subordinate hosts.
+    /// 4. a domain at the end of pending delete is purged, with its subordinate hosts;
+    /// 5. a domain whose restore report did not come within the pendingRestore period goes
+    ///    back to redemption, out of the zone, for what was left of it (RFC 3915 §2 step 7).
     ///
     /// Each period is counted from when the step was due, not from when `tick` ran, so a late
     /// tick catches up in one call. The sponsor gets a poll message for each step. Ticks may
@@ -72,6 +75,7 @@ impl Registry {
                     Step::Expired => &mut report.expired,
                     Step::PendingDelete => &mut report.pending_delete,
                     Step::Purged => &mut report.purged,
+                    Step::RestoreLapsed => &mut report.restores_lapsed,
                 };
                 list.push(d.name.clone());
                 if matches!(step, Step::Purged) {
@@ -159,6 +163,25 @@ impl Registry {
                 self.queue(tx, &d.sponsor, message(PollKind::PendingDelete, text, None))
                     .await?;
                 Ok(Some(Step::PendingDelete))
+            }
+            DomainState::PendingRestore if d.state_until.is_some_and(|t| t <= now) => {
+                // The redemption clock stood still while the report was awaited; it runs again
+                // from the end of the pendingRestore period.
+                let lapsed = d.state_until.unwrap_or(now);
+                let left: Option<i64> = sqlx::query_scalar("SELECT redemption_left FROM domains WHERE id = $1")
+                    .bind(d.id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                sqlx::query("UPDATE domains SET state = $1, state_until = $2, redemption_left = NULL WHERE id = $3")
+                    .bind(DomainState::Redemption.as_str())
+                    .bind(lapsed + left.unwrap_or(0))
+                    .bind(d.id)
+                    .execute(&mut **tx)
+                    .await?;
+                let text = "No restore report came in time; the domain is back in its redemption period.";
+                self.queue(tx, &d.sponsor, message(PollKind::RestoreLapsed, text, None))
+                    .await?;
+                Ok(Some(Step::RestoreLapsed))
             }
             DomainState::PendingDelete if d.state_until.is_some_and(|t| t <= now) => {
                 self.purge_domain(tx, d.id).await?;

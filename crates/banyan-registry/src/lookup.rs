@@ -9,6 +9,7 @@
 //! status, as registries show such names.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use banyan_wire::{Name, NameError};
@@ -21,7 +22,8 @@ use crate::model::{
 use crate::registry::{key, stored_name};
 use crate::{Registry, RegistryError};
 
-/// The default and largest number of domains one search returns ([`Registry::search_domains`]).
+/// The default and largest number of objects one search returns ([`Registry::search_domains`],
+/// [`Registry::search_hosts`]).
 pub const DEFAULT_SEARCH_LIMIT: usize = 100;
 
 pub use crate::clock::Clock;
@@ -147,6 +149,132 @@ pub struct DomainSearch {
     pub domains: Vec<DomainInfo>,
     /// Whether more domains matched than were returned.
     pub truncated: bool,
+}
+
+/// What a name server search asks for (RFC 9082 §3.2.2): `nameservers?name=PATTERN` (a whole
+/// name, or the beginning of one ending in `*`, RFC 9082 §4.1) or `nameservers?ip=ADDRESS`.
+///
+/// A partial name is LDH and dots (a prefix of A-labels: Punycode prefixes do not
+/// correspond to U-label prefixes), at least one character before the `*`, and the `*` ends
+/// the pattern: `ns1.exa*` matches `ns1.example.test` and `ns1.exam.co.uk`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NameserverQuery {
+    /// A whole host name (U-labels converted to A-labels).
+    Exact(Name),
+    /// Host names beginning with this text (lowercase).
+    Prefix(String),
+    /// Hosts with this address.
+    Ip(IpAddr),
+}
+
+impl NameserverQuery {
+    /// The query of `nameservers?name=text` (RFC 9082 §3.2.2, §4.1).
+    pub fn name(text: &str) -> Result<NameserverQuery, PatternError> {
+        let text = text.trim();
+        if text.is_empty() || text == "." {
+            return Err(PatternError::Empty);
+        }
+        let Some(prefix) = text.strip_suffix('*') else {
+            if text.contains('*') {
+                return Err(PatternError::MisplacedWildcard);
+            }
+            return Ok(NameserverQuery::Exact(Name::from_unicode(text)?));
+        };
+        if prefix.contains('*') {
+            return Err(PatternError::MisplacedWildcard);
+        }
+        if prefix.is_empty() {
+            return Err(PatternError::NoPrefix);
+        }
+        if !prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            || prefix.starts_with('.')
+        {
+            return Err(PatternError::NotLdh);
+        }
+        Ok(NameserverQuery::Prefix(prefix.to_ascii_lowercase()))
+    }
+}
+
+/// The answer to a name server search: the matching hosts in name order, at most the limit
+/// asked for, and whether more matched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostSearch {
+    /// The matching hosts.
+    pub hosts: Vec<HostInfo>,
+    /// Whether more hosts matched than were returned.
+    pub truncated: bool,
+}
+
+/// The condition of a search over one table of named objects (`domains`, `hosts`): the one
+/// place searches page through names (in name order, after a cursor) and count them, for
+/// domains and name servers alike.
+struct NameFilter {
+    table: &'static str,
+    /// An SQL condition with placeholders `$1`… for `binds`.
+    cond: &'static str,
+    binds: Vec<String>,
+}
+
+impl NameFilter {
+    fn new(table: &'static str, cond: &'static str, binds: Vec<String>) -> NameFilter {
+        NameFilter { table, cond, binds }
+    }
+
+    /// At most `limit` (capped at [`DEFAULT_SEARCH_LIMIT`]) matching names after `after`, in
+    /// name order, and whether more match.
+    async fn page(&self, tx: &mut Tx, after: Option<&Name>, limit: usize) -> Result<(Vec<Name>, bool), RegistryError> {
+        let limit = limit.clamp(1, DEFAULT_SEARCH_LIMIT);
+        let n = self.binds.len();
+        let sql = format!(
+            "SELECT name FROM {} WHERE {} AND name > ${} ORDER BY name LIMIT ${}",
+            self.table,
+            self.cond,
+            n + 1,
+            n + 2
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for b in &self.binds {
+            query = query.bind(b.as_str());
+        }
+        // Stored names end in a dot, so "" precedes them all.
+        let after = after.map(key).unwrap_or_default();
+        let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+        let texts = query.bind(after).bind(fetch).fetch_all(&mut **tx).await?;
+        let more = texts.len() > limit;
+        let names = texts
+            .iter()
+            .take(limit)
+            .map(|t| stored_name(t))
+            .collect::<Result<_, _>>()?;
+        Ok((names, more))
+    }
+
+    /// How many names match.
+    async fn count(&self, pool: &sqlx::AnyPool) -> Result<u64, RegistryError> {
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", self.table, self.cond);
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for b in &self.binds {
+            query = query.bind(b.as_str());
+        }
+        Ok(u64::try_from(query.fetch_one(pool).await?).unwrap_or(0))
+    }
+}
+
+/// The filter of a name server search.
+fn host_filter(query: &NameserverQuery) -> NameFilter {
+    match query {
+        NameserverQuery::Exact(name) => NameFilter::new("hosts", "name = $1", vec![key(name)]),
+        // LDH and dots only: no `%` or `_` for LIKE to read as wildcards.
+        NameserverQuery::Prefix(prefix) => NameFilter::new("hosts", "name LIKE $1", vec![format!("{prefix}%")]),
+        // Addresses are stored in their canonical text form (`IpAddr`'s).
+        NameserverQuery::Ip(addr) => NameFilter::new(
+            "hosts",
+            "id IN (SELECT host FROM host_addrs WHERE addr = $1)",
+            vec![addr.to_string()],
+        ),
+    }
 }
 
 /// A value a publishing service may show, or withholds (RFC 5733 §2.9 disclosure).
@@ -381,56 +509,86 @@ impl Registry {
         Ok(info)
     }
 
-    /// The domains matching `pattern` (RFC 9082 §3.2.1, §4.1), in name order, at most
-    /// `limit` of them (capped at [`DEFAULT_SEARCH_LIMIT`]); [`DomainSearch::truncated`] says
-    /// whether more matched. Domains in redemption and pending delete match too.
+    /// The domains matching `pattern` (RFC 9082 §3.2.1, §4.1), in name order, after the name
+    /// `after` when given (the next page, RFC 8977 §2.2), at most `limit` of them (capped at
+    /// [`DEFAULT_SEARCH_LIMIT`]); [`DomainSearch::truncated`] says whether more matched.
+    /// Domains in redemption and pending delete match too.
     pub async fn search_domains(
         &self,
         pattern: &DomainPattern,
+        after: Option<&Name>,
         limit: usize,
         now: i64,
     ) -> Result<DomainSearch, RegistryError> {
-        let limit = limit.min(DEFAULT_SEARCH_LIMIT);
         let mut tx = self.pool.begin().await?;
-        let names: Vec<String> = match pattern {
-            DomainPattern::Exact(name) => vec![key(name)],
-            DomainPattern::Prefix { prefix, suffix } => {
-                // The prefix is LDH without dots, so `LIKE 'prefix%'` cannot reach past the
-                // first label of a name exactly one label below the TLD matched.
-                let like = format!("{prefix}%");
-                let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-                match suffix {
-                    Some(tld) if self.policy(tld).is_none() => Vec::new(),
-                    Some(tld) => {
-                        sqlx::query_scalar(
-                            "SELECT name FROM domains WHERE tld = $1 AND name LIKE $2 ORDER BY name LIMIT $3",
-                        )
-                        .bind(key(tld))
-                        .bind(like)
-                        .bind(fetch)
-                        .fetch_all(&mut *tx)
-                        .await?
-                    }
-                    None => {
-                        sqlx::query_scalar("SELECT name FROM domains WHERE name LIKE $1 ORDER BY name LIMIT $2")
-                            .bind(like)
-                            .bind(fetch)
-                            .fetch_all(&mut *tx)
-                            .await?
-                    }
-                }
-            }
+        let (names, truncated) = match self.domain_filter(pattern) {
+            Some(filter) => filter.page(&mut tx, after, limit).await?,
+            None => (Vec::new(), false),
         };
-        let truncated = names.len() > limit;
-        let mut domains = Vec::with_capacity(names.len().min(limit));
-        for text in names.iter().take(limit) {
-            let name = stored_name(text)?;
-            if let Some(row) = self.domain_by_name(&mut tx, &name, false).await? {
+        let mut domains = Vec::with_capacity(names.len());
+        for name in &names {
+            if let Some(row) = self.domain_by_name(&mut tx, name, false).await? {
                 domains.push(self.domain_info(&mut tx, row, true, now).await?);
             }
         }
         tx.commit().await?;
         Ok(DomainSearch { domains, truncated })
+    }
+
+    /// How many domains match `pattern`, on every page together (RFC 8977 §2.1 `totalCount`).
+    pub async fn count_domains(&self, pattern: &DomainPattern) -> Result<u64, RegistryError> {
+        match self.domain_filter(pattern) {
+            Some(filter) => filter.count(&self.pool).await,
+            None => Ok(0),
+        }
+    }
+
+    /// The filter of a domain search; `None` when nothing can match (a suffix that is no TLD
+    /// of the registry).
+    fn domain_filter(&self, pattern: &DomainPattern) -> Option<NameFilter> {
+        Some(match pattern {
+            DomainPattern::Exact(name) => NameFilter::new("domains", "name = $1", vec![key(name)]),
+            // The prefix is LDH without dots, so `LIKE 'prefix%'` cannot reach past the first
+            // label of a name exactly one label below the TLD matched.
+            DomainPattern::Prefix {
+                prefix,
+                suffix: Some(tld),
+            } => {
+                self.policy(tld)?;
+                NameFilter::new(
+                    "domains",
+                    "tld = $1 AND name LIKE $2",
+                    vec![key(tld), format!("{prefix}%")],
+                )
+            }
+            DomainPattern::Prefix { prefix, suffix: None } => {
+                NameFilter::new("domains", "name LIKE $1", vec![format!("{prefix}%")])
+            }
+        })
+    }
+
+    /// The hosts a name server search asks for (RFC 9082 §3.2.2), in name order, after the
+    /// name `after` when given (RFC 8977 §2.2), at most `limit` of them (capped at
+    /// [`DEFAULT_SEARCH_LIMIT`]); [`HostSearch::truncated`] says whether more matched.
+    pub async fn search_hosts(
+        &self,
+        query: &NameserverQuery,
+        after: Option<&Name>,
+        limit: usize,
+    ) -> Result<HostSearch, RegistryError> {
+        let mut tx = self.pool.begin().await?;
+        let (names, truncated) = host_filter(query).page(&mut tx, after, limit).await?;
+        let mut hosts = Vec::with_capacity(names.len());
+        for name in &names {
+            hosts.extend(self.host_info(&mut tx, name).await?);
+        }
+        tx.commit().await?;
+        Ok(HostSearch { hosts, truncated })
+    }
+
+    /// How many hosts match `query`, on every page together (RFC 8977 §2.1 `totalCount`).
+    pub async fn count_hosts(&self, query: &NameserverQuery) -> Result<u64, RegistryError> {
+        host_filter(query).count(&self.pool).await
     }
 
     /// The contact `id` in full, read in the caller's transaction.
@@ -484,6 +642,24 @@ mod tests {
         assert_eq!(p("ex**"), Err(PatternError::MisplacedWildcard));
         assert_eq!(p("bü*.test"), Err(PatternError::NotLdh));
         assert!(matches!(p("a..test"), Err(PatternError::Name(_))));
+    }
+
+    #[test]
+    fn rfc9082_section_3_2_2_nameserver_patterns() {
+        let q = NameserverQuery::name;
+        assert_eq!(
+            q("NS1.Example.test"),
+            Ok(NameserverQuery::Exact(n("ns1.example.test.")))
+        );
+        assert_eq!(q("ns1.EXA*"), Ok(NameserverQuery::Prefix("ns1.exa".into())));
+        assert_eq!(q("ns*"), Ok(NameserverQuery::Prefix("ns".into())));
+        assert_eq!(q(""), Err(PatternError::Empty));
+        assert_eq!(q("*"), Err(PatternError::NoPrefix));
+        assert_eq!(q("ns*.example.test"), Err(PatternError::MisplacedWildcard));
+        assert_eq!(q("n**"), Err(PatternError::MisplacedWildcard));
+        assert_eq!(q("nü*"), Err(PatternError::NotLdh));
+        assert_eq!(q("n%_*"), Err(PatternError::NotLdh));
+        assert_eq!(q(".ns*"), Err(PatternError::NotLdh));
     }
 
     fn contact(disclose: Option<Disclose>) -> ContactInfo {

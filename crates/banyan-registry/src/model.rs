@@ -203,8 +203,8 @@ pub enum RgpStatus {
     TransferPeriod,
     /// Deleted (or expired without renewal): out of the zone, restorable by the sponsor.
     RedemptionPeriod,
-    /// Restore requested, report awaited. Never set here: [`crate::Registry::restore_domain`]
-    /// completes at once.
+    /// Restore requested ([`crate::Registry::restore_domain`]), restore report awaited
+    /// ([`crate::Registry::restore_report`]); RFC 3915 §2 step 5.
     PendingRestore,
     /// Past redemption: purged when the period ends, no longer restorable.
     PendingDelete,
@@ -379,13 +379,41 @@ pub struct DomainUpdate {
 }
 
 /// What the last delegation check of a domain found ([`crate::delegation`]), kept by
-/// [`crate::Registry::record_delegation_check`] and shown by RDAP as a remark.
+/// [`crate::Registry::record_delegation_check`] and shown by RDAP (RFC 9083 §4.3 remark) and
+/// WHOIS (RFC 3912 text lines) alike: both take their words from [`DelegationFindings::TITLE`],
+/// [`DelegationFindings::checked`] and [`DelegationFindings::lines`], so the two services
+/// cannot drift apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DelegationFindings {
     /// When the check ran.
     pub checked_at: i64,
     /// One line per finding, for people.
     pub lines: Vec<String>,
+}
+
+impl DelegationFindings {
+    /// The title of what a delegation check found: the RDAP remark's `title` and the WHOIS
+    /// key (`Delegation check: …`).
+    pub const TITLE: &'static str = "Delegation check";
+
+    /// When the check ran, as RDAP and WHOIS write dates (RFC 3339 in UTC).
+    pub fn checked(&self) -> String {
+        crate::time::datetime(self.checked_at)
+    }
+
+    /// The WHOIS lines' values (RFC 3912): `<date>: <finding>`, one per finding, each shown
+    /// under the key [`DelegationFindings::TITLE`].
+    pub fn whois_values(&self) -> Vec<String> {
+        let at = self.checked();
+        self.lines.iter().map(|l| format!("{at}: {l}")).collect()
+    }
+
+    /// The RDAP remark's description (RFC 9083 §4.3): when it ran, then one line per finding.
+    pub fn rdap_description(&self) -> Vec<String> {
+        let mut out = vec![format!("Checked at {}.", self.checked())];
+        out.extend(self.lines.iter().cloned());
+        out
+    }
 }
 
 /// The answer to a domain renew or restore (RFC 5731 §3.2.3 `<domain:renData>`).
@@ -395,6 +423,28 @@ pub struct DomainRenewed {
     pub name: Name,
     /// The new expiry.
     pub ex_date: i64,
+}
+
+/// A restore report (RFC 3915 §4.2.5 `<rgp:report>`): why a deleted domain is restored, kept
+/// by [`crate::Registry::restore_report`] as given. The texts are the registrar's; the
+/// registry does not interpret them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// The registration data before the delete (`<rgp:preData>`).
+    pub pre_data: String,
+    /// The registration data now (`<rgp:postData>`).
+    pub post_data: String,
+    /// When the delete was requested (`<rgp:delTime>`, an XML Schema dateTime).
+    pub del_time: String,
+    /// When the restore was requested (`<rgp:resTime>`, an XML Schema dateTime).
+    pub res_time: String,
+    /// Why the domain is restored (`<rgp:resReason>`).
+    pub res_reason: String,
+    /// The registrar's statements (`<rgp:statement>`, one or two: RFC 3915 §4.2.5 asks that
+    /// the information is not restored to help a third party, and that it is accurate).
+    pub statements: Vec<String>,
+    /// Anything else (`<rgp:other>`).
+    pub other: Option<String>,
 }
 
 /// What a domain delete did (RFC 5731 §3.2.2, RFC 3915 §3.2).
@@ -728,6 +778,9 @@ pub enum PollKind {
     PendingDelete,
     /// The domain was purged: the name is free again.
     Purged,
+    /// No restore report came within the pendingRestore period: the domain is back in its
+    /// redemption period, out of the zone (RFC 3915 §2 step 7).
+    RestoreLapsed,
 }
 
 impl PollKind {
@@ -738,6 +791,7 @@ impl PollKind {
             PollKind::Expired => "expired",
             PollKind::PendingDelete => "pendingDelete",
             PollKind::Purged => "purged",
+            PollKind::RestoreLapsed => "restoreLapsed",
         }
     }
 
@@ -752,6 +806,7 @@ impl PollKind {
             PollKind::Expired,
             PollKind::PendingDelete,
             PollKind::Purged,
+            PollKind::RestoreLapsed,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -832,11 +887,34 @@ pub struct TickReport {
     pub pending_delete: Vec<Name>,
     /// Domains purged.
     pub purged: Vec<Name>,
+    /// Domains whose restore report did not come in time, back in redemption (RFC 3915 §2).
+    pub restores_lapsed: Vec<Name>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delegation_findings_read_alike_in_rdap_and_whois() {
+        let found = DelegationFindings {
+            checked_at: 1_704_067_200,
+            lines: vec!["ns1.example.test (192.0.2.1): no answer (lame delegation)".into()],
+        };
+        assert_eq!(found.checked(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            found.rdap_description(),
+            vec![
+                "Checked at 2024-01-01T00:00:00Z.".to_string(),
+                "ns1.example.test (192.0.2.1): no answer (lame delegation)".to_string(),
+            ]
+        );
+        assert_eq!(
+            found.whois_values(),
+            vec!["2024-01-01T00:00:00Z: ns1.example.test (192.0.2.1): no answer (lame delegation)".to_string()]
+        );
+        assert_eq!(DelegationFindings::TITLE, "Delegation check");
+    }
 
     #[test]
     fn rfc5731_section_2_3_status_names_round_trip() {
@@ -876,6 +954,7 @@ mod tests {
             PollKind::Expired,
             PollKind::PendingDelete,
             PollKind::Purged,
+            PollKind::RestoreLapsed,
         ] {
             assert_eq!(PollKind::load(k.store()), Some(k));
         }

@@ -56,6 +56,11 @@ pub struct TldPolicy {
     pub redemption: i64,
     /// After redemption, before the purge. Default 5 days.
     pub pending_delete: i64,
+    /// After a restore request (RFC 3915 §2, the `pendingRestore` state): how long the
+    /// registry waits for the restore report (RFC 3915 §4.2.5) that completes the restore;
+    /// without one the domain goes back to its redemption period. Default 7 days (ICANN's
+    /// RGP).
+    pub pending_restore: i64,
     /// Whether a domain reaching its expiry is renewed for a year, charged to its sponsor
     /// (when its balance allows and no RenewProhibited status is set), or expires into
     /// redemption. Default true.
@@ -71,6 +76,12 @@ pub struct TldPolicy {
     /// delegation over DNS first ([`crate::delegation`]), and what a problem found does.
     /// Default [`DelegationPolicy::Off`].
     pub delegation_checks: DelegationPolicy,
+    /// How old, in seconds, the last delegation check of a domain in the zone may grow before
+    /// [`crate::service::run_rechecks`] checks it again (with the checks of
+    /// [`crate::delegation`]) and keeps what it found for RDAP and WHOIS. `None` (the default)
+    /// re-checks nothing; a value below 60 is taken as 60. Independent of
+    /// [`TldPolicy::delegation_checks`], which decides only about EPP commands.
+    pub recheck_interval: Option<i64>,
 }
 
 /// What the registry does with a delegation check (lame servers, RFC 1034 §4.2.2; DS records
@@ -119,11 +130,13 @@ impl TldPolicy {
             transfer_pending: 5 * DAY,
             redemption: 30 * DAY,
             pending_delete: 5 * DAY,
+            pending_restore: 7 * DAY,
             auto_renew: true,
             max_years: 10,
             fees: Fees::default(),
             ttl: 3600,
             delegation_checks: DelegationPolicy::Off,
+            recheck_interval: None,
         }
     }
 }

@@ -346,6 +346,34 @@ impl Registry {
         Ok(out)
     }
 
+    /// The status part of an update command by the sponsor (RFC 5731 §3.2.5, RFC 5732
+    /// §3.2.5, RFC 5733 §3.2.5) of the object `what` (for messages): refused while it has
+    /// serverUpdateProhibited, or clientUpdateProhibited that the update does not remove (a
+    /// client may lift its own lock in the update it makes); then the changes applied as
+    /// [`Registry::change_statuses`] does. The one place every object's update checks its
+    /// UpdateProhibited statuses.
+    #[allow(clippy::too_many_arguments)] // each is one fact of the update; a struct would only rename them
+    pub(crate) async fn update_statuses(
+        &self,
+        tx: &mut Tx,
+        kind: ObjectKind,
+        id: i64,
+        what: &str,
+        allowed: &[Status],
+        add: &[Status],
+        rem: &[Status],
+    ) -> Result<(), RegistryError> {
+        let statuses = self.stored_statuses(tx, kind, id).await?;
+        let locked = statuses.iter().find(|s| {
+            **s == Status::ServerUpdateProhibited
+                || (**s == Status::ClientUpdateProhibited && !rem.contains(&Status::ClientUpdateProhibited))
+        });
+        if let Some(s) = locked {
+            return Err(RegistryError::StatusProhibits(format!("{what} has status {s}")));
+        }
+        self.change_statuses(tx, kind, id, allowed, add, rem).await
+    }
+
     /// Applies a client's status changes to an object: only the `allowed` `client*` statuses,
     /// none added twice or removed when absent.
     pub(crate) async fn change_statuses(
@@ -443,6 +471,23 @@ pub(crate) struct NewMessage<'a> {
 }
 
 /// A name's key in the database: its lowercase presentation form.
+/// Refuses a command on the object `what` (for the message) by `by` unless `by` sponsors it
+/// (`sponsor`): RFC 5730 §2.9.3 leaves transform commands to the sponsoring client; the one
+/// place contacts, domains and hosts check it ([`RegistryError::Authorization`], 2201).
+pub(crate) fn check_sponsor(
+    sponsor: &str,
+    by: &RegistrarId,
+    what: impl FnOnce() -> String,
+) -> Result<(), RegistryError> {
+    if sponsor == by.as_str() {
+        return Ok(());
+    }
+    Err(RegistryError::Authorization(format!(
+        "{} is sponsored by another registrar",
+        what()
+    )))
+}
+
 pub(crate) fn key(name: &Name) -> String {
     name.to_lowercase().to_string()
 }

@@ -67,9 +67,12 @@ impl Registry {
             .await?;
 
         let expiry_floor = if policy.auto_renew { i64::MIN } else { now };
-        let rows = sqlx::query("SELECT id, name FROM domains WHERE tld = $1 AND state = $2 AND expires > $3")
+        // A domain awaiting its restore report is in the zone (RFC 3915 §2 step 5; see
+        // `Registry::restore_domain`).
+        let rows = sqlx::query("SELECT id, name FROM domains WHERE tld = $1 AND state IN ($2, $3) AND expires > $4")
             .bind(key(tld))
             .bind(DomainState::Active.as_str())
+            .bind(DomainState::PendingRestore.as_str())
             .bind(expiry_floor)
             .fetch_all(&mut *tx)
             .await?;

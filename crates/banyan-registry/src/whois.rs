@@ -8,6 +8,10 @@
 //! | `NAME` or `domain NAME` | the domain, in the layout gTLD registries use (ICANN's RDDS output: `Domain Name:`, `Registry Domain ID:`, …, `>>> Last update of WHOIS database: … <<<`); a bare `NAME` that is no domain but a host gets the name server answer |
 //! | `nameserver NAME` (or `ns`, `host`) | the host object: `Server Name:`, `IP Address:`, `Registrar:` |
 //!
+//! A domain answer ends, after `DNSSEC:`, with one `Delegation check: DATE: FINDING` line per
+//! problem the last delegation check found ([`crate::delegation`]; the same text as RDAP's
+//! "Delegation check" remark, from [`crate::DelegationFindings`]).
+//!
 //! Names may be given with U-labels; a leading `=` (an exact-match flag some clients send) is
 //! ignored. Unknown names get `No match for "NAME".`. Contacts are published as RDAP
 //! publishes them ([`crate::ContactInfo::published`]): withheld fields read
@@ -26,7 +30,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::lookup::{Clock, DomainRecord, Published};
-use crate::model::{ContactType, HostInfo};
+use crate::model::{ContactType, DelegationFindings, HostInfo};
 use crate::rdap::json::REDACTED;
 use crate::time::datetime;
 use crate::{Registry, RegistryError};
@@ -229,6 +233,12 @@ fn domain_text(config: &WhoisConfig, record: &DomainRecord) -> String {
             "signedDelegation"
         },
     );
+    // What the last delegation check found, in the words RDAP's remark uses.
+    if let Some(found) = &record.delegation {
+        for value in found.whois_values() {
+            line(&mut out, DelegationFindings::TITLE, &value);
+        }
+    }
     out
 }
 

@@ -26,13 +26,15 @@ use banyan_registry::epp::{
     tls, AuthInfo, Command, CommandExtensions, DomainAddRem, DomainCommand, DomainCreate, DomainUpdate, Period,
     Response, ResultCode, SecDnsData, SecDnsExtension, SECDNS_NS,
 };
-use banyan_registry::service::{run_epp, ManualClock, RegistryHandler};
-use banyan_registry::{DelegationPolicy, DsData, TldPolicy};
+use banyan_registry::service::{recheck_delegations, run_epp, run_rechecks, ManualClock, RegistryHandler};
+use banyan_registry::time::DAY;
+use banyan_registry::whois;
+use banyan_registry::{DelegationPolicy, DomainUpdate as RegistryDomainUpdate, DsData, HostUpdate, TldPolicy};
 use banyan_server::{Server, ServerConfig, ZoneSource};
 use banyan_wire::{Message, RData, Rcode, RecordType};
 use banyan_zone::Zone;
 use common::*;
-use publishing::{get, rdap_config, start_rdap};
+use publishing::{get, rdap_config, start_rdap, whois_config};
 use tokio::net::TcpListener;
 
 /// Bound on every wait of the EPP client.
@@ -574,5 +576,96 @@ fn policy_warn_creates_and_rdap_shows_the_remark() {
         let v = get(rdap.addr, "/domain/good.test").await.json();
         assert!(v.get("remarks").is_none(), "{v}");
         rdap.stop().await;
+    });
+}
+
+// ---- periodic re-checks ----
+
+/// A delegation that was good goes lame (a name server's address moves to where nothing
+/// answers): the re-check, due once the TLD's interval has passed on the moved clock, finds
+/// it and keeps it for RDAP and WHOIS; [`run_rechecks`] runs the same round.
+#[test]
+fn rechecks_find_a_delegation_gone_lame() {
+    let lab = Lab::start(89);
+    run(async {
+        let mut tlds = policies();
+        tlds[0] = TldPolicy {
+            recheck_interval: Some(DAY),
+            ..TldPolicy::new(n("test."))
+        };
+        let env = Env::with_policies(Db::Sqlite, tlds).await;
+        let r = &env.reg;
+        env.domain(&env.a, "hosting.test", T0).await;
+        env.host(&env.a, "ns1.hosting.test", &[&format!("127.0.{}.1", lab.block)])
+            .await;
+        env.host(&env.a, "ns2.hosting.test", &[&format!("127.0.{}.2", lab.block)])
+            .await;
+        env.domain(&env.a, "good.test", T0).await;
+        let add_ns = RegistryDomainUpdate {
+            add_ns: vec![n("ns1.hosting.test."), n("ns2.hosting.test.")],
+            ..RegistryDomainUpdate::default()
+        };
+        ok(r.update_domain(&env.a, &n("good.test."), &add_ns, T0).await);
+        let clock = ManualClock::new(T0 + 1);
+
+        // Never checked: due at once (hosting.test has no name servers: not a candidate).
+        let round = ok(recheck_delegations(r, &lab.options(), clock.now()).await);
+        assert_eq!(round.checked, vec![(n("good.test."), 0)]);
+        let rec = ok(r.lookup_domain_record(&n("good.test."), clock.now()).await).expect("domain");
+        assert_eq!(rec.delegation, None, "a clean check leaves no findings");
+
+        // ns2 moves to an address where nothing answers.
+        let moved = HostUpdate {
+            add_addrs: vec![lab.ip(4)],
+            rem_addrs: vec![lab.ip(2)],
+            ..HostUpdate::default()
+        };
+        ok(r.update_host(&env.a, &n("ns2.hosting.test."), &moved, clock.now())
+            .await);
+        clock.advance(DAY - 1);
+        let round = ok(recheck_delegations(r, &lab.options(), clock.now()).await);
+        assert!(round.checked.is_empty(), "not due yet: {round:?}");
+
+        clock.advance(1);
+        let round = ok(recheck_delegations(r, &lab.options(), clock.now()).await);
+        assert_eq!(round.checked.len(), 1, "{round:?}");
+        assert!(round.checked[0].1 >= 1, "{round:?}");
+        let rec = ok(r.lookup_domain_record(&n("good.test."), clock.now()).await).expect("domain");
+        let found = rec.delegation.expect("findings kept");
+        assert_eq!(found.checked_at, clock.now());
+        assert!(
+            found
+                .lines
+                .iter()
+                .any(|l| l.contains("ns2.hosting.test") && l.contains("no answer")),
+            "{found:?}"
+        );
+        let text = ok(whois::answer(r, &whois_config(), "good.test").await);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("Delegation check: ") && l.contains("ns2.hosting.test")),
+            "{text}"
+        );
+
+        // The loop: its first round runs at once; nothing is due again until a day has passed.
+        clock.advance(DAY);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(run_rechecks(
+            r.clone(),
+            clock.clock(),
+            lab.options(),
+            Duration::from_secs(3600),
+            move |round| {
+                let _ = tx.send(round.map(|x| x.checked));
+            },
+        ));
+        let first = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .expect("a round")
+            .expect("sent");
+        task.abort();
+        let checked = first.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(checked.len(), 1);
+        assert_eq!(checked[0].0, n("good.test."));
     });
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use banyan_registry::time::{add_years, DAY};
-use banyan_registry::{ContactType, DomainDeleted, DomainUpdate, DsData, RgpStatus, Status, TldPolicy};
+use banyan_registry::{ContactType, DomainDeleted, DomainUpdate, DsData, RestoreReport, RgpStatus, Status, TldPolicy};
 use common::*;
 
 on_each_backend!(
@@ -470,14 +470,58 @@ async fn delete_after_add_grace_enters_redemption_and_restore_brings_it_back(db:
     assert_eq!(code(r.delete_domain(&env.a, &name, now).await), 2304);
     assert_eq!(code(r.restore_domain(&env.b, &name, now).await), 2201);
 
+    // No report before the request (RFC 3915 §2: the report follows a restore request).
+    assert_eq!(code(r.restore_report(&env.a, &name, &report(), now).await), 2304);
     let restored = ok(r.restore_domain(&env.a, &name, now + DAY).await);
     assert_eq!(restored.ex_date, add_years(T0, 1));
+    // Charged at the request, as before the report existed.
     assert_eq!(env.balance(&env.a).await, BALANCE - CREATE - RESTORE);
+    // RFC 3915 §2 step 5: pendingRestore, the EPP status still pendingDelete.
     let info = ok(r.info_domain(&env.a, &name, None, now + DAY).await);
+    assert_eq!(info.statuses, vec![Status::Inactive, Status::PendingDelete]);
+    assert_eq!(info.rgp_statuses, vec![RgpStatus::PendingRestore]);
+    assert_eq!(code(r.restore_domain(&env.a, &name, now + DAY).await), 2304);
+    assert_eq!(
+        code(
+            r.update_domain(&env.a, &name, &DomainUpdate::default(), now + DAY)
+                .await
+        ),
+        2304,
+        "no changes while the report is awaited"
+    );
+    assert_eq!(code(r.restore_report(&env.b, &name, &report(), now + DAY).await), 2201);
+    let no_statement = RestoreReport {
+        statements: Vec::new(),
+        ..report()
+    };
+    assert_eq!(
+        code(r.restore_report(&env.a, &name, &no_statement, now + DAY).await),
+        2005
+    );
+    // RFC 3915 §2 step 6: the report completes the restore; nothing more is charged.
+    ok(r.restore_report(&env.a, &name, &report(), now + 2 * DAY).await);
+    assert_eq!(env.balance(&env.a).await, BALANCE - CREATE - RESTORE);
+    let info = ok(r.info_domain(&env.a, &name, None, now + 2 * DAY).await);
     assert_eq!(info.statuses, vec![Status::Inactive]);
     assert!(info.rgp_statuses.is_empty());
-    assert_eq!(code(r.restore_domain(&env.a, &name, now + DAY).await), 2304);
+    assert_eq!(
+        code(r.restore_report(&env.a, &name, &report(), now + 2 * DAY).await),
+        2304
+    );
     assert_eq!(code(r.restore_domain(&env.a, &n("nope.test."), now).await), 2303);
+}
+
+/// The report of RFC 3915 §4.2.5's example.
+fn report() -> RestoreReport {
+    RestoreReport {
+        pre_data: "Pre-delete registration data goes here.".into(),
+        post_data: "Post-restore registration data goes here.".into(),
+        del_time: "2003-07-10T22:00:00.0Z".into(),
+        res_time: "2003-07-20T22:00:00.0Z".into(),
+        res_reason: "Registrant error.".into(),
+        statements: vec!["This registrar has not restored the name to sell it.".into()],
+        other: None,
+    }
 }
 
 async fn delete_refusals(db: Db) {

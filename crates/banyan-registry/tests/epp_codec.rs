@@ -570,6 +570,21 @@ fn rfc3915_section_4_2_5_restore() {
     assert_eq!(u.chg, Some(DomainChg::default()));
     assert_eq!(ext.rgp, Some(RgpUpdate::RestoreRequest));
 
+    let (_, _, ext) = command("rfc3915-4.2.5-report-request.xml");
+    let Some(RgpUpdate::RestoreReport(report)) = ext.rgp else {
+        panic!("{:?}", ext.rgp)
+    };
+    assert_eq!(
+        report.pre_data,
+        "Pre-delete registration data goes here. Both XML and free text are allowed."
+    );
+    assert_eq!(report.del_time, "2003-07-10T22:00:00.0Z");
+    assert_eq!(report.res_time, "2003-07-20T22:00:00.0Z");
+    assert_eq!(report.res_reason, "Registrant error.");
+    assert_eq!(report.statements.len(), 2);
+    assert!(report.statements[1].starts_with("The information in this report is true"));
+    assert_eq!(report.other.as_deref(), Some("Supporting information goes here."));
+
     let r = response("rfc3915-4.2.5-restore-response.xml");
     assert_eq!(
         r.extension.rgp,
@@ -687,11 +702,13 @@ fn rfc5730_section_3_result_codes_for_bad_frames() {
         ))),
         (ResultCode::UNIMPLEMENTED_OPTION, trid.clone())
     );
+    // The restore report is implemented now (RFC 3915 §4.2.5): one without its
+    // <rgp:report> lacks a required element, 2003.
     assert_eq!(
         code_of(&wrap(&format!(
             r#"<update><domain:update {D}><domain:name>a.test</domain:name></domain:update></update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="report"/></rgp:update></extension>"#
         ))),
-        (ResultCode::UNIMPLEMENTED_OPTION, trid.clone())
+        (ResultCode::REQUIRED_PARAMETER_MISSING, trid.clone())
     );
     // An extension on the wrong command: 2002.
     assert_eq!(
@@ -1009,4 +1026,66 @@ proptest! {
         // Leading and trailing XML white space is not significant in EPP tokens.
         prop_assert_eq!(back.message(), text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n')));
     }
+}
+
+/// A restore report around `inner` (the content of `<rgp:report>`).
+fn report_frame(inner: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><update>
+<domain:update xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>example.test</domain:name><domain:chg/></domain:update>
+</update><extension><rgp:update xmlns:rgp="urn:ietf:params:xml:ns:rgp-1.0"><rgp:restore op="report"><rgp:report>{inner}</rgp:report></rgp:restore></rgp:update></extension></command></epp>"#
+    )
+}
+
+const REPORT_TAIL: &str =
+    "<rgp:delTime>2024-01-10T22:00:00Z</rgp:delTime><rgp:resTime>2024-01-20T22:00:00Z</rgp:resTime>\
+<rgp:resReason>Registrant error.</rgp:resReason>";
+
+#[test]
+fn rfc3915_section_4_2_5_report_contents() {
+    // preData may hold XML: kept as XML text, and written back it parses to the same.
+    let xml = report_frame(&format!(
+        "<rgp:preData><rgp:other>name &amp; data</rgp:other></rgp:preData><rgp:postData>now</rgp:postData>{REPORT_TAIL}\
+         <rgp:statement>one</rgp:statement>"
+    ));
+    let frame = Frame::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let Frame::Command { extensions, .. } = &frame else {
+        panic!("{frame:?}")
+    };
+    let Some(RgpUpdate::RestoreReport(r)) = &extensions.rgp else {
+        panic!("{extensions:?}")
+    };
+    assert_eq!(r.pre_data, "<rgp:other>name &amp; data</rgp:other>");
+    assert_eq!(r.statements, vec!["one".to_string()]);
+    assert_eq!(r.other, None);
+    assert_eq!(Frame::parse(frame.to_xml().as_bytes()).ok(), Some(frame.clone()));
+
+    let code = |inner: &str| match Frame::parse(report_frame(inner).as_bytes()) {
+        Ok(f) => panic!("parsed: {f:?}"),
+        Err(e) => e.code.0,
+    };
+    // No statement: 2003; three: 2001; a delTime that is no dateTime: 2005.
+    assert_eq!(
+        code(&format!(
+            "<rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData>{REPORT_TAIL}"
+        )),
+        2003
+    );
+    let three = "<rgp:statement>1</rgp:statement>".repeat(3);
+    assert_eq!(
+        code(&format!(
+            "<rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData>{REPORT_TAIL}{three}"
+        )),
+        2001
+    );
+    let bad_time = REPORT_TAIL.replace("2024-01-10T22:00:00Z", "yesterday");
+    assert_eq!(
+        code(&format!(
+            "<rgp:preData>a</rgp:preData><rgp:postData>b</rgp:postData>{bad_time}<rgp:statement>1</rgp:statement>"
+        )),
+        2005
+    );
+    // A report without <rgp:report>: 2003.
+    let bare = report_frame("").replace("<rgp:report></rgp:report>", "");
+    assert_eq!(Frame::parse(bare.as_bytes()).err().map(|e| e.code.0), Some(2003));
 }

@@ -568,14 +568,39 @@ async fn rfc3915_delete_refund_redemption_and_restore() {
     };
     let r = send_with(&mut a, restore.clone(), ext.clone()).await;
     expect(&r, 1000);
+    // RFC 3915 §4.2.5: upData says the restore awaits its report.
+    assert_eq!(
+        r.extension.rgp,
+        Some(RgpResponse::Update(vec![RgpStatus::PendingRestore]))
+    );
     assert!(lab.env.balance(&lab.env.a).await < before, "the restore fee is charged");
+    // Restoring what is not in redemption: 2304.
+    let r = send_with(&mut a, restore.clone(), ext).await;
+    expect(&r, 2304);
+
+    // The restore report completes it (RFC 3915 §2 step 6).
+    let report = CommandExtensions {
+        sec_dns: None,
+        rgp: Some(RgpUpdate::RestoreReport(Box::new(RestoreReport {
+            pre_data: "Pre-delete registration data goes here.".into(),
+            post_data: "Post-restore registration data goes here.".into(),
+            del_time: "2003-07-10T22:00:00.0Z".into(),
+            res_time: "2003-07-20T22:00:00.0Z".into(),
+            res_reason: "Registrant error.".into(),
+            statements: vec!["Not restored to sell it.".into(), "True to our knowledge.".into()],
+            other: Some("Supporting information goes here.".into()),
+        }))),
+    };
+    let r = send_with(&mut a, restore.clone(), report.clone()).await;
+    expect(&r, 1000);
+    assert_eq!(r.extension.rgp, None, "no grace period after the restore");
     let r = send(&mut a, domain_info("late.test", None)).await;
     assert!(!domain_inf(&r)
         .statuses
         .iter()
         .any(|s| s.status == Status::PendingDelete));
-    // Restoring what is not in redemption: 2304.
-    let r = send_with(&mut a, restore, ext).await;
+    // A second report: nothing awaits it.
+    let r = send_with(&mut a, restore, report).await;
     expect(&r, 2304);
 }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use banyan_registry::time::{add_years, DAY};
-use banyan_registry::{DomainDeleted, DomainUpdate, PollKind, RgpStatus, Status, TickReport};
+use banyan_registry::{DomainDeleted, DomainUpdate, PollKind, RestoreReport, RgpStatus, Status, TickReport};
 use banyan_wire::{Record, RecordType};
 use common::*;
 
@@ -18,6 +18,7 @@ on_each_backend!(
     transfer_within_auto_renew_grace_refunds_the_loser,
     restore_after_expiry_renews_too,
     expiry_cancels_a_pending_transfer,
+    rfc3915_section_2_restore_awaits_its_report,
 );
 
 fn apex() -> Vec<Record> {
@@ -242,6 +243,8 @@ async fn restore_after_expiry_renews_too(db: Db) {
     let restored = ok(r.restore_domain(&env.a, &name, expiry + DAY).await);
     assert_eq!(restored.ex_date, add_years(T0, 2));
     assert_eq!(env.balance(&env.a).await, before - RESTORE - RENEW);
+    // The restore completes with its report (RFC 3915 §2 step 6).
+    ok(r.restore_report(&env.a, &name, &report(), expiry + DAY).await);
     let info = ok(r.info_domain(&env.a, &name, None, expiry + DAY).await);
     assert!(info.rgp_statuses.is_empty());
     assert!(!info.statuses.contains(&Status::PendingDelete));
@@ -281,4 +284,69 @@ async fn expiry_cancels_a_pending_transfer(db: Db) {
         ok(r.info_domain(&env.a, &name, None, expiry + 5 * DAY).await).cl_id,
         env.a
     );
+}
+
+fn report() -> RestoreReport {
+    RestoreReport {
+        pre_data: "before".into(),
+        post_data: "after".into(),
+        del_time: "2024-01-01T00:00:00Z".into(),
+        res_time: "2024-01-02T00:00:00Z".into(),
+        res_reason: "Registrant error.".into(),
+        statements: vec!["Not restored to sell it.".into(), "True to our knowledge.".into()],
+        other: Some("none".into()),
+    }
+}
+
+/// RFC 3915 §2: a restore request puts the domain back in the zone in pendingRestore; a
+/// report within the period completes it, and without one the tick sends it back to
+/// redemption, out of the zone, for what was left of its redemption period.
+async fn rfc3915_section_2_restore_awaits_its_report(db: Db) {
+    let env = Env::new(db).await;
+    let r = &env.reg;
+    let name = n("late.test.");
+    env.domain(&env.a, "late.test.", T0).await;
+    // A name server outside the domain: a domain with subordinate hosts cannot be deleted.
+    env.host(&env.a, "ns.elsewhere.net.", &[]).await;
+    let add_ns = DomainUpdate {
+        add_ns: vec![n("ns.elsewhere.net.")],
+        ..DomainUpdate::default()
+    };
+    ok(r.update_domain(&env.a, &name, &add_ns, T0).await);
+    let deleted = T0 + 10 * DAY;
+    assert_eq!(
+        ok(r.delete_domain(&env.a, &name, deleted).await),
+        DomainDeleted::Redemption
+    );
+    let in_zone = |at: i64| delegated(&env, "late.test.", at);
+    assert!(!in_zone(deleted).await);
+
+    // Restored 10 days into a 30-day redemption: 20 days are left.
+    let requested = deleted + 10 * DAY;
+    ok(r.restore_domain(&env.a, &name, requested).await);
+    assert!(in_zone(requested).await, "pendingRestore domains are in the zone");
+    let info = ok(r.info_domain(&env.a, &name, None, requested).await);
+    assert_eq!(info.rgp_statuses, vec![RgpStatus::PendingRestore]);
+
+    // The 7-day period ends without a report: back to redemption at the tick.
+    let lapsed = requested + 7 * DAY;
+    let report_before = ok(r.tick(lapsed - 1).await);
+    assert!(report_before.restores_lapsed.is_empty());
+    assert_eq!(code(r.restore_report(&env.a, &name, &report(), lapsed).await), 2304);
+    let ticked = ok(r.tick(lapsed).await);
+    assert_eq!(ticked.restores_lapsed, vec![name.clone()]);
+    let info = ok(r.info_domain(&env.a, &name, None, lapsed).await);
+    assert_eq!(info.rgp_statuses, vec![RgpStatus::RedemptionPeriod]);
+    assert!(!in_zone(lapsed).await);
+    let kinds = drain(&env, &env.a).await;
+    assert!(
+        kinds.contains(&(PollKind::RestoreLapsed, "late.test.".into())),
+        "{kinds:?}"
+    );
+
+    // The 20 days left run again from the lapse.
+    let report_mid = ok(r.tick(lapsed + 20 * DAY - 1).await);
+    assert!(report_mid.pending_delete.is_empty());
+    let report_end = ok(r.tick(lapsed + 20 * DAY).await);
+    assert_eq!(report_end.pending_delete, vec![name.clone()]);
 }

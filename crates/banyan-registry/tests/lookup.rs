@@ -74,7 +74,7 @@ async fn rfc9082_section_4_1_searches_are_limited(db: Db) {
     let names =
         |s: &banyan_registry::lookup::DomainSearch| s.domains.iter().map(|d| d.name.to_string()).collect::<Vec<_>>();
 
-    let all = ok(r.search_domains(&pattern("exa*"), 10, NOW).await);
+    let all = ok(r.search_domains(&pattern("exa*"), None, 10, NOW).await);
     assert_eq!(
         names(&all),
         [
@@ -86,14 +86,14 @@ async fn rfc9082_section_4_1_searches_are_limited(db: Db) {
         ]
     );
     assert!(!all.truncated);
-    let two = ok(r.search_domains(&pattern("exa*"), 2, NOW).await);
+    let two = ok(r.search_domains(&pattern("exa*"), None, 2, NOW).await);
     assert_eq!(names(&two), ["exa1.test.", "exa2.test."]);
     assert!(two.truncated);
-    let exact = ok(r.search_domains(&pattern("exa3.test"), 1, NOW).await);
+    let exact = ok(r.search_domains(&pattern("exa3.test"), None, 1, NOW).await);
     assert_eq!(names(&exact), ["exa3.test."]);
     assert!(!exact.truncated);
-    let uk = ok(r.search_domains(&pattern("e*.co.uk"), 10, NOW).await);
+    let uk = ok(r.search_domains(&pattern("e*.co.uk"), None, 10, NOW).await);
     assert_eq!(names(&uk), ["example.co.uk."]);
-    let none = ok(r.search_domains(&pattern("purged*"), 10, NOW).await);
+    let none = ok(r.search_domains(&pattern("purged*"), None, 10, NOW).await);
     assert!(none.domains.is_empty() && !none.truncated);
 }

@@ -20,16 +20,32 @@ on_each_backend!(
     rfc9083_section_5_1_entities,
     rfc9083_section_6_errors,
     rfc9082_section_4_1_domain_search,
+    rfc8977_domain_search_pages,
+    rfc9082_section_3_2_2_nameserver_search,
     connections_are_bounded,
 );
 
 /// What every successful response carries (RFC 7480 §4.2, §5.6; RFC 9083 §4.1, §4.3).
 fn assert_rdap(r: &HttpResponse) -> Value {
+    let v = assert_rdap_any(r);
+    assert_eq!(v["rdapConformance"], json!(["rdap_level_0"]));
+    assert!(v.get("paging_metadata").is_none(), "{v}");
+    v
+}
+
+/// A successful search response that pages (RFC 8977 §4: `paging` in `rdapConformance`).
+fn assert_paged(r: &HttpResponse) -> Value {
+    let v = assert_rdap_any(r);
+    assert_eq!(v["rdapConformance"], json!(["rdap_level_0", "paging"]));
+    assert!(v["paging_metadata"].is_object(), "{v}");
+    v
+}
+
+fn assert_rdap_any(r: &HttpResponse) -> Value {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.header("content-type"), Some("application/rdap+json"));
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
     let v = r.json();
-    assert_eq!(v["rdapConformance"], json!(["rdap_level_0"]));
     assert_eq!(v["notices"][0]["title"], "Terms of Service");
     assert_eq!(v["notices"][0]["links"][0]["href"], format!("{BASE}/help"));
     v
@@ -321,8 +337,9 @@ async fn rfc9082_section_4_1_domain_search(db: Db) {
     let server = start_rdap(env.reg.clone(), rdap_config()).await;
     let a = server.addr;
 
-    // Four match, three are shown, and the response says it truncated.
-    let v = assert_rdap(&get(a, "/domains?name=exa*.test").await);
+    // Four match, three are shown, and the response says it truncated — and, paging
+    // (RFC 8977), links to the rest.
+    let v = assert_paged(&get(a, "/domains?name=exa*.test").await);
     assert_eq!(found(&v), ["exa1.test", "exa2.test", "exa3.test"]);
     assert!(truncated(&v), "{v}");
     let first = &v["domainSearchResults"][0];
@@ -360,6 +377,142 @@ async fn rfc9082_section_4_1_domain_search(db: Db) {
     assert_error(&get(a, "/domains?name=b%C3%BC*.test").await, 400);
     assert_error(&get(a, "/domains?nsLdhName=ns1.example.test").await, 501);
     assert_error(&get(a, "/domains?nsIp=192.0.2.1").await, 501);
+    server.stop().await;
+}
+
+/// The "next" link of a paged response: its path and query, below the base URL.
+fn next(v: &Value) -> Option<String> {
+    let links = v["paging_metadata"]["links"].as_array()?;
+    let link = links.iter().find(|l| l["rel"] == "next")?;
+    assert_eq!(link["type"], "application/rdap+json");
+    let href = link["href"].as_str()?;
+    Some(href.strip_prefix(BASE).unwrap_or_else(|| panic!("{href}")).to_string())
+}
+
+/// RFC 8977: pages of at most the search limit (3), linked by opaque cursors; `count=true`
+/// adds the total; every domain is seen once.
+async fn rfc8977_domain_search_pages(db: Db) {
+    let env = world(db).await;
+    let server = start_rdap(env.reg.clone(), rdap_config()).await;
+    let a = server.addr;
+
+    // Five match `ex*` (exa1-3, example.co.uk, example.test): two pages.
+    let v = assert_paged(&get(a, "/domains?name=ex*&count=true").await);
+    let meta = &v["paging_metadata"];
+    assert_eq!(meta["totalCount"], 5, "{v}");
+    assert_eq!(meta["pageSize"], 3);
+    assert_eq!(meta["pageNumber"], 1);
+    let mut seen = found(&v);
+    let link = next(&v).unwrap_or_else(|| panic!("no next link: {v}"));
+    assert!(link.starts_with("/domains?name=ex%2A&count=true&cursor="), "{link}");
+    assert_eq!(
+        meta["links"][0]["value"].as_str(),
+        Some(format!("{BASE}/domains?name=ex%2A&count=true").as_str())
+    );
+
+    let v = assert_paged(&get(a, &link).await);
+    assert_eq!(v["paging_metadata"]["pageNumber"], 2);
+    assert_eq!(v["paging_metadata"]["pageSize"], 2);
+    assert_eq!(v["paging_metadata"]["totalCount"], 5);
+    assert!(next(&v).is_none(), "{v}");
+    assert!(!truncated(&v));
+    seen.extend(found(&v));
+    let mut all = ok(env
+        .reg
+        .search_domains(&"ex*".parse().expect("pattern"), None, 100, NOW)
+        .await)
+    .domains
+    .iter()
+    .map(|d| d.name.to_string().trim_end_matches('.').to_string())
+    .collect::<Vec<_>>();
+    all.sort();
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(sorted, all, "each domain once, on some page");
+    assert_eq!(seen.len(), 5);
+
+    // A search that fits one page pages only when asked to count.
+    let v = assert_rdap(&get(a, "/domains?name=exam*.test").await);
+    assert_eq!(found(&v), ["example.test"]);
+    let v = assert_paged(&get(a, "/domains?name=exam*.test&count=true").await);
+    assert_eq!(v["paging_metadata"]["totalCount"], 1);
+    assert!(next(&v).is_none());
+
+    // Cursors are this server's: anything else is a bad request.
+    assert_error(&get(a, "/domains?name=ex*&cursor=zz").await, 400);
+    assert_error(&get(a, "/domains?name=ex*&cursor=3a").await, 400);
+    assert_error(&get(a, "/domains?name=ex*&count=maybe").await, 400);
+    server.stop().await;
+}
+
+fn found_ns(v: &Value) -> Vec<String> {
+    v["nameserverSearchResults"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no nameserverSearchResults in {v}"))
+        .iter()
+        .map(|d| {
+            assert_eq!(d["objectClassName"], "nameserver");
+            d["ldhName"].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+/// RFC 9082 §3.2.2 name server searches by name (a trailing `*`) and by address, RFC 9083 §8
+/// `nameserverSearchResults`, limited and paged like domain searches.
+async fn rfc9082_section_3_2_2_nameserver_search(db: Db) {
+    let env = world(db).await;
+    for i in 1..=3 {
+        env.host(&env.a, &format!("ns{i}.exa1.test."), &["192.0.2.77"]).await;
+    }
+    let server = start_rdap(env.reg.clone(), rdap_config()).await;
+    let a = server.addr;
+
+    let v = assert_rdap(&get(a, "/nameservers?name=ns1.example.test").await);
+    assert_eq!(found_ns(&v), ["ns1.example.test"]);
+    let ns = &v["nameserverSearchResults"][0];
+    assert_eq!(ns["ipAddresses"]["v4"], json!(["192.0.2.1"]));
+    assert_eq!(ns["ipAddresses"]["v6"], json!(["2001:db8::1"]));
+    assert_eq!(ns["links"][0]["href"], format!("{BASE}/nameserver/ns1.example.test"));
+
+    let v = assert_rdap(&get(a, "/nameservers?name=NS1.*").await);
+    assert_eq!(found_ns(&v), ["ns1.exa1.test", "ns1.example.test"]);
+    let v = assert_rdap(&get(a, "/nameservers?name=ns.ext*").await);
+    assert_eq!(found_ns(&v), ["ns.external.net"]);
+    let v = assert_rdap(&get(a, "/nameservers?name=zz*").await);
+    assert!(found_ns(&v).is_empty());
+
+    // By address: three hosts share 192.0.2.77; the limit is three, so no truncation.
+    let v = assert_rdap(&get(a, "/nameservers?ip=192.0.2.77").await);
+    assert_eq!(found_ns(&v), ["ns1.exa1.test", "ns2.exa1.test", "ns3.exa1.test"]);
+    let v = assert_rdap(&get(a, "/nameservers?ip=2001:db8:0::1").await);
+    assert_eq!(found_ns(&v), ["ns1.example.test"]);
+
+    // Five hosts start with "ns": three on the first page, truncated, two on the next.
+    let v = assert_paged(&get(a, "/nameservers?name=ns*&count=true").await);
+    assert!(truncated(&v), "{v}");
+    assert_eq!(v["paging_metadata"]["totalCount"], 5);
+    let mut seen = found_ns(&v);
+    let link = next(&v).unwrap_or_else(|| panic!("no next link: {v}"));
+    let v = assert_paged(&get(a, &link).await);
+    assert!(next(&v).is_none());
+    seen.extend(found_ns(&v));
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "ns.external.net",
+            "ns1.exa1.test",
+            "ns1.example.test",
+            "ns2.exa1.test",
+            "ns3.exa1.test"
+        ]
+    );
+
+    assert_error(&get(a, "/nameservers").await, 400);
+    assert_error(&get(a, "/nameservers?name=*").await, 400);
+    assert_error(&get(a, "/nameservers?name=ns*.example.test").await, 400);
+    assert_error(&get(a, "/nameservers?ip=192.0.2").await, 400);
+    assert_error(&get(a, "/nameservers?name=ns*&ip=192.0.2.1").await, 400);
     server.stop().await;
 }
 

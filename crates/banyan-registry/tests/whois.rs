@@ -6,6 +6,7 @@ mod publishing;
 
 use std::time::Duration;
 
+use banyan_registry::time::DAY;
 use banyan_registry::whois;
 use common::*;
 use publishing::*;
@@ -14,6 +15,7 @@ on_each_backend!(
     rfc3912_domain_answers,
     rfc3912_nameserver_and_unknown_answers,
     rfc3912_bad_query_lines,
+    rfc3912_delegation_check_findings_as_lines,
 );
 
 /// The answer's lines, CR LF ends checked (RFC 3912 §2).
@@ -187,5 +189,40 @@ async fn rfc3912_bad_query_lines(db: Db) {
     // A client that sends no line is dropped after the read timeout, without an answer.
     let silent = whois(server.addr, b"").await;
     assert_eq!(silent, "");
+    server.stop().await;
+}
+
+/// What the last delegation check found: one `Delegation check: DATE: FINDING` line each, the
+/// same words as RDAP's remark; a later clean check removes them.
+async fn rfc3912_delegation_check_findings_as_lines(db: Db) {
+    let env = world(db).await;
+    let name = n("example.test.");
+    let findings = vec![
+        "ns1.example.test (192.0.2.1): no answer (lame delegation)".to_string(),
+        "DS 7 13 2: matches no DNSKEY served for the zone".to_string(),
+    ];
+    ok(env.reg.record_delegation_check(&name, NOW - DAY, &findings).await);
+    let server = start_whois(env.reg.clone(), whois_config()).await;
+    let answer = whois(server.addr, b"example.test\r\n").await;
+    let all = lines(&answer);
+    let at = all
+        .iter()
+        .position(|l| *l == "DNSSEC: signedDelegation")
+        .unwrap_or_else(|| panic!("{answer}"));
+    assert_eq!(
+        all[at + 1..at + 3],
+        [
+            "Delegation check: 2024-01-20T00:00:00Z: ns1.example.test (192.0.2.1): no answer (lame delegation)",
+            "Delegation check: 2024-01-20T00:00:00Z: DS 7 13 2: matches no DNSKEY served for the zone",
+        ]
+    );
+    // RDAP shows the same findings, from the same record.
+    let record = ok(env.reg.lookup_domain_record(&name, NOW).await).unwrap_or_else(|| panic!("registered"));
+    let found = record.delegation.unwrap_or_else(|| panic!("findings kept"));
+    assert_eq!(found.rdap_description()[1..], findings[..]);
+
+    ok(env.reg.record_delegation_check(&name, NOW, &[]).await);
+    let clean = whois(server.addr, b"example.test\r\n").await;
+    lacks(&clean, "Delegation check");
     server.stop().await;
 }

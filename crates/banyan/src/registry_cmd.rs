@@ -14,8 +14,8 @@ use banyan_registry::epp::{
     tls, Address, AuthInfo, Command, CommandExtensions, ContactCommand, ContactCreate, ContactResData, DomainAddRem,
     DomainChg, DomainCommand, DomainCreate, DomainInfo, DomainRenew, DomainResData, DomainTransfer, DomainUpdate,
     DsData, HostCommand, HostCreate, HostResData, HostsFilter, ObjectStatus, Period, Phone, PollOp, PostalInfo,
-    PostalInfoType, ResData, Response, RgpResponse, RgpUpdate, SecDnsData, SecDnsExtension, SecDnsRem, SecDnsUpdate,
-    Status, TransferData, TransferOp,
+    PostalInfoType, ResData, Response, RestoreReport, RgpResponse, RgpUpdate, SecDnsData, SecDnsExtension, SecDnsRem,
+    SecDnsUpdate, Status, TransferData, TransferOp,
 };
 
 /// The environment variable read for the password when `--password` is not given.
@@ -175,10 +175,36 @@ pub enum DomainCmd {
         /// The name.
         name: String,
     },
-    /// Restore a domain out of redemption (RFC 3915).
+    /// Restore a domain out of redemption (RFC 3915): a request first (the domain then awaits
+    /// its report in pendingRestore), then `--report` with the report's fields (RFC 3915
+    /// §4.2.5) to complete it.
     Restore {
         /// The name.
         name: String,
+        /// Send the restore report instead of the request.
+        #[arg(long)]
+        report: bool,
+        /// The registration data before the delete (`rgp:preData`).
+        #[arg(long = "pre-data", value_name = "TEXT", requires = "report", default_value = "")]
+        pre_data: String,
+        /// The registration data now (`rgp:postData`).
+        #[arg(long = "post-data", value_name = "TEXT", requires = "report", default_value = "")]
+        post_data: String,
+        /// When the delete was requested (`rgp:delTime`, e.g. 2024-01-10T22:00:00Z).
+        #[arg(long = "del-time", value_name = "DATETIME", requires = "report")]
+        del_time: Option<String>,
+        /// When the restore was requested (`rgp:resTime`).
+        #[arg(long = "res-time", value_name = "DATETIME", requires = "report")]
+        res_time: Option<String>,
+        /// Why the domain is restored (`rgp:resReason`).
+        #[arg(long, value_name = "TEXT", requires = "report")]
+        reason: Option<String>,
+        /// A statement (`rgp:statement`): once or twice.
+        #[arg(long, value_name = "TEXT", requires = "report")]
+        statement: Vec<String>,
+        /// Anything else (`rgp:other`).
+        #[arg(long, value_name = "TEXT", requires = "report")]
+        other: Option<String>,
     },
 }
 
@@ -532,16 +558,45 @@ fn plan(command: &RegistryCommand) -> anyhow::Result<Plan> {
                 none(),
                 None,
             ),
-            DomainCmd::Restore { name } => {
+            DomainCmd::Restore {
+                name,
+                report,
+                pre_data,
+                post_data,
+                del_time,
+                res_time,
+                reason,
+                statement,
+                other,
+            } => {
                 let update = DomainUpdate {
                     name: name.clone(),
                     add: DomainAddRem::default(),
                     rem: DomainAddRem::default(),
                     chg: Some(DomainChg::default()),
                 };
+                let rgp = if *report {
+                    let need = |v: &Option<String>, flag: &str| {
+                        v.clone().ok_or_else(|| anyhow!("domain restore --report needs {flag}"))
+                    };
+                    if statement.is_empty() || statement.len() > 2 {
+                        bail!("domain restore --report takes --statement once or twice");
+                    }
+                    RgpUpdate::RestoreReport(Box::new(RestoreReport {
+                        pre_data: pre_data.clone(),
+                        post_data: post_data.clone(),
+                        del_time: need(del_time, "--del-time")?,
+                        res_time: need(res_time, "--res-time")?,
+                        res_reason: need(reason, "--reason")?,
+                        statements: statement.clone(),
+                        other: other.clone(),
+                    }))
+                } else {
+                    RgpUpdate::RestoreRequest
+                };
                 let ext = CommandExtensions {
                     sec_dns: None,
-                    rgp: Some(RgpUpdate::RestoreRequest),
+                    rgp: Some(rgp),
                 };
                 Plan::One(Command::Domain(DomainCommand::Update(update)), ext, None)
             }
@@ -808,6 +863,65 @@ mod tests {
         for bad in ["", "1 2 3", "1 2 3 XYZ", "70000 1 2 AB", "1 2 3 ABC"] {
             assert!(parse_ds(bad).is_err(), "{bad}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn rfc3915_section_4_2_5_restore_report_from_flags() -> anyhow::Result<()> {
+        use clap::Parser as _;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(subcommand)]
+            command: RegistryCommand,
+        }
+        let parse = |args: &[&str]| Cli::try_parse_from(std::iter::once("registry").chain(args.iter().copied()));
+        let extension = |args: &[&str]| -> anyhow::Result<Option<RgpUpdate>> {
+            match plan(&parse(args)?.command)? {
+                Plan::One(_, ext, _) => Ok(ext.rgp),
+                _ => bail!("not one command"),
+            }
+        };
+        assert_eq!(
+            extension(&["domain", "restore", "a.test"])?,
+            Some(RgpUpdate::RestoreRequest)
+        );
+        let report = extension(&[
+            "domain",
+            "restore",
+            "a.test",
+            "--report",
+            "--del-time",
+            "2024-01-10T22:00:00Z",
+            "--res-time",
+            "2024-01-20T22:00:00Z",
+            "--reason",
+            "Registrant error.",
+            "--statement",
+            "one",
+            "--statement",
+            "two",
+        ])?;
+        let Some(RgpUpdate::RestoreReport(r)) = report else {
+            bail!("{report:?}")
+        };
+        assert_eq!(r.res_reason, "Registrant error.");
+        assert_eq!(r.statements, ["one", "two"]);
+        assert_eq!((r.pre_data.as_str(), r.other.as_deref()), ("", None));
+        // Report fields without --report, and a report without its statements, are refused.
+        assert!(parse(&["domain", "restore", "a.test", "--reason", "x"]).is_err());
+        assert!(extension(&[
+            "domain",
+            "restore",
+            "a.test",
+            "--report",
+            "--del-time",
+            "d",
+            "--res-time",
+            "r",
+            "--reason",
+            "x"
+        ])
+        .is_err());
         Ok(())
     }
 

@@ -184,6 +184,33 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (domain, position)
         )"],
     },
+    Migration {
+        version: 3,
+        summary: "when each domain's delegation was last checked; pending restores (RFC 3915 §2) and their reports",
+        statements: &[
+            // NULL: never checked. Set by every check, clean or not, so that periodic
+            // re-checks know what is due (`delegation_findings` holds only problems).
+            "ALTER TABLE domains ADD COLUMN delegation_checked #INT",
+            // While a restore awaits its report (state `pendingRestore`), how many seconds were
+            // left of the redemption period it interrupted: they run again if no report comes.
+            "ALTER TABLE domains ADD COLUMN redemption_left #INT",
+            // Restore reports as received (RFC 3915 §4.2.5), kept by name: a registry keeps
+            // them for its policy body even after the domain is purged.
+            "CREATE TABLE restore_reports (
+            id #ID,
+            domain TEXT NOT NULL,
+            registrar TEXT NOT NULL,
+            received #INT NOT NULL,
+            pre_data TEXT NOT NULL,
+            post_data TEXT NOT NULL,
+            del_time TEXT NOT NULL,
+            res_time TEXT NOT NULL,
+            res_reason TEXT NOT NULL,
+            statements TEXT NOT NULL,
+            other TEXT
+        )",
+        ],
+    },
 ];
 
 /// PostgreSQL advisory lock key that serialises the registry's migrations between processes

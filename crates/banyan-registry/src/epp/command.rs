@@ -8,8 +8,8 @@
 //! - an extension namespace this server does not implement (under `<extension>`): 2103;
 //! - a required element or attribute missing: 2003;
 //! - a value of the wrong syntax: 2005;
-//! - an option this server does not implement (`<domain:hostAttr>`, `<pw>`'s `ext` form,
-//!   the RGP restore report): 2102.
+//! - an option this server does not implement (`<domain:hostAttr>`, `<pw>`'s `ext` form):
+//!   2102.
 
 use super::contact::{self, ContactCommand};
 use super::domain::{self, DomainCommand};

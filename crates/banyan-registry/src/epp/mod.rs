@@ -49,6 +49,6 @@ pub use object::{
     TransferStatus,
 };
 pub use response::{EppResult, ExtValue, MsgQ, ResData, Response, ResponseExtensions, ResultValue, ServerMessage};
-pub use rgp::{RgpResponse, RgpStatus, RgpUpdate};
+pub use rgp::{RestoreReport, RgpResponse, RgpStatus, RgpUpdate};
 pub use secdns::{DsData, KeyData, SecDnsData, SecDnsRem, SecDnsUpdate};
 pub use xml::{CONTACT_NS, DOMAIN_NS, EPP_NS, HOST_NS, MAX_DEPTH, MAX_ELEMENTS, RGP_NS, SECDNS_NS};

@@ -347,6 +347,16 @@ impl XmlWriter {
         Self { out }
     }
 
+    /// A writer for a piece of XML without the declaration (content kept as XML text).
+    pub fn fragment() -> Self {
+        Self { out: String::new() }
+    }
+
+    /// Escaped character data.
+    pub fn text(&mut self, text: &str) {
+        escape_into(&mut self.out, text, false);
+    }
+
     /// `<name a="v" …>`.
     pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.start_tag(name, attrs);

@@ -18,6 +18,10 @@ use crate::time::datetime;
 /// profile's shape is not claimed.
 pub const CONFORMANCE: &[&str] = &["rdap_level_0"];
 
+/// The conformance of a search response that pages (RFC 8977 §4): [`CONFORMANCE`] and
+/// `paging`.
+pub const CONFORMANCE_PAGING: &[&str] = &["rdap_level_0", "paging"];
+
 /// The remark on an object whose personal data is withheld, as gTLD registries write it
 /// (RFC 9083 §4.3 remark type "object redacted due to authorization").
 pub const REDACTED: &str = "REDACTED FOR PRIVACY";
@@ -84,6 +88,7 @@ impl Context<'_> {
             rel: "self",
             href,
             media_type: super::MEDIA_TYPE,
+            title: None,
         }]
     }
 
@@ -100,6 +105,7 @@ impl Context<'_> {
                 rel: "terms-of-service",
                 href: help,
                 media_type: super::MEDIA_TYPE,
+                title: None,
             }],
         }]
     }
@@ -117,6 +123,9 @@ pub struct Link {
     /// The target's media type.
     #[serde(rename = "type")]
     pub media_type: &'static str,
+    /// A title for the link, when it has one (RFC 8288 §3.4.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'static str>,
 }
 
 /// A notice or remark (RFC 9083 §4.3).
@@ -296,17 +305,38 @@ pub struct Domain {
 }
 
 /// A top-level response (RFC 9083 §4.1, §4.3): the object with `rdapConformance` and the
-/// notices.
+/// notices, and for a search that pages its `paging_metadata` (RFC 8977 §2.3.1).
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TopLevel<T> {
-    /// `["rdap_level_0"]`.
+    /// [`CONFORMANCE`], or [`CONFORMANCE_PAGING`] with paging metadata.
     pub rdap_conformance: &'static [&'static str],
     /// The object or search results.
     #[serde(flatten)]
     pub object: T,
     /// The terms of service, and any notice about the results.
     pub notices: Vec<Notice>,
+    /// The paging of search results (RFC 8977).
+    #[serde(rename = "paging_metadata", skip_serializing_if = "Option::is_none")]
+    pub paging_metadata: Option<PagingMetadata>,
+}
+
+/// Where a page of search results stands (RFC 8977 §2.3.1 `paging_metadata`).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PagingMetadata {
+    /// How many objects match on all pages, when the query asked (`count=true`, RFC 8977
+    /// §2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    /// How many objects this page holds.
+    pub page_size: u64,
+    /// Which page this is, from 1.
+    pub page_number: u64,
+    /// The next page (`rel` "next", its `href` carrying the opaque `cursor`), when there is
+    /// one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
 }
 
 /// Domain search results (RFC 9083 §8).
@@ -315,6 +345,14 @@ pub struct TopLevel<T> {
 pub struct DomainSearchResults {
     /// The domains found.
     pub domain_search_results: Vec<Domain>,
+}
+
+/// Name server search results (RFC 9083 §8).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NameserverSearchResults {
+    /// The name servers found.
+    pub nameserver_search_results: Vec<Nameserver>,
 }
 
 /// A help response (RFC 9083 §7): only the notices.
@@ -598,17 +636,16 @@ pub(crate) fn domain(ctx: &Context<'_>, d: &DomainInfo, record: Option<&DomainRe
 }
 
 /// The title of the remark that shows what a delegation check found.
-pub const DELEGATION_REMARK: &str = "Delegation check";
+pub const DELEGATION_REMARK: &str = DelegationFindings::TITLE;
 
 /// The remark (RFC 9083 §4.3) on a domain whose last delegation check found problems: when
-/// it ran, then one line per finding.
+/// it ran, then one line per finding ([`DelegationFindings::rdap_description`], the text
+/// WHOIS shows too).
 fn delegation_remark(found: &DelegationFindings) -> Notice {
-    let mut description = vec![format!("Checked at {}.", datetime(found.checked_at))];
-    description.extend(found.lines.iter().cloned());
     Notice {
         title: DELEGATION_REMARK.to_owned(),
         kind: None,
-        description,
+        description: found.rdap_description(),
         links: Vec::new(),
     }
 }

@@ -7,6 +7,7 @@
 //! | `/nameserver/{name}` | a host object (RFC 9083 §5.2), internal or external |
 //! | `/entity/{handle}` | a registrar (by identifier) or a contact (by identifier) (RFC 9083 §5.1) |
 //! | `/domains?name=PATTERN` | a domain search (RFC 9082 §3.2.1, partial match by RFC 9082 §4.1) |
+//! | `/nameservers?name=PATTERN`, `/nameservers?ip=ADDRESS` | a name server search (RFC 9082 §3.2.2; a pattern ends in `*` for a partial match) |
 //! | `/help` | the terms of service (RFC 9083 §7) |
 //!
 //! Responses are `application/rdap+json` (RFC 7480 §4.2) and carry
@@ -14,14 +15,21 @@
 //! §4.1). Errors carry an RFC 9083 §6 body: 400 for a malformed name, handle or search
 //! (RFC 7480 §5.4), 404 for an object not held here — names under TLDs this registry does
 //! not serve included — and for unknown paths, 501 for RFC 9082 queries this registry does
-//! not answer (`/ip`, `/autnum`, `/nameservers`, `/entities`, searches by name server), 405
+//! not answer (`/ip`, `/autnum`, `/entities`, domain searches by name server), 405
 //! for other methods, 500 when the database fails.
 //!
 //! Privacy: contacts are published by [`crate::ContactInfo::published`]; a contact with
 //! withheld fields carries the remark "REDACTED FOR PRIVACY". An entity handle names a
 //! registrar first, then a contact: a registrar's identifier cannot be shadowed by a contact
-//! a registrar creates. No authentication, so no tiered access; no paging (RFC 8977): a
-//! search returns at most [`RdapConfig::search_limit`] domains and says when it truncated.
+//! a registrar creates. No authentication, so no tiered access.
+//!
+//! Searches page (RFC 8977): a response holds at most [`RdapConfig::search_limit`] objects,
+//! in name order. When more match, it is cut there with the notice "result set truncated due
+//! to excessive load" (RFC 9083 §10.2.1) and `paging_metadata` whose "next" link carries an
+//! opaque `cursor` for the following page (RFC 8977 §2.2, §2.3.1); `count=true` adds the
+//! `totalCount` of all pages (RFC 8977 §2.1). A response with `paging_metadata` names
+//! `paging` in its `rdapConformance`. `sort` (RFC 8977 §2.3) is not supported: the order is
+//! always by name.
 
 pub mod json;
 mod limits;
@@ -42,9 +50,9 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::lookup::{Clock, DomainPattern, PatternError, DEFAULT_SEARCH_LIMIT};
+use crate::lookup::{Clock, DomainPattern, NameserverQuery, PatternError, DEFAULT_SEARCH_LIMIT};
 use crate::{Registry, RegistryError};
-use json::{Context, ErrorBody, Notice, TopLevel, CONFORMANCE};
+use json::{Context, ErrorBody, Link, Notice, PagingMetadata, TopLevel, CONFORMANCE, CONFORMANCE_PAGING};
 
 /// RDAP's media type (RFC 7480 §4.2).
 pub const MEDIA_TYPE: &str = "application/rdap+json";
@@ -174,22 +182,77 @@ struct Service {
 
 impl Service {
     fn answer<T: Serialize>(&self, now: i64, object: impl FnOnce(&Context<'_>) -> T) -> Response {
-        self.answer_with(now, Vec::new(), object)
-    }
-
-    fn answer_with<T: Serialize>(
-        &self,
-        now: i64,
-        extra: Vec<Notice>,
-        object: impl FnOnce(&Context<'_>) -> T,
-    ) -> Response {
         let ctx = self.context(now);
-        let mut notices = ctx.notices();
-        notices.extend(extra);
         let top = TopLevel {
             rdap_conformance: CONFORMANCE,
             object: object(&ctx),
+            notices: ctx.notices(),
+            paging_metadata: None,
+        };
+        rdap_response(StatusCode::OK, &top)
+    }
+
+    /// A page of search results of any class (RFC 9083 §8, RFC 8977): the notice when more
+    /// match than the page holds, and `paging_metadata` with the link to the next page when
+    /// the query pages (a cursor, `count=true`) or there is more. `path` and `query` are the
+    /// search as asked, without cursor (for the links).
+    fn search_answer<T, O: Serialize>(
+        &self,
+        now: i64,
+        search: &SearchRequest<'_>,
+        found: Found<T>,
+        name_of: impl Fn(&T) -> &Name,
+        results: impl FnOnce(&Context<'_>, &[T]) -> O,
+    ) -> Response {
+        let ctx = self.context(now);
+        let mut notices = ctx.notices();
+        let page_number = search.page.cursor.as_ref().map_or(1, |c| c.page);
+        let next = match (found.more, found.items.last()) {
+            (true, Some(last)) => Some(Cursor {
+                page: page_number + 1,
+                after: name_of(last).clone(),
+            }),
+            _ => None,
+        };
+        if next.is_some() {
+            notices.push(Notice {
+                title: "Search Policy".into(),
+                kind: Some("result set truncated due to excessive load"),
+                description: vec![format!(
+                    "More {} match: only {} are shown, in name order. The \"next\" link of paging_metadata gives the following page.",
+                    search.what,
+                    found.items.len()
+                )],
+                links: Vec::new(),
+            });
+        }
+        let paging = (next.is_some() || search.page.count || search.page.cursor.is_some()).then(|| {
+            let value = search.url(ctx.base, search.page.cursor.as_ref());
+            PagingMetadata {
+                total_count: found.total,
+                page_size: u64::try_from(found.items.len()).unwrap_or(u64::MAX),
+                page_number,
+                links: next
+                    .iter()
+                    .map(|c| Link {
+                        value: value.clone(),
+                        rel: "next",
+                        href: search.url(ctx.base, Some(c)),
+                        media_type: MEDIA_TYPE,
+                        title: Some("Result Pagination Link"),
+                    })
+                    .collect(),
+            }
+        });
+        let top = TopLevel {
+            rdap_conformance: if paging.is_some() {
+                CONFORMANCE_PAGING
+            } else {
+                CONFORMANCE
+            },
+            object: results(&ctx, &found.items),
             notices,
+            paging_metadata: paging,
         };
         rdap_response(StatusCode::OK, &top)
     }
@@ -212,7 +275,9 @@ pub fn router(registry: Registry, config: RdapConfig) -> Router {
         config: Arc::new(config),
     };
     let unsupported = get(|| async {
-        RdapError::NotImplemented("this registry answers domain, nameserver, entity and domain search queries".into())
+        RdapError::NotImplemented(
+            "this registry answers domain, nameserver and entity queries and domain and nameserver searches".into(),
+        )
     });
     Router::new()
         .route("/domain/{name}", get(domain))
@@ -222,7 +287,7 @@ pub fn router(registry: Registry, config: RdapConfig) -> Router {
         .route("/help", get(help))
         .route("/ip/{*rest}", unsupported.clone())
         .route("/autnum/{asn}", unsupported.clone())
-        .route("/nameservers", unsupported.clone())
+        .route("/nameservers", get(nameservers))
         .route("/entities", unsupported)
         .fallback(|| async { RdapError::NotFound("no such RDAP query path".into()) })
         .method_not_allowed_fallback(|| async { RdapError::MethodNotAllowed })
@@ -349,7 +414,99 @@ async fn entity(State(s): State<Service>, path: Result<Path<String>, PathRejecti
     }))
 }
 
-/// The parameters of a domain search (RFC 9082 §3.2.1).
+/// A search's page (RFC 8977): where it starts and whether the total is wanted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct PageRequest {
+    /// `count=true` (RFC 8977 §2.1).
+    count: bool,
+    /// `cursor=…` (RFC 8977 §2.2): the page after the first.
+    cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// The page asked for by the `count` and `cursor` parameters.
+    fn parse(count: Option<&str>, cursor: Option<&str>) -> Result<PageRequest, RdapError> {
+        let count = match count {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(RdapError::BadRequest(format!(
+                    "count is true or false (RFC 8977), not {other:?}"
+                )))
+            }
+        };
+        let cursor = cursor.map(Cursor::decode).transpose()?;
+        Ok(PageRequest { count, cursor })
+    }
+}
+
+/// Where a page of search results starts: its number, and the name after which it starts.
+/// Opaque to clients (RFC 8977 §2.2): hexadecimal text of `PAGE:NAME`, URL-safe as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Cursor {
+    page: u64,
+    after: Name,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        banyan_wire::text::hex_encode(format!("{}:{}", self.page, self.after).as_bytes())
+    }
+
+    fn decode(text: &str) -> Result<Cursor, RdapError> {
+        let bad = || RdapError::BadRequest("the cursor is not one this server gave".into());
+        if text.len() > 2 * MAX_QUERY_LEN {
+            return Err(bad());
+        }
+        let bytes = banyan_wire::text::hex_decode(text).ok_or_else(bad)?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let (page, name) = text.split_once(':').ok_or_else(bad)?;
+        let page: u64 = page.parse().map_err(|_| bad())?;
+        let after = Name::parse(name, None).map_err(|_| bad())?;
+        if page < 2 || !name.ends_with('.') {
+            return Err(bad());
+        }
+        Ok(Cursor { page, after })
+    }
+}
+
+/// A search as asked, for the links of its pages.
+struct SearchRequest<'a> {
+    /// The query path (`/domains`).
+    path: &'static str,
+    /// The search parameter and its value (`name`, `exa*`).
+    param: (&'static str, &'a str),
+    /// What the results are, for people ("domains").
+    what: &'static str,
+    page: PageRequest,
+}
+
+impl SearchRequest<'_> {
+    /// The search's URL at `cursor` (the first page without one).
+    fn url(&self, base: &str, cursor: Option<&Cursor>) -> String {
+        let (key, value) = self.param;
+        let mut url = format!("{base}{}?{key}={}", self.path, json::encode_segment(value));
+        if self.page.count {
+            url.push_str("&count=true");
+        }
+        if let Some(c) = cursor {
+            url.push_str("&cursor=");
+            url.push_str(&c.encode());
+        }
+        url
+    }
+}
+
+/// One page of search results.
+struct Found<T> {
+    items: Vec<T>,
+    /// Whether more match after this page.
+    more: bool,
+    /// How many match on all pages, when asked.
+    total: Option<u64>,
+}
+
+/// The parameters of a domain search (RFC 9082 §3.2.1) and its paging (RFC 8977).
 #[derive(Debug, Deserialize)]
 struct DomainSearchParams {
     name: Option<String>,
@@ -357,16 +514,31 @@ struct DomainSearchParams {
     ns_ldh_name: Option<String>,
     #[serde(rename = "nsIp")]
     ns_ip: Option<String>,
+    count: Option<String>,
+    cursor: Option<String>,
 }
 
-/// `/domains?name=PATTERN` (RFC 9082 §3.2.1, §4.1).
+/// The search limit of a page.
+fn page_limit(s: &Service) -> usize {
+    s.config.search_limit.clamp(1, DEFAULT_SEARCH_LIMIT)
+}
+
+/// A search pattern as given: bounded.
+fn pattern_text(text: &str) -> Result<&str, RdapError> {
+    if text.len() > MAX_QUERY_LEN {
+        return Err(RdapError::BadRequest("the search pattern is too long".into()));
+    }
+    Ok(text)
+}
+
+/// `/domains?name=PATTERN` (RFC 9082 §3.2.1, §4.1), paged (RFC 8977).
 async fn domains(
     State(s): State<Service>,
     query: Result<Query<DomainSearchParams>, QueryRejection>,
 ) -> Result<Response, RdapError> {
     let Query(params) = query.map_err(|e| RdapError::BadRequest(format!("bad search parameters: {e}")))?;
-    let pattern = match params {
-        DomainSearchParams { name: Some(p), .. } => p,
+    let text = match &params {
+        DomainSearchParams { name: Some(p), .. } => pattern_text(p)?,
         DomainSearchParams {
             ns_ldh_name: Some(_), ..
         }
@@ -377,27 +549,110 @@ async fn domains(
         }
         _ => return Err(RdapError::BadRequest("a domain search needs name=PATTERN".into())),
     };
-    if pattern.len() > MAX_QUERY_LEN {
-        return Err(RdapError::BadRequest("the search pattern is too long".into()));
-    }
-    let pattern: DomainPattern = pattern.parse()?;
+    let pattern: DomainPattern = text.parse()?;
+    let page = PageRequest::parse(params.count.as_deref(), params.cursor.as_deref())?;
     let now = s.config.clock.now();
-    let limit = s.config.search_limit.clamp(1, DEFAULT_SEARCH_LIMIT);
-    let found = s.registry.search_domains(&pattern, limit, now).await?;
-    let mut extra = Vec::new();
-    if found.truncated {
-        extra.push(Notice {
-            title: "Search Policy".into(),
-            kind: Some("result set truncated due to excessive load"),
-            description: vec![format!(
-                "More domains match: only the first {limit}, in name order, are shown. Narrow the pattern to see others."
-            )],
-            links: Vec::new(),
-        });
-    }
-    Ok(s.answer_with(now, extra, |ctx| json::DomainSearchResults {
-        domain_search_results: found.domains.iter().map(|d| json::domain(ctx, d, None)).collect(),
-    }))
+    let after = page.cursor.as_ref().map(|c| &c.after);
+    let found = s.registry.search_domains(&pattern, after, page_limit(&s), now).await?;
+    let total = match page.count {
+        true => Some(s.registry.count_domains(&pattern).await?),
+        false => None,
+    };
+    let search = SearchRequest {
+        path: "/domains",
+        param: ("name", text),
+        what: "domains",
+        page,
+    };
+    let found = Found {
+        items: found.domains,
+        more: found.truncated,
+        total,
+    };
+    Ok(s.search_answer(
+        now,
+        &search,
+        found,
+        |d| &d.name,
+        |ctx, domains| json::DomainSearchResults {
+            domain_search_results: domains.iter().map(|d| json::domain(ctx, d, None)).collect(),
+        },
+    ))
+}
+
+/// The parameters of a name server search (RFC 9082 §3.2.2) and its paging (RFC 8977).
+#[derive(Debug, Deserialize)]
+struct NameserverSearchParams {
+    name: Option<String>,
+    ip: Option<String>,
+    count: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `/nameservers?name=PATTERN` and `/nameservers?ip=ADDRESS` (RFC 9082 §3.2.2), paged
+/// (RFC 8977).
+async fn nameservers(
+    State(s): State<Service>,
+    query: Result<Query<NameserverSearchParams>, QueryRejection>,
+) -> Result<Response, RdapError> {
+    let Query(params) = query.map_err(|e| RdapError::BadRequest(format!("bad search parameters: {e}")))?;
+    let (param, text, query) = match &params {
+        NameserverSearchParams {
+            name: Some(p),
+            ip: None,
+            ..
+        } => {
+            let text = pattern_text(p)?;
+            ("name", text, NameserverQuery::name(text)?)
+        }
+        NameserverSearchParams {
+            ip: Some(a),
+            name: None,
+            ..
+        } => {
+            let text = pattern_text(a)?;
+            let addr = text
+                .parse()
+                .map_err(|_| RdapError::BadRequest(format!("{text:?} is not an IP address")))?;
+            ("ip", text, NameserverQuery::Ip(addr))
+        }
+        _ => {
+            return Err(RdapError::BadRequest(
+                "a name server search needs name=PATTERN or ip=ADDRESS, not both".into(),
+            ))
+        }
+    };
+    let page = PageRequest::parse(params.count.as_deref(), params.cursor.as_deref())?;
+    let now = s.config.clock.now();
+    let after = page.cursor.as_ref().map(|c| &c.after);
+    let found = s.registry.search_hosts(&query, after, page_limit(&s)).await?;
+    let total = match page.count {
+        true => Some(s.registry.count_hosts(&query).await?),
+        false => None,
+    };
+    let search = SearchRequest {
+        path: "/nameservers",
+        param: (param, text),
+        what: "name servers",
+        page,
+    };
+    let found = Found {
+        items: found.hosts,
+        more: found.truncated,
+        total,
+    };
+    Ok(s.search_answer(
+        now,
+        &search,
+        found,
+        |h| &h.name,
+        |ctx, hosts| json::NameserverSearchResults {
+            nameserver_search_results: hosts
+                .iter()
+                .map(|h| json::nameserver(ctx, &h.name, Some(h), false))
+                .collect(),
+        },
+    ))
 }
 
 /// `/help` (RFC 9082 §3.1.6, RFC 9083 §7).
@@ -426,6 +681,30 @@ mod tests {
             RdapError::Registry(RegistryError::Corrupt("x".into())).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    #[test]
+    fn rfc8977_section_2_2_cursors_are_opaque_and_checked() {
+        let c = Cursor {
+            page: 3,
+            after: Name::parse("exa2.test.", None).unwrap_or_else(|e| panic!("{e}")),
+        };
+        let text = c.encode();
+        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric()), "{text}");
+        assert_eq!(Cursor::decode(&text).ok(), Some(c));
+        for bad in [
+            "",
+            "zz",
+            "3a",
+            &banyan_wire::text::hex_encode(b"1:exa2.test."),
+            &banyan_wire::text::hex_encode(b"x:a."),
+        ] {
+            assert!(matches!(Cursor::decode(bad), Err(RdapError::BadRequest(_))), "{bad}");
+        }
+        let page = PageRequest::parse(Some("true"), Some(&text)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(page.count);
+        assert_eq!(page.cursor.map(|c| c.page), Some(3));
+        assert!(PageRequest::parse(Some("yes"), None).is_err());
     }
 
     #[test]

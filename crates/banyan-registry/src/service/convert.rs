@@ -131,6 +131,19 @@ fn statuses_out(list: &[Status]) -> Vec<ObjectStatus> {
     list.iter().map(|s| ObjectStatus::new(status_out(*s))).collect()
 }
 
+/// A restore report (RFC 3915 §4.2.5) as the registry keeps it.
+pub fn restore_report(r: &epp::RestoreReport) -> model::RestoreReport {
+    model::RestoreReport {
+        pre_data: r.pre_data.clone(),
+        post_data: r.post_data.clone(),
+        del_time: r.del_time.clone(),
+        res_time: r.res_time.clone(),
+        res_reason: r.res_reason.clone(),
+        statements: r.statements.clone(),
+        other: r.other.clone(),
+    }
+}
+
 /// A grace-period state as RFC 3915 §3.2 names it.
 pub fn rgp_status_out(s: RgpStatus) -> epp::RgpStatus {
     match s {

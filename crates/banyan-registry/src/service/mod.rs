@@ -14,7 +14,12 @@
 //! Delegation checks ([`crate::delegation`]) run before a domain create with name servers,
 //! and before an update that changes name servers or DS data, when the TLD's
 //! [`DelegationPolicy`] is not `Off`: each name server is asked over DNS, with the options
-//! of [`RegistryHandler::with_delegation_options`].
+//! of [`RegistryHandler::with_delegation_options`]. [`run_rechecks`] checks delegations
+//! again as they age ([`crate::TldPolicy::recheck_interval`]).
+//!
+//! The RGP restore (RFC 3915 §4.2.5) takes two commands: a restore request puts the domain
+//! in `pendingRestore` (1000, `<rgp:upData>` saying so), and the restore report completes it
+//! ([`Registry::restore_domain`], [`Registry::restore_report`]).
 //!
 //! Conversions between the wire types of [`crate::epp`] and the registry's [`crate::model`]
 //! are in [`convert`], and nowhere else.
@@ -226,19 +231,27 @@ impl RegistryHandler {
             DomainCommand::Update(u) => {
                 let name = convert::name("domain:name", &u.name)?;
                 let on_err = || quoting(domain_value(&u.name));
-                if let Some(RgpUpdate::RestoreRequest) = ext.rgp {
-                    // RFC 3915 §4.2.5: the restore request travels in an update that
+                if let Some(rgp) = &ext.rgp {
+                    // RFC 3915 §4.2.5: a restore request or report travels in an update that
                     // changes nothing else.
                     if !convert::domain_update_is_bare(&u) || ext.sec_dns.is_some() {
                         return Err(EppError::new(
                             ResultCode::PARAMETER_VALUE_POLICY_ERROR,
-                            "Parameter value policy error: a restore request goes alone, without other changes",
+                            "Parameter value policy error: a restore request or report goes alone, without other changes",
                         )
                         .into());
                     }
-                    reg.restore_domain(by, &name, now).await.map_err(on_err())?;
-                    // The registry restores at once (no restore report is awaited), so the
-                    // domain's grace periods after the restore are what upData shows.
+                    match rgp {
+                        RgpUpdate::RestoreRequest => {
+                            reg.restore_domain(by, &name, now).await.map_err(on_err())?;
+                        }
+                        RgpUpdate::RestoreReport(report) => {
+                            let report = convert::restore_report(report);
+                            reg.restore_report(by, &name, &report, now).await.map_err(on_err())?;
+                        }
+                    }
+                    // What upData shows (RFC 3915 §4.2.5): the grace-period states after the
+                    // command — pendingRestore after a request, none after a report.
                     let info = reg.info_domain(by, &name, None, now).await.map_err(on_err())?;
                     let mut r = Response::success();
                     if !info.rgp_statuses.is_empty() {
@@ -468,12 +481,9 @@ impl RegistryHandler {
                         .map_err(quoting(contact_value(&u.id)))?;
                     // Only the sponsor may update; others see too little to complete the
                     // change with, and get the sponsor's refusal (RFC 5733 §3.2.5).
-                    if !info.authorized || info.cl_id != *by {
-                        return Err(Failure::Registry(
-                            RegistryError::Authorization(format!("contact {} is sponsored by another registrar", u.id)),
-                            Some(contact_value(&u.id)),
-                        ));
-                    }
+                    let sponsor = if info.authorized { info.cl_id.as_str() } else { "" };
+                    crate::registry::check_sponsor(sponsor, by, || format!("contact {}", u.id))
+                        .map_err(quoting(contact_value(&u.id)))?;
                     Some(info)
                 } else {
                     None
@@ -643,5 +653,64 @@ pub async fn run_ticks(
     loop {
         interval.tick().await;
         report(registry.tick(clock.now()).await);
+    }
+}
+
+/// What one round of [`recheck_delegations`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecheckReport {
+    /// Each domain checked, with how many problems the check found (0: clean), in the order
+    /// checked (the most stale first).
+    pub checked: Vec<(Name, usize)>,
+}
+
+/// Checks again the delegation of every domain whose last check is older than its TLD's
+/// [`crate::TldPolicy::recheck_interval`] ([`crate::recheck::due_rechecks`]), at `now`, with
+/// [`check_delegation`] and `options` (as [`RegistryHandler::with_delegation_options`]), and
+/// keeps each outcome with [`Registry::record_delegation_check`] (so RDAP's remark and WHOIS's
+/// `Delegation check:` lines show the current state; a clean check removes them). Domains are
+/// checked one after another, each check asking its servers in parallel, so one round asks at
+/// most one domain's servers at a time.
+///
+/// A domain deleted or changed while it was being checked: its outcome is still kept if the
+/// domain exists (the next round corrects a check of name servers just replaced); one that is
+/// gone is skipped. Errors: the first [`RegistryError`] of the database ends the round.
+pub async fn recheck_delegations(
+    registry: &Registry,
+    options: &CheckOptions,
+    now: i64,
+) -> Result<RecheckReport, RegistryError> {
+    let candidates = registry.delegated_domains().await?;
+    let mut report = RecheckReport::default();
+    for d in crate::recheck::due_rechecks(&candidates, registry.tlds(), now) {
+        let Some(delegation) = registry.delegation(&d.name, now).await? else {
+            continue;
+        };
+        let found = check_delegation(&d.name, &delegation.ns, &delegation.ds, options).await;
+        match registry.record_delegation_check(&d.name, now, &found.lines()).await {
+            Ok(()) => report.checked.push((d.name.clone(), found.findings.len())),
+            Err(RegistryError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+/// Runs [`recheck_delegations`] every `every` (the first at once), forever, with "now" from
+/// `clock`, giving each round's outcome to `report`; the companion of [`run_ticks`]. A round
+/// that outlasts `every` delays the next rather than overlapping it. Dropping the future
+/// stops it.
+pub async fn run_rechecks(
+    registry: Registry,
+    clock: Clock,
+    options: CheckOptions,
+    every: Duration,
+    mut report: impl FnMut(Result<RecheckReport, RegistryError>) + Send,
+) {
+    let mut interval = tokio::time::interval(every.max(Duration::from_millis(10)));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        report(recheck_delegations(&registry, &options, clock.now()).await);
     }
 }
