@@ -17,7 +17,7 @@ use banyan_registry::delegation::CheckOptions;
 use banyan_registry::epp::server::Limits;
 use banyan_registry::epp::tls;
 use banyan_registry::rdap::RdapConfig;
-use banyan_registry::service::{run_epp, run_ticks, Clock, RegistryHandler};
+use banyan_registry::service::{run_epp, run_rechecks, run_ticks, Clock, RegistryHandler};
 use banyan_registry::whois::WhoisConfig;
 use banyan_registry::Published;
 use banyan_registry::{Registry, RegistryError, TldPolicy};
@@ -229,11 +229,33 @@ pub async fn serve_registry(config: &RegistryServeConfig, registry: Registry) ->
         .with_context(|| format!("registry.epp {}", config.epp))?;
     let addr = listener.local_addr().context("registry.epp")?;
     let clock = Clock::system();
-    let mut handler = RegistryHandler::new(registry.clone(), clock.clone()).with_delegation_options(CheckOptions {
+    let check_options = CheckOptions {
         resolver: config.delegation_resolver,
         port: config.delegation_port,
         ..CheckOptions::default()
-    });
+    };
+    let mut handler =
+        RegistryHandler::new(registry.clone(), clock.clone()).with_delegation_options(check_options.clone());
+    if config.tlds.iter().any(|t| t.recheck_interval.is_some()) {
+        // Looked at on every tick; each domain is checked when its TLD's interval has run out.
+        tokio::spawn(run_rechecks(
+            registry.clone(),
+            clock.clone(),
+            check_options,
+            config.tick,
+            |outcome| match outcome {
+                Ok(r) if !r.checked.is_empty() => {
+                    let lame = r.checked.iter().filter(|(_, n)| *n > 0).count();
+                    println!(
+                        "registry re-check: {} delegations checked, {lame} with findings",
+                        r.checked.len()
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("registry re-check: {e}"),
+            },
+        ));
+    }
     if let Some(publishing) = &config.publish {
         let store = Store::open(&publishing.store)
             .await

@@ -186,6 +186,11 @@ pub struct PolicySection {
     pub redemption: Option<String>,
     /// Pending delete, after redemption (default 5d).
     pub pending_delete: Option<String>,
+    /// How long a restore request waits for its report (RFC 3915 §3.2; default 7d).
+    pub pending_restore: Option<String>,
+    /// Check every delegated domain's delegation again this often, e.g. `"1d"`, so RDAP and
+    /// WHOIS show servers that went lame (default: off).
+    pub recheck_interval: Option<String>,
     /// Renew automatically at expiry (default true).
     pub auto_renew: Option<bool>,
     /// Longest period, in years (default 10; 1-99).
@@ -657,10 +662,14 @@ fn registry_config(
             (&p.transfer_pending, &mut policy.transfer_pending, "transfer_pending"),
             (&p.redemption, &mut policy.redemption, "redemption"),
             (&p.pending_delete, &mut policy.pending_delete, "pending_delete"),
+            (&p.pending_restore, &mut policy.pending_restore, "pending_restore"),
         ] {
             if let Some(text) = text {
                 *field = period(text, &key(k))?;
             }
+        }
+        if let Some(text) = &p.recheck_interval {
+            policy.recheck_interval = Some(period(text, &key("recheck_interval"))?);
         }
         if let Some(a) = p.auto_renew {
             policy.auto_renew = a;
@@ -1031,6 +1040,8 @@ redemption = "0"
 auto_renew = false
 fees = { create = 100, restore = 0 }
 delegation_checks = "warn"
+recheck_interval = "1d"
+pending_restore = "3d"
 "#;
 
     #[test]
@@ -1048,6 +1059,8 @@ delegation_checks = "warn"
         assert_eq!((test.add_grace, test.redemption, test.auto_renew), (3600, 0, false));
         assert_eq!((test.fees.create, test.fees.renew, test.fees.restore), (100, 800, 0));
         assert_eq!(test.delegation_checks, banyan_registry::DelegationPolicy::Warn);
+        assert_eq!((test.recheck_interval, test.pending_restore), (Some(86400), 3 * 86400));
+        assert_eq!(r.tlds[1].recheck_interval, None);
         assert_eq!(r.tlds[1].name.to_string(), "example.");
         assert_eq!(r.tlds[1].add_grace, 5 * 86400, "defaults elsewhere");
         assert_eq!(r.registrars.len(), 2);
