@@ -453,3 +453,40 @@ async fn lookup_page_draws_root_tld_and_leaf_and_the_resolver() {
     assert_eq!(s, StatusCode::OK, "{v}");
     drop(world);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc1035_section_4_2_2_truncated_reply_is_asked_again_over_tcp() {
+    // Thirty TXT records of 100 octets: far over the 1232 octets offered over UDP.
+    let mut zone =
+        "$ORIGIN big.test.\n$TTL 300\n@ SOA ns1 hostmaster 7 3600 900 604800 60\n@ NS ns1\nns1 A 127.54.4.1\n"
+            .to_owned();
+    for i in 0..30 {
+        zone.push_str(&format!("txt TXT \"{i:02}{}\"\n", "x".repeat(98)));
+    }
+    let world = start_world(vec![("127.54.4.1", vec![("big.test.zone", zone)])]).await;
+    let server: SocketAddr = format!("127.54.4.1:{}", world.port).parse().expect("addr");
+
+    let reply = banyan_web::dns_exchange::ask(server, &n("txt.big.test."), banyan_wire::RecordType::TXT, false)
+        .await
+        .expect("a reply");
+    assert!(reply.tcp, "the UDP reply should have been truncated");
+    let m = reply.message().expect("parses");
+    assert!(!m.header().tc);
+    assert_eq!(m.answers().count(), 30);
+
+    // A small answer stays on UDP, and the serial is read from it.
+    let reply = banyan_web::dns_exchange::ask(server, &n("big.test."), banyan_wire::RecordType::SOA, false)
+        .await
+        .expect("a reply");
+    assert!(!reply.tcp);
+    let serial = banyan_web::propagation::served_serial(server, &n("big.test."))
+        .await
+        .expect("serial");
+    assert_eq!(serial, 7);
+    // A zone the server does not serve: REFUSED, shown as such.
+    let e = banyan_web::propagation::served_serial(server, &n("other.test."))
+        .await
+        .expect_err("not served there");
+    assert!(e.to_string().contains("REFUSED"), "{e}");
+    drop(world);
+}
