@@ -12,8 +12,9 @@ use banyan_wire::{Class, Name, RData, Record};
 use serde::{Deserialize, Serialize};
 
 use crate::credentials;
-use crate::database::{DomainRow, DomainState, NewUser, User};
+use crate::database::{DomainRow, DomainState, NewUser, User, ZoneChange};
 use crate::error::WebError;
+use crate::propagation;
 use crate::records::{self, Edit, FieldErrors, PlanError, RecordView};
 use crate::registrar::{epp_name, DomainStatus, Registrant};
 use crate::state::AppState;
@@ -480,7 +481,8 @@ pub async fn records(state: &AppState, user: &User, name_text: &str) -> Result<(
 
 /// Makes one edit of a held domain's zone as one change in the store, the SOA serial moved
 /// by one (RFC 1982); returns the new serial. A change made meanwhile by someone else makes
-/// the store refuse ([`WebError::Store`] with a serial mismatch, answered 409).
+/// the store refuse ([`WebError::Store`] with a serial mismatch, answered 409). The change's
+/// time and the TTL of what it replaced are recorded for the propagation panel.
 pub async fn edit(state: &AppState, user: &User, name_text: &str, edit: &Edit) -> Result<u32, WebError> {
     let (name, _) = owned(state, user, name_text).await?;
     let zone = state.store().load(&name).await?.ok_or(WebError::NotFound)?;
@@ -492,6 +494,16 @@ pub async fn edit(state: &AppState, user: &User, name_text: &str, edit: &Edit) -
         }
         other => WebError::Conflict(other.to_string()),
     })?;
-    state.store().apply(&name, &change.diff, state.now()).await?;
+    let now = state.now();
+    state.store().apply(&name, &change.diff, now).await?;
+    // For the propagation panel: when caches may let go of what this change replaced.
+    let record = ZoneChange {
+        serial: change.serial,
+        changed: now,
+        old_ttl: propagation::stale_ttl(&zone.records, &change.diff),
+    };
+    // The change stands in the store whatever happens here; a failure only loses the
+    // panel's cache horizon for it, so it does not turn a saved edit into an error.
+    let _ = state.db().record_change(&key(&name), record).await;
     Ok(change.serial)
 }

@@ -44,19 +44,16 @@ impl IntoResponse for ApiError {
             body["fields"] = json!(fields);
         }
         let mut response = (status, Json(body)).into_response();
-        match self.0 {
-            WebError::RateLimited { retry_after } => {
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(retry_after));
-            }
-            // RFC 6750 §3: a 401 names the scheme.
-            WebError::Unauthenticated => {
-                response
-                    .headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"banyan\""));
-            }
-            _ => {}
+        if let Some(retry_after) = self.0.retry_after() {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        // RFC 6750 §3: a 401 names the scheme.
+        if matches!(self.0, WebError::Unauthenticated) {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"banyan\""));
         }
         response
     }
@@ -98,6 +95,8 @@ pub fn routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         r(Method::GET, "/api/domains/{name}", get(domain)),
         r(Method::POST, "/api/domains/{name}/renew", post(renew)),
         r(Method::POST, "/api/transfers", post(transfer)),
+        r(Method::GET, "/api/domains/{name}/propagation", get(propagation)),
+        r(Method::GET, "/api/lookup", get(lookup)),
         r(Method::GET, "/api/domains/{name}/records", get(list_records)),
         r(Method::POST, "/api/domains/{name}/records", post(add_record)),
         r(Method::PUT, "/api/domains/{name}/records/{id}", put(edit_record)),
@@ -293,4 +292,23 @@ async fn delete_record(
 ) -> ApiResult {
     let serial = actions::edit(&state, &user, &name, &Edit::Delete { id }).await?;
     ok(json!({ "serial": serial }))
+}
+
+async fn propagation(State(state): State<AppState>, ApiUser(user): ApiUser, Path(name): Path<String>) -> ApiResult {
+    ok(json!(crate::propagation::for_user(&state, &user, &name).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct LookupQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(rename = "type", default)]
+    rtype: String,
+}
+
+/// Public, as the page is; counted against the lookup limit per client address.
+async fn lookup(State(state): State<AppState>, ClientIp(ip): ClientIp, Query(q): Query<LookupQuery>) -> ApiResult {
+    let name = crate::lookup::parse_name(&q.name)?;
+    let rtype = crate::lookup::parse_type(&q.rtype)?;
+    ok(json!(crate::lookup::run(&state, ip, &name, rtype).await?))
 }

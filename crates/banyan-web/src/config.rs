@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use banyan_resolver::{RootHints, TrustAnchors};
 use banyan_wire::Name;
 use rustls::pki_types::CertificateDer;
 
@@ -45,6 +46,33 @@ pub struct WebConfig {
     pub epp_timeout: Duration,
     /// The registration period of a create, renew and transfer, in years. Default 1.
     pub period_years: u8,
+    /// Where the hosted name servers answer DNS, by name: the propagation panel asks each
+    /// for a zone's SOA (RFC 1035 §4.3.5) at this address, port included (the lab serves DNS
+    /// on a port other than 53). Default empty: the panel then says so and asks no one.
+    pub dns_servers: Vec<(Name, SocketAddr)>,
+    /// A recursive resolver the lookup page asks for its own answer (RD set, RFC 1035
+    /// §4.1.1), to show what clients get and whether it came from its cache. Default `None`.
+    pub resolver: Option<SocketAddr>,
+    /// How the lookup page traces a name from the root. Default `None`: the page says
+    /// lookups are not configured and sends no DNS traffic.
+    pub trace: Option<TraceConfig>,
+    /// How many lookups (page or API) one client address may make per window; the rest are
+    /// refused with 429 until the oldest leaves the window. Each lookup sends a dozen queries
+    /// or so, so this keeps the page from being an amplifier. Default: 30 per minute.
+    pub lookup_limit: LoginLimit,
+}
+
+/// What the lookup page needs to resolve a name itself, iteratively from the root
+/// (RFC 1034 §5.3.3), with a fresh cache each time so the trace shows the whole path.
+#[derive(Clone, Debug)]
+pub struct TraceConfig {
+    /// The root servers to start from (RFC 1035 master-file form, as `named.root`).
+    pub root_hints: RootHints,
+    /// The port every upstream server is asked on: 53 in the world, another in labs where
+    /// the servers share a port on distinct loopback addresses.
+    pub upstream_port: u16,
+    /// DNSSEC trust anchors (RFC 4033 §2): when set, the trace also validates and says so.
+    pub trust_anchors: Option<TrustAnchors>,
 }
 
 impl WebConfig {
@@ -64,6 +92,13 @@ impl WebConfig {
             password_cost: PasswordCost::default(),
             epp_timeout: Duration::from_secs(20),
             period_years: 1,
+            dns_servers: Vec::new(),
+            resolver: None,
+            trace: None,
+            lookup_limit: LoginLimit {
+                failures: 30,
+                window: Duration::from_secs(60),
+            },
         }
     }
 
@@ -190,7 +225,7 @@ impl Default for SoaTemplate {
 
 /// Login throttling: after `failures` failed logins within `window` from one client address,
 /// or for one account, further attempts are refused with 429 until the oldest failure leaves
-/// the window.
+/// the window. The lookup page's limit has the same shape, counting every lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoginLimit {
     /// Default 5.

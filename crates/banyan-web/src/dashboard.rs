@@ -3,7 +3,7 @@
 //! re-shown with the values typed and a message beside each field at fault (422).
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
@@ -43,7 +43,7 @@ impl IntoResponse for HtmlError {
             Html(pages::error(chrome, status.as_u16(), &self.0.public_message()).into_string()),
         )
             .into_response();
-        if let WebError::RateLimited { retry_after } = self.0 {
+        if let Some(retry_after) = self.0.retry_after() {
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after));
@@ -533,4 +533,64 @@ pub async fn revoke_token(
         return Err(WebError::NotFound.into());
     }
     Ok(see_other("/account"))
+}
+
+/// GET /domains/{name}/propagation: the propagation panel's content alone (no page around
+/// it), which the domain page's script fetches every two seconds. 404 for a domain the
+/// account does not hold, as every domain route.
+pub async fn propagation(State(state): State<AppState>, signed: SignedIn, Path(name): Path<String>) -> PageResult {
+    let p = crate::propagation::for_user(&state, signed.user(), &name).await?;
+    let mut r = page(StatusCode::OK, pages::propagation(&p));
+    // Live data: a cached copy would defeat the refresh.
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// `?name=&type=` of the lookup page.
+#[derive(Debug, Default, Deserialize)]
+pub struct LookupQuery {
+    /// The name to look up.
+    #[serde(default)]
+    pub name: String,
+    /// Its type (`A` when empty).
+    #[serde(rename = "type", default)]
+    pub rtype: String,
+}
+
+/// GET /lookup: the form, and with `?name=` the traced resolution drawn. Public (no log-in),
+/// but counted per client address against the lookup limit, as it sends DNS queries.
+pub async fn lookup(
+    State(state): State<AppState>,
+    MaybeSignedIn(signed): MaybeSignedIn,
+    ClientIp(ip): ClientIp,
+    Query(q): Query<LookupQuery>,
+) -> PageResult {
+    let configured = state.config().trace.is_some();
+    let name_text = q.name.trim();
+    let mut status = StatusCode::OK;
+    let result = if name_text.is_empty() || !configured {
+        None
+    } else {
+        let outcome = async {
+            let name = crate::lookup::parse_name(name_text)?;
+            let rtype = crate::lookup::parse_type(&q.rtype)?;
+            crate::lookup::run(&state, ip, &name, rtype).await
+        }
+        .await;
+        match outcome {
+            Ok(l) => Some(Ok(l)),
+            Err(e @ WebError::LookupLimited { .. }) => return Err(e.into()),
+            Err(e) => {
+                status = e.status();
+                Some(Err(e.public_message()))
+            }
+        }
+    };
+    Ok(page(
+        status,
+        render(&state, signed.as_ref(), |c| {
+            pages::lookup(c, name_text, q.rtype.trim(), configured, result)
+        }),
+    ))
 }

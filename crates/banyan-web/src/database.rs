@@ -14,6 +14,9 @@
 //!   SHA-256 of the token; `revoked` the time of revocation, if any.
 //! - `domains (id, name UNIQUE, user_id, state, created)`: a name's holder here; `state` is
 //!   `registered` or `transfer-pending`.
+//! - `zone_changes (id, zone, serial, changed, old_ttl)`: each record change saved here:
+//!   the zone (lowercase, final dot), the serial it made, when (Unix seconds), and how long
+//!   resolvers may keep the data it replaced (see `crate::propagation::stale_ttl`).
 
 use banyan_store::sql::{self, Backend, Migration};
 use sqlx::{AnyPool, Row};
@@ -24,23 +27,34 @@ use crate::error::WebError;
 const PG_MIGRATION_LOCK: i64 = 0x6261_6e79_7765_6231;
 
 /// The schema steps, oldest first.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    summary: "accounts, sessions, API tokens, domain holders",
-    statements: &[
-        "CREATE TABLE users (id #ID, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, city TEXT NOT NULL,
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        summary: "accounts, sessions, API tokens, domain holders",
+        statements: &[
+            "CREATE TABLE users (id #ID, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, city TEXT NOT NULL,
          country TEXT NOT NULL, password_hash TEXT NOT NULL,
          contact_id TEXT, created #INT NOT NULL)",
-        "CREATE TABLE sessions (digest TEXT PRIMARY KEY, user_id #INT NOT NULL REFERENCES users (id),
+            "CREATE TABLE sessions (digest TEXT PRIMARY KEY, user_id #INT NOT NULL REFERENCES users (id),
          csrf TEXT NOT NULL, created #INT NOT NULL, expires #INT NOT NULL)",
-        "CREATE INDEX sessions_by_user ON sessions (user_id)",
-        "CREATE TABLE api_tokens (id #ID, user_id #INT NOT NULL REFERENCES users (id), label TEXT NOT NULL,
+            "CREATE INDEX sessions_by_user ON sessions (user_id)",
+            "CREATE TABLE api_tokens (id #ID, user_id #INT NOT NULL REFERENCES users (id), label TEXT NOT NULL,
          digest TEXT NOT NULL UNIQUE, created #INT NOT NULL, revoked #INT)",
-        "CREATE TABLE domains (id #ID, name TEXT NOT NULL UNIQUE, user_id #INT NOT NULL REFERENCES users (id),
+            "CREATE TABLE domains (id #ID, name TEXT NOT NULL UNIQUE, user_id #INT NOT NULL REFERENCES users (id),
          state TEXT NOT NULL, created #INT NOT NULL)",
-        "CREATE INDEX domains_by_user ON domains (user_id)",
-    ],
-}];
+            "CREATE INDEX domains_by_user ON domains (user_id)",
+        ],
+    },
+    Migration {
+        version: 2,
+        summary: "zone changes, for the propagation panel's cache horizon",
+        statements: &[
+            "CREATE TABLE zone_changes (id #ID, zone TEXT NOT NULL, serial #INT NOT NULL,
+         changed #INT NOT NULL, old_ttl #INT NOT NULL)",
+            "CREATE INDEX zone_changes_by_zone ON zone_changes (zone, changed)",
+        ],
+    },
+];
 
 /// An account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +149,17 @@ pub struct DomainRow {
     pub state: DomainState,
     /// When it was added, Unix seconds.
     pub created: i64,
+}
+
+/// A change of a zone's records made here, as the propagation panel reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZoneChange {
+    /// The serial the change made.
+    pub serial: u32,
+    /// When, Unix seconds.
+    pub changed: i64,
+    /// The longest time, in seconds, a resolver may keep the data the change replaced.
+    pub old_ttl: u32,
 }
 
 /// A pool on the dashboard's database. Cheap to clone.
@@ -372,6 +397,47 @@ impl Database {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(domain_row).collect()
+    }
+
+    /// Records a change of `zone`'s records (lowercase, final dot).
+    pub async fn record_change(&self, zone: &str, change: ZoneChange) -> Result<(), WebError> {
+        sqlx::query("INSERT INTO zone_changes (zone, serial, changed, old_ttl) VALUES ($1, $2, $3, $4)")
+            .bind(zone)
+            .bind(i64::from(change.serial))
+            .bind(change.changed)
+            .bind(i64::from(change.old_ttl))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest change of `zone`, and the latest instant at which data replaced by any of
+    /// its changes may still sit in a cache (`changed + old_ttl`, the largest).
+    pub async fn zone_changes(&self, zone: &str) -> Result<Option<(ZoneChange, i64)>, WebError> {
+        let last = sqlx::query(
+            "SELECT serial, changed, old_ttl FROM zone_changes WHERE zone = $1 ORDER BY changed DESC, id DESC LIMIT 1",
+        )
+        .bind(zone)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = last else {
+            return Ok(None);
+        };
+        let to_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        let change = ZoneChange {
+            serial: to_u32(row.try_get(0)?),
+            changed: row.try_get(1)?,
+            old_ttl: to_u32(row.try_get(2)?),
+        };
+        let horizon: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(changed + old_ttl) FROM zone_changes WHERE zone = $1")
+                .bind(zone)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Some((
+            change,
+            horizon.unwrap_or(change.changed.saturating_add(i64::from(change.old_ttl))),
+        )))
     }
 
     /// The backend, for SQL that differs.

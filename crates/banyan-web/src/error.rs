@@ -62,6 +62,15 @@ pub enum WebError {
     /// zone changed meanwhile).
     #[error("{0}")]
     Conflict(String),
+    /// Too many lookups from one client address: try again after `retry_after` seconds.
+    #[error("too many lookups; try again in {retry_after} seconds")]
+    LookupLimited {
+        /// Seconds until a lookup is allowed again.
+        retry_after: u64,
+    },
+    /// The feature asked for is not configured here (lookups without a trace configuration).
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// Too many failed logins: try again after `retry_after` seconds.
     #[error("too many failed logins; try again in {retry_after} seconds")]
     RateLimited {
@@ -80,7 +89,8 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
-            WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::RateLimited { .. } | WebError::LookupLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(StoreError::SerialMismatch { .. }) => StatusCode::CONFLICT,
             WebError::Refused { code, .. } => refused_status(*code),
             WebError::Epp(_) => StatusCode::BAD_GATEWAY,
@@ -90,6 +100,14 @@ impl WebError {
             | WebError::Store(_)
             | WebError::Config(_)
             | WebError::Password(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `Retry-After` of a refusal by a throttle (RFC 9110 §10.2.3), in seconds.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            WebError::RateLimited { retry_after } | WebError::LookupLimited { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 

@@ -7,16 +7,22 @@
 //! registries configured, hosting each registered domain's zone in the zone store with the
 //! registrar's name servers, and editing its A, AAAA, CNAME, MX, TXT, CAA, SRV, NS and DS
 //! records — each save one change in the store with the SOA serial moved by RFC 1982
-//! arithmetic. HTML pages rendered on the server (no script), and the same operations as a
-//! JSON API with bearer tokens and an OpenAPI 3 document.
+//! arithmetic. Each domain page has a propagation panel ([`propagation`]: the SOA serial
+//! each authoritative server serves, asked live, against the store's, and when caches let go
+//! of replaced data), and a public lookup page ([`lookup`]: a name resolved from the root,
+//! drawn server by server as SVG, beside the configured resolver's answer). HTML pages
+//! rendered on the server (one small inline script refreshes the propagation panel), and the
+//! same operations as a JSON API with bearer tokens and an OpenAPI 3 document.
 //!
 //! What it does not do: serve DNS (the authoritative servers read the store), run a registry
-//! (it is an EPP client), send mail, take payments (prices are shown, not charged), or show
-//! propagation and resolution traces — [`panels`] holds the hooks for those pages.
+//! (it is an EPP client), send mail, or take payments (prices are shown, not charged).
 //!
 //! Layout: [`records`] (the sans-I/O record editor), [`throttle`] (the sans-I/O login
-//! throttle), [`credentials`], [`database`], [`registrar`] (EPP), [`actions`] (the operations
-//! both front ends share), [`dashboard`] and [`pages`] (HTML), [`api`] and [`openapi`] (JSON).
+//! throttle), [`credentials`], [`database`], [`registrar`] (EPP), [`dns_exchange`] (one DNS
+//! question over UDP/TCP), [`propagation`] and [`lookup`] (the two DNS views), [`trace_svg`]
+//! (the lookup's drawing, a pure function), [`actions`] (the operations both front ends
+//! share), [`dashboard`] and [`pages`] (HTML), [`api`] and [`openapi`] (JSON); [`panels`]
+//! holds the hooks for further pages.
 
 #![forbid(unsafe_code)]
 
@@ -27,15 +33,19 @@ pub mod config;
 pub mod credentials;
 pub mod dashboard;
 pub mod database;
+pub mod dns_exchange;
 pub mod error;
+pub mod lookup;
 pub mod openapi;
 pub mod pages;
 pub mod panels;
+pub mod propagation;
 pub mod records;
 pub mod registrar;
 pub mod session;
 pub mod state;
 pub mod throttle;
+pub mod trace_svg;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -46,7 +56,9 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{HostedNameServer, LoginLimit, PasswordCost, Price, RegistryEndpoint, SoaTemplate, WebConfig};
+pub use config::{
+    HostedNameServer, LoginLimit, PasswordCost, Price, RegistryEndpoint, SoaTemplate, TraceConfig, WebConfig,
+};
 pub use error::WebError;
 pub use state::AppState;
 
@@ -75,6 +87,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/domains/register", post(dashboard::register))
         .route("/domains/transfer", post(dashboard::transfer))
         .route("/domains/{name}", get(dashboard::domain))
+        .route("/domains/{name}/propagation", get(dashboard::propagation))
+        .route("/lookup", get(dashboard::lookup))
         .route("/domains/{name}/renew", post(dashboard::renew))
         .route("/domains/{name}/records", post(dashboard::add_record))
         .route("/domains/{name}/records/{id}", post(dashboard::edit_record))

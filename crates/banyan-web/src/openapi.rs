@@ -40,6 +40,14 @@ fn op(summary: &str, secured: bool, params: Value, request: Option<Value>, statu
     o
 }
 
+/// `operation` with more error statuses than [`errors`] lists.
+fn with_errors(mut operation: Value, statuses: &[&str]) -> Value {
+    for status in statuses {
+        operation["responses"][*status] = json!({ "$ref": "#/components/responses/Error" });
+    }
+    operation
+}
+
 fn path_param(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
 }
@@ -51,6 +59,56 @@ pub fn document() -> Value {
     let serial = json!({ "type": "object", "properties": { "serial": { "type": "integer" } } });
     let token =
         json!({ "type": "object", "properties": { "id": { "type": "integer" }, "token": { "type": "string" } } });
+    // Built apart: one `json!` for the whole document would pass the macro recursion limit.
+    let propagation_schema = json!({ "type": "object", "properties": {
+                    "domain": { "type": "string" },
+                    "latest_serial": { "type": "integer", "nullable": true, "description": "the serial in the zone store" },
+                    "servers": { "type": "array", "items": { "type": "object", "properties": {
+                        "name": { "type": "string" }, "address": { "type": "string", "nullable": true },
+                        "serial": { "type": "integer", "nullable": true }, "error": { "type": "string", "nullable": true },
+                        "up_to_date": { "type": "boolean" } } } },
+                    "all_up_to_date": { "type": "boolean" },
+                    "last_change": { "type": "object", "nullable": true, "properties": {
+                        "serial": { "type": "integer" }, "time": { "type": "integer", "description": "Unix seconds" },
+                        "time_rfc3339": { "type": "string", "format": "date-time" }, "old_ttl": { "type": "integer" } } },
+                    "cache_expiry": { "type": "integer", "nullable": true, "description": "Unix seconds until which cached copies of replaced data may live" },
+                    "cache_expiry_rfc3339": { "type": "string", "format": "date-time", "nullable": true },
+                    "cache_expired": { "type": "boolean", "nullable": true },
+                    "checked_at": { "type": "integer" } } });
+    let lookup_schema = json!({ "type": "object", "properties": {
+                    "name": { "type": "string" }, "qtype": { "type": "string" },
+                    "steps": { "type": "array", "items": { "type": "object", "properties": {
+                        "zone": { "type": "string" }, "server": { "type": "string", "nullable": true },
+                        "address": { "type": "string" }, "question": { "type": "string" }, "tcp": { "type": "boolean" },
+                        "ms": { "type": "integer", "nullable": true },
+                        "kind": { "type": "string", "description": "referral, answer, cname, nxdomain, nodata, minimised, lame, truncated, timeout" },
+                        "said": { "type": "string" }, "detail": { "type": "array", "items": { "type": "string" } } } } },
+                    "rcode": { "type": "string" },
+                    "answer": { "type": "array", "items": { "type": "string" } },
+                    "authority": { "type": "array", "items": { "type": "string" } },
+                    "upstream_queries": { "type": "integer", "nullable": true },
+                    "total_ms": { "type": "integer", "nullable": true },
+                    "resolver": { "type": "object", "nullable": true, "properties": {
+                        "address": { "type": "string" }, "rcode": { "type": "string", "nullable": true },
+                        "answer": { "type": "array", "items": { "type": "string" } },
+                        "ttl": { "type": "integer", "nullable": true }, "authoritative_ttl": { "type": "integer", "nullable": true },
+                        "cache": { "type": "object", "properties": {
+                            "verdict": { "type": "string", "enum": ["cached", "fresh", "unknown"] },
+                            "age": { "type": "integer", "description": "seconds since it was fetched, when cached" } } },
+                        "ms": { "type": "integer", "nullable": true }, "error": { "type": "string", "nullable": true } } } } });
+    let propagation_path = json!({
+        "get": op("Propagation of the latest change: the SOA serial each authoritative server serves, asked live (RFC 1035 §4.3.5), against the store's (RFC 1982 order), and until when caches may keep replaced data (TTL of what the change replaced, RFC 2308 §5 for negative answers)", true,
+            json!([name.clone()]), None, "200", ok("the propagation", reference("Propagation")))
+    });
+    let lookup_path = json!({
+        "get": with_errors(op("Resolve a name from the root, with every server asked (root, TLD, authoritative), and the configured resolver's answer with whether it came from its cache (its TTL below the authoritative one). Public; 429 past the per-address limit; 503 when lookups are not configured", false,
+            json!([
+                { "name": "name", "in": "query", "required": true, "schema": { "type": "string" }, "description": "the name, e.g. www.example.test" },
+                { "name": "type", "in": "query", "required": false, "schema": { "type": "string", "default": "A" }, "description": "the record type" }
+            ]),
+            None, "200", ok("the trace", reference("Lookup"))),
+            &["429", "503"])
+    });
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -114,6 +172,8 @@ pub fn document() -> Value {
                     "201", ok("the transfer's status", json!({ "type": "object", "properties": {
                         "name": { "type": "string" }, "status": { "type": "string" } } })))
             },
+            "/api/domains/{name}/propagation": propagation_path,
+            "/api/lookup": lookup_path,
             "/api/domains/{name}/records": {
                 "get": op("The zone's records and serial", true, json!([name.clone()]), None, "200",
                     ok("records", json!({ "type": "object", "properties": {
@@ -162,6 +222,8 @@ pub fn document() -> Value {
                     "type": { "type": "string", "enum": ["A", "AAAA", "CNAME", "MX", "TXT", "CAA", "SRV", "NS", "DS"] },
                     "ttl": { "type": "integer", "minimum": 0, "maximum": 604800, "default": 3600 },
                     "value": { "type": "string", "description": "presentation form (RFC 1035 §5.1); names absolute" } } },
+                "Propagation": propagation_schema,
+                "Lookup": lookup_schema,
                 "DomainDetails": { "type": "object", "properties": {
                     "name": { "type": "string" }, "state": { "type": "string" },
                     "registry": { "type": "object", "nullable": true, "properties": {

@@ -1,12 +1,15 @@
 //! The dashboard's HTML, rendered on the server with `maud` (every interpolated value is
-//! escaped). No script, no front-end build: forms and links, a little inline CSS, and a
-//! viewport declaration so the pages read on a phone.
+//! escaped). No front-end build: forms and links, a little inline CSS, a viewport declaration
+//! so the pages read on a phone, and one small inline script — the propagation panel's
+//! refresh every two seconds, without which the panel is simply as of page load.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::actions::{Availability, DomainDetails};
 use crate::database::{DomainRow, DomainState, Session, TokenInfo};
+use crate::lookup::{CacheVerdict, Lookup};
 use crate::panels::ExtraPage;
+use crate::propagation::{rfc3339, Propagation};
 use crate::records::{FieldErrors, RecordForm, EDITABLE_TYPES};
 
 /// The style sheet: one column, readable widths, tables that scroll sideways on phones.
@@ -27,6 +30,8 @@ th,td{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align
 td input{width:100%;box-sizing:border-box;min-width:5rem}
 .error{color:#9b1c1c}
 .notice{background:#e6f4ea;border:1px solid #b7dfc2;padding:.5rem;border-radius:.25rem}
+.current{color:#1d6b35}.behind{color:#9b1c1c}
+svg.trace{max-width:100%;height:auto;font-family:ui-monospace,monospace}
 .alert{background:#fdecec;border:1px solid #f5c2c2;padding:.5rem;border-radius:.25rem}
 .muted{color:#666}
 code{word-break:break-all}
@@ -56,6 +61,7 @@ pub fn layout(chrome: Chrome<'_>, title: &str, content: Markup) -> Markup {
                 header {
                     a.brand href="/" { "Banyan registrar" }
                     a href="/" { "Search" }
+                    a href="/lookup" { "Lookup" }
                     @for page in chrome.extra {
                         a href=(page.path) { (page.label) }
                     }
@@ -385,4 +391,136 @@ pub fn error(chrome: Chrome<'_>, status: u16, message: &str) -> Markup {
             p { a href="/" { "Back to the start" } }
         },
     )
+}
+
+/// The propagation panel's refresh: every two seconds, the panel's content fetched again from
+/// the address in its `data-src` (the session cookie goes along) and swapped in. A failed
+/// fetch leaves the panel as it was.
+const PROPAGATION_REFRESH: &str = "(function(){var el=document.getElementById('propagation');\
+if(!el||!window.fetch)return;setInterval(function(){\
+fetch(el.getAttribute('data-src'),{credentials:'same-origin'})\
+.then(function(r){return r.ok?r.text():null})\
+.then(function(t){if(t!==null)el.innerHTML=t}).catch(function(){})},2000)})();";
+
+/// The propagation panel on a domain's page: `body` (from [`propagation`]) in the element
+/// the refresh script updates from `/domains/{domain}/propagation`.
+pub fn propagation_panel(domain: &str, body: Markup) -> Markup {
+    html! {
+        div #propagation data-src={ "/domains/" (domain) "/propagation" } aria-live="polite" { (body) }
+        script { (PreEscaped(PROPAGATION_REFRESH)) }
+    }
+}
+
+/// The panel's body when the check itself failed.
+pub fn propagation_error(message: &str) -> Markup {
+    html! { p.alert { "The propagation check failed: " (message) } }
+}
+
+/// The panel's body: one row per authoritative server (its name, address and serial in
+/// `data-` attributes for scripts and browser tests), the store's serial, and the cache
+/// horizon of the latest changes.
+pub fn propagation(p: &Propagation) -> Markup {
+    let latest = p.latest_serial.map_or_else(|| "unknown".to_owned(), |s| s.to_string());
+    html! {
+        @if p.servers.is_empty() {
+            p.muted { "The zone names no name servers to ask." }
+        } @else {
+            div.scroll { table #propagation-servers data-latest=[p.latest_serial] {
+                thead { tr { th { "Server" } th { "Address" } th { "Serial it serves" } th { "Has the latest change" } } }
+                tbody {
+                    @for s in &p.servers {
+                        tr data-server=(s.name) data-address=[s.address.as_deref()] data-serial=[s.serial]
+                            data-current=(if s.up_to_date { "true" } else { "false" }) {
+                            td { (s.name) }
+                            td { (s.address.as_deref().unwrap_or("—")) }
+                            td {
+                                @if let Some(serial) = s.serial { (serial) }
+                                @if let Some(e) = &s.error { span.error { (e) } }
+                            }
+                            td {
+                                @if s.up_to_date { span.current { "yes" } }
+                                @else { span.behind { "not yet" } }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        p { "Serial in the zone store: " strong { (latest) } "." }
+        @match (&p.last_change, p.cache_expiry, p.cache_expired) {
+            (Some(c), Some(until), Some(expired)) => {
+                p #cache-expiry data-expiry=(until) data-expired=(if expired { "true" } else { "false" }) {
+                    "Latest change: serial " (c.serial) " at " (c.time_rfc3339) ". "
+                    @if expired {
+                        "Cached copies of the previous data: expired (at " (rfc3339(until)) ")."
+                    } @else {
+                        "Cached copies of the previous data may live until " strong { (rfc3339(until)) } "."
+                    }
+                }
+                @if !p.all_up_to_date && !expired {
+                    p.muted { "A server that is behind still hands out the previous data; resolvers may keep what it gives them for up to " (c.old_ttl) " s after it catches up." }
+                }
+            }
+            _ => { p.muted { "No record change made here yet, so no previous data to wait out." } }
+        }
+        p.muted { "Checked at " (rfc3339(p.checked_at)) "." }
+    }
+}
+
+/// The lookup page: the form, and after a lookup its drawing and answers. `configured` is
+/// false when the dashboard has no trace configuration.
+pub fn lookup(
+    chrome: Chrome<'_>,
+    name: &str,
+    rtype: &str,
+    configured: bool,
+    result: Option<Result<Lookup, String>>,
+) -> Markup {
+    let content = html! {
+        h1 { "Look up a name" }
+        @if !configured {
+            p.alert role="status" { "Lookups are not configured on this dashboard." }
+        } @else {
+            form method="get" action="/lookup" {
+                label { "Name " input type="text" name="name" value=(name) placeholder="www.example.test" required; }
+                label { "Type " input type="text" name="type" value=(rtype) placeholder="A" size="6"; }
+                button type="submit" { "Look up" }
+            }
+            p.muted { "The name is resolved here from the root, each server asked drawn in turn; the resolver's own answer comes last, with whether it came from its cache (its TTL below the authoritative one)." }
+        }
+        @match result {
+            None => {}
+            Some(Err(message)) => p.alert role="alert" { (message) }
+            Some(Ok(l)) => {
+                h2 { (l.name) " " (l.qtype) }
+                p {
+                    "Result: " strong { (l.rcode) }
+                    @if let Some(q) = l.upstream_queries { ", " (q) " queries" }
+                    @if let Some(ms) = l.total_ms { " in " (ms) " ms" }
+                    "."
+                }
+                div.scroll #trace { (crate::trace_svg::draw(&l.steps, l.resolver.as_ref())) }
+                @if !l.answer.is_empty() || !l.authority.is_empty() {
+                    h2 { "Answer from the authoritative servers" }
+                    pre { @for line in l.answer.iter().chain(&l.authority) { (line) "\n" } }
+                }
+                @if let Some(r) = &l.resolver {
+                    h2 { "The resolver's answer" }
+                    @if let Some(e) = &r.error { p.alert { (r.address) ": " (e) } }
+                    @else {
+                        p #resolver-answer data-cache=(match r.cache { CacheVerdict::Cached { .. } => "cached", CacheVerdict::Fresh => "fresh", CacheVerdict::Unknown => "unknown" }) {
+                            (r.address) " said " (r.rcode.as_deref().unwrap_or("?")) ". "
+                            @match r.cache {
+                                CacheVerdict::Cached { age } => { "From its cache: fetched about " (age) " s ago (TTL " (r.ttl.unwrap_or(0)) " left of " (r.authoritative_ttl.unwrap_or(0)) ")." }
+                                CacheVerdict::Fresh => { "Fetched just now (full TTL " (r.ttl.unwrap_or(0)) ")." }
+                                CacheVerdict::Unknown => { "Whether it came from its cache cannot be told." }
+                            }
+                        }
+                        @if !r.answer.is_empty() { pre { @for line in &r.answer { (line) "\n" } } }
+                    }
+                }
+            }
+        }
+    };
+    layout(chrome, "Lookup", content)
 }

@@ -1,14 +1,12 @@
-//! Hooks for the pages to come, so they plug in without reshaping the dashboard:
+//! Hooks for pages added to the dashboard, so they plug in without reshaping it:
 //!
-//! - **The propagation panel** of a domain (the serial each authoritative server answers
-//!   with, beside the store's latest): implement [`DomainPanel`] and register it with
+//! - **Domain panels**: implement [`DomainPanel`] and register it with
 //!   [`crate::AppState::add_panel`]; every domain page renders every panel, in order, below
-//!   the records, and the JSON API is unaffected.
-//! - **The lookup / trace page** (a drawn resolution, root → TLD → authoritative): build its
-//!   routes as an `axum::Router<AppState>` and pass it to [`crate::router_with`]; its links
-//!   appear in the navigation when listed in [`ExtraPage`]s.
-//!
-//! Neither is built here.
+//!   the records, and the JSON API is unaffected. The propagation panel
+//!   ([`crate::propagation::PropagationPanel`]) is one, registered from the start.
+//! - **Extra pages**: build their routes as an `axum::Router<AppState>` and pass it to
+//!   [`crate::router_with`]; their links appear in the navigation when listed in
+//!   [`ExtraPage`]s. (The lookup page is built in, at `/lookup`.)
 
 use std::future::Future;
 use std::pin::Pin;

@@ -11,8 +11,9 @@ use crate::credentials;
 use crate::database::Database;
 use crate::error::WebError;
 use crate::panels::{DomainPanel, ExtraPage};
+use crate::propagation::PropagationPanel;
 use crate::registrar::Registrar;
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, Verdict};
 
 /// The dashboard's shared state. Cheap to clone; clones share everything.
 #[derive(Clone)]
@@ -27,6 +28,7 @@ struct Inner {
     registrar: Registrar,
     clock: Arc<dyn Clock>,
     throttle: Mutex<LoginThrottle>,
+    lookup_throttle: Mutex<LoginThrottle>,
     panels: RwLock<Vec<Arc<dyn DomainPanel>>>,
     extra_pages: RwLock<Vec<ExtraPage>>,
     decoy_hash: String,
@@ -52,6 +54,7 @@ impl AppState {
         let db = Database::open(&config.database_url, clock.now()).await?;
         let registrar = Registrar::new(&config)?;
         let throttle = Mutex::new(LoginThrottle::new(config.login_limit));
+        let lookup_throttle = Mutex::new(LoginThrottle::new(config.lookup_limit));
         // Checked against when a login names no account, so that costs what a real check does.
         let cost = config.password_cost;
         let decoy_hash = tokio::task::spawn_blocking(move || credentials::hash_password("decoy password", cost))
@@ -65,14 +68,41 @@ impl AppState {
                 registrar,
                 clock,
                 throttle,
-                panels: RwLock::new(Vec::new()),
+                lookup_throttle,
+                // Every domain page shows how far its latest change has travelled.
+                panels: RwLock::new(vec![Arc::new(PropagationPanel) as Arc<dyn DomainPanel>]),
                 extra_pages: RwLock::new(Vec::new()),
                 decoy_hash,
             }),
         })
     }
 
-    /// Adds a panel to every domain page (see [`crate::panels`]).
+    /// Counts a lookup by `client` against [`WebConfig::lookup_limit`]:
+    /// [`WebError::LookupLimited`] when the client has used up its window. Clients whose
+    /// address is unknown share one count.
+    pub(crate) fn count_lookup(&self, client: Option<std::net::IpAddr>) -> Result<(), WebError> {
+        let key = format!(
+            "lookup:{}",
+            client.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+        );
+        let now = self.now();
+        let mut t = self
+            .inner
+            .lookup_throttle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // The login throttle's window, counting every lookup as a "failure".
+        match t.check(&[&key], now) {
+            Verdict::Limited { retry_after } => Err(WebError::LookupLimited { retry_after }),
+            Verdict::Allowed => {
+                t.failed(&[&key], now);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a panel to every domain page (see [`crate::panels`]); the propagation panel
+    /// is there from the start.
     pub fn add_panel(&self, panel: Arc<dyn DomainPanel>) {
         self.inner
             .panels

@@ -54,6 +54,11 @@ impl Drop for Lab {
 
 impl Lab {
     pub async fn start() -> Lab {
+        Lab::start_with(|_| {}).await
+    }
+
+    /// As [`Lab::start`], with `configure` applied to the dashboard's configuration last.
+    pub async fn start_with(configure: impl FnOnce(&mut WebConfig)) -> Lab {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = |file: &str| format!("sqlite://{}/{file}", dir.path().display());
         let registry = Registry::open(&url("registry.db"), vec![TldPolicy::new(n("test."))])
@@ -107,6 +112,7 @@ impl Lab {
             window: Duration::from_secs(300),
         };
         config.epp_timeout = Duration::from_secs(20);
+        configure(&mut config);
         let clock = ManualClock::new(T0);
         let state = AppState::open(config, store.clone(), Arc::new(clock.clone()))
             .await

@@ -3,5 +3,6 @@
 
 mod api;
 mod common;
+mod dns;
 mod html;
 mod security;
