@@ -980,6 +980,11 @@ allow_transfer = ["192.0.2.0/24"]
         assert_eq!(w.web.registries[0].server_name, "127.0.0.1");
         assert_eq!(w.web.registries[0].trusted.len(), 1);
         assert_eq!(w.web.prices.get("test.").map(|p| p.minor_units), Some(1250));
+        assert!(
+            w.web.dns_servers.is_empty(),
+            "a name server without address or dns is not asked"
+        );
+        assert!(w.web.trace.is_some(), "lookups on by default");
         let store = services
             .auth
             .and_then(|(c, _)| c.store)

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _};
 use banyan_registry::epp::tls;
+use banyan_resolver::{RootHints, TrustAnchors};
 use banyan_store::Store;
-use banyan_web::{AppState, HostedNameServer, Price, RegistryEndpoint, SystemClock, WebConfig};
+use banyan_web::{AppState, HostedNameServer, Price, RegistryEndpoint, SystemClock, TraceConfig, WebConfig};
 use serde::Deserialize;
 
 /// `[web]`.
@@ -39,6 +40,16 @@ pub struct WebSection {
     pub secure_cookies: bool,
     /// How long a session lasts (default `"12h"`).
     pub session_lifetime: Option<String>,
+    /// The recursive resolver the lookup page shows the answer of (default: none).
+    pub resolver: Option<SocketAddr>,
+    /// Traces on the lookup page (default true): from these root hints (default: built in)…
+    pub lookups: Option<bool>,
+    /// …a root hints file (relative to the config file)…
+    pub root_hints: Option<PathBuf>,
+    /// …validating from this trust anchor file (default: the built-in root KSKs)…
+    pub trust_anchor: Option<PathBuf>,
+    /// …asking servers on this port (default 53; labs only).
+    pub upstream_port: Option<u16>,
 }
 
 /// `[[web.name_servers]]`.
@@ -50,6 +61,9 @@ pub struct NameServerSection {
     /// Its addresses, sent as glue when the name lies in a registry's TLD (default none).
     #[serde(default)]
     pub addresses: Vec<IpAddr>,
+    /// Where the propagation panel asks it for a zone's SOA (default: its first address,
+    /// port 53; none without addresses).
+    pub dns: Option<SocketAddr>,
 }
 
 /// `[[web.registry]]`: one registry's EPP server and this registrar's account there.
@@ -108,6 +122,9 @@ pub fn web_config(
     }
     for ns in &w.name_servers {
         let name = parse_name(&ns.name).map_err(|e| anyhow!("{file}: web.name_servers: {e}"))?;
+        if let Some(at) = ns.dns.or_else(|| ns.addresses.first().map(|a| SocketAddr::new(*a, 53))) {
+            web.dns_servers.push((name.clone(), at));
+        }
         web.name_servers.push(HostedNameServer {
             name,
             addrs: ns.addresses.clone(),
@@ -150,6 +167,22 @@ pub fn web_config(
     if let Some(text) = &w.session_lifetime {
         web.session_lifetime =
             crate::auth_cmd::parse_duration(text).map_err(|e| anyhow!("{file}: web.session_lifetime: {e}"))?;
+    }
+    web.resolver = w.resolver;
+    if w.lookups.unwrap_or(true) {
+        let root_hints = match &w.root_hints {
+            Some(p) => RootHints::from_file(&base.join(p)).map_err(|e| anyhow!("{file}: web.root_hints: {e}"))?,
+            None => RootHints::builtin(),
+        };
+        let trust_anchors = match &w.trust_anchor {
+            Some(p) => TrustAnchors::from_file(&base.join(p)).map_err(|e| anyhow!("{file}: web.trust_anchor: {e}"))?,
+            None => TrustAnchors::builtin(),
+        };
+        web.trace = Some(TraceConfig {
+            root_hints,
+            upstream_port: w.upstream_port.unwrap_or(53),
+            trust_anchors: Some(trust_anchors),
+        });
     }
     let listen = match w.listen {
         Some(a) => a,

@@ -681,6 +681,29 @@ fn up_dashboard_registers_a_name_whose_records_resolve() {
         short("@127.0.0.1", resolver_port, "www.newsite.com", "A", &[]),
         ["192.0.2.123"]
     );
+
+    // The propagation panel's data: both hosted servers on the latest serial.
+    let (status, body) = plain_tcp::http_json(web, "GET", "/api/domains/newsite.com/propagation", Some(token), "");
+    assert_eq!(status, 200, "{body}");
+    let panel: serde_json::Value = serde_json::from_str(&body).expect("propagation JSON");
+    let servers = panel["servers"].as_array().expect("servers");
+    assert_eq!(servers.len(), 2, "{body}");
+    assert!(servers.iter().all(|s| s["up_to_date"] == true), "{body}");
+    // The lookup page's trace: root, then com, then the hosted server, then the resolver.
+    let (status, body) = plain_tcp::http_json(web, "GET", "/api/lookup?name=www.newsite.com&type=A", None, "");
+    assert_eq!(status, 200, "{body}");
+    let lookup: serde_json::Value = serde_json::from_str(&body).expect("lookup JSON");
+    let zones: Vec<&str> = lookup["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["zone"].as_str())
+        .collect();
+    assert!(
+        zones.first() == Some(&".") && zones.contains(&"com.") && zones.contains(&"newsite.com."),
+        "{zones:?}"
+    );
+    assert!(body.contains("192.0.2.123"), "{body}");
     let (_, code) = up.stop();
     assert_eq!(code, Some(0));
 }

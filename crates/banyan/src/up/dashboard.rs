@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
 use banyan_registry::epp::tls;
+use banyan_resolver::{RootHints, TrustAnchors};
 use banyan_store::Store;
 use banyan_web::actions::SignUp;
-use banyan_web::{AppState, HostedNameServer, Price, RegistryEndpoint, SystemClock, WebConfig};
+use banyan_web::{AppState, HostedNameServer, Price, RegistryEndpoint, SystemClock, TraceConfig, WebConfig};
 
 use super::registries::DEMO_REGISTRAR;
 use super::world::World;
@@ -39,10 +40,24 @@ pub struct Dashboard {
     pub demo_password: String,
 }
 
+/// What the dashboard's propagation panel and lookup page ask: the world's port (its
+/// servers answer there), its resolver, and the root hints and trust anchors for traces.
+pub struct DnsView {
+    /// The port every server of the world answers on.
+    pub port: u16,
+    /// The world's resolver.
+    pub resolver: SocketAddr,
+    /// The world's root hints.
+    pub root_hints: RootHints,
+    /// The world's trust anchor, when it is signed.
+    pub trust_anchors: Option<TrustAnchors>,
+}
+
 /// Starts the dashboard on the current runtime: accredited with every registry in
 /// `registries` (TLD, endpoints) as the demo registrar, hosting zones in `hosting_store`
 /// served by the world's hosted servers, listening on `listen` (or, when that is taken or
 /// privileged, on a port the system picks). Creates the demo account.
+#[allow(clippy::too_many_arguments)]
 pub async fn start(
     world: &World,
     registries: &[(String, Endpoints)],
@@ -50,6 +65,7 @@ pub async fn start(
     hosting_store: &str,
     run_dir: &Path,
     listen: SocketAddr,
+    dns: DnsView,
 ) -> anyhow::Result<Dashboard> {
     let mut endpoints = Vec::with_capacity(registries.len());
     let mut prices = BTreeMap::new();
@@ -97,6 +113,19 @@ pub async fn start(
     config.prices = prices;
     // Zones made here answer "no such name" for five minutes at most, as the world's do.
     config.soa.minimum = config.soa.minimum.min(300);
+    // The propagation panel asks every server of the world by name (a hosted zone's NS
+    // names are hosted servers), the lookup page traces from the world's root.
+    config.dns_servers = world
+        .servers
+        .iter()
+        .map(|s| (s.name.clone(), SocketAddr::new(IpAddr::V4(s.address), dns.port)))
+        .collect();
+    config.resolver = Some(dns.resolver);
+    config.trace = Some(TraceConfig {
+        root_hints: dns.root_hints,
+        upstream_port: dns.port,
+        trust_anchors: dns.trust_anchors,
+    });
     let store = Store::open(hosting_store)
         .await
         .map_err(|e| anyhow!("the hosting store: {e}"))?;

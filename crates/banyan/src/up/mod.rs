@@ -572,6 +572,17 @@ async fn serve(
                 store,
                 &run_dir.0,
                 args.web.unwrap_or(dashboard::DEFAULT_LISTEN),
+                dashboard::DnsView {
+                    port: lab.port,
+                    resolver: lab
+                        .resolver
+                        .local_addrs()
+                        .first()
+                        .copied()
+                        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), lab.port)),
+                    root_hints: RootHints::from_file(hints_path)?,
+                    trust_anchors: anchor_path.map(TrustAnchors::from_file).transpose()?,
+                },
             )
             .await?,
         ),
