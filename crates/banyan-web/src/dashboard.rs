@@ -375,34 +375,20 @@ pub async fn renew(
     Ok(see_other(&format!("/domains/{}?done=renewed", segment(&name))))
 }
 
-/// A record form as posted.
+/// A record form as posted: the record's fields and the session's CSRF token.
 #[derive(Debug, Default, Deserialize)]
 pub struct RecordPost {
     /// The session's CSRF token.
     #[serde(default)]
     pub csrf: String,
-    /// Owner.
-    #[serde(default)]
-    pub name: String,
-    /// Type.
-    #[serde(rename = "type", default)]
-    pub rtype: String,
-    /// TTL.
-    #[serde(default)]
-    pub ttl: String,
-    /// Value.
-    #[serde(default)]
-    pub value: String,
+    /// The record, as typed.
+    #[serde(flatten)]
+    pub record: RecordForm,
 }
 
 impl RecordPost {
     fn form(&self) -> RecordForm {
-        RecordForm {
-            name: self.name.clone(),
-            rtype: self.rtype.clone(),
-            ttl: self.ttl.clone(),
-            value: self.value.clone(),
-        }
+        self.record.clone()
     }
 }
 
