@@ -33,6 +33,10 @@ pub struct AuthConfig {
     /// The TSIG keys requests may be signed with (RFC 8945): a signed request is verified
     /// and its response signed; a key may be named in a transfer list.
     pub keys: banyan_wire::tsig::KeyRing,
+    /// Who may NOTIFY for zones this server is no secondary of (RFC 1996 §3.10 by analogy):
+    /// the writers of a store whose zones it serves as they come (a registrar's dashboard),
+    /// so that a change or a new zone is read at once. Default: nobody.
+    pub notifiers: Vec<Cidr>,
 }
 
 impl AuthConfig {
@@ -113,6 +117,7 @@ impl Default for AuthConfig {
             zone_transfer: Vec::new(),
             secondaries: Vec::new(),
             keys: banyan_wire::tsig::KeyRing::default(),
+            notifiers: Vec::new(),
         }
     }
 }

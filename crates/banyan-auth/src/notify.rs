@@ -2,8 +2,11 @@
 //!
 //! In: a NOTIFY for a zone this server is a secondary for ([`AuthConfig::secondaries`]),
 //! from one of that zone's primaries, is acknowledged and becomes [`Action::Notify`], on
-//! which the server refreshes the zone (RFC 1996 §3.11). A zone we are not a secondary for
-//! is NOTAUTH; a NOTIFY from any other address is REFUSED (RFC 1996 §3.10).
+//! which the server refreshes the zone (RFC 1996 §3.11). So does a NOTIFY for any other
+//! zone from one of [`AuthConfig::notifiers`]: the writer of a shared store (a dashboard)
+//! saying a zone there changed, or was created, so the server reads it at once. A zone we
+//! are not a secondary for is otherwise NOTAUTH; a NOTIFY from any other address is
+//! REFUSED (RFC 1996 §3.10).
 //!
 //! Out: [`notify_message`] builds the NOTIFY a primary sends (RFC 1996 §3.7), and
 //! [`is_notify_ack`] tells whether a reply acknowledges it (RFC 1996 §4.7).
@@ -33,14 +36,21 @@ pub(crate) fn answer(
         return error_reply(header, Some(question), opt, Rcode::FORMERR, out);
     }
     let zone = qname.to_name();
-    let primaries = config.primaries(&zone).filter(|_| qclass == Class::IN);
-    let Some(primaries) = primaries else {
-        return error_reply(header, Some(question), opt, Rcode::NOTAUTH, out);
-    };
-    // RFC 1996 §3.10: only a known primary may prompt a refresh.
     let client = unmapped(req.client.ip());
-    if !primaries.iter().any(|p| unmapped(*p) == client) {
-        return error_reply(header, Some(question), opt, Rcode::REFUSED, out);
+    let primaries = config.primaries(&zone).filter(|_| qclass == Class::IN);
+    match primaries {
+        // RFC 1996 §3.10: only a known primary may prompt a refresh.
+        Some(primaries) if !primaries.iter().any(|p| unmapped(*p) == client) => {
+            return error_reply(header, Some(question), opt, Rcode::REFUSED, out);
+        }
+        Some(_) => {}
+        // A zone taken from a shared store: its writer may say it changed (or is new, so
+        // not in the catalog yet: no check that the zone is served).
+        None if qclass == Class::IN && config.notifiers.iter().any(|n| n.contains(client)) => {}
+        None if !config.notifiers.is_empty() && qclass == Class::IN => {
+            return error_reply(header, Some(question), opt, Rcode::REFUSED, out);
+        }
+        None => return error_reply(header, Some(question), opt, Rcode::NOTAUTH, out),
     }
     // RFC 1996 §3.7: the answer section may carry the primary's new SOA.
     let serial = msg

@@ -488,3 +488,34 @@ fn an_expired_zone_answers_servfail_and_is_not_transferred() {
     let (_, out) = ask(&again, &allow_lan(), &q, Transport::Udp, None);
     assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::NOERROR);
 }
+
+/// A server taking zones from a store another process writes (`notifiers`): a NOTIFY from
+/// the writer for any zone — one it does not serve yet included — is acknowledged and acted
+/// on; from anyone else it is REFUSED; a known secondary zone still needs its primary.
+#[test]
+fn notify_from_a_store_writer_is_acknowledged_for_any_zone() {
+    let config = AuthConfig {
+        notifiers: vec!["127.0.0.0/8".parse().unwrap()],
+        ..secondary_config()
+    };
+    let mut new_zone = Vec::new();
+    notify_message(&n("newsite.test."), 3, None, &mut new_zone);
+    let (action, out) = notify_from("127.0.0.1:40000", &new_zone, &config);
+    assert_eq!(
+        action,
+        Action::Notify {
+            zone: n("newsite.test."),
+            serial: None
+        }
+    );
+    assert!(is_notify_ack(&out, 3, &n("newsite.test.")));
+    let (action, out) = notify_from("192.0.2.9:53", &new_zone, &config);
+    assert_eq!(action, Action::Reply);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::REFUSED);
+    // example. has its primary: the writers of the store are not it.
+    let mut secondary = Vec::new();
+    notify_message(&n("example."), 4, None, &mut secondary);
+    let (action, out) = notify_from("127.0.0.1:40000", &secondary, &config);
+    assert_eq!(action, Action::Reply);
+    assert_eq!(Message::parse(&out).unwrap().rcode(), Rcode::REFUSED);
+}

@@ -45,7 +45,8 @@ use banyan_auth::{AuthConfig, Catalog};
 
 pub use propagation::timers::Timers as SecondaryTimers;
 pub use propagation::{
-    zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role, NOTIFY_ATTEMPTS, STORE_WATCH,
+    notify_in_background, zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role,
+    NOTIFY_ATTEMPTS, STORE_WATCH,
 };
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};

@@ -462,6 +462,7 @@ fn all_managed_serves_zones_as_they_come_change_and_go() {
     seed(dir.path(), ZoneKind::Managed);
     let mut config = ServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
     config.udp_workers = 1;
+    config.auth.notifiers = vec!["127.0.0.1".parse().expect("cidr")];
     config.store = Some(StoreConfig {
         url: store_url(dir.path()),
         zones: Vec::new(),
@@ -478,6 +479,10 @@ www.other.test. 300 IN A 192.0.2.7";
     let store = rt.block_on(Store::open(&store_url(dir.path()))).expect("store");
     rt.block_on(store.replace(&name("other.test."), ZoneKind::Managed, &records(other), now() as i64))
         .expect("new zone");
+    // The store's writer says so (RFC 1996): acknowledged, though the zone is not served yet.
+    let mut notify = Vec::new();
+    banyan_auth::notify_message(&name("other.test."), 77, None, &mut notify);
+    assert!(banyan_auth::is_notify_ack(&udp(at, &notify), 77, &name("other.test.")));
     assert!(
         wait_rcode(at, "www.other.test.", RecordType::A, Rcode::NOERROR),
         "a zone created in the store is served"

@@ -349,6 +349,7 @@ pub async fn register(state: &AppState, user: &User, name_text: &str) -> Result<
             .store()
             .replace(&name, ZoneKind::Managed, &initial_zone(state, &name)?, now)
             .await?;
+        crate::notify::changed(state, &name);
         let auth_info = &credentials::random_secret()[..16];
         let r = state
             .registrar()
@@ -468,6 +469,7 @@ pub async fn transfer_in(
             .store()
             .replace(&name, ZoneKind::Managed, &initial_zone(state, &name)?, now)
             .await?;
+        crate::notify::changed(state, &name);
     }
     Ok(transfer.tr_status)
 }
@@ -496,6 +498,7 @@ pub async fn edit(state: &AppState, user: &User, name_text: &str, edit: &Edit) -
     })?;
     let now = state.now();
     state.store().apply(&name, &change.diff, now).await?;
+    crate::notify::changed(state, &name);
     // For the propagation panel: when caches may let go of what this change replaced.
     let record = ZoneChange {
         serial: change.serial,

@@ -36,6 +36,7 @@ pub mod database;
 pub mod dns_exchange;
 pub mod error;
 pub mod lookup;
+pub mod notify;
 pub mod openapi;
 pub mod pages;
 pub mod panels;

@@ -93,6 +93,10 @@ pub struct Publishing {
     pub store: String,
     /// Each TLD and its apex records.
     pub zones: Vec<(Name, Vec<Record>)>,
+    /// Servers told by NOTIFY (RFC 1996) after each publication: those serving the TLD
+    /// zones from the store, so they read a new version at once rather than at their next
+    /// look (they must list the registry's address in `[auth] notifiers`).
+    pub notify: Vec<SocketAddr>,
 }
 
 /// The running registry: its runtime holds the EPP server and the ticking.
@@ -357,8 +361,10 @@ async fn publish(registry: &Registry, store: &Store, publishing: &Publishing, no
             .map_err(|e| anyhow!("publishing {tld}: {e}"))?
         {
             Published::Unchanged => {}
-            Published::Created(serial) => println!("zone {tld} published: serial {serial}"),
-            Published::Changed(serial) => println!("zone {tld} published: serial {serial}"),
+            Published::Created(serial) | Published::Changed(serial) => {
+                println!("zone {tld} published: serial {serial}");
+                banyan_server::notify_in_background(tld, &publishing.notify);
+            }
         }
     }
     Ok(())

@@ -69,6 +69,10 @@ pub struct AuthSection {
     /// here), picked up as they appear, change and go (default false).
     #[serde(default)]
     pub all_managed: bool,
+    /// Who may NOTIFY for those zones (the dashboard's address), CIDR prefixes: the store is
+    /// then read at once (default: nobody).
+    #[serde(default)]
+    pub notifiers: Vec<String>,
 }
 
 /// `[resolver]`.
@@ -147,6 +151,11 @@ pub struct RegistrySection {
     /// servers outside the registry's TLDs (default: none; such servers are then reported
     /// as having no address).
     pub delegation_resolver: Option<SocketAddr>,
+    /// Servers sent a NOTIFY after each publication of a TLD zone (`"IP:PORT"`): those that
+    /// serve it from the store, so they read it at once (default: none; they look every
+    /// second anyway).
+    #[serde(default)]
+    pub notify: Vec<SocketAddr>,
 }
 
 /// `[[registry.registrar]]`: a registrar created at start if missing (an existing one is
@@ -596,6 +605,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     server.auth = AuthConfig {
         zone_transfer,
         keys,
+        notifiers: crate::auth_cmd::parse_cidrs(&auth.notifiers, &format!("{file}: auth.notifiers"))?,
         ..AuthConfig::default()
     };
     if let Some(w) = &auth.watch {
@@ -771,7 +781,11 @@ fn registry_config(
     }
     let publish = match (zones.is_empty(), store_url) {
         (true, _) => None,
-        (false, Some(store)) => Some(Publishing { store, zones }),
+        (false, Some(store)) => Some(Publishing {
+            store,
+            zones,
+            notify: r.notify.clone(),
+        }),
         (false, None) => bail!("{file}: registry.apex: publishing a TLD zone needs data_dir (or store)"),
     };
     Ok(RegistryServeConfig {
@@ -964,7 +978,7 @@ allow_transfer = ["192.0.2.0/24"]
         let ca = dir.join("epp.pem");
         std::fs::write(&ca, &cert.cert_pem)?;
         let web = format!(
-            "data_dir = \"{}\"\n[auth]\nlisten = [\"127.0.0.1:5300\"]\nall_managed = true\n\
+            "data_dir = \"{}\"\n[auth]\nlisten = [\"127.0.0.1:5300\"]\nall_managed = true\nnotifiers = [\"127.0.0.1\"]\n\
              [web]\nlisten = \"127.0.0.1:8053\"\nprices = {{ \"test.\" = \"12.50 USD\" }}\n\
              name_servers = [{{ name = \"ns1.registrar.example.\" }}]\n\
              [[web.registry]]\ntlds = [\"test.\"]\nepp = \"127.0.0.1:7000\"\nca = \"{}\"\n\
@@ -985,10 +999,9 @@ allow_transfer = ["192.0.2.0/24"]
             "a name server without address or dns is not asked"
         );
         assert!(w.web.trace.is_some(), "lookups on by default");
-        let store = services
-            .auth
-            .and_then(|(c, _)| c.store)
-            .ok_or_else(|| anyhow!("store"))?;
+        let (auth, _) = services.auth.ok_or_else(|| anyhow!("[auth]"))?;
+        assert!(auth.auth.notifiers[0].contains("127.0.0.1".parse()?));
+        let store = auth.store.ok_or_else(|| anyhow!("store"))?;
         assert!(store.all_managed && store.zones.is_empty());
         for (from, to, want) in [
             (

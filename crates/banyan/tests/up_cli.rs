@@ -657,6 +657,14 @@ fn up_dashboard_registers_a_name_whose_records_resolve() {
     let (status, body) = plain_tcp::http_json(web, "POST", "/api/domains", Some(token), r#"{"name":"newsite.com"}"#);
     assert!(status == 200 || status == 201, "{status} {body}");
     up.wait_line("zone com. published: serial");
+    // Both com servers delegate it (the secondary after NOTIFY and IXFR) before the resolver
+    // is asked: one that had not yet would make it cache "no such name".
+    for server in ["@127.53.1.1", "@127.53.1.2"] {
+        assert!(
+            referral_until(server, port, "newsite.com", "ns1.exampledns.com."),
+            "{server} delegates newsite.com"
+        );
+    }
     let record = r#"{"name":"www","type":"A","ttl":"300","value":"192.0.2.123"}"#;
     let (status, body) = plain_tcp::http_json(web, "POST", "/api/domains/newsite.com/records", Some(token), record);
     assert!(status == 200 || status == 201, "{status} {body}");

@@ -153,6 +153,8 @@ pub struct Propagation {
     all_managed: bool,
     /// Those zones, with the serial served.
     hosted: std::sync::Mutex<HashMap<Name, u32>>,
+    /// Wakes the store watcher before its next look: a NOTIFY from the store's writer.
+    look_now: Notify,
 }
 
 impl Propagation {
@@ -183,6 +185,7 @@ impl Propagation {
             sources: listen.iter().map(SocketAddr::ip).collect(),
             all_managed,
             hosted: std::sync::Mutex::new(HashMap::new()),
+            look_now: Notify::new(),
         };
         for config in zones {
             let origin = config.origin.clone();
@@ -473,9 +476,14 @@ impl Propagation {
     }
 
     /// A NOTIFY for `zone` was accepted (RFC 1996 §3.11): refresh it now.
+    ///
+    /// For a managed zone, or one that is not configured here with
+    /// [`crate::StoreConfig::all_managed`]: the store's writer says it changed or is new (see
+    /// `AuthConfig::notifiers`), so the store is looked at now rather than at the next
+    /// [`STORE_WATCH`].
     pub fn notified(&self, zone: &Name) {
-        if let Some(state) = self.zones.get(zone) {
-            if matches!(state.config.role, Role::Secondary { .. }) {
+        match self.zones.get(zone) {
+            Some(state) if matches!(state.config.role, Role::Secondary { .. }) => {
                 state
                     .timers
                     .lock()
@@ -483,6 +491,11 @@ impl Propagation {
                     .notified(unix_now());
                 state.wake.notify_one();
             }
+            // A managed zone: its writer (the registry publishing a TLD) says the store holds
+            // a new version.
+            Some(_) => self.look_now.notify_one(),
+            None if self.all_managed => self.look_now.notify_one(),
+            None => {}
         }
     }
 
@@ -497,27 +510,18 @@ impl Propagation {
             .find(|z| z.origin() == origin)
             .and_then(|z| z.records().find(|r| r.rtype() == RecordType::SOA));
         for &target in &state.config.notify {
-            let local = self.local_for(target);
-            let zone = origin.clone();
-            let soa = soa.clone();
-            let key = state.config.notify_key.clone();
+            let task = notify_until_acknowledged(
+                self.local_for(target),
+                target,
+                origin.clone(),
+                soa.clone(),
+                state.config.notify_key.clone(),
+            );
             let mut stop = self.stop.clone();
             tokio::spawn(async move {
-                let mut wait = NOTIFY_FIRST_INTERVAL;
-                for attempt in 1..=NOTIFY_ATTEMPTS {
-                    match client::notify(local, target, &zone, soa.as_ref(), key.as_ref()).await {
-                        Ok(()) => return,
-                        Err(e) if attempt == NOTIFY_ATTEMPTS => {
-                            eprintln!("notify {zone} to {target}: giving up after {attempt} attempts: {e}");
-                            return;
-                        }
-                        Err(_) => {}
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = stop.changed() => return,
-                    }
-                    wait = (wait * 2).min(NOTIFY_MAX_INTERVAL);
+                tokio::select! {
+                    _ = task => {}
+                    _ = stop.changed() => {}
                 }
             });
         }
@@ -617,6 +621,7 @@ async fn watch_store(p: Arc<Propagation>) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(STORE_WATCH) => {}
+            _ = p.look_now.notified() => {}
             _ = stop.changed() => return,
         }
         for e in p.reload_managed().await {
@@ -625,6 +630,45 @@ async fn watch_store(p: Arc<Propagation>) {
         for e in p.reload_hosted().await {
             eprintln!("store: {e}");
         }
+    }
+}
+
+/// Sends NOTIFY for `zone` from `local` to `target` until it is acknowledged or
+/// [`NOTIFY_ATTEMPTS`] went unanswered, waiting longer after each (RFC 1996 §3.6).
+async fn notify_until_acknowledged(
+    local: SocketAddr,
+    target: SocketAddr,
+    zone: Name,
+    soa: Option<Record>,
+    key: Option<TsigKey>,
+) {
+    let mut wait = NOTIFY_FIRST_INTERVAL;
+    for attempt in 1..=NOTIFY_ATTEMPTS {
+        match client::notify(local, target, &zone, soa.as_ref(), key.as_ref()).await {
+            Ok(()) => return,
+            Err(e) if attempt == NOTIFY_ATTEMPTS => {
+                eprintln!("notify {zone} to {target}: giving up after {attempt} attempts: {e}");
+                return;
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(NOTIFY_MAX_INTERVAL);
+    }
+}
+
+/// Tells each of `targets` that `zone` changed (RFC 1996 NOTIFY, unsigned, from an address
+/// the system picks), each on its own task on the current tokio runtime, retried until
+/// acknowledged: for a process that writes zones into a store others serve (the registry
+/// publishing a TLD, the dashboard saving a record), so they read it at once.
+pub fn notify_in_background(zone: &Name, targets: &[SocketAddr]) {
+    for &target in targets {
+        let local = if target.is_ipv4() {
+            SocketAddr::from(([0, 0, 0, 0], 0))
+        } else {
+            SocketAddr::from(([0u16; 8], 0))
+        };
+        tokio::spawn(notify_until_acknowledged(local, target, zone.clone(), None, None));
     }
 }
 

@@ -490,3 +490,53 @@ async fn rfc1035_section_4_2_2_truncated_reply_is_asked_again_over_tcp() {
     assert!(e.to_string().contains("REFUSED"), "{e}");
     drop(world);
 }
+
+/// Waits (bounded) for a NOTIFY on `socket`, acknowledges it (RFC 1996 §4.7: the same
+/// message with QR set) and returns the zone it names.
+async fn next_notify(socket: &tokio::net::UdpSocket) -> String {
+    let mut buf = vec![0u8; 4096];
+    let (len, from) = tokio::time::timeout(Duration::from_secs(10), socket.recv_from(&mut buf))
+        .await
+        .expect("a NOTIFY within 10 s")
+        .expect("recv");
+    let msg = banyan_wire::Message::parse(&buf[..len]).expect("a DNS message");
+    assert_eq!(msg.header().opcode(), banyan_wire::Opcode::NOTIFY);
+    let q = msg.questions().next().expect("question").to_question();
+    assert_eq!(q.qtype, banyan_wire::RecordType::SOA);
+    let zone = q.qname.to_string();
+    let mut ack = buf[..len].to_vec();
+    ack[2] |= 0x80;
+    socket.send_to(&ack, from).await.expect("ack");
+    zone
+}
+
+/// RFC 1996: the zone a registration creates, and every record saved, is NOTIFYed to the
+/// hosted name servers, so they read it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc1996_every_change_is_notified_to_the_hosted_servers() {
+    let ns1 = tokio::net::UdpSocket::bind("127.54.4.1:0").await.expect("bind");
+    let at = ns1.local_addr().expect("addr");
+    let lab = Lab::start_with(|c| c.dns_servers = vec![(n("ns1.dns.example."), at)]).await;
+    let cookie = lab.sign_up("jane@example.com").await;
+    assert_eq!(
+        lab.register(&cookie, "newsite.test").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(next_notify(&ns1).await, "newsite.test.");
+    let csrf = lab.csrf(&cookie).await;
+    let added = lab
+        .post(
+            "/domains/newsite.test/records",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "www"),
+                ("type", "A"),
+                ("ttl", "300"),
+                ("value", "192.0.2.7"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(next_notify(&ns1).await, "newsite.test.");
+}

@@ -286,6 +286,9 @@ fn start_lab(plan: &LabPlan<'_>, port: u16) -> Result<Lab, ServerError> {
         config.udp_workers = 1;
         if let Some(store) = &plan.stores[i] {
             let (store, acls) = store_config(world, store, port, &plan.keys);
+            // The registries and the dashboard (on loopback) NOTIFY the servers reading
+            // their stores after each change.
+            config.auth.notifiers = "127.0.0.0/8".parse::<Cidr>().into_iter().collect();
             config.store = Some(store);
             config.auth.zone_transfer = acls;
         }
@@ -505,7 +508,12 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         .copied()
         .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), lab.port));
     for r in &mut registries {
-        registries::set_ports(r, lab.port, resolver_addr);
+        let primary = world
+            .servers
+            .iter()
+            .find(|s| s.zones.contains(&r.plan.tld))
+            .map(|s| s.address);
+        registries::set_ports(r, lab.port, resolver_addr, primary);
     }
 
     let result = runtime.block_on(serve(

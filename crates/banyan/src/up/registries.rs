@@ -309,6 +309,8 @@ pub fn plan_all(
             publish: Some(Publishing {
                 store: store.clone(),
                 zones: vec![(w.name.clone(), plan.apex.clone())],
+                // Its primary's address, once the world's port is known (`set_ports`).
+                notify: Vec::new(),
             }),
             delegation_resolver: None,
             delegation_port: 53,
@@ -325,8 +327,15 @@ pub fn plan_all(
 
 /// The ports a registry listens on: EPP's, RDAP's (HTTP) and WHOIS's well-known ones when
 /// the world runs on port 53 (so as root), else ones the system picks. Its delegation checks
-/// ask the world's servers on `dns_port` and the world's resolver.
-pub fn set_ports(r: &mut WorldRegistry, dns_port: u16, resolver: SocketAddr) {
+/// ask the world's servers on `dns_port` and the world's resolver; its publications are
+/// NOTIFYed to the TLD's primary at `primary` on that port.
+pub fn set_ports(r: &mut WorldRegistry, dns_port: u16, resolver: SocketAddr, primary: Option<Ipv4Addr>) {
+    if let Some(p) = r.config.publish.as_mut() {
+        p.notify = primary
+            .map(|a| SocketAddr::new(IpAddr::V4(a), dns_port))
+            .into_iter()
+            .collect();
+    }
     let (epp, rdap, whois) = if dns_port == 53 { (700, 80, 43) } else { (0, 0, 0) };
     r.config.delegation_port = dns_port;
     let at = |port: u16| SocketAddr::new(IpAddr::V4(r.address), port);
