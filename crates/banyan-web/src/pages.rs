@@ -241,9 +241,12 @@ pub struct FormProblem {
     pub errors: FieldErrors,
 }
 
+/// The add row's type menu. Its cells are outside the `<form id="add">` (a form cannot
+/// span table cells), so each field names its form with `form="add"`; without it a browser
+/// leaves the field out of the post.
 fn type_select(selected: &str) -> Markup {
     html! {
-        select name="type" aria-label="type" {
+        select form="add" name="type" aria-label="type" {
             @for t in EDITABLE_TYPES {
                 @let t = t.to_string();
                 option value=(t) selected[t.eq_ignore_ascii_case(selected)] { (t) }

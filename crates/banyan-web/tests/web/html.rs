@@ -58,6 +58,36 @@ async fn end_to_end_sign_up_search_register_add_a_record() {
     assert!(page.contains("192.0.2.80"), "{page}");
 }
 
+/// The add row's fields sit in table cells outside `<form id="add">`, so a browser posts
+/// only those that name the form (`form="add"`): the type menu once did not, and every add
+/// made in a browser was refused with "choose a type" (found by tests/browser/flow.mjs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_record_fields_all_belong_to_the_add_form() {
+    let lab = Lab::start().await;
+    let cookie = lab.sign_up("jane@example.com").await;
+    assert_eq!(
+        lab.register(&cookie, "newsite.test").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = body_text(lab.get("/domains/newsite.test", Some(&cookie)).await).await;
+    let form = page.find("<form id=\"add\"").expect("the add form");
+    let row = &page[page[..form].rfind("<tr>").expect("the add row")..form];
+    let mut named = Vec::new();
+    for (at, _) in row.match_indices('<') {
+        let tag = &row[at..at + row[at..].find('>').expect("a whole tag")];
+        if !(tag.starts_with("<input") || tag.starts_with("<select")) {
+            continue;
+        }
+        assert!(
+            tag.contains("form=\"add\""),
+            "a field of the add row outside its form: {tag}"
+        );
+        let name = tag.split("name=\"").nth(1).and_then(|n| n.split('"').next());
+        named.push(name.expect("a named field").to_owned());
+    }
+    assert_eq!(named, ["name", "type", "ttl", "value"], "{row}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn record_form_errors_are_shown_per_field_and_change_nothing() {
     let lab = Lab::start().await;
