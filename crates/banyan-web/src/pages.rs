@@ -12,7 +12,9 @@ use crate::panels::ExtraPage;
 use crate::propagation::{rfc3339, Propagation};
 use crate::records::{FieldErrors, RecordForm, EDITABLE_TYPES};
 
-/// The style sheet: one column, readable widths, tables that scroll sideways on phones.
+/// The style sheet: one column, readable widths; on a phone the records and propagation
+/// tables (`table.stack`) become one card per row, each cell labelled (`data-label`), so
+/// nothing has to scroll sideways.
 const CSS: &str = "
 body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa;line-height:1.45}
 header{background:#1d4d2f;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.8rem;align-items:center}
@@ -35,6 +37,13 @@ svg.trace{max-width:100%;height:auto;font-family:ui-monospace,monospace}
 .alert{background:#fdecec;border:1px solid #f5c2c2;padding:.5rem;border-radius:.25rem}
 .muted{color:#666}
 code{word-break:break-all}
+@media (max-width:40rem){
+table.stack thead{display:none}
+table.stack tr{display:block;border-bottom:1px solid #ccc;padding:.4rem 0}
+table.stack td{display:flex;gap:.5rem;border:0;padding:.15rem 0;align-items:center}
+table.stack td::before{content:attr(data-label);flex:0 0 5.5rem;color:#666}
+table.stack td form{display:inline}
+}
 ";
 
 /// Who the page is for: the session (for the navigation and CSRF tokens) and extra links.
@@ -293,7 +302,7 @@ pub fn domain(
         @if let Some(e) = &d.registry_error { p.alert { "The registry could not be asked: " (e) } }
         h2 { "Records" }
         @if let Some(serial) = d.serial { p.muted { "Zone serial " (serial) } }
-        div.scroll { table {
+        div.scroll { table.stack {
             thead { tr { th { "Name" } th { "Type" } th { "TTL" } th { "Value" } th {} } }
             tbody {
                 @for r in &d.records {
@@ -303,11 +312,11 @@ pub fn domain(
                             name: r.name.clone(), rtype: r.rtype.clone(), ttl: r.ttl.to_string(), value: r.value.clone() });
                         @let form_id = format!("r-{}", r.id);
                         tr {
-                            td { input form=(form_id) name="name" value=(f.name) aria-label="name"; (field_error(mine.map(|p| &p.errors), "name")) }
-                            td { input form=(form_id) name="type" value=(f.rtype) aria-label="type" size="5"; (field_error(mine.map(|p| &p.errors), "type")) }
-                            td { input form=(form_id) name="ttl" value=(f.ttl) aria-label="TTL" size="6"; (field_error(mine.map(|p| &p.errors), "ttl")) }
-                            td { input form=(form_id) name="value" value=(f.value) aria-label="value"; (field_error(mine.map(|p| &p.errors), "value")) }
-                            td {
+                            td data-label="Name" { input form=(form_id) name="name" value=(f.name) aria-label="name"; (field_error(mine.map(|p| &p.errors), "name")) }
+                            td data-label="Type" { input form=(form_id) name="type" value=(f.rtype) aria-label="type" size="5"; (field_error(mine.map(|p| &p.errors), "type")) }
+                            td data-label="TTL" { input form=(form_id) name="ttl" value=(f.ttl) aria-label="TTL" size="6"; (field_error(mine.map(|p| &p.errors), "ttl")) }
+                            td data-label="Value" { input form=(form_id) name="value" value=(f.value) aria-label="value"; (field_error(mine.map(|p| &p.errors), "value")) }
+                            td data-label="" {
                                 form id=(form_id) method="post" action={ (base) "/records/" (r.id) } {
                                     (csrf_field(session))
                                     button type="submit" { "Save" }
@@ -319,15 +328,19 @@ pub fn domain(
                             }
                         }
                     } @else {
-                        tr.muted { td { (r.name) } td { (r.rtype) } td { (r.ttl) } td { code { (r.value) } } td { "managed" } }
+                        tr.muted {
+                            td data-label="Name" { (r.name) } td data-label="Type" { (r.rtype) }
+                            td data-label="TTL" { (r.ttl) } td data-label="Value" { code { (r.value) } }
+                            td data-label="" { "managed by the registrar" }
+                        }
                     }
                 }
                 tr {
-                    td { input form="add" name="name" value=(add_values.name) placeholder="www" aria-label="name"; (field_error(add_errors, "name")) }
-                    td { (type_select(&add_values.rtype)) (field_error(add_errors, "type")) }
-                    td { input form="add" name="ttl" value=(add_values.ttl) placeholder="3600" aria-label="TTL" size="6"; (field_error(add_errors, "ttl")) }
-                    td { input form="add" name="value" value=(add_values.value) placeholder="192.0.2.1" aria-label="value"; (field_error(add_errors, "value")) (field_error(add_errors, "form")) }
-                    td {
+                    td data-label="Name" { input form="add" name="name" value=(add_values.name) placeholder="www" aria-label="name"; (field_error(add_errors, "name")) }
+                    td data-label="Type" { (type_select(&add_values.rtype)) (field_error(add_errors, "type")) }
+                    td data-label="TTL" { input form="add" name="ttl" value=(add_values.ttl) placeholder="3600" aria-label="TTL" size="6"; (field_error(add_errors, "ttl")) }
+                    td data-label="Value" { input form="add" name="value" value=(add_values.value) placeholder="192.0.2.1" aria-label="value"; (field_error(add_errors, "value")) (field_error(add_errors, "form")) }
+                    td data-label="" {
                         form id="add" method="post" action={ (base) "/records" } {
                             (csrf_field(session))
                             button type="submit" { "Add" }
@@ -428,19 +441,19 @@ pub fn propagation(p: &Propagation) -> Markup {
         @if p.servers.is_empty() {
             p.muted { "The zone names no name servers to ask." }
         } @else {
-            div.scroll { table #propagation-servers data-latest=[p.latest_serial] {
+            div.scroll { table.stack #propagation-servers data-latest=[p.latest_serial] {
                 thead { tr { th { "Server" } th { "Address" } th { "Serial it serves" } th { "Has the latest change" } } }
                 tbody {
                     @for s in &p.servers {
                         tr data-server=(s.name) data-address=[s.address.as_deref()] data-serial=[s.serial]
                             data-current=(if s.up_to_date { "true" } else { "false" }) {
-                            td { (s.name) }
-                            td { (s.address.as_deref().unwrap_or("—")) }
-                            td {
+                            td data-label="Server" { (s.name) }
+                            td data-label="Address" { (s.address.as_deref().unwrap_or("—")) }
+                            td data-label="Serial" {
                                 @if let Some(serial) = s.serial { (serial) }
                                 @if let Some(e) = &s.error { span.error { (e) } }
                             }
-                            td {
+                            td data-label="Latest?" {
                                 @if s.up_to_date { span.current { "yes" } }
                                 @else { span.behind { "not yet" } }
                             }
