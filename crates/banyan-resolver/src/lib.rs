@@ -21,6 +21,7 @@ pub mod hints;
 pub mod infra;
 pub mod local;
 pub mod query;
+pub mod rpz;
 pub mod rrset;
 mod sieve;
 

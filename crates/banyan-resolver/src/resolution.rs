@@ -338,6 +338,14 @@ impl Resolution {
             return false;
         }
         let (name, qtype, purpose) = (task.qname.clone(), task.qtype, task.purpose.clone());
+        if purpose == Purpose::Client && self.chain.is_empty() && self.qclass == Class::IN {
+            // Response policy (RPZ) first, as BIND applies it before local data and cache.
+            if let Some(policy) = r.policy_answer(&name, qtype) {
+                self.note(|| TraceEvent::Local { name: name.to_string() });
+                self.result = Some(policy);
+                return true;
+            }
+        }
         if purpose == Purpose::Client && self.chain.is_empty() {
             if let Some(local) = r.local.answer(&(&name).into(), qtype, self.qclass) {
                 self.note(|| TraceEvent::Local { name: name.to_string() });

@@ -15,6 +15,7 @@ use crate::hints::RootHints;
 use crate::infra::Infra;
 use crate::local::LocalZones;
 use crate::query::ClientQuery;
+use crate::rpz::ResponsePolicy;
 use crate::rrset::Security;
 use crate::trace::TraceRing;
 use crate::validate::{KeyCache, TrustAnchors};
@@ -164,6 +165,8 @@ pub struct Resolver {
     pub key_cache: KeyCache,
     /// Validated NSEC records, used to answer from the cache (RFC 8198).
     pub aggressive: AggressiveNsec,
+    /// Response policy zones (blocklists), swapped whole on reload ([`Resolver::set_policy`]).
+    pub policy: arc_swap::ArcSwap<ResponsePolicy>,
 }
 
 impl Resolver {
@@ -199,8 +202,27 @@ impl Resolver {
             anchors: TrustAnchors::none(),
             key_cache: KeyCache::default(),
             aggressive: AggressiveNsec::default(),
+            policy: arc_swap::ArcSwap::from_pointee(ResponsePolicy::none()),
             config,
         }
+    }
+
+    /// Puts `policy` in force for every resolution from now on, and empties the whole-reply
+    /// cache, which may hold answers the new policy overrides (policy answers themselves are
+    /// never cached).
+    pub fn set_policy(&self, policy: ResponsePolicy) {
+        self.policy.store(std::sync::Arc::new(policy));
+        self.answers.clear();
+    }
+
+    /// The response policy's answer for a client's `qname` (any case) and `qtype`, when a
+    /// rule applies ([`ResponsePolicy::answer`]).
+    pub fn policy_answer(&self, qname: &Name, qtype: RecordType) -> Option<crate::answer::Answer> {
+        let policy = self.policy.load();
+        if policy.is_empty() {
+            return None;
+        }
+        policy.answer(&qname.to_lowercase(), qtype)
     }
 
     /// The answer to a query without RD (RFC 1034 §4.3.1: no recursion): the cached RRset

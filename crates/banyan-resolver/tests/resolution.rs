@@ -420,3 +420,64 @@ fn a_refresh_asks_upstream_although_the_answer_is_cached() {
     );
     assert_eq!(a.answer[0].ttl, 300, "a fresh TTL, not the 20 s left");
 }
+
+/// Response policy zones: a blocked name is NXDOMAIN without a question sent, a wildcard
+/// blocks the names below, a passthru rule makes an exception, local data redirects, a
+/// NODATA rule answers empty; the policy's SOA is in the authority section; replacing the
+/// policy takes effect at once.
+#[test]
+fn response_policy_zones_block_redirect_and_let_through() {
+    let dir = std::env::temp_dir().join(format!("banyan-rpz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("block.rpz");
+    std::fs::write(
+        &file,
+        "$ORIGIN rpz.local.\n$TTL 60\n@ SOA localhost. hostmaster.localhost. 1 3600 600 86400 60\n@ NS localhost.\n\
+         www.example.test CNAME .\n\
+         *.example.test CNAME .\n\
+         alias.example.test CNAME rpz-passthru.\n\
+         far.example.test A 192.0.2.99\n\
+         glueless.test CNAME *.\n\
+         32.1.0.0.10.rpz-ip CNAME .\n",
+    )
+    .unwrap();
+    let (zone, skipped) = banyan_resolver::rpz::PolicyZone::load(&file).unwrap();
+    assert_eq!(skipped.len(), 1, "the rpz-ip trigger is reported: {skipped:?}");
+    assert_eq!(zone.len(), 5);
+    let r = resolver(ResolverConfig::default());
+    r.set_policy(banyan_resolver::rpz::ResponsePolicy { zones: vec![zone] });
+    let mut net = net();
+    let mut clock = Instant::now();
+    let mut ask =
+        |name: &str, qtype: RecordType, net: &mut Net| net.run(&r, &mut resolution(name, qtype, clock), &mut clock);
+
+    let a = ask("www.example.test.", RecordType::A, &mut net);
+    assert_eq!(
+        (a.rcode, net.count()),
+        (Rcode::NXDOMAIN, 0),
+        "blocked before any question"
+    );
+    assert_eq!(a.authority[0].name.to_string(), "rpz.local.");
+    assert_eq!(
+        ask("deep.sub.example.test.", RecordType::AAAA, &mut net).rcode,
+        Rcode::NXDOMAIN
+    );
+    let far = ask("far.example.test.", RecordType::A, &mut net);
+    assert_eq!(
+        (far.rcode, records(&far)),
+        (Rcode::NOERROR, vec!["far.example.test. A".to_string()])
+    );
+    let nodata = ask("glueless.test.", RecordType::A, &mut net);
+    assert!(nodata.rcode == Rcode::NOERROR && nodata.answer.is_empty());
+    assert_eq!(net.count(), 0);
+    // The exception resolves for real, through the CNAME to www (whose own rule is only for
+    // the question asked, not for names met on the way, as here).
+    let alias = ask("alias.example.test.", RecordType::A, &mut net);
+    assert_eq!(records(&alias), ["alias.example.test. CNAME", "www.example.test. A"]);
+    assert!(net.count() > 0);
+    // A policy with no rules: www resolves.
+    r.set_policy(banyan_resolver::rpz::ResponsePolicy::none());
+    let www = ask("www.example.test.", RecordType::A, &mut net);
+    assert_eq!(records(&www), ["www.example.test. A"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

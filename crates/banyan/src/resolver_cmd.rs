@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use banyan_resolver::rpz::{PolicyZone, ResponsePolicy};
 use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
 use banyan_server::{ResolverServer, ResolverServerConfig};
 
@@ -59,6 +60,10 @@ pub struct ResolverArgs {
     /// Append each recorded trace to FILE as one JSON object per line.
     #[arg(long = "trace-file", value_name = "FILE", requires = "trace_name")]
     pub trace_file: Option<PathBuf>,
+    /// A response policy zone (RPZ blocklist) file; repeatable, the first with a rule for a
+    /// name decides. Read again within a second of a change.
+    #[arg(long = "rpz", value_name = "FILE")]
+    pub rpz: Vec<PathBuf>,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -85,6 +90,8 @@ pub struct ResolverSetup {
     pub server: ResolverServerConfig,
     /// The resolver itself.
     pub resolver: Resolver,
+    /// The response policy zone files, watched for changes.
+    pub rpz: Vec<PathBuf>,
 }
 
 /// Builds the resolver from the options (shared by the CLI and `[resolver]`).
@@ -149,13 +156,75 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         };
         resolver.trace_names(name, sink);
     }
-    Ok(ResolverSetup { server, resolver })
+    if !args.rpz.is_empty() {
+        resolver.set_policy(load_policy(&args.rpz)?);
+    }
+    Ok(ResolverSetup {
+        server,
+        resolver,
+        rpz: args.rpz.clone(),
+    })
+}
+
+/// Reads the response policy zones, in order; the rules a file leaves out are said on
+/// stderr (unsupported triggers and actions).
+fn load_policy(files: &[PathBuf]) -> anyhow::Result<ResponsePolicy> {
+    let mut zones = Vec::with_capacity(files.len());
+    for path in files {
+        let (zone, skipped) = PolicyZone::load(path).map_err(|e| anyhow::anyhow!("--rpz: {e}"))?;
+        for s in skipped {
+            eprintln!("rpz {}: {}: left out: {}", path.display(), s.owner, s.why);
+        }
+        zones.push(zone);
+    }
+    Ok(ResponsePolicy { zones })
+}
+
+/// How often the policy files are looked at: a second, as `banyan up` watches zone files.
+const RPZ_WATCH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Reads the policy files again whenever one changes (modification time or length), and
+/// puts the new policy in force; a file that fails keeps the policy in force, and says why.
+fn watch_policy(resolver: Arc<Resolver>, files: Vec<PathBuf>) {
+    let stamp = |files: &[PathBuf]| -> Vec<Option<(std::time::SystemTime, u64)>> {
+        files
+            .iter()
+            .map(|f| {
+                std::fs::metadata(f)
+                    .ok()
+                    .and_then(|m| Some((m.modified().ok()?, m.len())))
+            })
+            .collect()
+    };
+    let mut seen = stamp(&files);
+    let _ = std::thread::Builder::new()
+        .name("banyan-rpz".into())
+        .spawn(move || loop {
+            std::thread::sleep(RPZ_WATCH);
+            let now = stamp(&files);
+            if now == seen {
+                continue;
+            }
+            seen = now;
+            match load_policy(&files) {
+                Ok(policy) => {
+                    let rules: usize = policy.zones.iter().map(PolicyZone::len).sum();
+                    resolver.set_policy(policy);
+                    println!("reload: response policy: {} zones, {rules} rules", files.len());
+                }
+                Err(e) => eprintln!("reload: {e:#} (the policy in force is kept)"),
+            }
+        });
 }
 
 /// Starts the service and prints where it listens (scripts wait for these lines).
 pub fn start(setup: ResolverSetup) -> anyhow::Result<ResolverServer> {
     let workers = setup.server.udp_workers;
-    let server = ResolverServer::start(setup.server, Arc::new(setup.resolver))?;
+    let resolver = Arc::new(setup.resolver);
+    if !setup.rpz.is_empty() {
+        watch_policy(resolver.clone(), setup.rpz);
+    }
+    let server = ResolverServer::start(setup.server, resolver)?;
     let mut out = std::io::stdout().lock();
     for addr in server.local_addrs() {
         writeln!(out, "resolver listening on {addr} (udp: {workers} worker threads; tcp)")?;

@@ -109,6 +109,10 @@ pub struct ResolverSection {
     pub trace_name: Option<String>,
     /// Append each trace to this file as a JSON line.
     pub trace_file: Option<PathBuf>,
+    /// Response policy zone files (RPZ blocklists), relative to the config file; the first
+    /// with a rule for a name decides; read again within a second of a change.
+    #[serde(default)]
+    pub rpz: Vec<PathBuf>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -840,6 +844,7 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         max_ttl: r.max_ttl,
         trace_name: r.trace_name,
         trace_file: r.trace_file.map(|f| base.join(f)),
+        rpz: r.rpz.iter().map(|f| base.join(f)).collect(),
     })
 }
 
@@ -1123,7 +1128,7 @@ pending_restore = "3d"
     fn resolver_section() -> anyhow::Result<()> {
         let text = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\nroot_hints = \"lab.hints\"\nallow = [\"10.0.0.0/8\"]\n\
                     cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n\
-                    min_ttl = 5\nmax_ttl = 3600\n";
+                    min_ttl = 5\nmax_ttl = 3600\nrpz = [\"block.rpz\"]\n";
         let services = load_services(text)?;
         assert!(services.auth.is_none());
         let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
@@ -1133,6 +1138,7 @@ pending_restore = "3d"
         assert_eq!(r.upstream_port, Some(5300));
         assert_eq!((r.min_ttl, r.max_ttl), (Some(5), Some(3600)));
         assert!(r.no_default_local_zones && !r.deny_private_upstream);
+        assert!(r.rpz.len() == 1 && r.rpz[0].ends_with("block.rpz"));
         for (bad, key) in [
             ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),
