@@ -120,11 +120,15 @@ impl LocalZone {
             Kind::Static => qname,
             Kind::Redirect => self.apex.as_wire(),
         };
-        // ANY gets every set the name has (Unbound answers ANY from local data the same way).
+        // ANY gets every set the name has (Unbound answers ANY from local data the same way);
+        // a name with a CNAME answers any other type with it (RFC 1034 §3.6.2).
+        let wanted = |set: &&RRset| set.name.as_wire() == lookup && (qtype == RecordType::ANY || set.rtype == qtype);
+        let alias = |set: &&RRset| set.name.as_wire() == lookup && set.rtype == RecordType::CNAME;
+        let has_wanted = self.data.iter().any(|s| wanted(&s));
         let found: Vec<RRset> = self
             .data
             .iter()
-            .filter(|set| set.name.as_wire() == lookup && (qtype == RecordType::ANY || set.rtype == qtype))
+            .filter(|set| if has_wanted { wanted(set) } else { alias(set) })
             .map(|set| {
                 let mut set = set.clone();
                 if self.kind == Kind::Redirect {
@@ -182,6 +186,47 @@ fn owned(wire: &[u8]) -> Name {
     Name::from_wire(wire).unwrap_or_else(|_| Name::root())
 }
 
+impl LocalZone {
+    /// A static zone serving the data of `zone` (its SOA for negative answers, or Unbound's
+    /// synthesized one when it has none), each RRset kept whole.
+    fn from_zone(zone: &banyan_zone::Zone) -> LocalZone {
+        let apex = zone.origin().to_lowercase();
+        let mut sets: Vec<RRset> = Vec::new();
+        for r in zone.records() {
+            let owner = r.name.to_lowercase();
+            let wire = r.data.to_wire().into_boxed_slice();
+            match sets.iter_mut().find(|s| s.name == owner && s.rtype == r.rtype()) {
+                Some(set) => {
+                    set.ttl = set.ttl.min(r.ttl);
+                    if !set.rdata.contains(&wire) {
+                        set.rdata.push(wire);
+                    }
+                }
+                None => sets.push(RRset {
+                    name: owner,
+                    rtype: r.rtype(),
+                    class: Class::IN,
+                    ttl: r.ttl,
+                    rdata: vec![wire],
+                    sigs: Vec::new(),
+                    security: Security::Unchecked,
+                }),
+            }
+        }
+        let soa = sets
+            .iter()
+            .find(|s| s.rtype == RecordType::SOA && s.name == apex)
+            .cloned()
+            .unwrap_or_else(|| LocalZone::new(apex.clone(), Kind::Static).soa);
+        LocalZone {
+            apex,
+            kind: Kind::Static,
+            soa,
+            data: sets,
+        }
+    }
+}
+
 /// The locally served zones.
 #[derive(Clone, Debug, Default)]
 pub struct LocalZones {
@@ -226,6 +271,13 @@ impl LocalZones {
             }
         }
         zones
+    }
+
+    /// Serves `zone` locally (Unbound's `local-zone: … static` with its `local-data`): names
+    /// at or below its apex are answered from its data only, NXDOMAIN or NODATA otherwise,
+    /// never resolved. A zone at the apex of a default one replaces it.
+    pub fn add_zone(&mut self, zone: &banyan_zone::Zone) {
+        self.insert(LocalZone::from_zone(zone));
     }
 
     /// No local zones: every name is resolved (`--no-default-local-zones`).
@@ -516,5 +568,43 @@ mod tests {
         ] {
             assert!(zones.answer(&q(name), RecordType::A, Class::IN).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_zone_of_ones_own_is_served_whole() {
+        let origin = Name::parse("corp.internal.", None).unwrap();
+        let mut z = banyan_zone::Zone::new(origin.clone(), Class::IN);
+        let text =
+            "@ 300 SOA ns h 1 2 3 4 60\n@ 300 NS ns\nns 300 A 10.0.0.1\nwww 300 A 10.0.0.2\nwww 300 A 10.0.0.3\n\
+                    alias 300 CNAME www\na.b 300 TXT x\n";
+        let opts = banyan_zone::ParseOptions {
+            origin: Some(origin),
+            ..banyan_zone::ParseOptions::default()
+        };
+        let report = banyan_zone::parse_str(text, std::path::Path::new("t"), &opts, &mut |r| {
+            z.insert(&r).unwrap();
+        });
+        assert!(report.is_ok(), "{:?}", report.errors);
+        z.finish();
+        let mut zones = LocalZones::defaults();
+        zones.add_zone(&z);
+        let ask = |text: &str, qtype| zones.answer(&q(text), qtype, Class::IN).unwrap();
+        let www = ask("www.corp.internal.", RecordType::A);
+        assert_eq!(
+            (www.answer.len(), www.answer[0].rdata.len()),
+            (1, 2),
+            "one RRset of two"
+        );
+        let alias = ask("alias.corp.internal.", RecordType::A);
+        assert_eq!(alias.answer[0].rtype, RecordType::CNAME);
+        assert_eq!(
+            ask("b.corp.internal.", RecordType::A).rcode,
+            Rcode::NOERROR,
+            "empty non-terminal"
+        );
+        let missing = ask("nope.corp.internal.", RecordType::A);
+        assert_eq!(missing.rcode, Rcode::NXDOMAIN);
+        assert_eq!(missing.authority[0].rtype, RecordType::SOA);
+        assert!(zones.answer(&q("www.example.com."), RecordType::A, Class::IN).is_none());
     }
 }

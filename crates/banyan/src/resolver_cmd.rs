@@ -60,6 +60,10 @@ pub struct ResolverArgs {
     /// Append each recorded trace to FILE as one JSON object per line.
     #[arg(long = "trace-file", value_name = "FILE", requires = "trace_name")]
     pub trace_file: Option<PathBuf>,
+    /// A zone file answered locally, never resolved (its origin from its SOA or `$ORIGIN`):
+    /// names at or below its apex get its data, NXDOMAIN or NODATA; repeatable.
+    #[arg(long = "local-zone", value_name = "FILE")]
+    pub local_zone: Vec<PathBuf>,
     /// A response policy zone (RPZ blocklist) file; repeatable, the first with a rule for a
     /// name decides. Read again within a second of a change.
     #[arg(long = "rpz", value_name = "FILE")]
@@ -100,11 +104,16 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         Some(path) => RootHints::from_file(path)?,
         None => RootHints::builtin(),
     };
-    let local = if args.no_default_local_zones {
+    let mut local = if args.no_default_local_zones {
         LocalZones::none()
     } else {
         LocalZones::defaults()
     };
+    for path in &args.local_zone {
+        let zone = banyan_zone::load_zone(path, None)
+            .map_err(|errors| anyhow::anyhow!("--local-zone {}: {}", path.display(), errors.join("; ")))?;
+        local.add_zone(&zone);
+    }
     let mut config = ResolverConfig::default();
     if let Some(p) = args.upstream_port {
         config.upstream_port = p;

@@ -113,6 +113,9 @@ pub struct ResolverSection {
     /// with a rule for a name decides; read again within a second of a change.
     #[serde(default)]
     pub rpz: Vec<PathBuf>,
+    /// Zone files answered locally, never resolved (relative to the config file).
+    #[serde(default)]
+    pub local_zone: Vec<PathBuf>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -845,6 +848,7 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         trace_name: r.trace_name,
         trace_file: r.trace_file.map(|f| base.join(f)),
         rpz: r.rpz.iter().map(|f| base.join(f)).collect(),
+        local_zone: r.local_zone.iter().map(|f| base.join(f)).collect(),
     })
 }
 
@@ -1128,7 +1132,7 @@ pending_restore = "3d"
     fn resolver_section() -> anyhow::Result<()> {
         let text = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\nroot_hints = \"lab.hints\"\nallow = [\"10.0.0.0/8\"]\n\
                     cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n\
-                    min_ttl = 5\nmax_ttl = 3600\nrpz = [\"block.rpz\"]\n";
+                    min_ttl = 5\nmax_ttl = 3600\nrpz = [\"block.rpz\"]\nlocal_zone = [\"corp.zone\"]\n";
         let services = load_services(text)?;
         assert!(services.auth.is_none());
         let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
@@ -1139,6 +1143,7 @@ pending_restore = "3d"
         assert_eq!((r.min_ttl, r.max_ttl), (Some(5), Some(3600)));
         assert!(r.no_default_local_zones && !r.deny_private_upstream);
         assert!(r.rpz.len() == 1 && r.rpz[0].ends_with("block.rpz"));
+        assert!(r.local_zone.len() == 1 && r.local_zone[0].ends_with("corp.zone"));
         for (bad, key) in [
             ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),

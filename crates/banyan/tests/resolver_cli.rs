@@ -1,6 +1,7 @@
-//! End to end: `banyan resolver --rpz FILE` on an ephemeral loopback port answers from its
-//! response policy without asking anybody (the root hints point at an address where nothing
-//! listens), and reads the file again when it changes. Stopped by PID; every wait bounded.
+//! End to end: `banyan resolver --rpz FILE --local-zone FILE` on an ephemeral loopback port
+//! answers from its response policy and its local zone without asking anybody (the root
+//! hints point at an address where nothing listens), and reads the policy again when it
+//! changes. Stopped by PID; every wait bounded.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -53,11 +54,17 @@ fn policy(www: &str) -> String {
 }
 
 #[test]
-fn resolver_answers_from_its_response_policy_and_reloads_it() {
+fn resolver_answers_from_its_response_policy_and_local_zone_and_reloads_the_policy() {
     let dir = std::env::temp_dir().join(format!("banyan-resolver-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let rpz: PathBuf = dir.join("block.rpz");
     std::fs::write(&rpz, policy("192.0.2.1")).expect("rpz");
+    let corp = dir.join("corp.zone");
+    std::fs::write(
+        &corp,
+        "$ORIGIN corp.internal.\n$TTL 300\n@ SOA ns h 1 3600 600 86400 60\n@ NS ns\nns A 10.0.0.1\nwiki A 10.0.0.7\n",
+    )
+    .expect("local zone");
     let hints = dir.join("root.hints");
     // Nothing listens there: an answer can only come from the policy.
     std::fs::write(&hints, ". 3600000 NS a.root.\na.root. 3600000 A 127.0.0.254\n").expect("hints");
@@ -74,6 +81,8 @@ fn resolver_answers_from_its_response_policy_and_reloads_it() {
         .arg(&rpz)
         .arg("--root-hints")
         .arg(&hints)
+        .arg("--local-zone")
+        .arg(&corp)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
