@@ -1049,6 +1049,9 @@ allow_transfer = ["192.0.2.0/24"]
         );
         assert_eq!(rrl.window, std::time::Duration::from_secs(5));
         assert!(rrl.exempt[0].contains("192.0.2.9".parse()?));
+        // The README's form: a table header after the zones.
+        let (config, _) = load_text(&format!("{GOOD}\n[auth.rrl]\nresponses_per_second = 7\nslip = 1\n"))?;
+        assert_eq!(config.rrl.map(|r| (r.responses_per_second, r.slip)), Some((7, 1)));
         for (bad, named) in [
             ("rrl = { responses_per_second = 1, slip = 11 }", "slip"),
             ("rrl = { responses_per_second = 1, ipv4_prefix = 33 }", "ipv4_prefix"),
