@@ -16,8 +16,12 @@
 //!   signatures of what did not change) and before its signatures expire
 //!   ([`Server::resign_if_due`], on a timer in [`Server::run_until_signal`]).
 //!
+//! - Response rate limiting ([`Rrl`], [`ServerConfig::rrl`]) on UDP answers, as BIND's
+//!   `rate-limit` and Knot's `rrl` module: per client prefix and kind of response, withheld
+//!   answers dropped or every `slip`-th sent truncated (TC=1). TCP is never limited.
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
-//! parse configuration (the `banyan` binary), DoT/DoH, rate limiting or cookies (not yet).
+//! parse configuration (the `banyan` binary), DoT/DoH, cookies (not yet).
 //!
 //! Limits, named: [`sys::MAX_QUERY_LEN`] (longest UDP query accepted), [`sys::BATCH`],
 //! [`ServerConfig::tcp_idle_timeout`], [`ServerConfig::tcp_max_connections`].
@@ -28,6 +32,7 @@ mod listen;
 mod propagation;
 mod recursive;
 mod reload;
+pub mod rrl;
 mod running;
 #[allow(unsafe_code)]
 pub mod sys;
@@ -50,6 +55,7 @@ pub use propagation::{
 };
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
+pub use rrl::{ResponseKind, Rrl, RrlConfig, RrlError, Verdict};
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
 /// a slow client working while freeing the slot of an abandoned one.
@@ -84,6 +90,9 @@ pub struct ServerConfig {
     pub watch: Option<Duration>,
     /// Zones kept in the store (managed here, or secondaries), and where the store is.
     pub store: Option<StoreConfig>,
+    /// Response rate limiting of UDP answers (BIND 9 ARM "Response Rate Limiting"; Knot's
+    /// `rrl`); default `None`: off, and the answering path pays one `Option` check.
+    pub rrl: Option<RrlConfig>,
 }
 
 /// The store and the zones in it that are served (DESIGN.md "Data and state").
@@ -110,6 +119,7 @@ impl ServerConfig {
             auth: AuthConfig::default(),
             watch: None,
             store: None,
+            rrl: None,
         }
     }
 }
@@ -138,6 +148,9 @@ pub enum ServerError {
     /// The store could not be opened, or a zone in it could not be served.
     #[error(transparent)]
     Store(#[from] PropagationError),
+    /// A response rate limiting setting is out of range.
+    #[error("response rate limiting: {0}")]
+    Rrl(#[from] RrlError),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
@@ -149,6 +162,8 @@ pub(crate) struct Shared {
     pub(crate) propagation: Option<Arc<Propagation>>,
     /// UPDATEs that came over UDP, for the runtime to apply and answer.
     pub(crate) updates: Option<tokio::sync::mpsc::Sender<udp::UpdateJob>>,
+    /// The UDP workers' response rate limiter, when configured.
+    pub(crate) rrl: Option<Rrl>,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -174,6 +189,7 @@ impl Server {
         if config.listen.is_empty() {
             return Err(ServerError::NoListen);
         }
+        let rrl = config.rrl.clone().map(Rrl::new).transpose()?;
         // In the background: the collapse copies the zones once (a second or more for a
         // million names), and answering needs none of it to start.
         let _ = std::thread::Builder::new()
@@ -224,6 +240,7 @@ impl Server {
             stop: Arc::new(AtomicBool::new(false)),
             propagation: propagation.clone(),
             updates,
+            rrl,
         });
         let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {

@@ -429,7 +429,7 @@ mod allocation_tests {
                     respond_alone += allocations() - before;
                 }
                 let before = allocations();
-                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new(), false, 0);
+                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new(), false, 0, None);
                 if round == 1 {
                     whole += allocations() - before;
                 }

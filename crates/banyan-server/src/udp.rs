@@ -4,12 +4,14 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
 use banyan_wire::Name;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::propagation::Propagation;
+use crate::rrl::{Rrl, Verdict};
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{ServerError, Shared, UDP_POLL};
 
@@ -117,6 +119,8 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             &mut deferred,
             shared.updates.is_some(),
             crate::propagation::tsig_now(),
+            // One clock read per batch, and only when limiting.
+            shared.rrl.as_ref().map(|rrl| (rrl, Instant::now())),
         );
         let _ = send_batch(&socket, &mut batch, n);
         for d in deferred.drain(..) {
@@ -144,7 +148,9 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
 /// to send; accepted NOTIFYs, and UPDATEs when `deferred_updates` (zones are kept in the
 /// store), go to `deferred`. Allocates nothing once the reply buffers have grown to their
 /// working size (an UPDATE is copied out, being rare). `now` (seconds since 1970) is the
-/// time TSIGs are checked against.
+/// time TSIGs are checked against. With `rrl`, each reply is counted at its instant and
+/// dropped or cut down to a truncated slip as the limiter says (TCP has no such step).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn answer_batch(
     batch: &mut Batch,
     n: usize,
@@ -153,6 +159,7 @@ pub(crate) fn answer_batch(
     deferred: &mut Vec<Deferred>,
     deferred_updates: bool,
     now: u64,
+    rrl: Option<(&Rrl, Instant)>,
 ) {
     for i in 0..n {
         let Some((bytes, client, out)) = batch.query_and_reply(i) else {
@@ -165,7 +172,16 @@ pub(crate) fn answer_batch(
             now,
         };
         match respond(catalog, auth, &req, out) {
-            Action::Reply => batch.queue_reply(i),
+            Action::Reply => {
+                // After answering, before queueing: the limiter classifies the reply itself.
+                let send = match rrl {
+                    None => true,
+                    Some((rrl, at)) => rrl.filter(client.ip(), out, at) != Verdict::Drop,
+                };
+                if send {
+                    batch.queue_reply(i);
+                }
+            }
             Action::Notify { zone, .. } => {
                 batch.queue_reply(i);
                 deferred.push(Deferred::Notify(zone));

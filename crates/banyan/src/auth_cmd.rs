@@ -37,6 +37,10 @@ pub struct AuthArgs {
     /// [default: off; SIGHUP always reloads].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub watch: Option<std::time::Duration>,
+    /// Response rate limiting: at most N UDP answers per second per client /24 (/56) and
+    /// answer, with BIND's defaults otherwise (window 15s, slip 2) [default: off].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rrl: Option<u32>,
 }
 
 /// Reads a duration as DESIGN.md writes them (`30s`, `1h`, `1h30m`; a bare number is seconds).
@@ -79,6 +83,7 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
     }
     config.auth = auth;
     config.watch = args.watch;
+    config.rrl = args.rrl.map(banyan_server::RrlConfig::new);
     serve(
         config,
         ZoneSource::Dir(args.zones.clone()),

@@ -73,6 +73,57 @@ pub struct AuthSection {
     /// then read at once (default: nobody).
     #[serde(default)]
     pub notifiers: Vec<String>,
+    /// Response rate limiting of UDP answers (default: off).
+    pub rrl: Option<RrlSection>,
+}
+
+/// `[auth.rrl]`: response rate limiting, with BIND's `rate-limit` names and defaults (BIND 9
+/// ARM "Response Rate Limiting"); see `banyan_server::RrlConfig`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RrlSection {
+    /// Answers per second per client prefix, name and type (required; 0 = not limited).
+    pub responses_per_second: u32,
+    /// NODATA answers per second (default: `responses_per_second`).
+    pub nodata_per_second: Option<u32>,
+    /// NXDOMAIN answers per second per zone (default: `responses_per_second`).
+    pub nxdomains_per_second: Option<u32>,
+    /// Error answers per second (default: `responses_per_second`).
+    pub errors_per_second: Option<u32>,
+    /// Referrals per second per delegation (default: `responses_per_second`).
+    pub referrals_per_second: Option<u32>,
+    /// How long a flood is remembered, e.g. `"15s"` (default 15s; 1s to 1h).
+    pub window: Option<String>,
+    /// Every Nth withheld answer is sent truncated (TC=1); 0 never, 1 always (default 2; 0-10).
+    pub slip: Option<u8>,
+    /// IPv4 clients counted by this prefix length (default 24).
+    pub ipv4_prefix: Option<u8>,
+    /// IPv6 clients counted by this prefix length (default 56).
+    pub ipv6_prefix: Option<u8>,
+    /// Clients never limited, CIDR prefixes (default: none).
+    #[serde(default)]
+    pub exempt: Vec<String>,
+    /// Buckets in the limiter's table (default 65536, 8 octets each).
+    pub table_size: Option<usize>,
+}
+
+/// `[auth.rrl]` checked and turned into the server's settings.
+fn rrl_config(r: &RrlSection, file: &str) -> anyhow::Result<banyan_server::RrlConfig> {
+    let mut c = banyan_server::RrlConfig::new(r.responses_per_second);
+    c.nodata_per_second = r.nodata_per_second.unwrap_or(c.nodata_per_second);
+    c.nxdomains_per_second = r.nxdomains_per_second.unwrap_or(c.nxdomains_per_second);
+    c.errors_per_second = r.errors_per_second.unwrap_or(c.errors_per_second);
+    c.referrals_per_second = r.referrals_per_second.unwrap_or(c.referrals_per_second);
+    if let Some(w) = &r.window {
+        c.window = crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.rrl.window: {e}"))?;
+    }
+    c.slip = r.slip.unwrap_or(c.slip);
+    c.ipv4_prefix = r.ipv4_prefix.unwrap_or(c.ipv4_prefix);
+    c.ipv6_prefix = r.ipv6_prefix.unwrap_or(c.ipv6_prefix);
+    c.exempt = crate::auth_cmd::parse_cidrs(&r.exempt, &format!("{file}: auth.rrl.exempt"))?;
+    c.table_size = r.table_size.unwrap_or(c.table_size);
+    c.check().map_err(|e| anyhow!("{file}: auth.rrl: {e}"))?;
+    Ok(c)
 }
 
 /// `[resolver]`.
@@ -618,6 +669,11 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
+    server.rrl = auth
+        .rrl
+        .as_ref()
+        .map(|r| rrl_config(r, &file.to_string()))
+        .transpose()?;
     if auth.all_managed && store_url.is_none() {
         bail!("{file}: auth.all_managed: needs the zone store (data_dir or store)");
     }
@@ -967,6 +1023,61 @@ allow_transfer = ["192.0.2.0/24"]
             .err()
             .map(|e| e.to_string());
         assert!(err.unwrap_or_default().contains("auth.watch"));
+        Ok(())
+    }
+
+    #[test]
+    fn rrl_section_reads_with_bind_defaults() -> anyhow::Result<()> {
+        let (config, _) = load_text(GOOD)?;
+        assert!(config.rrl.is_none(), "off unless configured");
+        let with = |section: &str| load_text(&GOOD.replace("workers = 2", &format!("workers = 2\n{section}")));
+        // Inline tables keep the section inside [auth] ahead of [[auth.zone]].
+        let (config, _) = with("rrl = { responses_per_second = 10 }")?;
+        let rrl = config.rrl.ok_or_else(|| anyhow!("rrl expected"))?;
+        assert_eq!(rrl, banyan_server::RrlConfig::new(10));
+        assert_eq!((rrl.slip, rrl.ipv4_prefix, rrl.ipv6_prefix), (2, 24, 56));
+        assert_eq!(rrl.window, std::time::Duration::from_secs(15));
+        let (config, _) = with(
+            "rrl = { responses_per_second = 10, nxdomains_per_second = 3, errors_per_second = 4, \
+             referrals_per_second = 5, nodata_per_second = 6, window = \"5s\", slip = 0, \
+             ipv4_prefix = 32, ipv6_prefix = 64, exempt = [\"192.0.2.0/24\"], table_size = 1024 }",
+        )?;
+        let rrl = config.rrl.ok_or_else(|| anyhow!("rrl expected"))?;
+        assert_eq!(
+            (
+                rrl.nxdomains_per_second,
+                rrl.errors_per_second,
+                rrl.referrals_per_second,
+                rrl.nodata_per_second
+            ),
+            (3, 4, 5, 6)
+        );
+        assert_eq!(
+            (rrl.slip, rrl.ipv4_prefix, rrl.ipv6_prefix, rrl.table_size),
+            (0, 32, 64, 1024)
+        );
+        assert_eq!(rrl.window, std::time::Duration::from_secs(5));
+        assert!(rrl.exempt[0].contains("192.0.2.9".parse()?));
+        // The README's form: a table header after the zones.
+        let (config, _) = load_text(&format!("{GOOD}\n[auth.rrl]\nresponses_per_second = 7\nslip = 1\n"))?;
+        assert_eq!(config.rrl.map(|r| (r.responses_per_second, r.slip)), Some((7, 1)));
+        for (bad, named) in [
+            ("rrl = { responses_per_second = 1, slip = 11 }", "slip"),
+            ("rrl = { responses_per_second = 1, ipv4_prefix = 33 }", "ipv4_prefix"),
+            (
+                "rrl = { responses_per_second = 1, window = \"soon\" }",
+                "auth.rrl.window",
+            ),
+            (
+                "rrl = { responses_per_second = 1, exempt = [\"nope\"] }",
+                "auth.rrl.exempt",
+            ),
+            ("rrl = { responses_per_second = 1, limit = 3 }", "limit"),
+            ("rrl = { slip = 1 }", "responses_per_second"),
+        ] {
+            let err = with(bad).err().map(|e| format!("{e:#}")).unwrap_or_default();
+            assert!(err.contains(named), "{bad}: {err}");
+        }
         Ok(())
     }
 
