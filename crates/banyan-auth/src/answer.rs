@@ -176,7 +176,22 @@ fn answer_message(
         // RFC 6891 §6.1.1 / RFC 7871 §6, RFC 7873 §5.2.2: a malformed option is FORMERR.
         Some(Err(_)) => return error_reply(&header, question_ref, None, Rcode::FORMERR, out),
     };
-    let reply_edns = edns.as_ref().map(|e| reply_opt(e, config));
+    let mut reply_edns = edns.as_ref().map(|e| reply_opt(e, config));
+    // RFC 7873 §5.2: with cookies on, the COOKIE option is judged and answered with ours in
+    // every response that carries an OPT, errors included.
+    let verdict = match (&config.cookies, &edns, reply_edns.as_mut()) {
+        (Some(cookies), Some(e), Some(reply)) => match e.option(edns::code::COOKIE) {
+            Some(EdnsOption::Cookie(c)) => {
+                let client = req.client.ip();
+                let verdict = crate::cookies::check(&cookies.secret, c, client, req.now);
+                let ours = crate::cookies::reply_cookie(&cookies.secret, c, verdict, client, req.now);
+                reply.options.push(EdnsOption::Cookie(ours));
+                Some(verdict)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
     let opcode = header.opcode();
     if !matches!(opcode, Opcode::QUERY | Opcode::NOTIFY | Opcode::UPDATE) {
         return error_reply(&header, question_ref, reply_edns.as_ref(), Rcode::NOTIMP, out);
@@ -203,6 +218,13 @@ fn answer_message(
             return crate::update::screen(catalog, &header, (qname, qtype, qclass), reply_edns.as_ref(), out)
         }
         _ => {}
+    }
+    if let Some(refusal) = cookie_refusal(config, req, key, verdict) {
+        let question = Some((qname, qtype, qclass));
+        return match refusal {
+            CookieRefusal::BadCookie => error_reply(&header, question, reply_edns.as_ref(), Rcode::BADCOOKIE, out),
+            CookieRefusal::Truncate => truncated_reply(&header, question, reply_edns.as_ref(), out),
+        };
     }
     let limit = match req.transport {
         Transport::Tcp => banyan_wire::message::MAX_MESSAGE_LEN,
@@ -240,6 +262,51 @@ fn answer_message(
         _ => b.header_mut().rcode = Rcode::REFUSED.0 as u8,
     }
     finish(b, reply_edns.as_ref())
+}
+
+/// How a UDP QUERY without a valid server cookie is refused when cookies are required.
+enum CookieRefusal {
+    /// It sent a client cookie: BADCOOKIE (RFC 7873 §5.2.3, §5.2.4), the response carrying
+    /// a fresh server cookie the client retries with (§5.3).
+    BadCookie,
+    /// It sent no COOKIE option: an empty reply with TC, so that it retries over TCP
+    /// (RFC 7766 §5), where the handshake proves its address.
+    Truncate,
+}
+
+/// Whether a QUERY is refused for want of a valid server cookie: only when cookies are
+/// required, only over UDP (TCP is never refused for cookies), and not for a request
+/// verified with a TSIG key (the key proves more than an address).
+fn cookie_refusal(
+    config: &AuthConfig,
+    req: &Request<'_>,
+    key: Option<&Name>,
+    verdict: Option<crate::cookies::Verdict>,
+) -> Option<CookieRefusal> {
+    let cookies = config.cookies.as_ref()?;
+    if !cookies.require || req.transport != Transport::Udp || key.is_some() {
+        return None;
+    }
+    match verdict {
+        Some(v) if v.is_valid() => None,
+        Some(_) => Some(CookieRefusal::BadCookie),
+        None => Some(CookieRefusal::Truncate),
+    }
+}
+
+/// An empty response with TC set: the question, OPT when the query had one, nothing else.
+fn truncated_reply(
+    query: &Header,
+    question: Option<(&NameBuf, RecordType, Class)>,
+    opt: Option<&Edns>,
+    out: &mut Vec<u8>,
+) -> Action {
+    let mut b = start(out, query, opt, banyan_wire::message::MAX_MESSAGE_LEN);
+    b.header_mut().tc = true;
+    if let Some((n, t, c)) = question {
+        let _ = b.question(n, t, c);
+    }
+    finish(b, opt)
 }
 
 /// The OPT record of a response to an EDNS query: our UDP size, DO echoed (RFC 3225 §3),

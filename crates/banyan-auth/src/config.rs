@@ -37,6 +37,10 @@ pub struct AuthConfig {
     /// the writers of a store whose zones it serves as they come (a registrar's dashboard),
     /// so that a change or a new zone is read at once. Default: nobody.
     pub notifiers: Vec<Cidr>,
+    /// DNS Cookies (RFC 7873, server cookies of RFC 9018): the secret and whether a valid
+    /// server cookie is required over UDP. Default `None`: off, a COOKIE option in a request
+    /// is ignored (a malformed one is still FORMERR, RFC 7873 §5.2.2).
+    pub cookies: Option<crate::cookies::CookieConfig>,
 }
 
 impl AuthConfig {
@@ -118,6 +122,7 @@ impl Default for AuthConfig {
             secondaries: Vec::new(),
             keys: banyan_wire::tsig::KeyRing::default(),
             notifiers: Vec::new(),
+            cookies: None,
         }
     }
 }

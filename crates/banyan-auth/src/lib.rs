@@ -10,7 +10,8 @@
 //! zones that arrive signed to DO=1 clients: RRSIGs beside every RRset, NSEC/NSEC3 proofs of
 //! non-existence, DS or its absence at referrals (RFC 4035 §3.1, RFC 5155 §7.2). It accepts
 //! NOTIFY from the primaries of secondary zones and builds outgoing NOTIFYs (RFC 1996), and
-//! applies dynamic UPDATEs under a key-based policy ([`apply_update`], RFC 2136).
+//! applies dynamic UPDATEs under a key-based policy ([`apply_update`], RFC 2136). It answers
+//! DNS Cookies (RFC 7873, RFC 9018 server cookies; [`cookies`]) when configured.
 //!
 //! What it does not do: sockets, threads, clocks, reloading, refreshing secondary zones,
 //! sending NOTIFYs or serialising UPDATEs (see `banyan-server`), the TSIG MAC itself (see
@@ -22,6 +23,7 @@
 mod answer;
 mod catalog;
 mod config;
+pub mod cookies;
 mod dnssec;
 mod notify;
 mod transfer;
@@ -30,5 +32,6 @@ mod update;
 pub use answer::{respond, Action, Request, Transport};
 pub use catalog::{Catalog, Journal, JOURNAL_LIMIT};
 pub use config::{AuthConfig, Cidr, CidrError, TransferAcl, TransferAclError};
+pub use cookies::CookieConfig;
 pub use notify::{is_notify_ack, notify_message};
 pub use update::{apply_update, update_reply, NamePattern, SerialPolicy, UpdatePolicyError, UpdateRule};

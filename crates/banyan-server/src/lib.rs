@@ -21,7 +21,8 @@
 //!   answers dropped or every `slip`-th sent truncated (TC=1). TCP is never limited.
 //!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
-//! parse configuration (the `banyan` binary), DoT/DoH, cookies (not yet).
+//! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
+//! when `AuthConfig::cookies` is set), DoT/DoH (not yet).
 //!
 //! Limits, named: [`sys::MAX_QUERY_LEN`] (longest UDP query accepted), [`sys::BATCH`],
 //! [`ServerConfig::tcp_idle_timeout`], [`ServerConfig::tcp_max_connections`].

@@ -75,6 +75,12 @@ pub struct AuthSection {
     pub notifiers: Vec<String>,
     /// Response rate limiting of UDP answers (default: off).
     pub rrl: Option<RrlSection>,
+    /// DNS Cookies (RFC 7873, RFC 9018 server cookies): `"off"` (default), `"on"`, or
+    /// `"require"` (a valid server cookie over UDP, or BADCOOKIE/TC).
+    pub cookies: Option<String>,
+    /// The server cookie secret, 32 hex digits, the same on every server of an anycast set
+    /// (default: random at each start).
+    pub cookie_secret: Option<String>,
 }
 
 /// `[auth.rrl]`: response rate limiting, with BIND's `rate-limit` names and defaults (BIND 9
@@ -666,6 +672,8 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         notifiers: crate::auth_cmd::parse_cidrs(&auth.notifiers, &format!("{file}: auth.notifiers"))?,
         ..AuthConfig::default()
     };
+    server.auth.cookies =
+        cookie_config(auth.cookies.as_deref(), auth.cookie_secret.as_deref()).map_err(|e| anyhow!("{file}: {e}"))?;
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
@@ -690,6 +698,34 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         registry,
         web,
     })
+}
+
+/// `[auth] cookies` and `cookie_secret` (RFC 7873, RFC 9018): off unless asked for; the
+/// secret drawn at random when not given, as BIND does, so cookies issued before a restart
+/// are answered BADCOOKIE/refreshed once.
+fn cookie_config(mode: Option<&str>, secret: Option<&str>) -> anyhow::Result<Option<banyan_auth::CookieConfig>> {
+    let require = match mode.unwrap_or("off") {
+        "off" if secret.is_some() => bail!("auth.cookie_secret: given, but auth.cookies is \"off\""),
+        "off" => return Ok(None),
+        "on" => false,
+        "require" => true,
+        other => bail!("auth.cookies: {other:?}: expected \"off\", \"on\" or \"require\""),
+    };
+    let secret = match secret {
+        None => rand::random::<[u8; 16]>(),
+        Some(hex) => {
+            let bad = || anyhow!("auth.cookie_secret: expected 32 hexadecimal digits (16 octets)");
+            if hex.len() != 32 || !hex.is_ascii() {
+                return Err(bad());
+            }
+            let mut out = [0u8; 16];
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+            }
+            out
+        }
+    };
+    Ok(Some(banyan_auth::CookieConfig { secret, require }))
 }
 
 /// A period of a TLD's policy, in seconds (`"5d"`, `"12h"`, `"0"`).
@@ -1077,6 +1113,41 @@ allow_transfer = ["192.0.2.0/24"]
         ] {
             let err = with(bad).err().map(|e| format!("{e:#}")).unwrap_or_default();
             assert!(err.contains(named), "{bad}: {err}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn cookies_off_on_require_and_secret() -> anyhow::Result<()> {
+        let with = |lines: &str| load_text(&GOOD.replace("workers = 2", &format!("workers = 2\n{lines}")));
+        assert_eq!(with("")?.0.auth.cookies, None, "off by default");
+        assert_eq!(with("cookies = \"off\"")?.0.auth.cookies, None);
+        let on = with("cookies = \"on\"")?.0.auth.cookies.ok_or_else(|| anyhow!("on"))?;
+        assert!(!on.require);
+        let other = with("cookies = \"on\"")?.0.auth.cookies.ok_or_else(|| anyhow!("on"))?;
+        assert_ne!(on.secret, other.secret, "a random secret per start");
+        let required = with("cookies = \"require\"\ncookie_secret = \"e5e973e5a6b2a43f48e7dc849e37bfcf\"")?
+            .0
+            .auth
+            .cookies
+            .ok_or_else(|| anyhow!("require"))?;
+        assert!(required.require);
+        assert_eq!(required.secret[..3], [0xe5, 0xe9, 0x73]);
+        assert_eq!(required.secret[15], 0xcf);
+        for (bad, names) in [
+            ("cookies = \"yes\"", "auth.cookies"),
+            ("cookies = \"on\"\ncookie_secret = \"e5e9\"", "auth.cookie_secret"),
+            (
+                "cookies = \"on\"\ncookie_secret = \"zze973e5a6b2a43f48e7dc849e37bfcf\"",
+                "auth.cookie_secret",
+            ),
+            (
+                "cookie_secret = \"e5e973e5a6b2a43f48e7dc849e37bfcf\"",
+                "auth.cookie_secret",
+            ),
+        ] {
+            let err = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(names), "{bad}: {err}");
         }
         Ok(())
     }
