@@ -1401,4 +1401,42 @@ pending_restore = "3d"
         }
         Ok(())
     }
+
+    /// Every configuration in `examples/` loads (paths it names are given placeholder files
+    /// in a temporary copy, `data_dir` points there), so the examples stay true.
+    #[test]
+    fn example_configs_load() -> anyhow::Result<()> {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let dir = std::env::temp_dir().join(format!("banyan-examples-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("zones"))?;
+        let zone = |origin: &str| {
+            format!("$ORIGIN {origin}\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.1\n")
+        };
+        std::fs::write(dir.join("zones/example.com.zone"), zone("example.com."))?;
+        std::fs::write(dir.join("test-apex.zone"), zone("test."))?;
+        let cert = banyan_registry::epp::tls::self_signed(&["127.0.0.1"])?;
+        std::fs::write(dir.join("epp-cert.pem"), &cert.cert_pem)?;
+        std::fs::write(dir.join("epp-key.pem"), &cert.key_pem)?;
+        let mut loaded = 0;
+        for entry in std::fs::read_dir(&examples)? {
+            let path = entry?.path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(&path)?.replace("/var/lib/banyan", &dir.join("data").display().to_string());
+            let copy = dir.join(path.file_name().ok_or_else(|| anyhow!("file name"))?);
+            std::fs::write(&copy, text)?;
+            let services = load(&copy).map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+            assert!(
+                services.auth.is_some() || services.resolver.is_some(),
+                "{}",
+                path.display()
+            );
+            loaded += 1;
+        }
+        assert_eq!(loaded, 4);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
 }
