@@ -346,3 +346,63 @@ fn serve_resolver_section_and_query_trace_through_a_lab() {
         assert_eq!(s.stop(), Some(0));
     }
 }
+
+/// Issue 11's "reload on SIGHUP without dropping queries": a client keeps asking (one query
+/// at a time, each with its own ID, a bounded number) while the zone file is rewritten and
+/// the server reloads ten times; every query gets an answer, the old address or the new.
+#[test]
+fn auth_answers_every_query_through_reloads() {
+    use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RData, RecordType};
+    let dir = TempDir::new();
+    dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Running::start(&["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"]);
+    server.wait_stdout("zone example.com.");
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+            socket
+                .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .expect("timeout");
+            let name = Name::parse("www.example.com.", None).expect("name");
+            let (mut asked, mut answered, mut seen) = (0u32, 0u32, std::collections::BTreeSet::new());
+            let mut buf = vec![0u8; 1500];
+            // Bounded: at most 20 000 queries, and no more once the reloads are done.
+            while asked < 20_000 && !(stop.load(std::sync::atomic::Ordering::Relaxed) && asked >= 200) {
+                let id = (asked % 65536) as u16;
+                let mut query = Vec::new();
+                let mut b = MessageBuilder::new(&mut query, Header { id, rd: false, ..Header::default() });
+                b.question(&name, RecordType::A, Class::IN).expect("question");
+                b.finish();
+                socket.send_to(&query, ("127.0.0.1", port)).expect("send");
+                asked += 1;
+                let Ok(n) = socket.recv(&mut buf) else { continue };
+                let Ok(msg) = Message::parse(&buf[..n]) else { continue };
+                if msg.header().id != id {
+                    continue;
+                }
+                for r in msg.answers() {
+                    if let Ok(RData::A(a)) = r.rdata() {
+                        seen.insert(a.0.to_string());
+                        answered += 1;
+                    }
+                }
+            }
+            (asked, answered, seen)
+        })
+    };
+    for i in 0..10u32 {
+        dir.write("example.com.zone", &zone_text(2 + i, &format!("192.0.2.{}", 2 + i % 2)));
+        server.signal("HUP");
+        server.wait_stderr("reload: ");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (asked, answered, seen) = client.join().expect("client");
+    assert_eq!(answered, asked, "every query answered through 10 reloads ({asked} asked)");
+    assert!(seen.len() >= 2, "the reloads changed the answer: {seen:?}");
+    assert_eq!(server.stop(), Some(0));
+}
