@@ -21,6 +21,7 @@ use tokio::io::Interest;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
+use crate::rrl::{truncate_to_question, ResponseKind, Rrl, RrlConfig, Verdict};
 use crate::running::Running;
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{tcp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
@@ -42,6 +43,11 @@ pub struct ResolverServerConfig {
     pub tcp_max_connections: usize,
     /// Clients served; others get REFUSED. Default: loopback and the private ranges.
     pub allow: Vec<Cidr>,
+    /// Queries per second each client address may send over UDP (as Unbound's
+    /// `ip-ratelimit`): beyond it queries are dropped, every second one answered with an
+    /// empty TC=1 reply so a real client retries over TCP, which is not limited. `None`
+    /// (default): no limit.
+    pub client_limit: Option<u32>,
 }
 
 impl ResolverServerConfig {
@@ -53,6 +59,7 @@ impl ResolverServerConfig {
             tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
             allow: default_allow(),
+            client_limit: None,
         }
     }
 }
@@ -83,6 +90,8 @@ type Question = (Name, RecordType, Class);
 struct Shared {
     resolver: Arc<Resolver>,
     allow: Vec<Cidr>,
+    /// The per-client query limit, when configured: the RRL table keyed by address alone.
+    limit: Option<Rrl>,
     stop: Arc<AtomicBool>,
     runtime: tokio::runtime::Handle,
     /// Questions being resolved, with the clients waiting for the same answer.
@@ -116,9 +125,20 @@ impl ResolverServer {
             .enable_all()
             .build()
             .map_err(ServerError::Start)?;
+        let limit = match config.client_limit {
+            Some(rate) => {
+                // One bucket per client address (/32, /64: a host's IPv6 network), slip 2.
+                let mut c = RrlConfig::new(rate);
+                c.ipv4_prefix = 32;
+                c.ipv6_prefix = 64;
+                Some(Rrl::new(c)?)
+            }
+            None => None,
+        };
         let shared = Arc::new(Shared {
             resolver,
             allow: config.allow.clone(),
+            limit,
             stop: Arc::new(AtomicBool::new(false)),
             runtime: runtime.handle().clone(),
             in_flight: Mutex::new(HashMap::new()),
@@ -276,6 +296,24 @@ fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, no
             return Fast::Reply;
         }
     };
+    if let Some(limit) = &shared.limit {
+        // Every question of a client counts alike: the key is the address alone.
+        match limit.decide(client.ip(), ResponseKind::Answer, 0, now) {
+            Verdict::Send => {}
+            Verdict::Drop => return Fast::Drop,
+            Verdict::Slip => {
+                out.clear();
+                out.extend_from_slice(bytes);
+                truncate_to_question(out);
+                // A response (QR) from a resolver (RA), as the query's header otherwise.
+                if let [_, _, flags, flags2, ..] = out.as_mut_slice() {
+                    *flags |= 0x80;
+                    *flags2 |= 0x80;
+                }
+                return Fast::Reply;
+            }
+        }
+    }
     match shared.resolver.answers.reply(&q, q.udp_limit(payload), now, out) {
         CacheReply::Hit { prefetch } => {
             banyan_resolver::Counters::bump(&shared.resolver.counters.cache_hits);

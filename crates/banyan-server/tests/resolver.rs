@@ -708,3 +708,54 @@ fn clients_asking_the_same_question_at_once_share_one_upstream_query() {
     drop(slow);
     drop(lab);
 }
+
+/// Issue 11's per-client query limit (`client_limit`, as Unbound's `ip-ratelimit`): a burst
+/// of 30 UDP queries from one address gets about a second's worth answered (local answers:
+/// `localhost.`, so no upstream is needed), some empty TC=1 replies, the rest dropped; TCP
+/// is not limited; another address has its own bucket.
+#[test]
+fn a_client_over_its_query_limit_is_slowed_over_udp_only() {
+    let resolver = Resolver::new(
+        ResolverConfig::default(),
+        lab_hints("127.0.70.98"),
+        LocalZones::defaults(),
+    );
+    let mut config = ResolverServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
+    config.udp_workers = 1;
+    config.client_limit = Some(5);
+    let server = ResolverServer::start(config, Arc::new(resolver)).expect("start resolver");
+    let at = server.local_addrs()[0];
+    let burst = |from: &str| {
+        let s = UdpSocket::bind(from).expect("bind client");
+        // Loopback replies take microseconds; a dropped query costs this wait.
+        s.set_read_timeout(Some(Duration::from_millis(50))).expect("timeout");
+        s.connect(at).expect("connect");
+        let (mut answered, mut truncated) = (0, 0);
+        for id in 0..30u16 {
+            s.send(&query_bytes(id, "localhost.", RecordType::A, true, false))
+                .expect("send");
+            let mut buf = vec![0u8; 1500];
+            if let Ok(n) = s.recv(&mut buf) {
+                let m = Message::parse(&buf[..n]).expect("reply parses");
+                assert!(m.header().qr && m.header().ra);
+                if m.header().tc {
+                    truncated += 1;
+                } else {
+                    answered += 1;
+                }
+            }
+        }
+        (answered, truncated)
+    };
+    let (answered, truncated) = burst("127.0.0.1:0");
+    // Withheld queries still count (BIND's balance), so the burst stays near one second's
+    // worth however long the drops' waits make it.
+    assert!((5..=10).contains(&answered), "about one second's worth: {answered}");
+    assert!(truncated >= 8, "every second withheld query slips: {truncated}");
+    for id in 0..20u16 {
+        let (rcode, _, _) = summary(&ask_tcp(at, &query_bytes(id, "localhost.", RecordType::A, true, false)));
+        assert_eq!(rcode, Rcode::NOERROR, "TCP is not limited");
+    }
+    let (other, _) = burst("127.0.0.2:0");
+    assert!(other >= 5, "another client has its own bucket: {other}");
+}

@@ -60,6 +60,11 @@ pub struct ResolverArgs {
     /// Append each recorded trace to FILE as one JSON object per line.
     #[arg(long = "trace-file", value_name = "FILE", requires = "trace_name")]
     pub trace_file: Option<PathBuf>,
+    /// Queries per second each client address may send over UDP (as Unbound's
+    /// `ip-ratelimit`); beyond it queries are dropped, every second one answered with TC=1
+    /// (TCP is not limited) [default: no limit].
+    #[arg(long = "client-limit", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub client_limit: Option<u32>,
     /// A zone file answered locally, never resolved (its origin from its SOA or `$ORIGIN`):
     /// names at or below its apex get its data, NXDOMAIN or NODATA; repeatable.
     #[arg(long = "local-zone", value_name = "FILE")]
@@ -144,6 +149,7 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
     if !args.allow.is_empty() {
         server.allow = crate::auth_cmd::parse_cidrs(&args.allow, "--allow")?;
     }
+    server.client_limit = args.client_limit;
     let mut resolver = Resolver::new(config, hints, local);
     if !args.no_validate {
         resolver.set_trust_anchors(match &args.trust_anchor {

@@ -173,6 +173,8 @@ pub struct ResolverSection {
     /// Zone files answered locally, never resolved (relative to the config file).
     #[serde(default)]
     pub local_zone: Vec<PathBuf>,
+    /// Queries per second each client address may send over UDP (default: no limit).
+    pub client_limit: Option<u32>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -941,6 +943,10 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         trace_file: r.trace_file.map(|f| base.join(f)),
         rpz: r.rpz.iter().map(|f| base.join(f)).collect(),
         local_zone: r.local_zone.iter().map(|f| base.join(f)).collect(),
+        client_limit: match r.client_limit {
+            Some(0) => bail!("{file}: resolver.client_limit: at least 1 (leave it out for no limit)"),
+            n => n,
+        },
     })
 }
 
@@ -1314,7 +1320,7 @@ pending_restore = "3d"
     fn resolver_section() -> anyhow::Result<()> {
         let text = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\nroot_hints = \"lab.hints\"\nallow = [\"10.0.0.0/8\"]\n\
                     cache_size = \"512MiB\"\nworkers = 1\nupstream_port = 5300\ndefault_local_zones = false\n\
-                    min_ttl = 5\nmax_ttl = 3600\nrpz = [\"block.rpz\"]\nlocal_zone = [\"corp.zone\"]\n";
+                    min_ttl = 5\nmax_ttl = 3600\nrpz = [\"block.rpz\"]\nlocal_zone = [\"corp.zone\"]\nclient_limit = 200\n";
         let services = load_services(text)?;
         assert!(services.auth.is_none());
         let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
@@ -1326,6 +1332,7 @@ pending_restore = "3d"
         assert!(r.no_default_local_zones && !r.deny_private_upstream);
         assert!(r.rpz.len() == 1 && r.rpz[0].ends_with("block.rpz"));
         assert!(r.local_zone.len() == 1 && r.local_zone[0].ends_with("corp.zone"));
+        assert_eq!(r.client_limit, Some(200));
         for (bad, key) in [
             ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),

@@ -375,7 +375,14 @@ fn auth_answers_every_query_through_reloads() {
             while asked < 20_000 && !(stop.load(std::sync::atomic::Ordering::Relaxed) && asked >= 200) {
                 let id = (asked % 65536) as u16;
                 let mut query = Vec::new();
-                let mut b = MessageBuilder::new(&mut query, Header { id, rd: false, ..Header::default() });
+                let mut b = MessageBuilder::new(
+                    &mut query,
+                    Header {
+                        id,
+                        rd: false,
+                        ..Header::default()
+                    },
+                );
                 b.question(&name, RecordType::A, Class::IN).expect("question");
                 b.finish();
                 socket.send_to(&query, ("127.0.0.1", port)).expect("send");
@@ -402,7 +409,10 @@ fn auth_answers_every_query_through_reloads() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (asked, answered, seen) = client.join().expect("client");
-    assert_eq!(answered, asked, "every query answered through 10 reloads ({asked} asked)");
+    assert_eq!(
+        answered, asked,
+        "every query answered through 10 reloads ({asked} asked)"
+    );
     assert!(seen.len() >= 2, "the reloads changed the answer: {seen:?}");
     assert_eq!(server.stop(), Some(0));
 }
