@@ -60,10 +60,7 @@ fn udp_rcode(s: &UdpSocket, q: &[u8]) -> u8 {
 }
 
 fn qtype_count(counts: &[u64], name: &str) -> u64 {
-    let i = QTYPES
-        .iter()
-        .position(|&(_, n)| n == name)
-        .unwrap_or(QTYPES.len());
+    let i = QTYPES.iter().position(|&(_, n)| n == name).unwrap_or(QTYPES.len());
     counts[i]
 }
 
