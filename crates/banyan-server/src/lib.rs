@@ -20,6 +20,11 @@
 //!   `rate-limit` and Knot's `rrl` module: per client prefix and kind of response, withheld
 //!   answers dropped or every `slip`-th sent truncated (TC=1). TCP is never limited.
 //!
+//! - Metrics ([`metrics`]): queries counted by transport, QTYPE and RCODE and the rate
+//!   limiter's verdicts (a few relaxed atomic increments per query), read with
+//!   [`Server::metrics`] and rendered in the Prometheus text format, served by
+//!   [`MetricsEndpoint`].
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
 //! when `AuthConfig::cookies` is set), DoT/DoH (not yet).

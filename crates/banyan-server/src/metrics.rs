@@ -499,14 +499,16 @@ mod tests {
 
     #[test]
     fn renders_exposition_lines() {
-        let mut counts = CountValues::default();
-        counts.queries = [5, 2];
+        let mut counts = CountValues {
+            queries: [5, 2],
+            rrl_dropped: 7,
+            ..CountValues::default()
+        };
         counts.qtypes[0] = 4;
         counts.qtypes[QTYPES.len()] = 3;
         counts.rcodes[0] = 6;
         counts.rcodes[3] = 1;
         counts.rcodes[12] = 1;
-        counts.rrl_dropped = 7;
         let auth = MetricsSnapshot {
             counts,
             zones: vec![("example.com.".into(), 2024010101), ("we\"ird\\.\n".into(), 1)],
