@@ -20,6 +20,11 @@
 //!   `rate-limit` and Knot's `rrl` module: per client prefix and kind of response, withheld
 //!   answers dropped or every `slip`-th sent truncated (TC=1). TCP is never limited.
 //!
+//! - Metrics ([`metrics`]): queries counted by transport, QTYPE and RCODE and the rate
+//!   limiter's verdicts (a few relaxed atomic increments per query), read with
+//!   [`Server::metrics`] and rendered in the Prometheus text format, served by
+//!   [`MetricsEndpoint`].
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
 //! when `AuthConfig::cookies` is set), DoT/DoH (not yet).
@@ -30,6 +35,7 @@
 #![deny(unsafe_code)]
 
 mod listen;
+pub mod metrics;
 mod propagation;
 mod recursive;
 mod reload;
@@ -49,6 +55,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
+pub use metrics::{MetricsEndpoint, MetricsHandle, MetricsSnapshot, ResolverMetrics};
 pub use propagation::timers::Timers as SecondaryTimers;
 pub use propagation::{
     notify_in_background, zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role,
@@ -165,6 +172,8 @@ pub(crate) struct Shared {
     pub(crate) updates: Option<tokio::sync::mpsc::Sender<udp::UpdateJob>>,
     /// The UDP workers' response rate limiter, when configured.
     pub(crate) rrl: Option<Rrl>,
+    /// What was answered, for [`Server::metrics`].
+    pub(crate) counters: Arc<metrics::Counters>,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -242,6 +251,7 @@ impl Server {
             propagation: propagation.clone(),
             updates,
             rrl,
+            counters: Arc::default(),
         });
         let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {
@@ -290,6 +300,20 @@ impl Server {
     /// The zone snapshot being served now.
     pub fn catalog(&self) -> Arc<Catalog> {
         self.shared.catalog.load_full()
+    }
+
+    /// What the server has answered so far and the serials of the zones it serves now.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.metrics_handle().snapshot()
+    }
+
+    /// A handle that reads the same as [`Server::metrics`] from any thread, for as long as
+    /// it is held (after shutdown it reads the last counts).
+    pub fn metrics_handle(&self) -> MetricsHandle {
+        MetricsHandle {
+            counters: self.shared.counters.clone(),
+            catalog: self.shared.catalog.clone(),
+        }
     }
 
     /// Reads the zones again from the [`ZoneSource`] and swaps the new snapshot in; queries

@@ -429,7 +429,17 @@ mod allocation_tests {
                     respond_alone += allocations() - before;
                 }
                 let before = allocations();
-                answer_batch(&mut batch, n, &catalog, &auth, &mut Vec::new(), false, 0, None);
+                answer_batch(
+                    &mut batch,
+                    n,
+                    &catalog,
+                    &auth,
+                    &mut Vec::new(),
+                    false,
+                    0,
+                    None,
+                    &crate::metrics::Counters::default(),
+                );
                 if round == 1 {
                     whole += allocations() - before;
                 }

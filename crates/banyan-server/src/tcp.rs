@@ -13,6 +13,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
+use crate::metrics::Proto;
 use crate::{ServerError, Shared};
 
 /// Answers queued per connection before reading the next query waits for the writer: enough
@@ -138,11 +139,13 @@ async fn connection(
                     // reply says the change was made).
                     Some(p) => {
                         let reply = p.update(&query, crate::propagation::tsig_now()).await;
+                        shared.counters.reply(&reply);
                         frame(&reply).into_iter().collect()
                     }
                     // No zone is kept in the store, so none can change: NOTIMP, as NSD.
                     None => {
                         banyan_auth::update_reply(&query, banyan_wire::Rcode::NOTIMP, &mut out);
+                        shared.counters.reply(&out);
                         frame(&out).into_iter().collect()
                     }
                 },
@@ -173,7 +176,20 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
         transport: Transport::Tcp,
         now: crate::propagation::tsig_now(),
     };
-    respond(&catalog, &shared.auth, &req, out)
+    shared.counters.query(Proto::Tcp, query);
+    let action = respond(&catalog, &shared.auth, &req, out);
+    match &action {
+        Action::Reply | Action::Notify { .. } => shared.counters.reply(out),
+        // A transfer counts once, by its first message's RCODE.
+        Action::Stream(messages) => {
+            if let Some(first) = messages.first() {
+                shared.counters.reply(first);
+            }
+        }
+        // An UPDATE's reply is counted when made (after it is stored); a dropped query has none.
+        Action::Update { .. } | Action::Drop => {}
+    }
+    action
 }
 
 /// The framed messages an action sends: none, the reply, or every message of a stream.

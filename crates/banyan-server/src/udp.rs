@@ -10,6 +10,7 @@ use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
 use banyan_wire::Name;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::metrics::{Counters, Proto};
 use crate::propagation::Propagation;
 use crate::rrl::{Rrl, Verdict};
 use crate::sys::{recv_batch, send_batch, Batch};
@@ -121,6 +122,7 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             crate::propagation::tsig_now(),
             // One clock read per batch, and only when limiting.
             shared.rrl.as_ref().map(|rrl| (rrl, Instant::now())),
+            &shared.counters,
         );
         let _ = send_batch(&socket, &mut batch, n);
         for d in deferred.drain(..) {
@@ -150,6 +152,7 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
 /// working size (an UPDATE is copied out, being rare). `now` (seconds since 1970) is the
 /// time TSIGs are checked against. With `rrl`, each reply is counted at its instant and
 /// dropped or cut down to a truncated slip as the limiter says (TCP has no such step).
+/// Each query is counted in `counters` (a few relaxed increments; nothing allocated).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn answer_batch(
     batch: &mut Batch,
@@ -160,6 +163,7 @@ pub(crate) fn answer_batch(
     deferred_updates: bool,
     now: u64,
     rrl: Option<(&Rrl, Instant)>,
+    counters: &Counters,
 ) {
     for i in 0..n {
         let Some((bytes, client, out)) = batch.query_and_reply(i) else {
@@ -171,18 +175,32 @@ pub(crate) fn answer_batch(
             transport: Transport::Udp,
             now,
         };
+        counters.query(Proto::Udp, bytes);
         match respond(catalog, auth, &req, out) {
             Action::Reply => {
+                // The RCODE as answered, before a slip cuts the reply down.
+                counters.reply(out);
                 // After answering, before queueing: the limiter classifies the reply itself.
                 let send = match rrl {
                     None => true,
-                    Some((rrl, at)) => rrl.filter(client.ip(), out, at) != Verdict::Drop,
+                    Some((rrl, at)) => match rrl.filter(client.ip(), out, at) {
+                        Verdict::Send => true,
+                        Verdict::Slip => {
+                            counters.rrl_slipped.fetch_add(1, Ordering::Relaxed);
+                            true
+                        }
+                        Verdict::Drop => {
+                            counters.rrl_dropped.fetch_add(1, Ordering::Relaxed);
+                            false
+                        }
+                    },
                 };
                 if send {
                     batch.queue_reply(i);
                 }
             }
             Action::Notify { zone, .. } => {
+                counters.reply(out);
                 batch.queue_reply(i);
                 deferred.push(Deferred::Notify(zone));
             }
@@ -190,6 +208,7 @@ pub(crate) fn answer_batch(
             // No zone is kept in the store, so none can change: NOTIMP, as NSD.
             Action::Update { .. } => {
                 banyan_auth::update_reply(bytes, banyan_wire::Rcode::NOTIMP, out);
+                counters.reply(out);
                 batch.queue_reply(i);
             }
             // A transfer is only ever answered over TCP; respond refuses it over UDP, so a

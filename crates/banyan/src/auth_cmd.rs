@@ -88,13 +88,22 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
         config,
         ZoneSource::Dir(args.zones.clone()),
         &args.zones.display().to_string(),
+        |_| Ok(()),
     )
 }
 
 /// Loads the zones, starts the server, prints where it listens and what it serves, and runs
 /// until SIGINT/SIGTERM. Shared by `banyan auth` and `banyan serve`. Zones that fail to load
 /// are reported and left out; no zone at all, or an address that cannot be bound, is an error.
-pub fn serve(config: ServerConfig, source: ZoneSource, from: &str) -> anyhow::Result<()> {
+/// `started` runs once the server is up and its lines printed (`banyan serve` starts its
+/// metrics endpoint there, reading the server's counters); what it returns is kept until the
+/// server stops.
+pub fn serve<T>(
+    config: ServerConfig,
+    source: ZoneSource,
+    from: &str,
+    started: impl FnOnce(&Server) -> anyhow::Result<T>,
+) -> anyhow::Result<()> {
     let (catalog, errors) = source.load();
     for e in &errors {
         eprintln!("banyan: zone not loaded: {e}");
@@ -125,7 +134,9 @@ pub fn serve(config: ServerConfig, source: ZoneSource, from: &str) -> anyhow::Re
     }
     out.flush()?;
     drop(out);
+    let kept = started(&server)?;
     server.run_until_signal().context("installing signal handlers")?;
+    drop(kept);
     server.shutdown();
     println!("stopped");
     Ok(())

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context as _};
 use banyan_auth::{AuthConfig, NamePattern, SerialPolicy, TransferAcl, UpdateRule};
 use banyan_dnssec::Denial;
-use banyan_server::{DynamicZone, Role, ServerConfig, StoreConfig, ZoneFile, ZoneSigning, ZoneSource};
+use banyan_server::{DynamicZone, MetricsEndpoint, Role, ServerConfig, StoreConfig, ZoneFile, ZoneSigning, ZoneSource};
 use banyan_wire::tsig::{parse_bind_keys, KeyRing, TsigAlgorithm, TsigKey};
 use banyan_wire::{Name, RecordType};
 use serde::Deserialize;
@@ -35,6 +35,17 @@ pub struct Config {
     pub registry: Option<RegistrySection>,
     /// The registrar dashboard.
     pub web: Option<crate::web_serve::WebSection>,
+    /// Prometheus metrics of the authoritative server and the resolver.
+    pub metrics: Option<MetricsSection>,
+}
+
+/// `[metrics]`: where `GET /metrics` is answered (Prometheus text format 0.0.4).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    /// `"IP:PORT"` (port 0 picks one; the address is printed as
+    /// `metrics listening on http://ADDR/metrics`). Required.
+    pub listen: SocketAddr,
 }
 
 /// `[[tsig]]`: one key given inline, or a file of keys in BIND's syntax.
@@ -305,6 +316,8 @@ pub struct Services {
     pub registry: Option<crate::registry_serve::RegistryServeConfig>,
     /// The registrar dashboard.
     pub web: Option<crate::web_serve::WebServeConfig>,
+    /// Where the metrics endpoint listens.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// `[[auth.zone]]`.
@@ -531,6 +544,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     let keys = keys(&config, path)?;
     let store_url = store_url_of(&config, path)?;
     let resolver = config.resolver.map(|r| resolver_args(r, path)).transpose()?;
+    let metrics = config.metrics.map(|m| m.listen);
     let Some(auth) = config.auth else {
         if resolver.is_none() && registry.is_none() && web.is_none() {
             bail!("{file}: nothing to serve (no [auth], [resolver], [registry] or [web] section)");
@@ -540,6 +554,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             resolver,
             registry,
             web,
+            metrics,
         });
     };
     if auth.listen.is_empty() {
@@ -699,6 +714,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         resolver,
         registry,
         web,
+        metrics,
     })
 }
 
@@ -964,15 +980,32 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
         None => None,
     };
+    let resolver_state = resolver.as_ref().map(|r| r.resolver().clone());
+    let listen_metrics = services.metrics;
+    // Started once the authoritative server (when configured) is, since it reads its counters.
+    let start_metrics = |auth: Option<banyan_server::MetricsHandle>| -> anyhow::Result<Option<MetricsEndpoint>> {
+        listen_metrics
+            .map(|addr| start_metrics_endpoint(addr, auth, resolver_state.clone()))
+            .transpose()
+    };
     // The authoritative server says "stopped" itself when it has stopped.
     let (served, said) = match (services.auth, &resolver, &registry) {
         (Some((config, source)), _, _) => (
-            crate::auth_cmd::serve(config, source, &path.display().to_string()),
+            crate::auth_cmd::serve(config, source, &path.display().to_string(), |server| {
+                start_metrics(Some(server.metrics_handle()))
+            }),
             true,
         ),
-        (None, Some(r), _) => (r.run_until_signal().context("installing signal handlers"), false),
-        (None, None, Some(r)) => (r.run_until_signal().context("installing signal handlers"), false),
-        (None, None, None) => (wait_for_signal(), false),
+        (None, resolver, registry) => {
+            let endpoint = start_metrics(None)?;
+            let served = match (resolver, registry) {
+                (Some(r), _) => r.run_until_signal().context("installing signal handlers"),
+                (None, Some(r)) => r.run_until_signal().context("installing signal handlers"),
+                (None, None) => wait_for_signal(),
+            };
+            drop(endpoint);
+            (served, false)
+        }
     };
     if let Some(r) = resolver {
         r.shutdown();
@@ -987,6 +1020,26 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         println!("stopped");
     }
     served
+}
+
+/// Starts `GET /metrics` on `addr` for the authoritative server's counters and the
+/// resolver's, whichever run, and prints where it listens (scripts and tests read the line).
+fn start_metrics_endpoint(
+    addr: SocketAddr,
+    auth: Option<banyan_server::MetricsHandle>,
+    resolver: Option<std::sync::Arc<banyan_resolver::Resolver>>,
+) -> anyhow::Result<MetricsEndpoint> {
+    let endpoint = MetricsEndpoint::start(addr, move || {
+        let auth = auth.as_ref().map(banyan_server::MetricsHandle::snapshot);
+        let resolver = resolver.as_deref().map(banyan_server::ResolverMetrics::of);
+        banyan_server::metrics::render(auth.as_ref(), resolver.as_ref())
+    })
+    .with_context(|| format!("metrics.listen {addr}"))?;
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "metrics listening on http://{}/metrics", endpoint.local_addr())?;
+    out.flush()?;
+    Ok(endpoint)
 }
 
 /// Waits for SIGINT or SIGTERM when no other service does (the dashboard alone).
@@ -1155,6 +1208,21 @@ allow_transfer = ["192.0.2.0/24"]
             let err = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains(names), "{bad}: {err}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn metrics_section_reads_and_refuses_unknown_keys() -> anyhow::Result<()> {
+        let services = load_services(&format!("{GOOD}\n[metrics]\nlisten = \"127.0.0.1:9153\"\n"))?;
+        assert_eq!(services.metrics, Some("127.0.0.1:9153".parse()?));
+        assert_eq!(load_services(GOOD)?.metrics, None);
+        let err = load_services(&format!(
+            "{GOOD}\n[metrics]\nlisten = \"127.0.0.1:9153\"\npath = \"/m\"\n"
+        ))
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+        assert!(err.contains("path"), "{err}");
         Ok(())
     }
 
