@@ -2,11 +2,14 @@
 //! loopback, asked with `banyan query` (and `+trace`), reloaded with SIGHUP and stopped with
 //! SIGTERM by PID.
 
-use std::io::{BufRead as _, BufReader, Lines};
+mod running;
+
 use std::net::UdpSocket;
 use std::path::PathBuf;
-use std::process::{Child, ChildStderr, ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use running::Running;
 
 fn zone_text(serial: u32, www: &str) -> String {
     format!(
@@ -58,76 +61,6 @@ fn free_port() -> u16 {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }
-    }
-}
-
-/// A running server process; killed by PID if the test ends without stopping it.
-struct Running {
-    child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-    stderr: Lines<BufReader<ChildStderr>>,
-}
-
-impl Running {
-    fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start banyan");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        Running { child, stdout, stderr }
-    }
-
-    /// Reads stdout up to the line containing `what` (the server prints it once ready).
-    fn wait_stdout(&mut self, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        for line in self.stdout.by_ref() {
-            let line = line.expect("stdout line");
-            let found = line.contains(what);
-            seen.push(line);
-            if found {
-                return seen;
-            }
-        }
-        panic!("no {what:?} on stdout; saw {seen:?}");
-    }
-
-    /// Reads stderr up to the line containing `what`.
-    fn wait_stderr(&mut self, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        for line in self.stderr.by_ref() {
-            let line = line.expect("stderr line");
-            let found = line.contains(what);
-            seen.push(line);
-            if found {
-                return seen;
-            }
-        }
-        panic!("no {what:?} on stderr; saw {seen:?}");
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
-    }
-
-    /// SIGTERM, then the exit code.
-    fn stop(mut self) -> Option<i32> {
-        self.signal("TERM");
-        self.child.wait().expect("wait").code()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,63 +1,16 @@
 //! End to end: `banyan serve` with `[metrics]` on an ephemeral port, asked a few queries over
 //! UDP and TCP, then scraped with `GET /metrics`; stopped with SIGTERM by PID.
 
-use std::io::{BufRead as _, BufReader, Lines, Read as _, Write as _};
+mod running;
+
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
+
+use running::Running;
 
 /// Bound on any wait: a failure limit, not a pause.
 const WAIT: Duration = Duration::from_secs(5);
-
-/// A running `banyan serve`; killed by PID if the test ends without stopping it.
-struct Running {
-    child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-}
-
-impl Running {
-    fn start(config: &str) -> Running {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
-            .args(["serve", "--config", config])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start banyan");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        Running { child, stdout }
-    }
-
-    /// Reads stdout up to the line containing `what`.
-    fn wait_stdout(&mut self, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        for line in self.stdout.by_ref() {
-            let line = line.expect("stdout line");
-            let found = line.contains(what);
-            seen.push(line);
-            if found {
-                return seen;
-            }
-        }
-        panic!("no {what:?} on stdout; saw {seen:?}");
-    }
-
-    /// SIGTERM, then the exit code.
-    fn stop(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
-        self.child.wait().expect("wait").code()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A query for `name` (labels) of type `qtype`, without EDNS.
 fn query(id: u16, labels: &[&str], qtype: u16) -> Vec<u8> {
@@ -97,7 +50,7 @@ fn serve_metrics_endpoint_counts_queries() {
          [metrics]\nlisten = \"127.0.0.1:0\"\n",
     )
     .expect("config");
-    let mut server = Running::start(config.to_str().expect("utf-8"));
+    let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let lines = server.wait_stdout("metrics listening on http://");
     let dns = addr_after(
         lines

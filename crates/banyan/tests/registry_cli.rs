@@ -3,12 +3,13 @@
 //! with SIGTERM by PID.
 
 mod plain_tcp;
+mod running;
 
-use std::io::{BufRead as _, BufReader, Lines};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 
 use plain_tcp::{http_get, whois};
+use running::Running;
 
 /// A directory under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);
@@ -36,43 +37,6 @@ impl Drop for TempDir {
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
-}
-
-/// The server process; killed by PID if the test ends without stopping it.
-struct Running {
-    child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-}
-
-impl Running {
-    fn wait_stdout(&mut self, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        for line in self.stdout.by_ref() {
-            let line = line.expect("stdout line");
-            let found = line.contains(what);
-            seen.push(line);
-            if found {
-                return seen;
-            }
-        }
-        panic!("no {what:?} on stdout; saw {seen:?}");
-    }
-
-    fn stop(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
-        self.child.wait().expect("wait").code()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Runs `banyan registry ARGS --server … --ca …` as `who` (password `secret-` + its last
@@ -143,14 +107,7 @@ transfer_grace = "0"
         ),
     )
     .expect("write config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
-        .args(["serve", "--config", config.to_str().expect("utf-8")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start banyan serve");
-    let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut server = Running { child, stdout };
+    let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let seen = server.wait_stdout("epp listening on");
     let ready = seen.last().cloned().unwrap_or_default();
     let cert = dir.0.join("data").join("epp-cert.pem");
@@ -365,14 +322,7 @@ managed = true
         ),
     )
     .expect("write config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
-        .args(["serve", "--config", config.to_str().expect("utf-8")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start banyan serve");
-    let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut server = Running { child, stdout };
+    let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let seen = server.wait_stdout("zone test. serial");
     assert!(seen.iter().any(|l| l.contains("zone test. published")), "{seen:?}");
     let epp = Epp {
