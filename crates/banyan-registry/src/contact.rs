@@ -457,23 +457,8 @@ impl Registry {
     pub async fn delete_contact(&self, by: &RegistrarId, id: &str) -> Result<(), RegistryError> {
         let mut tx = self.backend.begin_write(&self.pool).await?;
         let row = self.own_contact(&mut tx, by, id).await?;
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Contact, row.id).await?;
-        if let Some(s) = crate::domain::prohibited_by(
-            &statuses,
-            Status::ClientDeleteProhibited,
-            Status::ServerDeleteProhibited,
-        ) {
-            return Err(RegistryError::StatusProhibits(format!("contact {id} has status {s}")));
-        }
-        if self
-            .pending_transfer(&mut tx, ObjectKind::Contact, row.id)
-            .await?
-            .is_some()
-        {
-            return Err(RegistryError::StatusProhibits(format!(
-                "contact {id} is pending transfer"
-            )));
-        }
+        self.check_deletable(&mut tx, ObjectKind::Contact, row.id, &format!("contact {id}"))
+            .await?;
         if self.contact_linked(&mut tx, row.id).await? {
             return Err(RegistryError::AssociationProhibits(format!(
                 "contact {id} is used by a domain"

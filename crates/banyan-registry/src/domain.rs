@@ -778,21 +778,8 @@ impl Registry {
                 "{name} is already pending deletion"
             )));
         }
-        let statuses = self.stored_statuses(&mut tx, ObjectKind::Domain, row.id).await?;
-        if let Some(s) = prohibited_by(
-            &statuses,
-            Status::ClientDeleteProhibited,
-            Status::ServerDeleteProhibited,
-        ) {
-            return Err(RegistryError::StatusProhibits(format!("{name} has status {s}")));
-        }
-        if self
-            .pending_transfer(&mut tx, ObjectKind::Domain, row.id)
-            .await?
-            .is_some()
-        {
-            return Err(RegistryError::StatusProhibits(format!("{name} is pending transfer")));
-        }
+        self.check_deletable(&mut tx, ObjectKind::Domain, row.id, &name.to_string())
+            .await?;
         let subordinates = self.subordinate_hosts(&mut tx, row.id).await?;
         if let Some(h) = subordinates.first() {
             return Err(RegistryError::AssociationProhibits(format!(

@@ -441,6 +441,29 @@ impl Registry {
         Ok(())
     }
 
+    /// Refuses the delete of an object that has a DeleteProhibited status or a pending
+    /// transfer (RFC 5731 §3.2.2, RFC 5733 §3.2.2: 2304); `what` names it in the message.
+    pub(crate) async fn check_deletable(
+        &self,
+        tx: &mut Tx,
+        kind: ObjectKind,
+        id: i64,
+        what: &str,
+    ) -> Result<(), RegistryError> {
+        let statuses = self.stored_statuses(tx, kind, id).await?;
+        if let Some(s) = crate::domain::prohibited_by(
+            &statuses,
+            Status::ClientDeleteProhibited,
+            Status::ServerDeleteProhibited,
+        ) {
+            return Err(RegistryError::StatusProhibits(format!("{what} has status {s}")));
+        }
+        if self.pending_transfer(tx, kind, id).await?.is_some() {
+            return Err(RegistryError::StatusProhibits(format!("{what} is pending transfer")));
+        }
+        Ok(())
+    }
+
     /// Forgets everything kept about an object besides its own row: statuses and transfers.
     pub(crate) async fn delete_object_extras(
         &self,

@@ -191,28 +191,19 @@ impl LocalZone {
     /// synthesized one when it has none), each RRset kept whole.
     fn from_zone(zone: &banyan_zone::Zone) -> LocalZone {
         let apex = zone.origin().to_lowercase();
-        let mut sets: Vec<RRset> = Vec::new();
+        // The records grouped into RRsets, in the zone's order.
+        let mut groups: Vec<(Name, RecordType, Vec<banyan_wire::Record>)> = Vec::new();
         for r in zone.records() {
             let owner = r.name.to_lowercase();
-            let wire = r.data.to_wire().into_boxed_slice();
-            match sets.iter_mut().find(|s| s.name == owner && s.rtype == r.rtype()) {
-                Some(set) => {
-                    set.ttl = set.ttl.min(r.ttl);
-                    if !set.rdata.contains(&wire) {
-                        set.rdata.push(wire);
-                    }
-                }
-                None => sets.push(RRset {
-                    name: owner,
-                    rtype: r.rtype(),
-                    class: Class::IN,
-                    ttl: r.ttl,
-                    rdata: vec![wire],
-                    sigs: Vec::new(),
-                    security: Security::Unchecked,
-                }),
+            match groups.iter_mut().find(|(n, t, _)| *n == owner && *t == r.rtype()) {
+                Some((_, _, records)) => records.push(r),
+                None => groups.push((owner, r.rtype(), vec![r])),
             }
         }
+        let sets: Vec<RRset> = groups
+            .iter()
+            .filter_map(|(owner, _, records)| RRset::from_records(owner, records))
+            .collect();
         let soa = sets
             .iter()
             .find(|s| s.rtype == RecordType::SOA && s.name == apex)

@@ -216,21 +216,6 @@ fn special_trigger(target: &Name) -> Option<&'static str> {
         .find(|k| last.eq_ignore_ascii_case(k.as_bytes()))
 }
 
-/// `records` (one type) as an RRset owned by `owner`, with their smallest TTL; `None` when
-/// there are none.
-fn rrset(owner: &Name, records: &[Record]) -> Option<RRset> {
-    let first = records.first()?;
-    Some(RRset {
-        name: owner.to_lowercase(),
-        rtype: first.rtype(),
-        class: Class::IN,
-        ttl: records.iter().map(|r| r.ttl).min().unwrap_or(first.ttl),
-        rdata: records.iter().map(|r| r.data.to_wire().into_boxed_slice()).collect(),
-        sigs: Vec::new(),
-        security: Security::Unchecked,
-    })
-}
-
 /// The policy zones in force, in order of precedence.
 #[derive(Clone, Debug, Default)]
 pub struct ResponsePolicy {
@@ -251,7 +236,7 @@ impl ResponsePolicy {
         let negative = |rcode| Answer {
             rcode,
             answer: Vec::new(),
-            authority: rrset(&zone.soa.name, std::slice::from_ref(&zone.soa))
+            authority: RRset::from_records(&zone.soa.name, std::slice::from_ref(&zone.soa))
                 .into_iter()
                 .collect(),
             uncacheable: true,
@@ -272,7 +257,7 @@ impl ResponsePolicy {
                 if chosen.is_empty() {
                     chosen = pick(RecordType::CNAME);
                 }
-                match rrset(qname, &chosen) {
+                match RRset::from_records(qname, &chosen) {
                     Some(set) => Some(Answer {
                         rcode: Rcode::NOERROR,
                         answer: vec![set],

@@ -1,7 +1,7 @@
 //! The unit the cache keeps: an RRset (RFC 2181 §5) with the trust of the section it came
 //! from (RFC 2181 §5.4.1).
 
-use banyan_wire::{Class, Name, RecordType};
+use banyan_wire::{Class, Name, Record, RecordType};
 
 /// A set of records with the same owner, type and class, as received. RDATA is kept in
 /// uncompressed wire form (names expanded), so it can be written into any message.
@@ -42,6 +42,29 @@ pub enum Security {
 }
 
 impl RRset {
+    /// `records` (of one type; class IN) as an unchecked set owned by `owner` (lowercased),
+    /// with the smallest of their TTLs (RFC 2181 §5.2) and duplicates removed; `None` when
+    /// there are none. For data the resolver serves itself (local zones, response policy).
+    pub fn from_records(owner: &Name, records: &[Record]) -> Option<RRset> {
+        let first = records.first()?;
+        let mut rdata: Vec<Box<[u8]>> = Vec::with_capacity(records.len());
+        for r in records {
+            let wire = r.data.to_wire().into_boxed_slice();
+            if !rdata.contains(&wire) {
+                rdata.push(wire);
+            }
+        }
+        Some(RRset {
+            name: owner.to_lowercase(),
+            rtype: first.rtype(),
+            class: Class::IN,
+            ttl: records.iter().map(|r| r.ttl).min().unwrap_or(first.ttl),
+            rdata,
+            sigs: Vec::new(),
+            security: Security::Unchecked,
+        })
+    }
+
     /// Octets this set takes in memory, roughly: what the cache's memory bound counts.
     pub fn weight(&self) -> usize {
         std::mem::size_of::<RRset>()

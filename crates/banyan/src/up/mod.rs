@@ -91,6 +91,16 @@ struct Lab {
 }
 
 impl Lab {
+    /// Where the resolver answers (its first address; the servers' port on 127.0.0.1 if it
+    /// has none, which `start_lab` does not let happen).
+    fn resolver_addr(&self) -> SocketAddr {
+        self.resolver
+            .local_addrs()
+            .first()
+            .copied()
+            .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), self.port))
+    }
+
     /// Stops everything at once: each server's UDP workers take up to their poll interval to
     /// notice, so stopping them one after another would add up.
     fn shutdown(self) {
@@ -141,12 +151,13 @@ fn store_plans(world: &World, run_dir: &Path) -> anyhow::Result<Vec<Option<Store
         }
     }
     for z in world.zones.iter().filter(|z| z.registry) {
+        let Some(primary) = world.primary_of(&z.name) else {
+            continue;
+        };
         let listing: Vec<usize> = (0..world.servers.len())
             .filter(|&i| world.servers[i].zones.contains(&z.name))
             .collect();
-        let Some((&primary, secondaries)) = listing.split_first() else {
-            continue;
-        };
+        let secondaries: Vec<usize> = listing.iter().copied().filter(|&i| i != primary).collect();
         for &i in &listing {
             if world.servers[i].hosted {
                 anyhow::bail!(
@@ -173,9 +184,9 @@ fn store_plans(world: &World, run_dir: &Path) -> anyhow::Result<Vec<Option<Store
             }
         }
         if let Some(p) = plans[primary].as_mut() {
-            p.primary.push((z.name.clone(), secondaries.to_vec(), z.signed));
+            p.primary.push((z.name.clone(), secondaries.clone(), z.signed));
         }
-        for &i in secondaries {
+        for &i in &secondaries {
             if let Some(p) = plans[i].as_mut() {
                 p.secondary.push((z.name.clone(), primary));
             }
@@ -458,10 +469,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
     // The registries: their domains registered and their TLD zones in the primaries'
     // stores before any server starts.
     let stores = store_plans(&world, &run_dir.0)?;
-    let store_of = |tld: &Name| {
-        let primary = world.servers.iter().position(|s| s.zones.contains(tld))?;
-        stores[primary].as_ref().map(|p| p.url.clone())
-    };
+    let store_of = |tld: &Name| stores[world.primary_of(tld)?].as_ref().map(|p| p.url.clone());
     let demo_password = crate::registry_cmd::random_auth_info();
     let hosting = world
         .servers
@@ -501,20 +509,17 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
     for missing in wait_for_secondaries(&world, &stores, &lab) {
         eprintln!("banyan up: warning: {missing} (it keeps trying)");
     }
-    let resolver_addr = lab
-        .resolver
-        .local_addrs()
-        .first()
-        .copied()
-        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), lab.port));
     for r in &mut registries {
-        let primary = world
-            .servers
-            .iter()
-            .find(|s| s.zones.contains(&r.plan.tld))
-            .map(|s| s.address);
-        registries::set_ports(r, lab.port, resolver_addr, primary);
+        let primary = world.primary_of(&r.plan.tld).map(|i| world.servers[i].address);
+        registries::set_ports(r, lab.port, lab.resolver_addr(), primary);
     }
+    // What the dashboard's propagation panel and lookup page ask, from what is loaded.
+    let dns = dashboard::DnsView {
+        port: lab.port,
+        resolver: lab.resolver_addr(),
+        root_hints: hints.clone(),
+        trust_anchors: anchors.clone(),
+    };
 
     let result = runtime.block_on(serve(
         &world,
@@ -527,7 +532,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         port_note,
         (&registries, opened),
         &demo_password,
-        hosting.as_deref(),
+        hosting.as_deref().map(|store| (store, dns)),
         args,
     ));
     println!("{}", stats_line(lab.resolver.resolver()));
@@ -554,7 +559,7 @@ async fn serve(
     port_note: Option<String>,
     (registries, opened): (&[WorldRegistry], Vec<banyan_registry::Registry>),
     demo_password: &str,
-    hosting: Option<&str>,
+    hosting: Option<(&str, dashboard::DnsView)>,
     args: &UpArgs,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
@@ -572,7 +577,7 @@ async fn serve(
     }
     // The dashboard needs somewhere to register names and servers to host them on.
     let web = match hosting {
-        Some(store) if !endpoints.is_empty() => Some(
+        Some((store, dns)) if !endpoints.is_empty() => Some(
             dashboard::start(
                 world,
                 &endpoints,
@@ -580,17 +585,7 @@ async fn serve(
                 store,
                 &run_dir.0,
                 args.web.unwrap_or(dashboard::DEFAULT_LISTEN),
-                dashboard::DnsView {
-                    port: lab.port,
-                    resolver: lab
-                        .resolver
-                        .local_addrs()
-                        .first()
-                        .copied()
-                        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), lab.port)),
-                    root_hints: RootHints::from_file(hints_path)?,
-                    trust_anchors: anchor_path.map(TrustAnchors::from_file).transpose()?,
-                },
+                dns,
             )
             .await?,
         ),
@@ -683,12 +678,7 @@ impl Map {
         port_note: Option<String>,
     ) -> Map {
         let port = lab.port;
-        let resolver = lab
-            .resolver
-            .local_addrs()
-            .first()
-            .copied()
-            .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+        let resolver = lab.resolver_addr();
         let (first, deepest) = sample_names(world, zones);
         let p = |port: u16| {
             if port == 53 {

@@ -296,6 +296,12 @@ impl World {
             .max_by_key(|z| z.name.label_count())
     }
 
+    /// The primary of `zone`: the first server listing it. For a registry's TLD it serves
+    /// the zone from the store the registry publishes into; the others are its secondaries.
+    pub fn primary_of(&self, zone: &Name) -> Option<usize> {
+        self.servers.iter().position(|s| s.zones.contains(zone))
+    }
+
     /// The address of the server named `name`.
     pub fn address(&self, name: &Name) -> Option<Ipv4Addr> {
         self.servers.iter().find(|s| &s.name == name).map(|s| s.address)
