@@ -73,6 +73,22 @@ impl Verdict {
     }
 }
 
+/// Whether the query `message` from `client` carries a valid server cookie (RFC 7873
+/// §5.2.5): its sender's address is proven. For the server's rate limiter, which asks only
+/// about a response it is about to withhold, so the query is read a second time only then.
+pub fn proven(secret: &[u8; 16], message: &[u8], client: IpAddr, now: u64) -> bool {
+    let Ok(msg) = banyan_wire::Message::parse(message) else {
+        return false;
+    };
+    let Some(Ok(edns)) = msg.edns() else {
+        return false;
+    };
+    match edns.option(banyan_wire::edns::code::COOKIE) {
+        Some(banyan_wire::edns::EdnsOption::Cookie(c)) => check(secret, c, client, now).is_valid(),
+        _ => false,
+    }
+}
+
 /// Judges the COOKIE option `cookie` of a request from `client` at `now` (seconds since
 /// 1970; only its low 32 bits count, RFC 9018 §4.3 comparing timestamps in serial number
 /// arithmetic, RFC 1982).

@@ -74,6 +74,11 @@ pub struct Counters {
     pub rrl_dropped: AtomicU64,
     /// UDP replies sent truncated (TC=1) by response rate limiting.
     pub rrl_slipped: AtomicU64,
+    /// UDP replies over the rate sent all the same: the query's server cookie proved its
+    /// sender's address.
+    pub rrl_cookie_exempt: AtomicU64,
+    /// UDP replies over the rate sent all the same because the limiter only logs.
+    pub rrl_log_only: AtomicU64,
 }
 
 impl Counters {
@@ -101,6 +106,8 @@ impl Counters {
             rcodes: self.rcodes.each_ref().map(load),
             rrl_dropped: load(&self.rrl_dropped),
             rrl_slipped: load(&self.rrl_slipped),
+            rrl_cookie_exempt: load(&self.rrl_cookie_exempt),
+            rrl_log_only: load(&self.rrl_log_only),
         }
     }
 }
@@ -138,6 +145,10 @@ pub struct CountValues {
     pub rrl_dropped: u64,
     /// See [`Counters::rrl_slipped`].
     pub rrl_slipped: u64,
+    /// See [`Counters::rrl_cookie_exempt`].
+    pub rrl_cookie_exempt: u64,
+    /// See [`Counters::rrl_log_only`].
+    pub rrl_log_only: u64,
 }
 
 /// What the authoritative server reports: its counts and each zone's SOA serial.
@@ -263,10 +274,13 @@ pub fn render(auth: Option<&MetricsSnapshot>, resolver: Option<&ResolverMetrics>
             &mut out,
             name,
             "counter",
-            "UDP replies withheld (drop) or truncated (slip) by response rate limiting.",
+            "UDP replies over the rate: withheld (drop), truncated (slip), or sent because a \
+             server cookie proved the client (cookie_exempt) or the limiter only logs (log_only).",
         );
         sample(&mut out, name, "verdict", "drop", c.rrl_dropped);
         sample(&mut out, name, "verdict", "slip", c.rrl_slipped);
+        sample(&mut out, name, "verdict", "cookie_exempt", c.rrl_cookie_exempt);
+        sample(&mut out, name, "verdict", "log_only", c.rrl_log_only);
         let name = "banyan_zone_serial";
         header(&mut out, name, "gauge", "SOA serial of each zone served.");
         for (zone, serial) in &a.zones {

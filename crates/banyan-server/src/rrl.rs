@@ -76,6 +76,13 @@ pub struct RrlConfig {
     /// Referrals, per delegation point (BIND's `referrals-per-second`; default the responses
     /// rate).
     pub referrals_per_second: u32,
+    /// Every response to a client prefix, whatever its name (BIND's `all-per-second`;
+    /// default 0, off). The per-name buckets cannot see a flood of names a wildcard answers
+    /// (each `random.wild.example.` is its own bucket); this bucket does.
+    pub all_per_second: u32,
+    /// Decide as usual but withhold nothing, only count what would have been withheld
+    /// (BIND's `log-only`): for trying rates out on live traffic.
+    pub log_only: bool,
     /// How long a flood is remembered: withheld responses still debit the bucket down to
     /// `window × rate` (BIND's `window`; default 15 s, 1 s to 1 h).
     pub window: Duration,
@@ -102,6 +109,8 @@ impl RrlConfig {
             nxdomains_per_second: responses_per_second,
             errors_per_second: responses_per_second,
             referrals_per_second: responses_per_second,
+            all_per_second: 0,
+            log_only: false,
             window: DEFAULT_RRL_WINDOW,
             slip: DEFAULT_RRL_SLIP,
             ipv4_prefix: DEFAULT_RRL_IPV4_PREFIX,
@@ -169,6 +178,8 @@ pub enum ResponseKind {
     Referral = 3,
     /// Any other RCODE; all errors to a prefix share one bucket.
     Error = 4,
+    /// Every response, counted again in one bucket per prefix when `all_per_second` is set.
+    All = 5,
 }
 
 /// What to do with a response (BIND's `dns_rrl_result_t`: OK, DROP, SLIP).
@@ -181,6 +192,25 @@ pub enum Verdict {
     /// Send it truncated (TC=1, the question only) so a real client retries over TCP; for
     /// [`ResponseKind::Error`], send it as it is (BIND "leaks" errors at the slip rate).
     Slip,
+}
+
+/// What [`Rrl::filter`] did with a response: the limiter's [`Verdict`], or why a response
+/// it would have withheld is sent all the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Within the rates: sent as it is.
+    Send,
+    /// Withheld: send nothing.
+    Drop,
+    /// Withheld, but sent cut down to the truncated slip (errors: as they are).
+    Slip,
+    /// Over the rates, but the query carried a valid server cookie (RFC 7873 §5.2.5): the
+    /// client's address is proven, so the response cannot be a reflection and is sent as it
+    /// is. Unbound's `ip-ratelimit` lets valid cookies through the same way.
+    CookieExempt,
+    /// Over the rates with `log_only` set: sent as it is, counted as what would have been
+    /// withheld.
+    LogOnly,
 }
 
 /// One million: rates are per second and times in microseconds.
@@ -197,7 +227,8 @@ const TAG_SHIFT: u32 = 48;
 /// clock. Built by [`Rrl::new`].
 pub struct Rrl {
     /// Emission interval per kind (µs per response; `rate` per second); 0 = not limited.
-    interval: [u64; 5],
+    interval: [u64; 6],
+    log_only: bool,
     /// Most debt, as time ahead of now: one second of burst plus the window.
     ceiling: u64,
     slip: u8,
@@ -241,7 +272,9 @@ impl Rrl {
                 interval(config.nxdomains_per_second),
                 interval(config.referrals_per_second),
                 interval(config.errors_per_second),
+                interval(config.all_per_second),
             ],
+            log_only: config.log_only,
             ceiling: MICROS + duration_micros(config.window),
             slip: config.slip,
             ipv4_mask: u32::MAX.checked_shl(32 - u32::from(config.ipv4_prefix)).unwrap_or(0),
@@ -254,17 +287,34 @@ impl Rrl {
     }
 
     /// Decides the fate of `reply` (a response the answering core wrote) to `client` at
-    /// `now`, and on [`Verdict::Slip`] cuts it down in place to the truncated reply to send.
-    /// Responses that are not to a QUERY (NOTIFY, UPDATE) are never limited.
-    pub fn filter(&self, client: IpAddr, reply: &mut Vec<u8>, now: Instant) -> Verdict {
+    /// `now`, and on [`Outcome::Slip`] cuts it down in place to the truncated reply to send.
+    /// Responses that are not to a QUERY (NOTIFY, UPDATE) are never limited. `proven` is
+    /// asked only of a response about to be withheld: whether the query carried a valid
+    /// server cookie (so the cookie is not looked for on the common path).
+    pub fn filter(&self, client: IpAddr, reply: &mut Vec<u8>, now: Instant, proven: impl FnOnce() -> bool) -> Outcome {
         let Some((kind, key)) = self.classify(reply) else {
-            return Verdict::Send;
+            return Outcome::Send;
         };
-        let verdict = self.decide(client, kind, key, now);
-        if verdict == Verdict::Slip && kind != ResponseKind::Error {
-            truncate_to_question(reply);
+        let mut verdict = self.decide(client, kind, key, now);
+        if self.interval[ResponseKind::All as usize] != 0 {
+            // Counted in the prefix's own bucket too, whatever the first verdict.
+            let all = self.decide(client, ResponseKind::All, 0, now);
+            if verdict == Verdict::Send {
+                verdict = all;
+            }
         }
-        verdict
+        match verdict {
+            Verdict::Send => Outcome::Send,
+            _ if self.log_only => Outcome::LogOnly,
+            _ if proven() => Outcome::CookieExempt,
+            Verdict::Drop => Outcome::Drop,
+            Verdict::Slip => {
+                if kind != ResponseKind::Error {
+                    truncate_to_question(reply);
+                }
+                Outcome::Slip
+            }
+        }
     }
 
     /// The kind of `reply` and its bucket key (a keyed hash of the name, and type, the kind
@@ -419,10 +469,12 @@ fn duration_micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// Cuts a response down to its header and question, with TC set and no records: the reply
-/// a slipped response becomes (BIND's truncated slip; RFC 1035 §4.1.1 TC, RFC 7766 §5 retry
-/// over TCP). The RCODE and AA are kept, as BIND keeps NXDOMAIN. Built in place with
-/// banyan-wire's [`Header`], so nothing is allocated.
+/// Cuts a response down to its header, question and OPT record, with TC set and no other
+/// records: the reply a slipped response becomes (BIND's truncated slip; RFC 1035 §4.1.1
+/// TC, RFC 7766 §5 retry over TCP). The RCODE and AA are kept, as BIND keeps NXDOMAIN. The
+/// OPT record stays (RFC 6891 §7: a response to an EDNS query carries one), and with it the
+/// server cookie, so a client that speaks cookies can come back over UDP with a proven
+/// address instead of over TCP. Built in place, so nothing is allocated.
 pub fn truncate_to_question(reply: &mut Vec<u8>) {
     let Some(mut header) = Header::parse(reply) else {
         return;
@@ -438,13 +490,41 @@ pub fn truncate_to_question(reply: &mut Vec<u8>) {
             _ => break,
         }
     }
+    let opt = if questions == header.qdcount {
+        find_opt(reply, end, &header)
+    } else {
+        None
+    };
     header.tc = true;
     header.qdcount = questions;
     header.ancount = 0;
     header.nscount = 0;
     header.arcount = 0;
+    if let Some(opt) = opt {
+        let len = opt.end - opt.start;
+        reply.copy_within(opt, end);
+        end += len;
+        header.arcount = 1;
+    }
     reply.truncate(end);
     reply[..HEADER_LEN].copy_from_slice(&header.to_bytes());
+}
+
+/// Where the OPT record (RFC 6891 §6.1.1) of a message is, its records starting at `pos`.
+fn find_opt(msg: &[u8], mut pos: usize, header: &Header) -> Option<std::ops::Range<usize>> {
+    let records = u32::from(header.ancount) + u32::from(header.nscount);
+    for _ in 0..records {
+        pos = skip_record(msg, pos)?;
+    }
+    for _ in 0..header.arcount {
+        let end = skip_record(msg, pos)?;
+        // OPT's owner is the root, one zero octet, so its type is right after it.
+        if msg.get(pos) == Some(&0) && msg.get(pos + 1..pos + 3) == Some(&[0, 41]) {
+            return Some(pos..end);
+        }
+        pos = end;
+    }
+    None
 }
 
 /// The offset after the name at `pos` (which may end in a compression pointer).
@@ -800,10 +880,10 @@ mod tests {
             &[(1, "www.example.com.", RecordType::A)],
         );
         let mut first = answer.clone();
-        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut first, t0), Verdict::Send);
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut first, t0, || false), Outcome::Send);
         assert_eq!(first, answer);
         let mut second = answer.clone();
-        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut second, t0), Verdict::Slip);
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut second, t0, || false), Outcome::Slip);
         let msg = banyan_wire::Message::parse(&second).expect("slip parses");
         assert!(msg.header().tc && msg.header().aa && msg.header().qr);
         assert_eq!(msg.header().counts(), [1, 0, 0, 0]);
@@ -812,9 +892,133 @@ mod tests {
         // An error slips as it is.
         let refused = reply("www.example.org.", RecordType::A, Rcode::REFUSED, false, &[]);
         let (mut a, mut b) = (refused.clone(), refused.clone());
-        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut a, t0), Verdict::Send);
-        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut b, t0), Verdict::Slip);
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut a, t0, || false), Outcome::Send);
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut b, t0, || false), Outcome::Slip);
         assert_eq!(b, refused);
+    }
+
+    #[test]
+    fn a_slip_keeps_the_opt_record_and_its_cookie() {
+        use banyan_wire::edns::{Cookie, Edns, EdnsOption};
+        let (rrl, t0) = rrl(RrlConfig {
+            slip: 1,
+            ..RrlConfig::new(1)
+        });
+        let cookie = Cookie {
+            client: [1; 8],
+            server: Some(vec![2; 16]),
+        };
+        let edns = Edns {
+            options: vec![EdnsOption::Cookie(cookie.clone())],
+            ..Edns::default()
+        };
+        // An answer with an authority record and the OPT record the answering core writes.
+        let mut answer = Vec::new();
+        {
+            use banyan_wire::message::BuildSection;
+            use banyan_wire::rdata::A;
+            use banyan_wire::RData;
+            let header = Header {
+                id: 7,
+                qr: true,
+                aa: true,
+                ..Header::default()
+            };
+            let mut b = MessageBuilder::new(&mut answer, header);
+            let www = Name::parse("www.example.com.", None).expect("name");
+            let apex = Name::parse("example.com.", None).expect("name");
+            let ns = Name::parse("ns1.example.com.", None).expect("name");
+            b.question(&www, RecordType::A, Class::IN).expect("question");
+            let a = RData::A(A("192.0.2.1".parse().expect("a")));
+            b.push_parts(BuildSection::Answer, &www, Class::IN, 300, &a)
+                .expect("answer");
+            b.push_parts(BuildSection::Authority, &apex, Class::IN, 300, &RData::NS(ns))
+                .expect("ns");
+            b.edns(&edns).expect("opt");
+            b.finish();
+        }
+        let mut first = answer.clone();
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut first, t0, || false), Outcome::Send);
+        let mut second = answer.clone();
+        assert_eq!(rrl.filter(ip("192.0.2.1"), &mut second, t0, || false), Outcome::Slip);
+        let msg = banyan_wire::Message::parse(&second).expect("slip parses");
+        assert!(msg.header().tc);
+        assert_eq!(msg.header().counts(), [1, 0, 0, 1]);
+        let got = msg.edns().expect("an OPT record").expect("a good one");
+        assert_eq!(
+            got.option(banyan_wire::edns::code::COOKIE),
+            Some(&EdnsOption::Cookie(cookie))
+        );
+    }
+
+    #[test]
+    fn a_proven_client_and_log_only_are_sent_what_would_be_withheld() {
+        let answer = reply(
+            "www.example.com.",
+            RecordType::A,
+            Rcode::NOERROR,
+            true,
+            &[(1, "www.example.com.", RecordType::A)],
+        );
+        let (limiter, t0) = rrl(RrlConfig::new(1));
+        let mut r = answer.clone();
+        assert_eq!(
+            limiter.filter(ip("192.0.2.1"), &mut r, t0, || unreachable!()),
+            Outcome::Send
+        );
+        // Over the rate: a valid cookie is asked for only now, and lets the answer through
+        // untouched.
+        let mut r = answer.clone();
+        assert_eq!(
+            limiter.filter(ip("192.0.2.1"), &mut r, t0, || true),
+            Outcome::CookieExempt
+        );
+        assert_eq!(r, answer);
+        let mut r = answer.clone();
+        assert_ne!(limiter.filter(ip("192.0.2.1"), &mut r, t0, || false), Outcome::Send);
+
+        let (logging, t0) = rrl(RrlConfig {
+            log_only: true,
+            slip: 1,
+            ..RrlConfig::new(1)
+        });
+        let outcomes: Vec<Outcome> = (0..3)
+            .map(|_| {
+                let mut r = answer.clone();
+                let o = logging.filter(ip("192.0.2.1"), &mut r, t0, || false);
+                assert_eq!(r, answer, "log-only never cuts a reply");
+                o
+            })
+            .collect();
+        assert_eq!(outcomes, [Outcome::Send, Outcome::LogOnly, Outcome::LogOnly]);
+    }
+
+    #[test]
+    fn all_per_second_catches_a_flood_of_distinct_names() {
+        // A wildcard answers every name, so each name has its own per-name bucket and none
+        // ever fills; BIND's all-per-second bucket per prefix does.
+        let (rrl, t0) = rrl(RrlConfig {
+            all_per_second: 10,
+            slip: 0,
+            ..RrlConfig::new(5)
+        });
+        let sent = (0..50)
+            .filter(|i| {
+                let name = format!("r{i}.wild.example.com.");
+                let mut r = reply(&name, RecordType::A, Rcode::NOERROR, true, &[(1, &name, RecordType::A)]);
+                rrl.filter(ip("192.0.2.1"), &mut r, t0, || false) == Outcome::Send
+            })
+            .count();
+        assert_eq!(sent, 10);
+        // Another prefix has its own.
+        let mut r = reply(
+            "x.example.com.",
+            RecordType::A,
+            Rcode::NOERROR,
+            true,
+            &[(1, "x.example.com.", RecordType::A)],
+        );
+        assert_eq!(rrl.filter(ip("198.51.100.1"), &mut r, t0, || false), Outcome::Send);
     }
 
     #[test]

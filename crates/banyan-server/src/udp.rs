@@ -12,7 +12,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::metrics::{Counters, Proto};
 use crate::propagation::Propagation;
-use crate::rrl::{Rrl, Verdict};
+use crate::rrl::{Outcome, Rrl};
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{ServerError, Shared, UDP_POLL};
 
@@ -183,17 +183,32 @@ pub(crate) fn answer_batch(
                 // After answering, before queueing: the limiter classifies the reply itself.
                 let send = match rrl {
                     None => true,
-                    Some((rrl, at)) => match rrl.filter(client.ip(), out, at) {
-                        Verdict::Send => true,
-                        Verdict::Slip => {
-                            counters.rrl_slipped.fetch_add(1, Ordering::Relaxed);
-                            true
+                    Some((rrl, at)) => {
+                        let proven = || {
+                            auth.cookies
+                                .as_ref()
+                                .is_some_and(|c| banyan_auth::cookies::proven(&c.secret, bytes, client.ip(), now))
+                        };
+                        match rrl.filter(client.ip(), out, at, proven) {
+                            Outcome::Send => true,
+                            Outcome::Slip => {
+                                counters.rrl_slipped.fetch_add(1, Ordering::Relaxed);
+                                true
+                            }
+                            Outcome::Drop => {
+                                counters.rrl_dropped.fetch_add(1, Ordering::Relaxed);
+                                false
+                            }
+                            Outcome::CookieExempt => {
+                                counters.rrl_cookie_exempt.fetch_add(1, Ordering::Relaxed);
+                                true
+                            }
+                            Outcome::LogOnly => {
+                                counters.rrl_log_only.fetch_add(1, Ordering::Relaxed);
+                                true
+                            }
                         }
-                        Verdict::Drop => {
-                            counters.rrl_dropped.fetch_add(1, Ordering::Relaxed);
-                            false
-                        }
-                    },
+                    }
                 };
                 if send {
                     batch.queue_reply(i);

@@ -8,7 +8,9 @@ use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use banyan_auth::Catalog;
+use banyan_auth::CookieConfig;
 use banyan_server::{RrlConfig, Server, ServerConfig, ZoneSource};
+use banyan_wire::edns::{code, Cookie, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RecordType};
 
 /// How long to wait for a reply that may never come (dropped ones): bounds the test.
@@ -17,6 +19,11 @@ const BURST: usize = 50;
 const RATE: u32 = 5;
 
 fn start() -> (tempfile::TempDir, Server) {
+    start_with(|_| {})
+}
+
+/// The server of [`start`], its configuration changed by `adjust` first.
+fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("example.com.zone"),
@@ -36,11 +43,18 @@ fn start() -> (tempfile::TempDir, Server) {
         exempt: vec!["127.0.0.2/32".parse().expect("cidr")],
         ..RrlConfig::new(RATE)
     });
+    adjust(&mut config);
     let server = Server::start(config, catalog, ZoneSource::Dir(dir.path().to_path_buf())).expect("start server");
     (dir, server)
 }
 
 fn query(id: u16) -> Vec<u8> {
+    query_with_cookie(id, None)
+}
+
+/// A query for www.example.com A; with `cookie`, it carries an OPT record with that COOKIE
+/// option (RFC 7873 §4).
+fn query_with_cookie(id: u16, cookie: Option<&Cookie>) -> Vec<u8> {
     let mut buf = Vec::new();
     let mut b = MessageBuilder::new(
         &mut buf,
@@ -51,6 +65,13 @@ fn query(id: u16) -> Vec<u8> {
     );
     let name = Name::parse("www.example.com.", None).expect("name");
     b.question(&name, RecordType::A, Class::IN).expect("question");
+    if let Some(c) = cookie {
+        let edns = Edns {
+            options: vec![EdnsOption::Cookie(c.clone())],
+            ..Edns::default()
+        };
+        b.edns(&edns).expect("opt");
+    }
     b.finish();
     buf
 }
@@ -144,5 +165,89 @@ fn udp_burst_is_limited_tcp_and_exempt_clients_are_not() {
             slips: 0
         }
     );
+    server.shutdown();
+}
+
+/// The COOKIE option of a reply.
+fn reply_cookie(reply: &[u8]) -> Option<Cookie> {
+    let msg = Message::parse(reply).ok()?;
+    match msg.edns()?.ok()?.option(code::COOKIE) {
+        Some(EdnsOption::Cookie(c)) => Some(c.clone()),
+        _ => None,
+    }
+}
+
+/// Sends `BURST` copies of `query` from a socket bound to `from` and sorts the replies into
+/// (full answers, truncated slips that kept their OPT record).
+fn cookie_burst(s: &UdpSocket, query: &[u8]) -> (usize, usize) {
+    for _ in 0..BURST {
+        s.send(query).expect("send");
+    }
+    let (mut answers, mut slips) = (0, 0);
+    let mut buf = [0u8; 4096];
+    for _ in 0..BURST {
+        let Ok(n) = s.recv(&mut buf) else { break };
+        let msg = Message::parse(&buf[..n]).expect("reply parses");
+        if msg.header().tc {
+            // The slip keeps the OPT record, and with it a server cookie to come back with.
+            assert_eq!(msg.header().counts(), [1, 0, 0, 1]);
+            assert!(reply_cookie(&buf[..n]).is_some_and(|c| c.server.is_some()));
+            slips += 1;
+        } else {
+            answers += 1;
+        }
+    }
+    (answers, slips)
+}
+
+#[test]
+fn a_client_proven_by_its_cookie_is_not_limited() {
+    let (_dir, server) = start_with(|c| {
+        c.auth.cookies = Some(CookieConfig {
+            secret: [7; 16],
+            require: false,
+        })
+    });
+    let addr = server.local_addrs()[0];
+    let s = UdpSocket::bind("127.0.0.1:0").expect("bind client");
+    s.connect(addr).expect("connect");
+    s.set_read_timeout(Some(QUIET)).expect("timeout");
+
+    // Only a client cookie: its address is not proven, so it is limited like any other,
+    // and its slips carry the server cookie it can come back with.
+    let first_contact = Cookie {
+        client: [9; 8],
+        server: None,
+    };
+    let (answers, slips) = cookie_burst(&s, &query_with_cookie(1, Some(&first_contact)));
+    assert!(
+        answers <= RATE as usize + 1 && slips > 0,
+        "answers {answers}, slips {slips}"
+    );
+
+    // With the server cookie the server gave it (read over TCP, which is never limited):
+    // every query of the burst is answered in full, though the bucket is still in debt.
+    let q = query_with_cookie(2, Some(&first_contact));
+    let mut tcp = TcpStream::connect(addr).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    tcp.write_all(&(q.len() as u16).to_be_bytes()).expect("send");
+    tcp.write_all(&q).expect("send");
+    let mut len = [0u8; 2];
+    tcp.read_exact(&mut len).expect("length");
+    let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    tcp.read_exact(&mut reply).expect("reply");
+    let proven = reply_cookie(&reply).expect("a cookie in the reply");
+    assert!(proven.server.is_some());
+    assert_eq!(cookie_burst(&s, &query_with_cookie(3, Some(&proven))), (BURST, 0));
+
+    // A forged server cookie proves nothing.
+    let forged = Cookie {
+        client: [9; 8],
+        server: Some(vec![1; 16]),
+    };
+    let (answers, _) = cookie_burst(&s, &query_with_cookie(4, Some(&forged)));
+    assert!(answers < BURST, "answers {answers}");
+    let m = server.metrics();
+    assert!(m.counts.rrl_cookie_exempt >= BURST as u64 - RATE as u64, "{m:?}");
     server.shutdown();
 }

@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 mod auth_cmd;
+#[cfg(test)]
+mod config_reference;
 mod dig_args;
 mod exchange;
 mod key_cmd;

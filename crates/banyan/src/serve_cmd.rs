@@ -109,6 +109,12 @@ pub struct RrlSection {
     pub errors_per_second: Option<u32>,
     /// Referrals per second per delegation (default: `responses_per_second`).
     pub referrals_per_second: Option<u32>,
+    /// All responses per second per client prefix, whatever the name: catches floods of
+    /// names a wildcard answers (BIND's `all-per-second`; default 0, off).
+    pub all_per_second: Option<u32>,
+    /// Count what would be withheld, withhold nothing (BIND's `log-only`; default false).
+    #[serde(default)]
+    pub log_only: bool,
     /// How long a flood is remembered, e.g. `"15s"` (default 15s; 1s to 1h).
     pub window: Option<String>,
     /// Every Nth withheld answer is sent truncated (TC=1); 0 never, 1 always (default 2; 0-10).
@@ -131,6 +137,8 @@ fn rrl_config(r: &RrlSection, file: &str) -> anyhow::Result<banyan_server::RrlCo
     c.nxdomains_per_second = r.nxdomains_per_second.unwrap_or(c.nxdomains_per_second);
     c.errors_per_second = r.errors_per_second.unwrap_or(c.errors_per_second);
     c.referrals_per_second = r.referrals_per_second.unwrap_or(c.referrals_per_second);
+    c.all_per_second = r.all_per_second.unwrap_or(c.all_per_second);
+    c.log_only = r.log_only;
     if let Some(w) = &r.window {
         c.window = crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.rrl.window: {e}"))?;
     }
@@ -1135,7 +1143,8 @@ allow_transfer = ["192.0.2.0/24"]
         let (config, _) = with(
             "rrl = { responses_per_second = 10, nxdomains_per_second = 3, errors_per_second = 4, \
              referrals_per_second = 5, nodata_per_second = 6, window = \"5s\", slip = 0, \
-             ipv4_prefix = 32, ipv6_prefix = 64, exempt = [\"192.0.2.0/24\"], table_size = 1024 }",
+             ipv4_prefix = 32, ipv6_prefix = 64, exempt = [\"192.0.2.0/24\"], table_size = 1024, \
+             all_per_second = 50, log_only = true }",
         )?;
         let rrl = config.rrl.ok_or_else(|| anyhow!("rrl expected"))?;
         assert_eq!(
@@ -1152,6 +1161,7 @@ allow_transfer = ["192.0.2.0/24"]
             (0, 32, 64, 1024)
         );
         assert_eq!(rrl.window, std::time::Duration::from_secs(5));
+        assert_eq!((rrl.all_per_second, rrl.log_only), (50, true));
         assert!(rrl.exempt[0].contains("192.0.2.9".parse()?));
         // The README's form: a table header after the zones.
         let (config, _) = load_text(&format!("{GOOD}\n[auth.rrl]\nresponses_per_second = 7\nslip = 1\n"))?;
