@@ -459,7 +459,19 @@ fn answer_in(
     let ending = loop {
         let outcome = zone.lookup(&name, qtype);
         let overlay = match views.as_deref_mut() {
-            Some(sel) if overlay_allowed(zone, &outcome, qtype) => sel.overlay(&name, qtype),
+            Some(sel) if overlay_allowed(&outcome, qtype) => {
+                let base = match &outcome {
+                    Lookup::Answer {
+                        rrset, wildcard: None, ..
+                    }
+                    | Lookup::Cname {
+                        rrset, wildcard: None, ..
+                    } => Some(rrset.rtype),
+                    _ => None,
+                };
+                let signed = zone.apex().rrset(RecordType::DNSKEY).is_some();
+                sel.overlay(&name, qtype, base, signed)
+            }
             _ => None,
         };
         if first {
@@ -468,11 +480,16 @@ fn answer_in(
             b.header_mut().aa = overlay.is_some() || !matches!(outcome, Lookup::Referral { .. });
             first = false;
         }
-        let next = if let Some(set) = overlay {
+        let next = if let Some((set, sigs)) = overlay {
             // The view's set replaces the zone's; a CNAME of the view is followed like one
             // of the zone.
             if push_set(b, BuildSection::Answer, &name, zone.class(), set).is_err() {
                 return;
+            }
+            if let (true, Some(sigs)) = (dnssec, sigs) {
+                if push_set(b, BuildSection::Answer, &name, zone.class(), sigs).is_err() {
+                    return;
+                }
             }
             if set.rtype == RecordType::CNAME && qtype != RecordType::CNAME {
                 set.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
@@ -626,13 +643,11 @@ fn answer_in(
 }
 
 /// Whether a view's data may stand in for the outcome of a lookup: not below a zone cut
-/// (the child's servers answer there), not for ANY (answered from the zone), and not in a
-/// signed zone, whose answers a view's unsigned sets would turn bogus (RFC 4035 §5.3);
-/// `banyan serve` refuses views in zones it signs.
-fn overlay_allowed(zone: &Zone, outcome: &Lookup<'_>, qtype: RecordType) -> bool {
-    !matches!(outcome, Lookup::Referral { .. } | Lookup::NotInZone)
-        && qtype != RecordType::ANY
-        && zone.apex().rrset(RecordType::DNSKEY).is_none()
+/// (the child's servers answer there) and not for ANY (answered from the zone). In signed
+/// zones only signed view sets are used ([`Selection::overlay`]): unsigned ones would make
+/// the answers bogus (RFC 4035 §5.3).
+fn overlay_allowed(outcome: &Lookup<'_>, qtype: RecordType) -> bool {
+    !matches!(outcome, Lookup::Referral { .. } | Lookup::NotInZone) && qtype != RecordType::ANY
 }
 
 /// Names whose addresses go in the additional section, held on the stack: at most

@@ -36,8 +36,18 @@ pub struct View {
     name: String,
     /// Prefixes matched, in order, each with the region it came from (for `+why`).
     subnets: Vec<(Cidr, Option<String>)>,
-    /// The view's RRsets by owner, each owner's sets together.
-    records: Vec<(Name, Rrset)>,
+    /// The view's RRsets.
+    records: Vec<ViewSet>,
+}
+
+/// One RRset of a view, with the RRSIGs covering it once signed.
+#[derive(Clone, Debug)]
+struct ViewSet {
+    owner: Name,
+    set: Rrset,
+    /// RRSIGs covering `set` (RFC 4034 §3), made by [`View::sign_sets`]: a view's set is
+    /// used in a signed zone only when signed.
+    sigs: Option<Rrset>,
 }
 
 /// Why a view's data did not make sense.
@@ -64,7 +74,7 @@ impl View {
         subnets: Vec<(Cidr, Option<String>)>,
         records: Vec<Record>,
     ) -> Result<View, ViewError> {
-        let mut sets: Vec<(Name, Rrset)> = Vec::new();
+        let mut sets: Vec<ViewSet> = Vec::new();
         for r in records {
             if r.class != banyan_wire::Class::IN {
                 return Err(ViewError::Class(r.name.to_string()));
@@ -74,27 +84,28 @@ impl View {
                 return Err(ViewError::Dnssec(r.name.to_string()));
             }
             let wire = r.data.to_wire();
-            match sets.iter_mut().find(|(n, s)| *n == r.name && s.rtype == rtype) {
-                Some((_, set)) => {
-                    set.ttl = set.ttl.min(r.ttl);
-                    if !set.rdata.contains(&wire) {
-                        set.rdata.push(&wire);
+            match sets.iter_mut().find(|v| v.owner == r.name && v.set.rtype == rtype) {
+                Some(v) => {
+                    v.set.ttl = v.set.ttl.min(r.ttl);
+                    if !v.set.rdata.contains(&wire) {
+                        v.set.rdata.push(&wire);
                     }
                 }
-                None => sets.push((
-                    r.name.to_lowercase(),
-                    Rrset {
+                None => sets.push(ViewSet {
+                    owner: r.name.to_lowercase(),
+                    set: Rrset {
                         rtype,
                         ttl: r.ttl,
                         rdata: RdataList::one(&wire),
                     },
-                )),
+                    sigs: None,
+                }),
             }
         }
-        for (owner, set) in &sets {
-            let others = sets.iter().filter(|(n, _)| n == owner).count();
-            if set.rtype == RecordType::CNAME && others > 1 {
-                return Err(ViewError::CnameAndOther(owner.to_string()));
+        for v in &sets {
+            let others = sets.iter().filter(|w| w.owner == v.owner).count();
+            if v.set.rtype == RecordType::CNAME && others > 1 {
+                return Err(ViewError::CnameAndOther(v.owner.to_string()));
             }
         }
         Ok(View {
@@ -111,19 +122,40 @@ impl View {
 
     /// The owners of the view's RRsets.
     pub fn owners(&self) -> impl Iterator<Item = &Name> {
-        self.records.iter().map(|(n, _)| n)
+        self.records.iter().map(|v| &v.owner)
+    }
+
+    /// Signs the view's RRsets for a signed zone: `sign` is given each set's owner and the
+    /// set, and returns the RRSIG RDATAs covering it (RFC 4034 §3.1), or `None` for a set
+    /// outside the zones it signs. A signed set replaces the zone's set of the same owner
+    /// and type for DO clients too; in a signed zone, unsigned sets of a view are not used.
+    pub fn sign_sets<E>(
+        &mut self,
+        mut sign: impl FnMut(&Name, &Rrset) -> Result<Option<Vec<Vec<u8>>>, E>,
+    ) -> Result<(), E> {
+        for v in &mut self.records {
+            if let Some(sigs) = sign(&v.owner, &v.set)? {
+                let mut list = RdataList::default();
+                for rd in &sigs {
+                    list.push(rd);
+                }
+                v.sigs = Some(Rrset {
+                    rtype: RecordType::RRSIG,
+                    ttl: v.set.ttl,
+                    rdata: list,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The view's RRset of `rtype` at `owner`.
-    pub(crate) fn rrset(&self, owner: &NameBuf, rtype: RecordType) -> Option<&Rrset> {
-        self.records
-            .iter()
-            .find(|(n, s)| s.rtype == rtype && owner == n)
-            .map(|(_, s)| s)
+    fn rrset(&self, owner: &NameBuf, rtype: RecordType) -> Option<&ViewSet> {
+        self.records.iter().find(|v| v.set.rtype == rtype && owner == &v.owner)
     }
 
     fn has_owner(&self, owner: &NameBuf) -> bool {
-        self.records.iter().any(|(n, _)| owner == n)
+        self.records.iter().any(|v| owner == &v.owner)
     }
 }
 
@@ -140,9 +172,17 @@ pub(crate) struct Selection<'c> {
 }
 
 impl Selection<'_> {
-    /// The view's replacement for `rtype` at `owner` (or its CNAME there), noting whether
-    /// any view has data at `owner`.
-    pub(crate) fn overlay(&mut self, owner: &NameBuf, rtype: RecordType) -> Option<&Rrset> {
+    /// The view's replacement for `rtype` at `owner` (or its CNAME there) with its RRSIGs,
+    /// noting whether any view has data at `owner`. In a signed zone (`signed`) only a
+    /// signed set of the type the zone answered with (`base`) stands in: another would
+    /// contradict the zone's NSEC/NSEC3 type bitmaps (RFC 4034 §4.1.2).
+    pub(crate) fn overlay(
+        &mut self,
+        owner: &NameBuf,
+        rtype: RecordType,
+        base: Option<RecordType>,
+        signed: bool,
+    ) -> Option<(&Rrset, Option<&Rrset>)> {
         if self.all.is_empty() {
             return None;
         }
@@ -150,8 +190,13 @@ impl Selection<'_> {
             self.depends = true;
         }
         let view = self.view?;
-        view.rrset(owner, rtype)
-            .or_else(|| view.rrset(owner, RecordType::CNAME))
+        let found = view
+            .rrset(owner, rtype)
+            .or_else(|| view.rrset(owner, RecordType::CNAME))?;
+        if signed && (found.sigs.is_none() || base != Some(found.set.rtype)) {
+            return None;
+        }
+        Some((&found.set, found.sigs.as_ref()))
     }
 
     /// The scope to put in the response's ECS option.

@@ -233,6 +233,43 @@ fn signed_zones_keep_their_own_data() {
 }
 
 #[test]
+fn signed_view_sets_stand_in_with_their_rrsigs() {
+    let cat = catalog("@ DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n");
+    let mut config = views_config(false);
+    let sig = record("cdn.example. RRSIG A 15 2 60 20300101000000 20200101000000 12345 example. AAAA");
+    for view in &mut config.views {
+        view.sign_sets(|owner, set| {
+            assert!(owner.is_subdomain_of(&"example.".parse().unwrap()));
+            // The lab view's CNAME would contradict the zone's type bitmap: left unsigned.
+            Ok::<_, ()>((set.rtype == RecordType::A).then(|| vec![sig.data.to_wire()]))
+        })
+        .unwrap();
+    }
+    let q = query("cdn.example.", RecordType::A, None);
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::new(
+        &mut buf,
+        Header {
+            id: 7,
+            ..Header::default()
+        },
+    );
+    b.question(&"cdn.example.".parse::<Name>().unwrap(), RecordType::A, Class::IN)
+        .unwrap();
+    b.edns(&Edns {
+        dnssec_ok: true,
+        ..Edns::default()
+    })
+    .unwrap();
+    b.finish();
+    let r = ask(&config, &cat, "10.1.2.3", &buf);
+    assert_eq!(r.answers.len(), 3, "two A and their RRSIG: {:?}", r.answers);
+    assert!(r.answers.iter().any(|a| a.starts_with("A 15 2 60")), "{:?}", r.answers);
+    let lab = ask(&config, &cat, "127.0.99.1", &q);
+    assert_eq!(lab.answers, ["192.0.2.100"], "the unsigned CNAME is not used");
+}
+
+#[test]
 fn no_views_no_ecs_option() {
     let cat = catalog("");
     let q = query("cdn.example.", RecordType::A, Some(vec![ecs("10.1.2.0", 24), why()]));
