@@ -120,6 +120,11 @@ impl View {
         &self.name
     }
 
+    /// The prefixes the view matches, in order, each with the region it was listed under.
+    pub fn subnets(&self) -> impl Iterator<Item = (&Cidr, Option<&str>)> {
+        self.subnets.iter().map(|(c, r)| (c, r.as_deref()))
+    }
+
     /// The owners of the view's RRsets.
     pub fn owners(&self) -> impl Iterator<Item = &Name> {
         self.records.iter().map(|v| &v.owner)
