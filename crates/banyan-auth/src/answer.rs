@@ -29,6 +29,7 @@ use banyan_zone::{Lookup, Node, Rrset, Zone};
 use crate::catalog::Catalog;
 use crate::config::AuthConfig;
 use crate::dnssec::{is_dnssec_only, push_signed, wire_size, Proofs};
+use crate::views::Selection;
 
 /// Longest chain of CNAMEs and DNAMEs followed for one query, as BIND (16) and Knot do.
 pub const MAX_CHAIN: usize = 16;
@@ -248,6 +249,17 @@ fn answer_message(
             out,
         );
     }
+    // Views, ECS and the debug option: one check when none is configured.
+    let mut selection = if config.views.is_empty() && !config.ecs && config.debug_allow.is_empty() {
+        None
+    } else {
+        Some(crate::views::select(
+            config,
+            req.client.ip(),
+            edns.as_ref(),
+            reply_edns.as_mut(),
+        ))
+    };
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
     if b.question(qname, qtype, qclass).is_err() {
         return finish(b, reply_edns.as_ref());
@@ -257,9 +269,12 @@ fn answer_message(
         room: limit.saturating_sub(reply_edns.as_ref().map_or(0, Edns::wire_len)),
     };
     match qclass {
-        Class::IN => answer_in(catalog, &mut b, qname, qtype, shape),
+        Class::IN => answer_in(catalog, &mut b, qname, qtype, shape, selection.as_mut()),
         Class::CH => answer_chaos(config, &mut b, qname, qtype, qclass),
         _ => b.header_mut().rcode = Rcode::REFUSED.0 as u8,
+    }
+    if let (Some(sel), Some(reply)) = (&selection, reply_edns.as_mut()) {
+        crate::views::finish_ecs(reply, sel);
     }
     finish(b, reply_edns.as_ref())
 }
@@ -405,7 +420,14 @@ enum Ending<'z> {
     Referral(&'z Zone, &'z Node, &'z Rrset),
 }
 
-fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qtype: RecordType, shape: Shape) {
+fn answer_in(
+    catalog: &Catalog,
+    b: &mut MessageBuilder<'_>,
+    qname: &NameBuf,
+    qtype: RecordType,
+    shape: Shape,
+    mut views: Option<&mut Selection<'_>>,
+) {
     let dnssec = shape.dnssec;
     let zone = if qtype == RecordType::DS {
         // DS belongs to the parent side of a cut (RFC 4035 §3.1.4.1).
@@ -436,106 +458,141 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
     let mut first = true;
     let ending = loop {
         let outcome = zone.lookup(&name, qtype);
+        let overlay = match views.as_deref_mut() {
+            Some(sel) if overlay_allowed(&outcome, qtype) => {
+                let base = match &outcome {
+                    Lookup::Answer {
+                        rrset, wildcard: None, ..
+                    }
+                    | Lookup::Cname {
+                        rrset, wildcard: None, ..
+                    } => Some(rrset.rtype),
+                    _ => None,
+                };
+                let signed = zone.apex().rrset(RecordType::DNSKEY).is_some();
+                sel.overlay(&name, qtype, base, signed)
+            }
+            _ => None,
+        };
         if first {
             // AA describes the answer to the question asked (RFC 1034 §4.1.1): everything but a
             // referral is our own data.
-            b.header_mut().aa = !matches!(outcome, Lookup::Referral { .. });
+            b.header_mut().aa = overlay.is_some() || !matches!(outcome, Lookup::Referral { .. });
             first = false;
         }
-        let next = match outcome {
-            Lookup::Answer { node, rrset, wildcard } => {
-                // An answer that does not fit ends here with TC set (RFC 2181 §9).
-                let written = if qtype == RecordType::RRSIG {
-                    // RRSIGs are kept per covered type; asked for by type, all of them.
-                    node.rrsets
-                        .iter()
-                        .filter(|s| s.rtype == RecordType::RRSIG)
-                        .try_for_each(|s| push_set(b, BuildSection::Answer, &name, zone.class(), s))
-                } else {
-                    push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec)
-                };
-                if written.is_err() {
+        let next = if let Some((set, sigs)) = overlay {
+            // The view's set replaces the zone's; a CNAME of the view is followed like one
+            // of the zone.
+            if push_set(b, BuildSection::Answer, &name, zone.class(), set).is_err() {
+                return;
+            }
+            if let (true, Some(sigs)) = (dnssec, sigs) {
+                if push_set(b, BuildSection::Answer, &name, zone.class(), sigs).is_err() {
                     return;
                 }
-                if let (true, Some(wc)) = (dnssec, wildcard) {
-                    proofs.wildcard_answer(zone, &name, wc);
-                }
-                note_targets(rrset, &mut extra);
+            }
+            if set.rtype == RecordType::CNAME && qtype != RecordType::CNAME {
+                set.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
+            } else {
+                note_targets(set, &mut extra);
                 break Ending::Done;
             }
-            Lookup::Any { node, wildcard } => {
-                // RFC 8482 §4.2 lets a server choose; every RRset, as NSD answers, keeps
-                // ANY useful for debugging. RRSIGs follow the sets they cover with DO, and
-                // DNSSEC records are left out without it (RFC 4035 §3.2.1).
-                for set in &node.rrsets {
-                    if set.rtype == RecordType::RRSIG || (!dnssec && is_dnssec_only(set.rtype)) {
-                        continue;
-                    }
-                    if push_signed(b, BuildSection::Answer, &name, zone.class(), node, set, dnssec).is_err() {
+        } else {
+            match outcome {
+                Lookup::Answer { node, rrset, wildcard } => {
+                    // An answer that does not fit ends here with TC set (RFC 2181 §9).
+                    let written = if qtype == RecordType::RRSIG {
+                        // RRSIGs are kept per covered type; asked for by type, all of them.
+                        node.rrsets
+                            .iter()
+                            .filter(|s| s.rtype == RecordType::RRSIG)
+                            .try_for_each(|s| push_set(b, BuildSection::Answer, &name, zone.class(), s))
+                    } else {
+                        push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec)
+                    };
+                    if written.is_err() {
                         return;
                     }
-                }
-                if let (true, Some(wc)) = (dnssec, wildcard) {
-                    proofs.wildcard_answer(zone, &name, wc);
-                }
-                break Ending::Done;
-            }
-            Lookup::Cname { node, rrset, wildcard } => {
-                if push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec).is_err() {
-                    return;
-                }
-                if let (true, Some(wc)) = (dnssec, wildcard) {
-                    proofs.wildcard_answer(zone, &name, wc);
-                }
-                rrset.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
-            }
-            Lookup::Dname { node, rrset } => {
-                // The synthesised CNAME below is unsigned: validators derive it from the
-                // signed DNAME (RFC 6672 §5.3.1).
-                if push_signed(b, BuildSection::Answer, &node.name, zone.class(), node, rrset, dnssec).is_err() {
-                    return;
-                }
-                let Some(target) = rrset.rdata.first().and_then(|w| Name::from_wire(w).ok()) else {
+                    if let (true, Some(wc)) = (dnssec, wildcard) {
+                        proofs.wildcard_answer(zone, &name, wc);
+                    }
+                    note_targets(rrset, &mut extra);
                     break Ending::Done;
-                };
-                match name.to_name().replace_suffix(&node.name, &target) {
-                    Some(Ok(synthesised)) => {
-                        // RFC 6672 §3.4: the synthesised CNAME carries the DNAME's TTL.
-                        if b.push_stored(
-                            BuildSection::Answer,
-                            &name,
-                            RecordType::CNAME,
-                            zone.class(),
-                            rrset.ttl,
-                            synthesised.as_wire(),
-                        )
-                        .is_err()
-                        {
+                }
+                Lookup::Any { node, wildcard } => {
+                    // RFC 8482 §4.2 lets a server choose; every RRset, as NSD answers, keeps
+                    // ANY useful for debugging. RRSIGs follow the sets they cover with DO, and
+                    // DNSSEC records are left out without it (RFC 4035 §3.2.1).
+                    for set in &node.rrsets {
+                        if set.rtype == RecordType::RRSIG || (!dnssec && is_dnssec_only(set.rtype)) {
+                            continue;
+                        }
+                        if push_signed(b, BuildSection::Answer, &name, zone.class(), node, set, dnssec).is_err() {
                             return;
                         }
-                        Some(NameBuf::from(&synthesised))
                     }
-                    // RFC 6672 §2.2: a substitution longer than 255 octets is YXDOMAIN.
-                    _ => {
-                        b.header_mut().rcode = Rcode::YXDOMAIN.0 as u8;
+                    if let (true, Some(wc)) = (dnssec, wildcard) {
+                        proofs.wildcard_answer(zone, &name, wc);
+                    }
+                    break Ending::Done;
+                }
+                Lookup::Cname { node, rrset, wildcard } => {
+                    if push_signed(b, BuildSection::Answer, &name, zone.class(), node, rrset, dnssec).is_err() {
+                        return;
+                    }
+                    if let (true, Some(wc)) = (dnssec, wildcard) {
+                        proofs.wildcard_answer(zone, &name, wc);
+                    }
+                    rrset.rdata.first().and_then(|w| NameBuf::from_wire(w).ok())
+                }
+                Lookup::Dname { node, rrset } => {
+                    // The synthesised CNAME below is unsigned: validators derive it from the
+                    // signed DNAME (RFC 6672 §5.3.1).
+                    if push_signed(b, BuildSection::Answer, &node.name, zone.class(), node, rrset, dnssec).is_err() {
+                        return;
+                    }
+                    let Some(target) = rrset.rdata.first().and_then(|w| Name::from_wire(w).ok()) else {
                         break Ending::Done;
+                    };
+                    match name.to_name().replace_suffix(&node.name, &target) {
+                        Some(Ok(synthesised)) => {
+                            // RFC 6672 §3.4: the synthesised CNAME carries the DNAME's TTL.
+                            if b.push_stored(
+                                BuildSection::Answer,
+                                &name,
+                                RecordType::CNAME,
+                                zone.class(),
+                                rrset.ttl,
+                                synthesised.as_wire(),
+                            )
+                            .is_err()
+                            {
+                                return;
+                            }
+                            Some(NameBuf::from(&synthesised))
+                        }
+                        // RFC 6672 §2.2: a substitution longer than 255 octets is YXDOMAIN.
+                        _ => {
+                            b.header_mut().rcode = Rcode::YXDOMAIN.0 as u8;
+                            break Ending::Done;
+                        }
                     }
                 }
-            }
-            Lookup::Referral { cut, ns } => break Ending::Referral(zone, cut, ns),
-            Lookup::NoData { node, wildcard } => {
-                break Ending::NoData {
-                    zone,
-                    node,
-                    wildcard: wildcard.is_some(),
+                Lookup::Referral { cut, ns } => break Ending::Referral(zone, cut, ns),
+                Lookup::NoData { node, wildcard } => {
+                    break Ending::NoData {
+                        zone,
+                        node,
+                        wildcard: wildcard.is_some(),
+                    }
                 }
+                Lookup::NxDomain { closest_encloser } => {
+                    // RFC 6604 §3: after a CNAME chain the RCODE describes the last name.
+                    b.header_mut().rcode = Rcode::NXDOMAIN.0 as u8;
+                    break Ending::NxDomain { zone, closest_encloser };
+                }
+                Lookup::NotInZone => break Ending::Done,
             }
-            Lookup::NxDomain { closest_encloser } => {
-                // RFC 6604 §3: after a CNAME chain the RCODE describes the last name.
-                b.header_mut().rcode = Rcode::NXDOMAIN.0 as u8;
-                break Ending::NxDomain { zone, closest_encloser };
-            }
-            Lookup::NotInZone => break Ending::Done,
         };
         // Follow the chain to a target we also serve, bounded and loop-free.
         let Some(target) = next else { break Ending::Done };
@@ -583,6 +640,14 @@ fn answer_in(catalog: &Catalog, b: &mut MessageBuilder<'_>, qname: &NameBuf, qty
         return;
     }
     push_additional(catalog, b, &extra, shape);
+}
+
+/// Whether a view's data may stand in for the outcome of a lookup: not below a zone cut
+/// (the child's servers answer there) and not for ANY (answered from the zone). In signed
+/// zones only signed view sets are used ([`Selection::overlay`]): unsigned ones would make
+/// the answers bogus (RFC 4035 §5.3).
+fn overlay_allowed(outcome: &Lookup<'_>, qtype: RecordType) -> bool {
+    !matches!(outcome, Lookup::Referral { .. } | Lookup::NotInZone) && qtype != RecordType::ANY
 }
 
 /// Names whose addresses go in the additional section, held on the stack: at most

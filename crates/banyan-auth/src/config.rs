@@ -41,6 +41,16 @@ pub struct AuthConfig {
     /// server cookie is required over UDP. Default `None`: off, a COOKIE option in a request
     /// is ignored (a malformed one is still FORMERR, RFC 7873 §5.2.2).
     pub cookies: Option<crate::cookies::CookieConfig>,
+    /// Views, tried in order (see [`crate::views`]). Default: none, and answering looks at
+    /// nothing more.
+    pub views: Vec<crate::views::View>,
+    /// Whether the EDNS Client Subnet option (RFC 7871) of a query chooses the view and is
+    /// answered with its scope (§7.2.1). Default false: ECS is ignored, as RFC 7871 §7.1.3
+    /// has servers that do not use it do, and views match the source address.
+    pub ecs: bool,
+    /// Clients whose [`crate::WHY_OPTION`] is answered with the explanation of the view
+    /// chosen. Default: nobody.
+    pub debug_allow: Vec<Cidr>,
 }
 
 impl AuthConfig {
@@ -123,6 +133,9 @@ impl Default for AuthConfig {
             keys: banyan_wire::tsig::KeyRing::default(),
             notifiers: Vec::new(),
             cookies: None,
+            views: Vec::new(),
+            ecs: false,
+            debug_allow: Vec::new(),
         }
     }
 }
@@ -153,6 +166,51 @@ impl Cidr {
             _ => false,
         }
     }
+}
+
+impl Cidr {
+    /// True for an IPv4 prefix.
+    pub fn is_ipv4(&self) -> bool {
+        self.addr.is_ipv4()
+    }
+
+    /// The prefix length in bits.
+    pub fn prefix(&self) -> u8 {
+        self.prefix
+    }
+
+    /// How many leading bits `ip` shares with the prefix's address, at most the prefix
+    /// length (IPv4-mapped IPv6 addresses counted as IPv4); 0 across families.
+    pub fn common_bits(&self, ip: IpAddr) -> u8 {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let shared = match (self.addr, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => leading_shared(&a.octets(), &b.octets()),
+            (IpAddr::V6(a), IpAddr::V6(b)) => leading_shared(&a.octets(), &b.octets()),
+            _ => 0,
+        };
+        shared.min(self.prefix)
+    }
+}
+
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+fn leading_shared(a: &[u8], b: &[u8]) -> u8 {
+    let mut bits = 0u32;
+    for (x, y) in a.iter().zip(b) {
+        let differ = x ^ y;
+        bits += differ.leading_zeros();
+        if differ != 0 {
+            break;
+        }
+    }
+    bits.min(u8::MAX as u32) as u8
 }
 
 fn masked(a: &[u8], b: &[u8], prefix: u8) -> bool {

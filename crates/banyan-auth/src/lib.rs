@@ -11,7 +11,9 @@
 //! non-existence, DS or its absence at referrals (RFC 4035 §3.1, RFC 5155 §7.2). It accepts
 //! NOTIFY from the primaries of secondary zones and builds outgoing NOTIFYs (RFC 1996), and
 //! applies dynamic UPDATEs under a key-based policy ([`apply_update`], RFC 2136). It answers
-//! DNS Cookies (RFC 7873, RFC 9018 server cookies; [`cookies`]) when configured.
+//! DNS Cookies (RFC 7873, RFC 9018 server cookies; [`cookies`]) when configured. It gives
+//! different answers to different clients by [`views`], chosen by source address or EDNS
+//! Client Subnet (RFC 7871), and explains the choice to allowed clients ([`WHY_OPTION`]).
 //!
 //! What it does not do: sockets, threads, clocks, reloading, refreshing secondary zones,
 //! sending NOTIFYs or serialising UPDATEs (see `banyan-server`), the TSIG MAC itself (see
@@ -28,6 +30,7 @@ mod dnssec;
 mod notify;
 mod transfer;
 mod update;
+pub mod views;
 
 pub use answer::{respond, Action, Request, Transport};
 pub use catalog::{Catalog, Journal, JOURNAL_LIMIT};
@@ -35,3 +38,4 @@ pub use config::{AuthConfig, Cidr, CidrError, TransferAcl, TransferAclError};
 pub use cookies::CookieConfig;
 pub use notify::{is_notify_ack, notify_message};
 pub use update::{apply_update, update_reply, NamePattern, SerialPolicy, UpdatePolicyError, UpdateRule};
+pub use views::{View, ViewError, WHY_OPTION};

@@ -23,6 +23,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("[[tsig]]", "[[tsig]]\nzz_not_a_key = 1"),
     ("[auth]", "[auth]\nzz_not_a_key = 1"),
     ("[auth.rrl]", "[auth.rrl]\nzz_not_a_key = 1"),
+    ("[[auth.view]]", "[[auth.view]]\nzz_not_a_key = 1"),
     ("[[auth.zone]]", "[[auth.zone]]\nzz_not_a_key = 1"),
     (
         "[[auth.zone.update_policy]]",

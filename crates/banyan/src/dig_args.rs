@@ -130,6 +130,11 @@ pub struct QueryOptions {
     pub upstream_port: Option<u16>,
     /// `--trust-anchor FILE` for `+trace`: validate from these anchors.
     pub trust_anchor: Option<std::path::PathBuf>,
+    /// `+why`: send the debug option ([`banyan_auth::WHY_OPTION`]) asking which view
+    /// answered and why.
+    pub why: bool,
+    /// `+subnet=ADDR/LEN`: send an EDNS Client Subnet option (RFC 7871 §6), as dig does.
+    pub subnet: Option<banyan_wire::edns::ClientSubnet>,
 }
 
 /// What was wrong with the command line (exit code 2).
@@ -271,6 +276,8 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
         root_hints,
         upstream_port,
         trust_anchor,
+        why: o.why,
+        subnet: o.subnet,
     })
 }
 
@@ -290,6 +297,8 @@ struct Switches {
     json: bool,
     trace: bool,
     sections: Sections,
+    why: bool,
+    subnet: Option<banyan_wire::edns::ClientSubnet>,
 }
 
 impl Default for Switches {
@@ -309,6 +318,8 @@ impl Default for Switches {
             json: false,
             trace: false,
             sections: Sections::ALL,
+            why: false,
+            subnet: None,
         }
     }
 }
@@ -357,6 +368,12 @@ impl Switches {
             "short" => flag(&mut self.short)?,
             "json" => flag(&mut self.json)?,
             "trace" => flag(&mut self.trace)?,
+            "why" => flag(&mut self.why)?,
+            "subnet" if !on => self.subnet = None,
+            "subnet" => {
+                let v = value.ok_or(UsageError::MissingValue("+subnet"))?;
+                self.subnet = Some(parse_subnet(v).ok_or_else(|| bad(key, v, "ADDRESS/LENGTH, e.g. 192.0.2.0/24"))?);
+            }
             "all" => {
                 let mut all = on;
                 flag(&mut all)?;
@@ -412,6 +429,18 @@ impl Switches {
         }
         Ok(())
     }
+}
+
+/// `+subnet=ADDR[/LEN]` (a bare address is a /32 or /128): the option's address keeps
+/// only the prefix's bits (RFC 7871 §6).
+fn parse_subnet(text: &str) -> Option<banyan_wire::edns::ClientSubnet> {
+    let (addr, len) = match text.split_once('/') {
+        Some((a, l)) => (a.parse::<IpAddr>().ok()?, Some(l.parse::<u8>().ok()?)),
+        None => (text.parse::<IpAddr>().ok()?, None),
+    };
+    let width = if addr.is_ipv4() { 32 } else { 128 };
+    let len = len.unwrap_or(width);
+    (len <= width).then(|| banyan_wire::edns::ClientSubnet::new(addr, len))
 }
 
 fn bad(option: &str, value: &str, expected: &'static str) -> UsageError {
@@ -485,6 +514,27 @@ mod tests {
         assert_eq!(o.style, OutputStyle::Dig);
         assert_eq!(o.sections, Sections::ALL);
         assert_eq!(o.server, None);
+    }
+
+    #[test]
+    fn why_and_subnet() {
+        let o = p("example.com +why +subnet=10.1.2.3/24").unwrap();
+        assert!(o.why);
+        let ecs = o.subnet.unwrap();
+        assert_eq!((ecs.address, ecs.source_prefix), ("10.1.2.0".parse().unwrap(), 24));
+        assert_eq!(
+            p("example.com +subnet=2001:db8::1")
+                .unwrap()
+                .subnet
+                .unwrap()
+                .source_prefix,
+            128
+        );
+        assert!(p("example.com +subnet=10.0.0.0/24 +nosubnet").unwrap().subnet.is_none());
+        assert!(!p("example.com").unwrap().why);
+        for bad in ["+subnet=10.0.0.0/33", "+subnet=nonsense", "+subnet", "+why=1"] {
+            assert!(p(&format!("example.com {bad}")).is_err(), "{bad}");
+        }
     }
 
     #[test]

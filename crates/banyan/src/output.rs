@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use banyan_wire::edns::EdnsOption;
 use banyan_wire::message::RecordView;
 use banyan_wire::text::hex_encode;
 use banyan_wire::{Message, RData, Record, RecordType};
@@ -120,7 +121,15 @@ pub fn dig(msg: &Message<'_>, info: &ExchangeInfo, sections: &Sections) -> Strin
                         edns.udp_payload_size
                     );
                     for option in &edns.options {
-                        let _ = writeln!(out, "; {option}");
+                        match option {
+                            // The server's `+why` explanation, shown as text.
+                            EdnsOption::Unknown { code, data } if *code == banyan_auth::WHY_OPTION => {
+                                let _ = writeln!(out, ";; WHY: {}", String::from_utf8_lossy(data));
+                            }
+                            _ => {
+                                let _ = writeln!(out, "; {option}");
+                            }
+                        }
                     }
                 }
                 _ => {

@@ -48,6 +48,7 @@ pub fn run(args: &[String]) -> anyhow::Result<Outcome> {
         edns: opts.edns.then(|| Edns {
             udp_payload_size: opts.bufsize,
             dnssec_ok: opts.dnssec,
+            options: debug_options(&opts),
             ..Edns::default()
         }),
     };
@@ -152,4 +153,21 @@ fn choose_server(opts: &QueryOptions) -> anyhow::Result<SocketAddr> {
             Ok(server)
         }
     }
+}
+
+/// The EDNS options of `+subnet` (RFC 7871 §6) and `+why` (an empty
+/// [`banyan_auth::WHY_OPTION`]).
+fn debug_options(opts: &QueryOptions) -> Vec<banyan_wire::edns::EdnsOption> {
+    use banyan_wire::edns::EdnsOption;
+    let mut options = Vec::new();
+    if let Some(ecs) = opts.subnet {
+        options.push(EdnsOption::ClientSubnet(ecs));
+    }
+    if opts.why {
+        options.push(EdnsOption::Unknown {
+            code: banyan_auth::WHY_OPTION,
+            data: Vec::new(),
+        });
+    }
+    options
 }

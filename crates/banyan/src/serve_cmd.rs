@@ -92,6 +92,41 @@ pub struct AuthSection {
     /// The server cookie secret, 32 hex digits, the same on every server of an anycast set
     /// (default: random at each start).
     pub cookie_secret: Option<String>,
+    /// Views (`[[auth.view]]`): different answers for different clients, first match wins
+    /// (default: none).
+    #[serde(default)]
+    pub view: Vec<ViewSection>,
+    /// Named sets of prefixes views can list by name, e.g. `{ EU = ["10.1.0.0/16"] }`.
+    #[serde(default)]
+    pub regions: BTreeMap<String, Vec<String>>,
+    /// Views go by the EDNS Client Subnet option (RFC 7871) when a query has one, and the
+    /// response carries its scope (default false: the source address).
+    #[serde(default)]
+    pub ecs: bool,
+    /// Clients answered the `+why` debug option (EDNS 65001) with the view chosen and why,
+    /// CIDR prefixes (default: nobody).
+    #[serde(default)]
+    pub debug_allow: Vec<String>,
+}
+
+/// `[[auth.view]]`: the clients a view is for and the records they get instead of the
+/// zones' own.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSection {
+    /// The view's name (shown by `+why`).
+    pub name: String,
+    /// Client prefixes matched, e.g. `["10.1.0.0/16"]`.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Names of `[auth] regions` whose prefixes are matched too.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Records in zone-file form with absolute owner names, e.g.
+    /// `"cdn.example.com. 60 A 192.0.2.10"` (TTL default 300): each owner and type replaces
+    /// the zone's RRset of that owner and type for this view's clients.
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// `[auth.rrl]`: response rate limiting, with BIND's `rate-limit` names and defaults (BIND 9
@@ -684,6 +719,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             signing,
         });
     }
+    let views = views(&auth, &file.to_string(), &files, &dynamic)?;
     let mut server = ServerConfig::new(auth.listen);
     if let Some(n) = auth.workers {
         if n == 0 {
@@ -699,6 +735,9 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     };
     server.auth.cookies =
         cookie_config(auth.cookies.as_deref(), auth.cookie_secret.as_deref()).map_err(|e| anyhow!("{file}: {e}"))?;
+    server.auth.views = views;
+    server.auth.ecs = auth.ecs;
+    server.auth.debug_allow = crate::auth_cmd::parse_cidrs(&auth.debug_allow, &format!("{file}: auth.debug_allow"))?;
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
@@ -724,6 +763,74 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
         web,
         metrics,
     })
+}
+
+/// `[[auth.view]]` and `[auth] regions`: each view's prefixes (its own, then its regions'),
+/// and its records, whose owners must lie in a listed zone (any zone when `all_managed`)
+/// that is not signed online: a view's sets are unsigned, and validators would find them
+/// bogus (RFC 4035 §5.3). Zones that arrive signed keep their own data
+/// (`banyan_auth::views`).
+fn views(
+    auth: &AuthSection,
+    file: &str,
+    files: &[ZoneFile],
+    dynamic: &[DynamicZone],
+) -> anyhow::Result<Vec<banyan_auth::View>> {
+    for (region, list) in &auth.regions {
+        crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))?;
+    }
+    let zones: Vec<(&Name, bool)> = files
+        .iter()
+        .map(|z| (&z.origin, z.signing.is_some()))
+        .chain(dynamic.iter().map(|z| (&z.origin, z.signing.is_some())))
+        .collect();
+    let mut out = Vec::with_capacity(auth.view.len());
+    for (i, v) in auth.view.iter().enumerate() {
+        let key = |k: &str| format!("{file}: auth.view[{i}] ({}).{k}", v.name);
+        if auth.view[..i].iter().any(|w| w.name == v.name) {
+            bail!("{}: a second view of that name", key("name"));
+        }
+        let mut subnets: Vec<(banyan_auth::Cidr, Option<String>)> =
+            crate::auth_cmd::parse_cidrs(&v.subnets, &key("subnets"))?
+                .into_iter()
+                .map(|c| (c, None))
+                .collect();
+        for region in &v.regions {
+            let list = auth
+                .regions
+                .get(region)
+                .ok_or_else(|| anyhow!("{}: no region {region:?} in auth.regions", key("regions")))?;
+            for c in crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))? {
+                subnets.push((c, Some(region.clone())));
+            }
+        }
+        if subnets.is_empty() {
+            bail!("{}: the view matches nobody (give subnets or regions)", key("subnets"));
+        }
+        let mut records = Vec::with_capacity(v.records.len());
+        for (j, text) in v.records.iter().enumerate() {
+            let at = key(&format!("records[{j}]"));
+            let r =
+                banyan_wire::Record::from_text(text, None, Some(300)).map_err(|e| anyhow!("{at}: {text:?}: {e}"))?;
+            let zone = zones
+                .iter()
+                .filter(|(origin, _)| r.name.is_subdomain_of(origin))
+                .max_by_key(|(origin, _)| origin.label_count());
+            match zone {
+                Some((origin, true)) => bail!(
+                    "{at}: zone {origin} is signed online; views cannot change a signed zone (its answers would fail validation)"
+                ),
+                Some(_) => {}
+                None if auth.all_managed => {}
+                None => bail!("{at}: {} is in no zone of [[auth.zone]]", r.name),
+            }
+            records.push(r);
+        }
+        out.push(
+            banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|e| anyhow!("{}: {e}", key("records")))?,
+        );
+    }
+    Ok(out)
 }
 
 /// `[auth] cookies` and `cookie_secret` (RFC 7873, RFC 9018): off unless asked for; the
@@ -1237,6 +1344,40 @@ allow_transfer = ["192.0.2.0/24"]
     }
 
     #[test]
+    fn views_read_with_regions_and_name_their_mistakes() -> anyhow::Result<()> {
+        let base = "[auth]\nlisten = [\"127.0.0.1:5300\"]\necs = true\ndebug_allow = [\"127.0.0.0/8\"]\n\
+                    regions = { EU = [\"10.1.0.0/16\"] }\n[[auth.zone]]\nname = \"example.com.\"\nfile = \"z\"\n";
+        let view = "[[auth.view]]\nname = \"eu\"\nsubnets = [\"10.9.0.0/16\"]\nregions = [\"EU\"]\n\
+                    records = [\"cdn.example.com. A 192.0.2.1\"]\n";
+        let (config, _) = load_text(&format!("{base}{view}"))?;
+        assert!(config.auth.ecs);
+        assert_eq!(config.auth.views.len(), 1);
+        assert_eq!(config.auth.views[0].name(), "eu");
+        assert!(config.auth.debug_allow[0].contains("127.0.0.1".parse()?));
+        for (text, expected) in [
+            (view.replace("EU", "ASIA"), "no region \"ASIA\""),
+            (view.replace("cdn.example.com.", "cdn.example.org."), "in no zone"),
+            (view.replace("A 192.0.2.1", "A nonsense"), "records[0]"),
+            (format!("{view}{view}"), "a second view"),
+            (
+                "[[auth.view]]\nname = \"none\"\nrecords = []\n".to_string(),
+                "matches nobody",
+            ),
+        ] {
+            let err = load_text(&format!("{base}{text}"))
+                .err()
+                .ok_or_else(|| anyhow!("accepted: {text}"))?;
+            assert!(format!("{err:#}").contains(expected), "{err:#}");
+        }
+        let signed = base.replace("file = \"z\"\n", "file = \"z\"\ndnssec = { keys = \"k\" }\n");
+        let err = load_text(&format!("{signed}{view}"))
+            .err()
+            .ok_or_else(|| anyhow!("signed zone accepted"))?;
+        assert!(format!("{err:#}").contains("signed online"), "{err:#}");
+        Ok(())
+    }
+
+    #[test]
     fn unknown_key_is_an_error_naming_it() {
         let err = load_text(&GOOD.replace("workers = 2", "workerz = 2"))
             .err()
@@ -1520,7 +1661,7 @@ pending_restore = "3d"
             );
             loaded += 1;
         }
-        assert_eq!(loaded, 4);
+        assert_eq!(loaded, 5);
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }

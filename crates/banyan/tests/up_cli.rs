@@ -195,6 +195,7 @@ const DEFAULT_WORLD_ANSWERS: &[(&str, &str, &[&str])] = &[
     ("dev", "NS", &["ns1.nic.dev.", "ns2.nic.dev."]),
     ("co.uk", "NS", &["nsa.nic.uk.", "nsb.nic.uk."]),
     ("a.root-servers.net", "A", &["127.53.0.1"]),
+    ("cdn.example.com", "A", &["93.184.216.40"]),
 ];
 
 #[test]
@@ -251,6 +252,39 @@ fn up_default_world_resolves_cold_then_warm_without_upstream_queries() {
         let flags = out.lines().find(|l| l.contains(";; flags:")).unwrap_or_default();
         assert!(flags.contains(" ad"), "{name}: {flags}\n{out}");
     }
+
+    // Views: cdn.example.com answers a client in 127.0.99.0/24 (here by ECS) with another
+    // address, signed like the rest of the zone; `+why` says why.
+    let views = map["views"].as_array().expect("views");
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0]["names"][0].as_str(), Some("cdn.example.com."));
+    let ns1 = "@127.53.10.1";
+    assert_eq!(short(ns1, port, "cdn.example.com", "A", &[]), ["93.184.216.40"]);
+    let lab99 = short(ns1, port, "cdn.example.com", "A", &["+subnet=127.0.99.0/24", "+dnssec"]);
+    assert_eq!(lab99.len(), 2, "{lab99:?}");
+    assert_eq!(lab99[0], "93.184.216.99");
+    assert!(lab99[1].starts_with("A 13 3 300 "), "its RRSIG: {lab99:?}");
+    let o = banyan(&[
+        "query",
+        ns1,
+        "-p",
+        &port.to_string(),
+        "cdn.example.com",
+        "+subnet=127.0.99.0/24",
+        "+why",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("CLIENT-SUBNET: 127.0.99.0/24/24"), "{out}");
+    assert!(
+        out.contains(";; WHY: view \"lab-99\": ECS 127.0.99.0/24 in 127.0.99.0/24"),
+        "{out}"
+    );
+    let o = banyan(&["query", ns1, "-p", &port.to_string(), "cdn.example.com", "+why"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(";; WHY: default: no view matched client 127.0.0.1"),
+        "{out}"
+    );
 
     // The trace command the map prints works against the world's root and validates.
     let hints = map["root_hints_file"].as_str().expect("root hints file");

@@ -255,6 +255,8 @@ fn free_port(ip: Ipv4Addr) -> Result<u16, ServerError> {
 /// What `start_lab` needs besides the port.
 struct LabPlan<'a> {
     world: &'a World,
+    /// The world's views, signed when the world is.
+    views: &'a [banyan_auth::View],
     zones: &'a [Zone],
     files: &'a [Option<PathBuf>],
     stores: &'a [Option<StorePlan>],
@@ -295,6 +297,13 @@ fn start_lab(plan: &LabPlan<'_>, port: u16) -> Result<Lab, ServerError> {
         let mut config = ServerConfig::new(vec![SocketAddr::new(IpAddr::V4(s.address), port)]);
         // A lab, not a load test: one UDP thread per server keeps twenty servers light.
         config.udp_workers = 1;
+        // Views: every server knows them (only names in its zones are asked of it); the
+        // lab's clients can pick one by ECS (`+subnet`) and ask `+why`.
+        if !plan.views.is_empty() {
+            config.auth.views = plan.views.to_vec();
+            config.auth.ecs = true;
+            config.auth.debug_allow = "127.0.0.0/8".parse::<Cidr>().into_iter().collect();
+        }
         if let Some(store) = &plan.stores[i] {
             let (store, acls) = store_config(world, store, port, &plan.keys);
             // The registries and the dashboard (on loopback) NOTIFY the servers reading
@@ -426,8 +435,16 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
     // parents, the root's DS the resolver's trust anchor.
     let keys = run_dir.0.join("keys");
     let anchor_path = run_dir.0.join("root.ds");
+    // The views' records, signed below with their zones' keys in a signed world.
+    let mut views = world.views.clone();
     let anchors = if world.dnssec {
-        match signing::sign_world(&world, &mut zones, &keys, u32::try_from(now).unwrap_or(u32::MAX))? {
+        match signing::sign_world(
+            &world,
+            &mut zones,
+            &mut views,
+            &keys,
+            u32::try_from(now).unwrap_or(u32::MAX),
+        )? {
             Some(text) => {
                 std::fs::write(&anchor_path, &text).with_context(|| format!("writing {}", anchor_path.display()))?;
                 Some(TrustAnchors::from_file(&anchor_path)?)
@@ -488,6 +505,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
 
     let plan = LabPlan {
         world: &world,
+        views: &views,
         zones: &zones,
         files: &files,
         stores: &stores,
@@ -663,6 +681,8 @@ struct Map {
     anchor_path: Option<PathBuf>,
     run_dir: PathBuf,
     try_commands: Vec<String>,
+    /// Each view: its name, prefixes and the names it answers differently.
+    views: Vec<(String, Vec<String>, Vec<String>)>,
 }
 
 impl Map {
@@ -693,7 +713,7 @@ impl Map {
             Some(a) => (" +dnssec", format!(" +dnssec --trust-anchor {}", a.display())),
             None => ("", String::new()),
         };
-        let try_commands = vec![
+        let mut try_commands = vec![
             format!("banyan query @{at}{} {first}{dnssec}", p(resolver.port())),
             format!(
                 "banyan query {first} +trace --root-hints {} --upstream-port {port}{trace_anchor}",
@@ -701,6 +721,25 @@ impl Map {
             ),
             format!("dig @{at}{} {deepest}", p(resolver.port())),
         ];
+        let mut views = Vec::with_capacity(world.views.len());
+        for v in &world.views {
+            let subnets: Vec<String> = v.subnets().map(|(c, _)| c.to_string()).collect();
+            let mut names: Vec<String> = v.owners().map(|n| n.to_string()).collect();
+            names.dedup();
+            // Ask the primary of the first name's zone as a client of the view's first prefix.
+            let server = v
+                .owners()
+                .next()
+                .and_then(|n| world.primary_of(&world.authority(n)?.name))
+                .map(|i| world.servers[i].address);
+            if let (Some(server), Some(name), Some(subnet)) = (server, names.first(), subnets.first()) {
+                try_commands.push(format!(
+                    "banyan query @{server}{} {name} +subnet={subnet} +why",
+                    p(port)
+                ));
+            }
+            views.push((v.name().to_string(), subnets, names));
+        }
         Map {
             label: world.label.clone(),
             header_note: port_note.map(|n| format!(" ({n})")).unwrap_or_default(),
@@ -749,6 +788,7 @@ impl Map {
             anchor_path: anchor_path.map(Path::to_path_buf),
             run_dir: run_dir.0.clone(),
             try_commands,
+            views,
         }
     }
 
@@ -884,6 +924,15 @@ impl Map {
                 self.run_dir.display()
             );
         }
+        if !self.views.is_empty() {
+            let _ = writeln!(
+                t,
+                "views (servers match the client's address, or the EDNS Client Subnet it sends; +why explains to 127.0.0.0/8):"
+            );
+            for (name, subnets, names) in &self.views {
+                let _ = writeln!(t, "  {name}: {} get their own {}", subnets.join(" "), names.join(" "));
+            }
+        }
         let _ = writeln!(t, "try:");
         for c in &self.try_commands {
             let _ = writeln!(t, "  {c}");
@@ -939,6 +988,9 @@ impl Map {
             "dnssec": self.anchor_path.is_some(),
             "run_dir": self.run_dir,
             "try": self.try_commands,
+            "views": self.views.iter().map(|(name, subnets, names)| serde_json::json!({
+                "name": name, "subnets": subnets, "names": names,
+            })).collect::<Vec<_>>(),
         })
     }
 }

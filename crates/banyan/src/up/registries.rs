@@ -392,7 +392,8 @@ mod tests {
         let world = World::default_world()?;
         let mut zones = world.build_zones()?;
         let dir = tempfile::tempdir()?;
-        super::super::signing::sign_world(&world, &mut zones, &dir.path().join("keys"), 1_790_000_000)?;
+        let mut views = world.views.clone();
+        super::super::signing::sign_world(&world, &mut zones, &mut views, &dir.path().join("keys"), 1_790_000_000)?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let registries = plan_all(&world, &zones, dir.path(), "demo-password-1", &|tld| {
             let stem = tld.to_string().trim_end_matches('.').to_string();

@@ -6,8 +6,11 @@
 use std::path::Path;
 
 use anyhow::{anyhow, Context as _};
+use banyan_auth::View;
+use banyan_dnssec::sign::sign_rrset;
 use banyan_dnssec::signzone::{sign_zone, SignOptions};
 use banyan_dnssec::SigningKey;
+use banyan_wire::Class;
 use banyan_zone::Zone;
 
 use super::world::World;
@@ -20,7 +23,16 @@ const ALGORITHM: u8 = 13;
 /// records as trust-anchor text, or `None` when the root is not signed. The keys are written
 /// to `keys_dir` in BIND's format, so `banyan zone sign` or `dnssec-signzone` can re-sign an
 /// edited zone with them.
-pub fn sign_world(world: &World, zones: &mut [Zone], keys_dir: &Path, now: u32) -> anyhow::Result<Option<String>> {
+///
+/// The views' records are signed with the key of the zone they lie in (`views`, a copy of
+/// `world.views`), so that a view's answer from a signed zone validates.
+pub fn sign_world(
+    world: &World,
+    zones: &mut [Zone],
+    views: &mut [View],
+    keys_dir: &Path,
+    now: u32,
+) -> anyhow::Result<Option<String>> {
     std::fs::create_dir_all(keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
     let mut order: Vec<usize> = (0..world.zones.len()).filter(|&i| world.zones[i].signed).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(world.zones[i].name.label_count()));
@@ -38,6 +50,28 @@ pub fn sign_world(world: &World, zones: &mut [Zone], keys_dir: &Path, now: u32) 
         )
         .map_err(|e| anyhow!("zone {name}: signing: {e}"))?;
         zones[i] = signed.zone;
+        let options = SignOptions::new(now);
+        for view in views.iter_mut() {
+            let vname = view.name().to_string();
+            view.sign_sets(|owner, set| {
+                if world.authority(owner).is_none_or(|z| z.name != name) {
+                    return Ok(None);
+                }
+                let rdatas: Vec<&[u8]> = set.rdata.iter().collect();
+                sign_rrset(
+                    &key,
+                    owner,
+                    set.rtype,
+                    Class::IN,
+                    set.ttl,
+                    &rdatas,
+                    options.inception,
+                    options.expiration,
+                )
+                .map(|sig| Some(vec![sig]))
+                .map_err(|e| anyhow!("view {vname}: signing {owner} {}: {e}", set.rtype))
+            })?;
+        }
         match world.parent(&name).map(|p| p.name.clone()) {
             Some(parent) => {
                 let j = world

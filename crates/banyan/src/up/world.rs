@@ -15,6 +15,13 @@
 //! ns = ["ns1.exampledns.com."]    # NS set (default: the servers listing the zone)
 //! ```
 //!
+//! ```toml
+//! [[view]]                        # other answers for some clients (see `banyan serve` views)
+//! name = "lab-99"
+//! subnets = ["127.0.99.0/24"]     # by source address, or by the ECS option a query carries
+//! records = ["cdn.example.com. 300 IN A 93.184.216.99"]   # owners fully qualified
+//! ```
+//!
 //! A server with `hosted = true` is one of the registrar's hosted name servers: besides its
 //! zones it serves every zone the dashboard creates (see `up::dashboard`).
 //!
@@ -74,6 +81,19 @@ struct WorldFile {
     dnssec: Option<bool>,
     /// Reserved: the dashboard (not implemented yet).
     registry: Option<toml::Value>,
+    /// Views of the authoritative servers (default none).
+    #[serde(default)]
+    view: Vec<ViewEntry>,
+}
+
+/// `[[view]]`: clients (by source address, or by the EDNS Client Subnet option a resolver
+/// or `banyan query +subnet` sends) that get other records for some names.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ViewEntry {
+    name: String,
+    subnets: Vec<String>,
+    records: Vec<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -154,6 +174,9 @@ pub struct World {
     pub zones: Vec<WorldZone>,
     /// The world is signed from the root down and its resolver validates.
     pub dnssec: bool,
+    /// Views every server answers with (`[[view]]`), in order; their records' owners lie
+    /// in the world's zones. Signed with the zones' keys in a signed world.
+    pub views: Vec<banyan_auth::View>,
 }
 
 fn name(text: &str, what: &str) -> anyhow::Result<Name> {
@@ -267,11 +290,39 @@ impl World {
         if !zones.iter().any(|z| z.name.is_root()) {
             return Err(e("no root zone (\".\"): resolution has nowhere to start".into()));
         }
+        let mut views = Vec::with_capacity(file.view.len());
+        for v in &file.view {
+            let what = |msg: String| e(format!("view {:?}: {msg}", v.name));
+            let subnets = v
+                .subnets
+                .iter()
+                .map(|c| {
+                    c.parse::<banyan_auth::Cidr>()
+                        .map(|c| (c, None))
+                        .map_err(|x| what(x.to_string()))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut records = Vec::with_capacity(v.records.len());
+            for text in &v.records {
+                let r = banyan_wire::Record::from_text(text, None, Some(DEFAULT_TTL))
+                    .map_err(|x| what(format!("{text:?}: {x} (write owners fully qualified)")))?;
+                let zone = zones
+                    .iter()
+                    .filter(|z| r.name.is_subdomain_of(&z.name))
+                    .max_by_key(|z| z.name.label_count());
+                if zone.is_none_or(|z| z.name.is_root()) {
+                    return Err(what(format!("{}: in no zone of the world but the root", r.name)));
+                }
+                records.push(r);
+            }
+            views.push(banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|x| what(x.to_string()))?);
+        }
         Ok(World {
             label: label.to_string(),
             servers,
             zones,
             dnssec,
+            views,
         })
     }
 
@@ -289,7 +340,7 @@ impl World {
     }
 
     /// The zone that is authoritative for `name`: the deepest world zone containing it.
-    fn authority(&self, name: &Name) -> Option<&WorldZone> {
+    pub fn authority(&self, name: &Name) -> Option<&WorldZone> {
         self.zones
             .iter()
             .filter(|z| name.is_subdomain_of(&z.name))
