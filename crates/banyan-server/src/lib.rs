@@ -557,7 +557,7 @@ fn doh_answerer(shared: &Arc<Shared>) -> doh::Answerer {
         Box::pin(async move {
             if tcp::is_transfer(&query) {
                 let mut out = Vec::new();
-                banyan_resolver::query::write_rejection(&query, banyan_wire::Rcode::REFUSED, &mut out);
+                banyan_auth::update_reply(&query, banyan_wire::Rcode::REFUSED, &mut out);
                 shared.counters.query(metrics::Proto::Https, &query);
                 shared.counters.reply(&out);
                 return Some(out);
