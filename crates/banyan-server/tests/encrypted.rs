@@ -345,6 +345,48 @@ fn authoritative_doh_get_and_post_over_h2_and_http1() {
 }
 
 #[test]
+fn doh_over_h2_answers_many_streams_of_one_connection_at_once() {
+    let files = Files::new();
+    let server = start_auth(&files, |_| {});
+    let addr = server.https_addrs()[0];
+    let cert = files.cert.clone();
+    let ids: Vec<u16> = runtime().block_on(async move {
+        let tls = tls_connect(addr, &cert, &[b"h2"]).await;
+        let io = hyper_util::rt::TokioIo::new(tls);
+        let (send, conn) = hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io)
+            .await
+            .expect("h2 handshake");
+        tokio::spawn(conn);
+        // Each request its own task: streams of one connection, none waiting for another.
+        let tasks: Vec<_> = (0..8u16)
+            .map(|id| {
+                let mut send = send.clone();
+                tokio::spawn(async move {
+                    let q = query(id, "www.example.", RecordType::A, false);
+                    let request = hyper::Request::builder()
+                        .method("POST")
+                        .uri("https://localhost/dns-query")
+                        .header("content-type", "application/dns-message")
+                        .body(Full::new(Bytes::from(q)))
+                        .expect("request");
+                    read_reply(send.send_request(request).await.expect("response")).await
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            let reply = t.await.expect("task");
+            assert_eq!(reply.status, 200);
+            assert_eq!(answers(&reply.body).len(), 2);
+            ids.push(Message::parse(&reply.body).expect("reply").id());
+        }
+        ids
+    });
+    assert_eq!(ids, (0..8).collect::<Vec<u16>>(), "each stream its own answer");
+    server.shutdown();
+}
+
+#[test]
 fn responses_are_padded_to_468_only_when_asked_and_only_when_encrypted() {
     let files = Files::new();
     let server = start_auth(&files, |_| {});
@@ -509,4 +551,34 @@ fn a_missing_or_bad_certificate_is_a_start_error() {
         .err()
         .expect("not a certificate");
     assert!(err.to_string().contains("root.zone"), "{err}");
+}
+
+#[test]
+fn idle_dot_and_doh_connections_are_closed_after_the_idle_timeout() {
+    let files = Files::new();
+    let server = start_auth(&files, |c| c.tcp_idle_timeout = Duration::from_millis(300));
+    let (dot_addr, doh_addr) = (server.tls_addrs()[0], server.https_addrs()[0]);
+    runtime().block_on(async {
+        for (addr, alpn) in [
+            (dot_addr, &b"dot"[..]),
+            (doh_addr, &b"http/1.1"[..]),
+            (doh_addr, &b"h2"[..]),
+        ] {
+            let mut tls = tls_connect(addr, &files.cert, &[alpn]).await;
+            let mut buf = [0u8; 64];
+            // Nothing sent: the server closes (EOF, or an error when it skips close_notify).
+            // An h2 server speaks first (its SETTINGS), so read until the end.
+            let closed = tokio::time::timeout(WAIT, async {
+                loop {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => continue,
+                    }
+                }
+            })
+            .await;
+            assert!(closed.is_ok(), "{} left open", String::from_utf8_lossy(alpn));
+        }
+    });
+    server.shutdown();
 }
