@@ -25,15 +25,23 @@
 //!   [`Server::metrics`] and rendered in the Prometheus text format, served by
 //!   [`MetricsEndpoint`].
 //!
+//! - DNS over TLS (RFC 7858) and DNS over HTTPS (RFC 8484, GET and POST, HTTP/2 and
+//!   HTTP/1.1) for the authoritative server and the resolver ([`Encrypted`]): the same
+//!   answering as TCP, responses padded to blocks of 468 octets when the query asks
+//!   (RFC 8467 §4.1), certificate and key from PEM files.
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
-//! when `AuthConfig::cookies` is set), DoT/DoH (not yet).
+//! when `AuthConfig::cookies` is set).
 //!
 //! Limits, named: [`sys::MAX_QUERY_LEN`] (longest UDP query accepted), [`sys::BATCH`],
-//! [`ServerConfig::tcp_idle_timeout`], [`ServerConfig::tcp_max_connections`].
+//! [`ServerConfig::tcp_idle_timeout`], [`ServerConfig::tcp_max_connections`],
+//! [`ServerConfig::tcp_max_connections_per_client`], [`ServerConfig::tcp_max_in_flight`],
+//! [`ServerConfig::tls_handshake_timeout`].
 
 #![deny(unsafe_code)]
 
+mod doh;
 mod listen;
 pub mod metrics;
 mod propagation;
@@ -44,6 +52,7 @@ mod running;
 #[allow(unsafe_code)]
 pub mod sys;
 mod tcp;
+mod tls;
 mod udp;
 pub mod upstream;
 
@@ -64,6 +73,7 @@ pub use propagation::{
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
 pub use rrl::{ResponseKind, Rrl, RrlConfig, RrlError, Verdict};
+pub use tls::{Encrypted, TlsError, TlsIdentity, ALPN_DOH, ALPN_DOT};
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
 /// a slow client working while freeing the slot of an abandoned one.
@@ -71,6 +81,19 @@ pub const DEFAULT_TCP_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Default bound on concurrent TCP connections; beyond it new connections are closed at once.
 pub const DEFAULT_TCP_MAX_CONNECTIONS: usize = 100;
+
+/// Default bound on the stream connections (TCP, DoT, DoH) of one client address: a tenth of
+/// the total, so one client cannot take every slot (RFC 7766 §6.2.2).
+pub const DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT: usize = 10;
+
+/// Default bound on the queries of one stream connection answered or waiting to be written at
+/// once (HTTP/2 concurrent streams for DoH): enough to keep a pipelining client busy, few
+/// enough that a client that never reads stalls only itself.
+pub const DEFAULT_TCP_MAX_IN_FLIGHT: usize = 16;
+
+/// Default time a client has to finish the TLS handshake (DoT, DoH) before its connection,
+/// and its slot, are taken back.
+pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Longest wait between two looks at whether a zone signed online is due for re-signing
 /// (shorter when a zone's refresh window is: a quarter of it).
@@ -89,8 +112,16 @@ pub struct ServerConfig {
     pub udp_workers: usize,
     /// Close a TCP connection that sends nothing for this long (default 10 s).
     pub tcp_idle_timeout: Duration,
-    /// Most TCP connections served at once (default 100).
+    /// Most TCP connections served at once (default 100), DoT and DoH ones included.
     pub tcp_max_connections: usize,
+    /// Most stream connections (TCP, DoT, DoH) from one client address (default 10).
+    pub tcp_max_connections_per_client: usize,
+    /// Most queries of one connection in flight (default 16).
+    pub tcp_max_in_flight: usize,
+    /// Longest TLS handshake (default 5 s).
+    pub tls_handshake_timeout: Duration,
+    /// DNS over TLS and over HTTPS listeners (default: none).
+    pub encrypted: Encrypted,
     /// Answering options handed to `banyan_auth::respond`.
     pub auth: AuthConfig,
     /// Look at the zone files this often and reload when one changed (default: off; SIGHUP
@@ -124,6 +155,10 @@ impl ServerConfig {
             udp_workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
+            tcp_max_connections_per_client: DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT,
+            tcp_max_in_flight: DEFAULT_TCP_MAX_IN_FLIGHT,
+            tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            encrypted: Encrypted::default(),
             auth: AuthConfig::default(),
             watch: None,
             store: None,
@@ -159,6 +194,9 @@ pub enum ServerError {
     /// A response rate limiting setting is out of range.
     #[error("response rate limiting: {0}")]
     Rrl(#[from] RrlError),
+    /// The certificate or key of DoT/DoH could not be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
@@ -188,6 +226,7 @@ pub struct Server {
     seen: std::sync::Mutex<reload::Fingerprint>,
     watch: Option<Duration>,
     local_addrs: Vec<SocketAddr>,
+    encrypted_addrs: tls::Bound,
     running: running::Running,
 }
 
@@ -261,9 +300,16 @@ impl Server {
             seen,
             watch: config.watch,
             local_addrs: Vec::new(),
+            encrypted_addrs: tls::Bound::default(),
             running: running::Running::new(shared.stop.clone(), stop_tcp),
         };
         let workers = config.udp_workers.max(1);
+        let gate = tcp::Gate::new(config.tcp_max_connections, config.tcp_max_connections_per_client);
+        let limits = tcp::Limits {
+            idle: config.tcp_idle_timeout,
+            in_flight: config.tcp_max_in_flight,
+            handshake: config.tls_handshake_timeout,
+        };
         for &addr in &config.listen {
             let (sockets, listener, bound) = listen::bind(addr, workers, &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
@@ -275,14 +321,21 @@ impl Server {
             runtime.spawn(tcp::serve(
                 listener,
                 shared.clone(),
-                tcp::Limits {
-                    idle: config.tcp_idle_timeout,
-                    max_connections: config.tcp_max_connections,
-                },
+                gate.clone(),
+                limits,
                 stop_rx.clone(),
             ));
             server.local_addrs.push(bound);
         }
+        server.encrypted_addrs = tls::start(
+            &config.encrypted,
+            &runtime,
+            &gate,
+            limits,
+            &stop_rx,
+            dot_handler(&shared, limits),
+            doh_answerer(&shared),
+        )?;
         if let (Some(p), Some(rx)) = (&propagation, update_rx) {
             let _guard = runtime.enter();
             p.start();
@@ -295,6 +348,16 @@ impl Server {
     /// The addresses actually bound (with the ports picked for port 0), in `listen` order.
     pub fn local_addrs(&self) -> &[SocketAddr] {
         &self.local_addrs
+    }
+
+    /// The DNS over TLS addresses bound (ports picked for port 0), in configuration order.
+    pub fn tls_addrs(&self) -> &[SocketAddr] {
+        &self.encrypted_addrs.tls
+    }
+
+    /// The DNS over HTTPS addresses bound, in configuration order.
+    pub fn https_addrs(&self) -> &[SocketAddr] {
+        &self.encrypted_addrs.https
     }
 
     /// The zone snapshot being served now.
@@ -467,4 +530,40 @@ impl Server {
     pub fn shutdown(mut self) {
         self.running.stop();
     }
+}
+
+/// Serves a DoT connection as a TCP one (RFC 7858 §3.3: the same framing inside TLS).
+fn dot_handler(shared: &Arc<Shared>, limits: tcp::Limits) -> tls::DotHandler {
+    let shared = shared.clone();
+    Arc::new(move |stream, peer, stop, slot| {
+        Box::pin(tcp::connection(
+            stream,
+            peer,
+            metrics::Proto::Tls,
+            shared.clone(),
+            limits,
+            stop,
+            slot,
+        ))
+    })
+}
+
+/// Answers a DoH query as a TCP one, but refuses zone transfers: one HTTP response carries
+/// one DNS message (RFC 8484 §4.2.1), and a transfer is many.
+fn doh_answerer(shared: &Arc<Shared>) -> doh::Answerer {
+    let shared = shared.clone();
+    Arc::new(move |query, peer| {
+        let shared = shared.clone();
+        Box::pin(async move {
+            if tcp::is_transfer(&query) {
+                let mut out = Vec::new();
+                banyan_auth::update_reply(&query, banyan_wire::Rcode::REFUSED, &mut out);
+                shared.counters.query(metrics::Proto::Https, &query);
+                shared.counters.reply(&out);
+                return Some(out);
+            }
+            let messages = tcp::answer_messages(&shared, &query, peer, metrics::Proto::Https).await?;
+            messages.into_iter().next()
+        })
+    })
 }

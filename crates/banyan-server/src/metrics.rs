@@ -58,6 +58,21 @@ pub enum Proto {
     Udp = 0,
     /// TCP (RFC 1035 §4.2.2, RFC 7766).
     Tcp = 1,
+    /// DNS over TLS (RFC 7858).
+    Tls = 2,
+    /// DNS over HTTPS (RFC 8484).
+    Https = 3,
+}
+
+/// How many [`Proto`]s there are: the length of [`Counters::queries`].
+pub const PROTOS: usize = 4;
+
+impl Proto {
+    /// True for the transports that encrypt (DoT, DoH): the only ones whose responses are
+    /// padded (RFC 7830 §6, RFC 8467).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Proto::Tls | Proto::Https)
+    }
 }
 
 /// The authoritative server's counters, shared by every worker; all increments are
@@ -65,7 +80,7 @@ pub enum Proto {
 #[derive(Debug, Default)]
 pub struct Counters {
     /// Queries received, indexed by [`Proto`].
-    pub queries: [AtomicU64; 2],
+    pub queries: [AtomicU64; PROTOS],
     /// Queries by QTYPE, indexed as [`QTYPES`] with `other` last.
     pub qtypes: [AtomicU64; QTYPE_SLOTS],
     /// Replies by the RCODE in their header (the four bits of RFC 1035 §4.1.1), 0 to 15.
@@ -136,7 +151,7 @@ fn qtype_slot(query: &[u8]) -> usize {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CountValues {
     /// See [`Counters::queries`].
-    pub queries: [u64; 2],
+    pub queries: [u64; PROTOS],
     /// See [`Counters::qtypes`].
     pub qtypes: [u64; QTYPE_SLOTS],
     /// See [`Counters::rcodes`].
@@ -246,6 +261,8 @@ pub fn render(auth: Option<&MetricsSnapshot>, resolver: Option<&ResolverMetrics>
         );
         sample(&mut out, name, "transport", "udp", c.queries[Proto::Udp as usize]);
         sample(&mut out, name, "transport", "tcp", c.queries[Proto::Tcp as usize]);
+        sample(&mut out, name, "transport", "tls", c.queries[Proto::Tls as usize]);
+        sample(&mut out, name, "transport", "https", c.queries[Proto::Https as usize]);
         let name = "banyan_auth_queries_by_type_total";
         header(
             &mut out,
@@ -497,7 +514,7 @@ mod tests {
         c.reply(&[0, 0, 0x84, 0x0e]);
         c.reply(&[0, 0]);
         let v = c.values();
-        assert_eq!(v.queries, [1, 1]);
+        assert_eq!(v.queries, [1, 1, 0, 0]);
         assert_eq!(v.qtypes[0], 1);
         assert_eq!(v.qtypes[10], 1);
         assert_eq!(v.rcodes[3], 1);
@@ -514,7 +531,7 @@ mod tests {
     #[test]
     fn renders_exposition_lines() {
         let mut counts = CountValues {
-            queries: [5, 2],
+            queries: [5, 2, 1, 0],
             rrl_dropped: 7,
             ..CountValues::default()
         };
@@ -545,6 +562,8 @@ mod tests {
             "# TYPE banyan_auth_queries_total counter",
             r#"banyan_auth_queries_total{transport="udp"} 5"#,
             r#"banyan_auth_queries_total{transport="tcp"} 2"#,
+            r#"banyan_auth_queries_total{transport="tls"} 1"#,
+            r#"banyan_auth_queries_total{transport="https"} 0"#,
             r#"banyan_auth_queries_by_type_total{qtype="A"} 4"#,
             r#"banyan_auth_queries_by_type_total{qtype="AAAA"} 0"#,
             r#"banyan_auth_queries_by_type_total{qtype="other"} 3"#,

@@ -1,8 +1,9 @@
 //! The recursive resolver's front: UDP workers that answer cache hits on the spot (the same
 //! batched `recvmmsg`/`sendmmsg` loop as the authoritative server, no allocation per hit),
 //! and hand misses to tokio tasks that resolve upstream ([`crate::upstream`]); TCP for
-//! clients whose UDP answer was truncated; access control; one upstream resolution shared by
-//! every client asking the same question at once.
+//! clients whose UDP answer was truncated; DNS over TLS and over HTTPS (RFC 7858, RFC 8484)
+//! for clients that want privacy, padded as RFC 8467 §4.1 asks; access control; one
+//! upstream resolution shared by every client asking the same question at once.
 
 use std::collections::HashMap;
 use std::io;
@@ -17,14 +18,20 @@ use banyan_resolver::query::write_rejection;
 use banyan_resolver::resolver::cacheable_reply;
 use banyan_resolver::{write_reply, CacheReply, ClientQuery, Rejection, Resolver};
 use banyan_wire::{Class, Name, Rcode, RecordType};
-use tokio::io::Interest;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
+use tokio::io::{AsyncRead, AsyncWrite, Interest};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
+use crate::metrics::Proto;
 use crate::rrl::{truncate_to_question, ResponseKind, Rrl, RrlConfig, Verdict};
 use crate::running::Running;
 use crate::sys::{recv_batch, send_batch, Batch};
-use crate::{tcp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
+use crate::tcp::{Gate, Limits, Slot};
+use crate::tls::{self, Encrypted};
+use crate::{
+    doh, tcp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS,
+    DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_TCP_MAX_IN_FLIGHT, DEFAULT_TLS_HANDSHAKE_TIMEOUT, UDP_POLL,
+};
 
 /// Client queries resolving at once; beyond it a new question is answered SERVFAIL rather
 /// than queued without bound (Unbound's `num-queries-per-thread` plays this part).
@@ -39,8 +46,16 @@ pub struct ResolverServerConfig {
     pub udp_workers: usize,
     /// Close an idle TCP connection after this long.
     pub tcp_idle_timeout: Duration,
-    /// Most TCP connections at once.
+    /// Most stream connections (TCP, DoT, DoH) at once.
     pub tcp_max_connections: usize,
+    /// Most stream connections from one client address.
+    pub tcp_max_connections_per_client: usize,
+    /// Most queries of one stream connection resolving at once; reading the next waits.
+    pub tcp_max_in_flight: usize,
+    /// Longest TLS handshake.
+    pub tls_handshake_timeout: Duration,
+    /// DNS over TLS and over HTTPS listeners (default: none).
+    pub encrypted: Encrypted,
     /// Clients served; others get REFUSED. Default: loopback and the private ranges.
     pub allow: Vec<Cidr>,
     /// Queries per second each client address may send over UDP (as Unbound's
@@ -58,6 +73,10 @@ impl ResolverServerConfig {
             udp_workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             tcp_idle_timeout: DEFAULT_TCP_IDLE_TIMEOUT,
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
+            tcp_max_connections_per_client: DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT,
+            tcp_max_in_flight: DEFAULT_TCP_MAX_IN_FLIGHT,
+            tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            encrypted: Encrypted::default(),
             allow: default_allow(),
             client_limit: None,
         }
@@ -103,6 +122,7 @@ struct Shared {
 pub struct ResolverServer {
     shared: Arc<Shared>,
     local_addrs: Vec<SocketAddr>,
+    encrypted_addrs: tls::Bound,
     running: Running,
 }
 
@@ -148,7 +168,14 @@ impl ResolverServer {
         let mut server = ResolverServer {
             shared: shared.clone(),
             local_addrs: Vec::new(),
+            encrypted_addrs: tls::Bound::default(),
             running: Running::new(shared.stop.clone(), stop_tcp),
+        };
+        let gate = Gate::new(config.tcp_max_connections, config.tcp_max_connections_per_client);
+        let limits = Limits {
+            idle: config.tcp_idle_timeout,
+            in_flight: config.tcp_max_in_flight,
+            handshake: config.tls_handshake_timeout,
         };
         for &addr in &config.listen {
             let (sockets, listener, bound) = crate::listen::bind(addr, config.udp_workers.max(1), &runtime)?;
@@ -161,12 +188,34 @@ impl ResolverServer {
             runtime.spawn(serve_tcp(
                 listener,
                 shared.clone(),
-                config.tcp_idle_timeout,
-                config.tcp_max_connections,
+                gate.clone(),
+                limits,
                 stop_rx.clone(),
             ));
             server.local_addrs.push(bound);
         }
+        let dot: tls::DotHandler = {
+            let shared = shared.clone();
+            Arc::new(move |stream, peer, stop, slot| {
+                Box::pin(stream_connection(
+                    stream,
+                    peer,
+                    Proto::Tls,
+                    shared.clone(),
+                    limits,
+                    stop,
+                    slot,
+                ))
+            })
+        };
+        let doh: doh::Answerer = {
+            let shared = shared.clone();
+            Arc::new(move |query, peer| {
+                let shared = shared.clone();
+                Box::pin(async move { answer_stream_query(&shared, &query, peer, Proto::Https).await })
+            })
+        };
+        server.encrypted_addrs = tls::start(&config.encrypted, &runtime, &gate, limits, &stop_rx, dot, doh)?;
         server.running.runtime = Some(runtime);
         Ok(server)
     }
@@ -174,6 +223,16 @@ impl ResolverServer {
     /// The addresses bound, in `listen` order.
     pub fn local_addrs(&self) -> &[SocketAddr] {
         &self.local_addrs
+    }
+
+    /// The DNS over TLS addresses bound (ports picked for port 0), in configuration order.
+    pub fn tls_addrs(&self) -> &[SocketAddr] {
+        &self.encrypted_addrs.tls
+    }
+
+    /// The DNS over HTTPS addresses bound, in configuration order.
+    pub fn https_addrs(&self) -> &[SocketAddr] {
+        &self.encrypted_addrs.https
     }
 
     /// The resolver behind the service (its caches and counters).
@@ -467,55 +526,79 @@ impl Drop for InFlightGuard {
 async fn serve_tcp(
     listener: TcpListener,
     shared: Arc<Shared>,
-    idle: Duration,
-    max_connections: usize,
+    gate: Arc<Gate>,
+    limits: Limits,
     stop: watch::Receiver<bool>,
 ) {
-    tcp::accept_loop(listener, max_connections, stop, |stream, peer, stop, permit| {
-        tokio::spawn(tcp_connection(stream, peer, shared.clone(), idle, stop, permit));
+    tcp::accept_loop(listener, gate, stop, |stream, peer, stop, slot| {
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(stream_connection(
+            stream,
+            peer,
+            Proto::Tcp,
+            shared.clone(),
+            limits,
+            stop,
+            slot,
+        ));
     })
     .await;
 }
 
-async fn tcp_connection(
-    stream: TcpStream,
+/// One TCP or DoT connection: framed queries read as they come, at most
+/// `limits.in_flight` resolving at once (the next read waits for a free place).
+async fn stream_connection<S>(
+    stream: S,
     peer: SocketAddr,
+    proto: Proto,
     shared: Arc<Shared>,
-    idle: Duration,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
-) {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, wr) = stream.into_split();
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(tcp::QUEUED_ANSWERS);
-    let writer = tokio::spawn(tcp::write_loop(wr, rx, idle));
-    let allowed = shared.allow.iter().any(|c| c.contains(peer.ip()));
+    _slot: Slot,
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (mut rd, wr) = tokio::io::split(stream);
+    let in_flight = limits.in_flight.max(1);
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(in_flight);
+    let writer = tokio::spawn(tcp::write_loop(wr, rx, limits.idle));
+    let places = Arc::new(Semaphore::new(in_flight));
     loop {
         let mut query = Vec::new();
         let read = tokio::select! {
             _ = stop.changed() => break,
-            read = tokio::time::timeout(idle, tcp::read_message(&mut rd, &mut query)) => read,
+            read = tokio::time::timeout(limits.idle, tcp::read_message(&mut rd, &mut query)) => read,
         };
         let Ok(Ok(true)) = read else { break };
-        if !allowed {
-            let mut out = Vec::new();
-            write_rejection(&query, Rcode::REFUSED, &mut out);
-            if let Some(f) = tcp::frame(&out) {
-                if tx.send(f).await.is_err() {
-                    break;
-                }
-            }
-            continue;
-        }
+        let Ok(place) = places.clone().acquire_owned().await else {
+            break;
+        };
         let (shared, tx) = (shared.clone(), tx.clone());
         tokio::spawn(async move {
-            if let Some(reply) = slow_path(&shared, &query, Transport::Tcp).await {
+            if let Some(reply) = answer_stream_query(&shared, &query, peer, proto).await {
                 if let Some(f) = tcp::frame(&reply) {
                     let _ = tx.send(f).await;
                 }
             }
+            drop(place);
         });
     }
     drop(tx);
     let _ = writer.await;
+}
+
+/// The reply to one query over a stream transport (TCP, DoT, DoH): REFUSED for a client
+/// outside `allow`, else resolved; padded over DoT and DoH when the query asks (RFC 8467).
+async fn answer_stream_query(shared: &Arc<Shared>, query: &[u8], peer: SocketAddr, proto: Proto) -> Option<Vec<u8>> {
+    let mut reply = if shared.allow.iter().any(|c| c.contains(peer.ip())) {
+        slow_path(shared, query, Transport::Tcp).await?
+    } else {
+        let mut out = Vec::new();
+        write_rejection(query, Rcode::REFUSED, &mut out);
+        out
+    };
+    if proto.is_encrypted() && banyan_wire::padding::wants_padding(query) {
+        banyan_wire::padding::pad_to_block(&mut reply, banyan_wire::padding::RESPONSE_BLOCK);
+    }
+    Some(reply)
 }

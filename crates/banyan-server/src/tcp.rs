@@ -1,34 +1,92 @@
-//! DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message preceded by its length in two
-//! octets; several queries per connection, read while earlier answers are still being written.
+//! DNS over TCP (RFC 1035 §4.2.2, RFC 7766) and over TLS (RFC 7858, the same framing inside
+//! the TLS stream): each message preceded by its length in two octets; several queries per
+//! connection, read while earlier answers are still being written; connection slots bounded
+//! in total and per client address ([`Gate`]).
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use banyan_auth::{respond, Action, Request, Transport};
 use banyan_wire::{Message, RecordType};
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::metrics::Proto;
 use crate::{ServerError, Shared};
 
-/// Answers queued per connection before reading the next query waits for the writer: enough
-/// to keep a pipelining client busy, few enough that a client that never reads stalls only
-/// itself.
-pub(crate) const QUEUED_ANSWERS: usize = 16;
-
 /// Backlog of connections the kernel holds before `accept`.
 const LISTEN_BACKLOG: i32 = 1024;
 
-/// The connection limits (see [`crate::ServerConfig`]).
+/// The limits of one stream connection (TCP, DoT or DoH; see [`crate::ServerConfig`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
+    /// Close a connection that sends nothing (or reads nothing) for this long.
     pub(crate) idle: Duration,
-    pub(crate) max_connections: usize,
+    /// Queries of one connection answered or queued at once; reading the next waits.
+    pub(crate) in_flight: usize,
+    /// Longest TLS handshake (DoT, DoH) before the connection is closed.
+    pub(crate) handshake: Duration,
+}
+
+/// Who holds a connection slot: a bound on connections in total and on connections from one
+/// client address (RFC 7766 §6.2.2: a server may limit both, and close what it cannot
+/// serve), shared by every stream listener of one service (TCP, DoT, DoH).
+#[derive(Debug)]
+pub(crate) struct Gate {
+    total: Arc<Semaphore>,
+    per_client: usize,
+    clients: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl Gate {
+    /// A gate of `total` slots, at most `per_client` of them for one address.
+    pub(crate) fn new(total: usize, per_client: usize) -> Arc<Gate> {
+        Arc::new(Gate {
+            total: Arc::new(Semaphore::new(total)),
+            per_client: per_client.max(1),
+            clients: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A slot for a connection from `ip`, or `None` when either bound is reached.
+    pub(crate) fn admit(self: &Arc<Gate>, ip: IpAddr) -> Option<Slot> {
+        let permit = self.total.clone().try_acquire_owned().ok()?;
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        let held = clients.entry(ip).or_insert(0);
+        if *held >= self.per_client {
+            return None;
+        }
+        *held += 1;
+        Some(Slot {
+            _permit: permit,
+            gate: self.clone(),
+            ip,
+        })
+    }
+}
+
+/// One connection's place in a [`Gate`], given back when dropped.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    _permit: OwnedSemaphorePermit,
+    gate: Arc<Gate>,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut clients = self.gate.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = clients.get_mut(&self.ip) {
+            *held -= 1;
+            if *held == 0 {
+                clients.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// Binds a listening socket on `addr`; must run inside the tokio runtime.
@@ -50,26 +108,31 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
     TcpListener::from_std(socket.into()).map_err(err)
 }
 
-/// Accepts connections until `stop` turns true. Beyond `max_connections` a new connection
-/// is closed at once (RFC 7766 §6.2.2 lets a server close connections it cannot serve).
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, stop: watch::Receiver<bool>) {
-    accept_loop(listener, limits.max_connections, stop, |stream, peer, stop, permit| {
-        tokio::spawn(connection(stream, peer, shared.clone(), limits.idle, stop, permit));
+/// Accepts plain TCP connections until `stop` turns true (see [`accept_loop`]).
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    gate: Arc<Gate>,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+) {
+    accept_loop(listener, gate, stop, |stream, peer, stop, slot| {
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(connection(stream, peer, Proto::Tcp, shared.clone(), limits, stop, slot));
     })
     .await;
 }
 
-/// The accept loop every TCP service shares: at most `max_connections` at once (a new one
-/// beyond that is closed at once, RFC 7766 §6.2.2), each handed to `serve_one` with a
-/// receiver of the shutdown signal and the permit that frees its slot when dropped; returns
-/// when `stop` turns true.
+/// The accept loop every stream service shares (TCP, DoT, DoH): a connection the [`Gate`]
+/// has no slot for is closed at once (RFC 7766 §6.2.2), the others handed to `serve_one`
+/// with a receiver of the shutdown signal and the slot that frees its place when dropped;
+/// returns when `stop` turns true.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
-    max_connections: usize,
+    gate: Arc<Gate>,
     mut stop: watch::Receiver<bool>,
-    mut serve_one: impl FnMut(TcpStream, SocketAddr, watch::Receiver<bool>, OwnedSemaphorePermit),
+    mut serve_one: impl FnMut(TcpStream, SocketAddr, watch::Receiver<bool>, Slot),
 ) {
-    let permits = Arc::new(Semaphore::new(max_connections));
     loop {
         let accepted = tokio::select! {
             _ = stop.changed() => return,
@@ -83,82 +146,44 @@ pub(crate) async fn accept_loop(
                 continue;
             }
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let Some(slot) = gate.admit(peer.ip()) else {
             drop(stream);
             continue;
         };
-        serve_one(stream, peer, stop.clone(), permit);
+        serve_one(stream, peer, stop.clone(), slot);
     }
 }
 
-/// Serves one connection: reads queries until EOF, the idle timeout or shutdown, handing each
-/// answer to a writer task so the next query is read while the last answer is written.
-async fn connection(
-    stream: TcpStream,
+/// Serves one stream connection (TCP, or DoT once the TLS handshake is done): reads framed
+/// queries until EOF, the idle timeout or shutdown, handing each answer to a writer task so
+/// the next query is read while the last answer is written.
+pub(crate) async fn connection<S>(
+    stream: S,
     peer: SocketAddr,
+    proto: Proto,
     shared: Arc<Shared>,
-    idle: Duration,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
-) {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, wr) = stream.into_split();
-    let (tx, rx) = mpsc::channel::<Vec<u8>>(QUEUED_ANSWERS);
-    let writer = tokio::spawn(write_loop(wr, rx, idle));
+    _slot: Slot,
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (mut rd, wr) = tokio::io::split(stream);
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(limits.in_flight.max(1));
+    let writer = tokio::spawn(write_loop(wr, rx, limits.idle));
     let mut query = Vec::new();
-    let mut out = Vec::new();
     loop {
         let read = tokio::select! {
             _ = stop.changed() => break,
-            read = tokio::time::timeout(idle, read_message(&mut rd, &mut query)) => read,
+            read = tokio::time::timeout(limits.idle, read_message(&mut rd, &mut query)) => read,
         };
         // Timeout, EOF, or a broken connection: stop reading, let queued answers go out.
         let Ok(Ok(true)) = read else { break };
-        let frames = if is_transfer(&query) {
-            // A zone transfer builds every message of the zone at once: off the async threads,
-            // so other connections keep being answered meanwhile.
-            let shared = shared.clone();
-            let q = std::mem::take(&mut query);
-            let joined = tokio::task::spawn_blocking(move || {
-                let mut out = Vec::new();
-                let action = answer(&shared, &q, peer, &mut out);
-                (frames_of(action, &out), q)
-            })
-            .await;
-            match joined {
-                Ok((frames, q)) => {
-                    query = q;
-                    frames
-                }
-                Err(_) => break,
-            }
-        } else {
-            match answer(&shared, &query, peer, &mut out) {
-                Action::Update { .. } => match &shared.propagation {
-                    // Applied and stored before the reply is written (RFC 2136 §3.8: the
-                    // reply says the change was made).
-                    Some(p) => {
-                        let reply = p.update(&query, crate::propagation::tsig_now()).await;
-                        shared.counters.reply(&reply);
-                        frame(&reply).into_iter().collect()
-                    }
-                    // No zone is kept in the store, so none can change: NOTIMP, as NSD.
-                    None => {
-                        banyan_auth::update_reply(&query, banyan_wire::Rcode::NOTIMP, &mut out);
-                        shared.counters.reply(&out);
-                        frame(&out).into_iter().collect()
-                    }
-                },
-                Action::Notify { zone, .. } => {
-                    if let Some(p) = &shared.propagation {
-                        p.notified(&zone);
-                    }
-                    frame(&out).into_iter().collect()
-                }
-                action => frames_of(action, &out),
-            }
+        let Some(messages) = answer_messages(&shared, &query, peer, proto).await else {
+            break;
         };
-        for frame in frames {
+        for message in messages {
+            let Some(frame) = frame(&message) else { continue };
             if tx.send(frame).await.is_err() {
                 return;
             }
@@ -168,15 +193,73 @@ async fn connection(
     let _ = writer.await;
 }
 
-fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) -> Action {
+/// The messages that answer `query` from `peer` over a stream transport: none (dropped), the
+/// reply, or every message of a zone transfer; padded (RFC 8467 §4.1) over DoT and DoH when
+/// the query asks. `None` when the server is going away.
+pub(crate) async fn answer_messages(
+    shared: &Arc<Shared>,
+    query: &[u8],
+    peer: SocketAddr,
+    proto: Proto,
+) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut messages = if is_transfer(query) {
+        // A zone transfer builds every message of the zone at once: off the async threads,
+        // so other connections keep being answered meanwhile.
+        let shared = shared.clone();
+        let q = query.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            let action = answer(&shared, &q, peer, proto, &mut out);
+            messages_of(action, out)
+        })
+        .await
+        .ok()?
+    } else {
+        match answer(shared, query, peer, proto, &mut out) {
+            Action::Update { .. } => match &shared.propagation {
+                // Applied and stored before the reply is written (RFC 2136 §3.8: the
+                // reply says the change was made).
+                Some(p) => {
+                    let reply = p.update(query, crate::propagation::tsig_now()).await;
+                    shared.counters.reply(&reply);
+                    vec![reply]
+                }
+                // No zone is kept in the store, so none can change: NOTIMP, as NSD.
+                None => {
+                    banyan_auth::update_reply(query, banyan_wire::Rcode::NOTIMP, &mut out);
+                    shared.counters.reply(&out);
+                    vec![out]
+                }
+            },
+            Action::Notify { zone, .. } => {
+                if let Some(p) = &shared.propagation {
+                    p.notified(&zone);
+                }
+                vec![out]
+            }
+            action => messages_of(action, out),
+        }
+    };
+    if proto.is_encrypted() && banyan_wire::padding::wants_padding(query) {
+        for m in &mut messages {
+            banyan_wire::padding::pad_to_block(m, banyan_wire::padding::RESPONSE_BLOCK);
+        }
+    }
+    Some(messages)
+}
+
+fn answer(shared: &Shared, query: &[u8], client: SocketAddr, proto: Proto, out: &mut Vec<u8>) -> Action {
     let catalog = shared.catalog.load();
     let req = Request {
         bytes: query,
         client,
+        // DoT and DoH carry whole messages as TCP does: no truncation (RFC 7858 §3.3,
+        // RFC 8484 §6).
         transport: Transport::Tcp,
         now: crate::propagation::tsig_now(),
     };
-    shared.counters.query(Proto::Tcp, query);
+    shared.counters.query(proto, query);
     let action = respond(&catalog, &shared.auth, &req, out);
     match &action {
         Action::Reply | Action::Notify { .. } => shared.counters.reply(out),
@@ -192,12 +275,12 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
     action
 }
 
-/// The framed messages an action sends: none, the reply, or every message of a stream.
-fn frames_of(action: Action, out: &[u8]) -> Vec<Vec<u8>> {
+/// The messages an action sends: none, the reply, or every message of a stream.
+fn messages_of(action: Action, out: Vec<u8>) -> Vec<Vec<u8>> {
     match action {
-        Action::Reply | Action::Notify { .. } => frame(out).into_iter().collect(),
+        Action::Reply | Action::Notify { .. } => vec![out],
         Action::Drop | Action::Update { .. } => Vec::new(),
-        Action::Stream(messages) => messages.iter().filter_map(|m| frame(m)).collect(),
+        Action::Stream(messages) => messages,
     }
 }
 
@@ -212,7 +295,7 @@ pub(crate) fn frame(message: &[u8]) -> Option<Vec<u8>> {
 
 /// True when the query asks for a zone transfer (AXFR or IXFR), whose answer may be long to
 /// build.
-fn is_transfer(query: &[u8]) -> bool {
+pub(crate) fn is_transfer(query: &[u8]) -> bool {
     Message::parse(query)
         .ok()
         .and_then(|m| m.question())
@@ -221,7 +304,7 @@ fn is_transfer(query: &[u8]) -> bool {
 
 /// Reads one length-prefixed message into `buf`. `Ok(false)` on a clean end of stream
 /// before a new message starts.
-pub(crate) async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+pub(crate) async fn read_message<R: AsyncRead + Unpin>(rd: &mut R, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     let mut len = [0u8; 2];
     match rd.read_exact(&mut len).await {
         Ok(_) => {}
@@ -236,12 +319,41 @@ pub(crate) async fn read_message(rd: &mut OwnedReadHalf, buf: &mut Vec<u8>) -> s
 
 /// Writes framed answers in the order they are queued; a client that stops reading for the
 /// idle timeout loses the connection.
-pub(crate) async fn write_loop(mut wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<u8>>, idle: Duration) {
+pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(mut wr: W, mut rx: mpsc::Receiver<Vec<u8>>, idle: Duration) {
     while let Some(frame) = rx.recv().await {
-        match tokio::time::timeout(idle, wr.write_all(&frame)).await {
+        // TLS holds written data in its buffer until flushed; plain TCP flushes for free.
+        let written = async {
+            wr.write_all(&frame).await?;
+            wr.flush().await
+        };
+        match tokio::time::timeout(idle, written).await {
             Ok(Ok(())) => {}
             _ => return,
         }
     }
     let _ = wr.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_bounds_each_client_and_the_total() {
+        let gate = Gate::new(3, 2);
+        let a: IpAddr = "192.0.2.1".parse().expect("address");
+        let b: IpAddr = "192.0.2.2".parse().expect("address");
+        let c: IpAddr = "192.0.2.3".parse().expect("address");
+        let a1 = gate.admit(a).expect("first of a");
+        let a2 = gate.admit(a).expect("second of a");
+        assert!(gate.admit(a).is_none(), "a is at its bound");
+        let b1 = gate.admit(b).expect("b has its own bound");
+        assert!(gate.admit(c).is_none(), "the total is reached");
+        drop(a1);
+        let a3 = gate.admit(a).expect("a slot of a came back");
+        assert!(gate.admit(c).is_none());
+        drop((a2, a3, b1));
+        assert!(gate.clients.lock().expect("lock").is_empty(), "nothing left behind");
+        assert!(gate.admit(c).is_some());
+    }
 }

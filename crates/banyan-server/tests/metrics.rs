@@ -103,7 +103,7 @@ fn queries_are_counted_by_transport_type_and_rcode() {
     // Every reply was counted before it was sent, so the counts are complete here.
     let m = server.metrics();
     let c = &m.counts;
-    assert_eq!(c.queries, [6, 1], "udp, tcp");
+    assert_eq!(c.queries, [6, 1, 0, 0], "udp, tcp, tls, https");
     assert_eq!(qtype_count(&c.qtypes, "A"), 3);
     assert_eq!(qtype_count(&c.qtypes, "AAAA"), 1);
     assert_eq!(qtype_count(&c.qtypes, "MX"), 1);

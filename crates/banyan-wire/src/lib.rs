@@ -16,6 +16,7 @@ pub mod error;
 pub mod header;
 pub mod message;
 pub mod name;
+pub mod padding;
 pub mod rdata;
 pub mod record;
 pub mod text;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use banyan_auth::{AuthConfig, Cidr, TransferAcl};
-use banyan_server::{Server, ServerConfig, ZoneSource};
+use banyan_server::{Encrypted, Server, ServerConfig, TlsIdentity, ZoneSource};
 
 /// The command-line options of `banyan auth`.
 #[derive(clap::Args, Debug)]
@@ -41,6 +41,106 @@ pub struct AuthArgs {
     /// answer, with BIND's defaults otherwise (window 15s, slip 2) [default: off].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rrl: Option<u32>,
+    /// DNS over TLS and over HTTPS.
+    #[command(flatten)]
+    pub encrypted: EncryptedArgs,
+}
+
+/// The DoT (RFC 7858) and DoH (RFC 8484) options of `banyan auth` and `banyan resolver`.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct EncryptedArgs {
+    /// Address to answer DNS over TLS on (repeatable), e.g. 0.0.0.0:853; needs --tls-cert
+    /// and --tls-key.
+    #[arg(long = "tls", value_name = "ADDR:PORT")]
+    pub tls: Vec<SocketAddr>,
+    /// Address to answer DNS over HTTPS on, path /dns-query (repeatable), e.g. 0.0.0.0:443.
+    #[arg(long = "https", value_name = "ADDR:PORT")]
+    pub https: Vec<SocketAddr>,
+    /// The server's certificate chain, PEM, leaf first (for --tls and --https).
+    #[arg(long = "tls-cert", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key, PEM.
+    #[arg(long = "tls-key", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl EncryptedArgs {
+    /// The listeners and identity, checked: both files when any listener is given; `what`
+    /// names the options in errors (`--tls-cert`, `auth.tls_certificate`).
+    pub fn to_encrypted(&self, cert_name: &str, key_name: &str) -> anyhow::Result<Encrypted> {
+        let identity = match (&self.tls_cert, &self.tls_key) {
+            (Some(certificate), Some(key)) => Some(TlsIdentity {
+                certificate: certificate.clone(),
+                key: key.clone(),
+            }),
+            (None, None) => None,
+            (Some(_), None) => bail!("{cert_name} is given without {key_name}"),
+            (None, Some(_)) => bail!("{key_name} is given without {cert_name}"),
+        };
+        if identity.is_none() && !(self.tls.is_empty() && self.https.is_empty()) {
+            bail!("DNS over TLS or HTTPS needs {cert_name} and {key_name}");
+        }
+        Ok(Encrypted {
+            tls_listen: self.tls.clone(),
+            https_listen: self.https.clone(),
+            identity,
+        })
+    }
+}
+
+/// Connection limits of the stream transports (TCP, DoT, DoH), from the configuration file;
+/// `None` keeps the server's default.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Most connections at once.
+    pub max_connections: Option<usize>,
+    /// Most connections from one client address.
+    pub max_connections_per_client: Option<usize>,
+    /// Most queries of one connection in flight.
+    pub max_in_flight: Option<usize>,
+    /// Idle timeout.
+    pub idle_timeout: Option<std::time::Duration>,
+    /// TLS handshake timeout.
+    pub handshake_timeout: Option<std::time::Duration>,
+}
+
+impl StreamLimits {
+    /// Applies the limits that are set onto the authoritative server's configuration.
+    pub fn apply_auth(&self, c: &mut ServerConfig) {
+        self.apply(
+            &mut c.tcp_max_connections,
+            &mut c.tcp_max_connections_per_client,
+            &mut c.tcp_max_in_flight,
+            &mut c.tcp_idle_timeout,
+            &mut c.tls_handshake_timeout,
+        );
+    }
+
+    /// Applies the limits that are set onto the resolver service's configuration.
+    pub fn apply_resolver(&self, c: &mut banyan_server::ResolverServerConfig) {
+        self.apply(
+            &mut c.tcp_max_connections,
+            &mut c.tcp_max_connections_per_client,
+            &mut c.tcp_max_in_flight,
+            &mut c.tcp_idle_timeout,
+            &mut c.tls_handshake_timeout,
+        );
+    }
+
+    fn apply(
+        &self,
+        max: &mut usize,
+        per_client: &mut usize,
+        in_flight: &mut usize,
+        idle: &mut std::time::Duration,
+        handshake: &mut std::time::Duration,
+    ) {
+        *max = self.max_connections.unwrap_or(*max);
+        *per_client = self.max_connections_per_client.unwrap_or(*per_client);
+        *in_flight = self.max_in_flight.unwrap_or(*in_flight);
+        *idle = self.idle_timeout.unwrap_or(*idle);
+        *handshake = self.handshake_timeout.unwrap_or(*handshake);
+    }
 }
 
 /// Reads a duration as DESIGN.md writes them (`30s`, `1h`, `1h30m`; a bare number is seconds).
@@ -84,6 +184,7 @@ pub fn run(args: &AuthArgs) -> anyhow::Result<()> {
     config.auth = auth;
     config.watch = args.watch;
     config.rrl = args.rrl.map(banyan_server::RrlConfig::new);
+    config.encrypted = args.encrypted.to_encrypted("--tls-cert", "--tls-key")?;
     serve(
         config,
         ZoneSource::Dir(args.zones.clone()),
@@ -128,6 +229,12 @@ pub fn serve<T>(
     let mut out = std::io::stdout().lock();
     for addr in server.local_addrs() {
         writeln!(out, "listening on {addr} (udp: {workers} worker threads; tcp)")?;
+    }
+    for addr in server.tls_addrs() {
+        writeln!(out, "dot listening on {addr}")?;
+    }
+    for addr in server.https_addrs() {
+        writeln!(out, "doh listening on https://{addr}/dns-query")?;
     }
     for z in &loaded {
         writeln!(out, "{z}")?;

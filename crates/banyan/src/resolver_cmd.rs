@@ -73,6 +73,12 @@ pub struct ResolverArgs {
     /// name decides. Read again within a second of a change.
     #[arg(long = "rpz", value_name = "FILE")]
     pub rpz: Vec<PathBuf>,
+    /// DNS over TLS and over HTTPS.
+    #[command(flatten)]
+    pub encrypted: crate::auth_cmd::EncryptedArgs,
+    /// Connection limits (configuration file only).
+    #[arg(skip)]
+    pub limits: crate::auth_cmd::StreamLimits,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -150,6 +156,8 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         server.allow = crate::auth_cmd::parse_cidrs(&args.allow, "--allow")?;
     }
     server.client_limit = args.client_limit;
+    server.encrypted = args.encrypted.to_encrypted("--tls-cert", "--tls-key")?;
+    args.limits.apply_resolver(&mut server);
     let mut resolver = Resolver::new(config, hints, local);
     if !args.no_validate {
         resolver.set_trust_anchors(match &args.trust_anchor {
@@ -243,6 +251,12 @@ pub fn start(setup: ResolverSetup) -> anyhow::Result<ResolverServer> {
     let mut out = std::io::stdout().lock();
     for addr in server.local_addrs() {
         writeln!(out, "resolver listening on {addr} (udp: {workers} worker threads; tcp)")?;
+    }
+    for addr in server.tls_addrs() {
+        writeln!(out, "resolver dot listening on {addr}")?;
+    }
+    for addr in server.https_addrs() {
+        writeln!(out, "resolver doh listening on https://{addr}/dns-query")?;
     }
     out.flush()?;
     Ok(server)

@@ -107,6 +107,26 @@ pub struct AuthSection {
     /// CIDR prefixes (default: nobody).
     #[serde(default)]
     pub debug_allow: Vec<String>,
+    /// Addresses for DNS over TLS (RFC 7858), e.g. `["0.0.0.0:853"]` (default: none).
+    #[serde(default)]
+    pub tls_listen: Vec<SocketAddr>,
+    /// Addresses for DNS over HTTPS (RFC 8484, path `/dns-query`), e.g. `["0.0.0.0:443"]`.
+    #[serde(default)]
+    pub https_listen: Vec<SocketAddr>,
+    /// PEM certificate chain for DoT and DoH, relative to the config file.
+    pub tls_certificate: Option<PathBuf>,
+    /// PEM private key of that certificate, relative to the config file.
+    pub tls_key: Option<PathBuf>,
+    /// Most stream connections (TCP, DoT, DoH) at once (default 100).
+    pub tcp_max_connections: Option<usize>,
+    /// Most stream connections from one client address (default 10).
+    pub tcp_max_connections_per_client: Option<usize>,
+    /// Most queries of one connection in flight (default 16).
+    pub tcp_max_in_flight: Option<usize>,
+    /// Close a stream connection idle this long, e.g. `"10s"` (default 10s).
+    pub tcp_idle_timeout: Option<String>,
+    /// Close a connection whose TLS handshake takes longer, e.g. `"5s"` (default 5s).
+    pub tls_handshake_timeout: Option<String>,
 }
 
 /// `[[auth.view]]`: the clients a view is for and the records they get instead of the
@@ -229,6 +249,26 @@ pub struct ResolverSection {
     pub local_zone: Vec<PathBuf>,
     /// Queries per second each client address may send over UDP (default: no limit).
     pub client_limit: Option<u32>,
+    /// Addresses for DNS over TLS (RFC 7858), e.g. `["0.0.0.0:853"]` (default: none).
+    #[serde(default)]
+    pub tls_listen: Vec<SocketAddr>,
+    /// Addresses for DNS over HTTPS (RFC 8484, path `/dns-query`), e.g. `["0.0.0.0:443"]`.
+    #[serde(default)]
+    pub https_listen: Vec<SocketAddr>,
+    /// PEM certificate chain for DoT and DoH, relative to the config file.
+    pub tls_certificate: Option<PathBuf>,
+    /// PEM private key of that certificate, relative to the config file.
+    pub tls_key: Option<PathBuf>,
+    /// Most stream connections (TCP, DoT, DoH) at once (default 100).
+    pub tcp_max_connections: Option<usize>,
+    /// Most stream connections from one client address (default 10).
+    pub tcp_max_connections_per_client: Option<usize>,
+    /// Most queries of one connection in flight (default 16).
+    pub tcp_max_in_flight: Option<usize>,
+    /// Close a stream connection idle this long, e.g. `"10s"` (default 10s).
+    pub tcp_idle_timeout: Option<String>,
+    /// Close a connection whose TLS handshake takes longer, e.g. `"5s"` (default 5s).
+    pub tls_handshake_timeout: Option<String>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -741,6 +781,23 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
+    let (encrypted, limits) = encrypted_and_limits(
+        &EncryptedKeys {
+            section: "auth",
+            tls_listen: &auth.tls_listen,
+            https_listen: &auth.https_listen,
+            tls_certificate: auth.tls_certificate.as_deref(),
+            tls_key: auth.tls_key.as_deref(),
+            tcp_max_connections: auth.tcp_max_connections,
+            tcp_max_connections_per_client: auth.tcp_max_connections_per_client,
+            tcp_max_in_flight: auth.tcp_max_in_flight,
+            tcp_idle_timeout: auth.tcp_idle_timeout.as_deref(),
+            tls_handshake_timeout: auth.tls_handshake_timeout.as_deref(),
+        },
+        path,
+    )?;
+    server.encrypted = encrypted.to_encrypted("auth.tls_certificate", "auth.tls_key")?;
+    limits.apply_auth(&mut server);
     server.rrl = auth
         .rrl
         .as_ref()
@@ -1057,7 +1114,26 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
         .transpose()
         .map_err(|e| anyhow!("{file}: resolver.cache_size: {e}"))?;
     let base = path.parent().unwrap_or(Path::new("."));
+    let (encrypted, limits) = encrypted_and_limits(
+        &EncryptedKeys {
+            section: "resolver",
+            tls_listen: &r.tls_listen,
+            https_listen: &r.https_listen,
+            tls_certificate: r.tls_certificate.as_deref(),
+            tls_key: r.tls_key.as_deref(),
+            tcp_max_connections: r.tcp_max_connections,
+            tcp_max_connections_per_client: r.tcp_max_connections_per_client,
+            tcp_max_in_flight: r.tcp_max_in_flight,
+            tcp_idle_timeout: r.tcp_idle_timeout.as_deref(),
+            tls_handshake_timeout: r.tls_handshake_timeout.as_deref(),
+        },
+        path,
+    )?;
+    // Checked here so the error names the configuration keys.
+    encrypted.to_encrypted("resolver.tls_certificate", "resolver.tls_key")?;
     Ok(crate::resolver_cmd::ResolverArgs {
+        encrypted,
+        limits,
         listen: r.listen,
         root_hints: r.root_hints.map(|h| base.join(h)),
         upstream_port: r.upstream_port,
@@ -1079,6 +1155,60 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             n => n,
         },
     })
+}
+
+/// The DoT/DoH and connection limit keys of `[auth]` or `[resolver]`, as read.
+struct EncryptedKeys<'a> {
+    section: &'static str,
+    tls_listen: &'a [SocketAddr],
+    https_listen: &'a [SocketAddr],
+    tls_certificate: Option<&'a Path>,
+    tls_key: Option<&'a Path>,
+    tcp_max_connections: Option<usize>,
+    tcp_max_connections_per_client: Option<usize>,
+    tcp_max_in_flight: Option<usize>,
+    tcp_idle_timeout: Option<&'a str>,
+    tls_handshake_timeout: Option<&'a str>,
+}
+
+/// Checks the DoT/DoH keys (files relative to the config file) and the connection limits
+/// (each at least 1, durations as `10s`).
+fn encrypted_and_limits(
+    k: &EncryptedKeys<'_>,
+    path: &Path,
+) -> anyhow::Result<(crate::auth_cmd::EncryptedArgs, crate::auth_cmd::StreamLimits)> {
+    let file = path.display();
+    let section = k.section;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let encrypted = crate::auth_cmd::EncryptedArgs {
+        tls: k.tls_listen.to_vec(),
+        https: k.https_listen.to_vec(),
+        tls_cert: k.tls_certificate.map(|p| base.join(p)),
+        tls_key: k.tls_key.map(|p| base.join(p)),
+    };
+    let count = |value: Option<usize>, key: &str| -> anyhow::Result<Option<usize>> {
+        match value {
+            Some(0) => bail!("{file}: {section}.{key}: must be at least 1"),
+            n => Ok(n),
+        }
+    };
+    let duration = |value: Option<&str>, key: &str| -> anyhow::Result<Option<std::time::Duration>> {
+        value
+            .map(|v| match crate::auth_cmd::parse_duration(v) {
+                Ok(d) if d.is_zero() => Err(anyhow!("{file}: {section}.{key}: must be more than 0")),
+                Ok(d) => Ok(d),
+                Err(e) => Err(anyhow!("{file}: {section}.{key}: {e}")),
+            })
+            .transpose()
+    };
+    let limits = crate::auth_cmd::StreamLimits {
+        max_connections: count(k.tcp_max_connections, "tcp_max_connections")?,
+        max_connections_per_client: count(k.tcp_max_connections_per_client, "tcp_max_connections_per_client")?,
+        max_in_flight: count(k.tcp_max_in_flight, "tcp_max_in_flight")?,
+        idle_timeout: duration(k.tcp_idle_timeout, "tcp_idle_timeout")?,
+        handshake_timeout: duration(k.tls_handshake_timeout, "tls_handshake_timeout")?,
+    };
+    Ok((encrypted, limits))
 }
 
 /// `banyan serve --config FILE`: the authoritative server, the resolver and the registry, as
@@ -1206,6 +1336,65 @@ name = "example.com."
 file = "zones/example.com.zone"
 allow_transfer = ["192.0.2.0/24"]
 "#;
+
+    #[test]
+    fn encrypted_listeners_and_connection_limits_read() -> anyhow::Result<()> {
+        use std::time::Duration;
+        let keys = "tls_listen = [\"127.0.0.1:853\"]\nhttps_listen = [\"127.0.0.1:443\"]\n\
+                    tls_certificate = \"tls/cert.pem\"\ntls_key = \"tls/key.pem\"\n\
+                    tcp_max_connections = 50\ntcp_max_connections_per_client = 4\ntcp_max_in_flight = 8\n\
+                    tcp_idle_timeout = \"3s\"\ntls_handshake_timeout = \"2s\"\n";
+        let (config, _) = load_text(&GOOD.replace("workers = 2\n", &format!("workers = 2\n{keys}")))?;
+        let e = &config.encrypted;
+        assert_eq!(e.tls_listen, vec!["127.0.0.1:853".parse::<SocketAddr>()?]);
+        assert_eq!(e.https_listen, vec!["127.0.0.1:443".parse::<SocketAddr>()?]);
+        let identity = e.identity.as_ref().ok_or_else(|| anyhow!("no identity"))?;
+        assert!(identity.certificate.ends_with("tls/cert.pem") && identity.certificate.is_absolute());
+        assert!(identity.key.ends_with("tls/key.pem"));
+        assert_eq!(
+            (
+                config.tcp_max_connections,
+                config.tcp_max_connections_per_client,
+                config.tcp_max_in_flight
+            ),
+            (50, 4, 8)
+        );
+        assert_eq!(config.tcp_idle_timeout, Duration::from_secs(3));
+        assert_eq!(config.tls_handshake_timeout, Duration::from_secs(2));
+        // Defaults when absent.
+        let (plain, _) = load_text(GOOD)?;
+        assert!(plain.encrypted.is_empty() && plain.encrypted.identity.is_none());
+        assert_eq!(
+            plain.tcp_max_connections_per_client,
+            banyan_server::DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT
+        );
+        // The resolver takes the same keys.
+        let services = load_services(&format!("[resolver]\nlisten = [\"127.0.0.1:5353\"]\n{keys}"))?;
+        let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        assert_eq!(r.encrypted.tls, vec!["127.0.0.1:853".parse::<SocketAddr>()?]);
+        assert_eq!(r.limits.max_connections_per_client, Some(4));
+        assert_eq!(r.limits.handshake_timeout, Some(Duration::from_secs(2)));
+        // Mistakes name the key.
+        for (bad, key) in [
+            ("tls_listen = [\"127.0.0.1:853\"]\n", "tls_certificate"),
+            ("tls_certificate = \"c.pem\"\n", "tls_key"),
+            ("tcp_max_connections_per_client = 0\n", "tcp_max_connections_per_client"),
+            ("tls_handshake_timeout = \"soon\"\n", "tls_handshake_timeout"),
+        ] {
+            let err = load_text(&GOOD.replace("workers = 2\n", &format!("workers = 2\n{bad}")))
+                .err()
+                .ok_or_else(|| anyhow!("{bad} accepted"))?;
+            assert!(format!("{err:#}").contains(key), "{bad}: {err:#}");
+            let err = load_services(&format!("[resolver]\nlisten = [\"127.0.0.1:5353\"]\n{bad}"))
+                .err()
+                .ok_or_else(|| anyhow!("{bad} accepted by the resolver"))?;
+            assert!(
+                format!("{err:#}").contains(&format!("resolver.{key}")),
+                "{bad}: {err:#}"
+            );
+        }
+        Ok(())
+    }
 
     #[test]
     fn good_config_reads() -> anyhow::Result<()> {

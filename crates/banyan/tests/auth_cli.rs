@@ -349,3 +349,81 @@ fn auth_answers_every_query_through_reloads() {
     assert!(seen.len() >= 2, "the reloads changed the answer: {seen:?}");
     assert_eq!(server.stop(), Some(0));
 }
+
+#[test]
+fn auth_and_resolver_serve_dot_and_doh_with_the_certificate_given() {
+    let dir = TempDir::new();
+    dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
+    let made = banyan_registry::epp::tls::self_signed(&["localhost"]).expect("certificate");
+    let cert = dir.write("cert.pem", &made.cert_pem);
+    let key = dir.write("key.pem", &made.key_pem);
+    let (cert, key) = (cert.to_str().expect("utf-8"), key.to_str().expect("utf-8"));
+    let listen_port = free_port();
+    let listen = format!("127.0.0.1:{listen_port}");
+    let tls = [
+        "--tls",
+        "127.0.0.1:0",
+        "--https",
+        "127.0.0.1:0",
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+    ];
+    let mut args = vec!["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"];
+    args.extend_from_slice(&tls);
+    let mut server = Running::start(&args);
+    let out = server.wait_stdout("doh listening on https://127.0.0.1:");
+    let port_of = |prefix: &str| -> u16 {
+        out.iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|rest| rest.trim_end_matches("/dns-query").parse().ok())
+            .unwrap_or_else(|| panic!("{prefix} in {out:?}"))
+    };
+    assert_ne!(port_of("dot listening on 127.0.0.1:"), 0);
+    assert_ne!(port_of("doh listening on https://127.0.0.1:"), 0);
+    assert_eq!(short(listen_port, "www.example.com", &[]), "192.0.2.1");
+    assert_eq!(server.stop(), Some(0));
+
+    let resolver_port = free_port();
+    let resolver_listen = format!("127.0.0.1:{resolver_port}");
+    let mut args = vec!["resolver", "--listen", &resolver_listen, "--workers", "1"];
+    args.extend_from_slice(&tls);
+    let mut resolver = Running::start(&args);
+    let out = resolver.wait_stdout("resolver doh listening on https://127.0.0.1:");
+    assert!(
+        out.iter()
+            .any(|l| l.starts_with("resolver dot listening on 127.0.0.1:")),
+        "{out:?}"
+    );
+    // Answered (a special-use name, locally): the resolver is past its start and stops cleanly.
+    assert_eq!(short(resolver_port, "localhost", &[]), "127.0.0.1");
+    assert_eq!(resolver.stop(), Some(0));
+
+    // A listener without its certificate, or a file that holds none, is a usage error.
+    let o = banyan(&[
+        "auth",
+        "--zones",
+        dir.path(),
+        "--listen",
+        &listen,
+        "--tls",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--tls-cert"), "{o:?}");
+    let zone = dir.0.join("example.com.zone");
+    let o = banyan(&[
+        "resolver",
+        "--listen",
+        "127.0.0.1:0",
+        "--https",
+        "127.0.0.1:0",
+        "--tls-cert",
+        zone.to_str().expect("utf-8"),
+        "--tls-key",
+        key,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("example.com.zone"), "{o:?}");
+}

@@ -749,3 +749,209 @@ fn up_dashboard_registers_a_name_whose_records_resolve() {
     let (_, code) = up.stop();
     assert_eq!(code, Some(0));
 }
+
+/// A DNS query for `name` A with EDNS, as DoT and DoH carry it.
+fn a_query(name: &str) -> Vec<u8> {
+    use banyan_wire::{edns::Edns, Class, Header, MessageBuilder, Name, RecordType};
+    let mut buf = Vec::new();
+    let header = Header {
+        rd: true,
+        ..Header::default()
+    };
+    let mut b = MessageBuilder::new(&mut buf, header);
+    b.question(&Name::parse(name, None).expect("name"), RecordType::A, Class::IN)
+        .expect("question");
+    b.edns(&Edns::default()).expect("edns");
+    b.finish();
+    buf
+}
+
+/// The A addresses of a reply's answer section, sorted.
+fn a_answers(reply: &[u8]) -> Vec<String> {
+    let m = banyan_wire::Message::parse(reply).expect("reply parses");
+    let mut v: Vec<String> = m
+        .answers()
+        .filter(|r| r.rtype == banyan_wire::RecordType::A)
+        .map(|r| r.rdata().expect("rdata").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A TLS connection to `addr` trusting only the certificate in the PEM file `cert`,
+/// offering `alpn`; the exchange `talk` runs over it.
+fn over_tls<T>(
+    addr: &str,
+    cert: &Path,
+    alpn: &[u8],
+    talk: impl AsyncFnOnce(&mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -> T,
+) -> T {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(cert).expect("certificate file") {
+        roots.add(c.expect("certificate")).expect("trust it");
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![alpn.to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let name = ServerName::try_from("localhost").expect("name");
+        let mut tls = tokio::time::timeout(WAIT, connector.connect(name, tcp))
+            .await
+            .expect("handshake in time")
+            .expect("handshake with the map's certificate");
+        tokio::time::timeout(WAIT, talk(&mut tls))
+            .await
+            .expect("exchange in time")
+    })
+}
+
+/// base64url without padding (RFC 4648 §5), for a DoH GET.
+fn base64url(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// One HTTP/1.1 request over DoH, `Connection: close`; the status line and the body.
+fn doh_http1(addr: &str, cert: &Path, request: Vec<u8>) -> (String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let reply = over_tls(addr, cert, b"http/1.1", async |tls| {
+        tls.write_all(&request).await.expect("send");
+        tls.flush().await.expect("flush");
+        let mut reply = Vec::new();
+        // The server closes after the reply (`Connection: close`); some close without
+        // close_notify, which reads as an error after the data.
+        let _ = tls.read_to_end(&mut reply).await;
+        reply
+    });
+    let split = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header and a body");
+    let head = String::from_utf8_lossy(&reply[..split]).to_string();
+    (head, reply[split + 4..].to_vec())
+}
+
+#[test]
+fn up_resolver_answers_over_dot_and_doh_and_serves_metrics() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let dir = TempDir::new();
+    let map_path = dir.0.join("map.json");
+    let up = Up::start(&[
+        "--port",
+        "0",
+        "--resolver",
+        "127.0.0.1:0",
+        "--map-json",
+        map_path.to_str().expect("utf-8"),
+    ]);
+    let line = up.wait_line("DoT ");
+    assert!(
+        line.contains("DoH https://127.0.0.1:") && line.contains("resolver-cert.pem"),
+        "{line}"
+    );
+    up.wait_line("metrics: http://");
+    up.wait_line("ready:");
+    let map = read_map(&map_path);
+    let resolver = &map["resolver"];
+    let dot = resolver["dot"][0].as_str().expect("a DoT address").to_string();
+    let doh_url = resolver["doh"][0].as_str().expect("a DoH URL");
+    let doh = doh_url
+        .strip_prefix("https://")
+        .and_then(|u| u.strip_suffix("/dns-query"))
+        .expect("https://ADDR/dns-query")
+        .to_string();
+    let cert = PathBuf::from(resolver["tls_certificate"].as_str().expect("certificate path"));
+    assert!(std::fs::read_to_string(&cert)
+        .expect("certificate file")
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let metrics = map["metrics"].as_str().expect("metrics URL");
+    let metrics = metrics
+        .strip_prefix("http://")
+        .and_then(|u| u.strip_suffix("/metrics"))
+        .expect("http://ADDR/metrics")
+        .to_string();
+
+    // DoT: two queries on one connection, both answered.
+    let query = a_query("www.example.com.");
+    let replies = over_tls(&dot, &cert, b"dot", async |tls| {
+        for _ in 0..2 {
+            tls.write_all(&(query.len() as u16).to_be_bytes()).await.expect("send");
+            tls.write_all(&query).await.expect("send");
+        }
+        tls.flush().await.expect("flush");
+        let mut replies = Vec::new();
+        for _ in 0..2 {
+            let mut len = [0u8; 2];
+            tls.read_exact(&mut len).await.expect("length");
+            let mut reply = vec![0; usize::from(u16::from_be_bytes(len))];
+            tls.read_exact(&mut reply).await.expect("reply");
+            replies.push(reply);
+        }
+        replies
+    });
+    for reply in &replies {
+        assert_eq!(a_answers(reply), ["93.184.216.34"]);
+    }
+
+    // DoH: POST and GET over HTTP/1.1.
+    let mut post = format!(
+        "POST /dns-query HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/dns-message\r\n\
+         Accept: application/dns-message\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        query.len()
+    )
+    .into_bytes();
+    post.extend_from_slice(&query);
+    let (head, body) = doh_http1(&doh, &cert, post);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/dns-message"),
+        "{head}"
+    );
+    assert!(head.to_ascii_lowercase().contains("cache-control: max-age="), "{head}");
+    assert_eq!(a_answers(&body), ["93.184.216.34"]);
+    let other = a_query("en.wikipedia.org.");
+    let get = format!(
+        "GET /dns-query?dns={} HTTP/1.1\r\nHost: localhost\r\nAccept: application/dns-message\r\n\
+         Connection: close\r\n\r\n",
+        base64url(&other)
+    );
+    let (head, body) = doh_http1(&doh, &cert, get.into_bytes());
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(!a_answers(&body).is_empty(), "{head}");
+
+    // /metrics: the world's servers answered the resolver's questions over UDP, and the
+    // resolver counted its resolutions.
+    let text = plain_tcp::http_get(&metrics, "/metrics");
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
+    };
+    assert!(value("banyan_auth_queries_total{transport=\"udp\"}") > 0);
+    assert!(value("banyan_resolver_resolutions_total") >= 2);
+    assert!(text.contains("banyan_zone_serial{zone=\"example.com.\"}"), "{text}");
+    let (_, code) = up.stop();
+    assert_eq!(code, Some(0));
+}

@@ -1,8 +1,10 @@
 //! `banyan up`: the miniature internet. Starts every authoritative server of a world (root,
 //! TLDs, second-level zones; see [`world`]) on its own loopback address and one port, a
 //! registry for each TLD (EPP, RDAP, WHOIS; see [`registries`]) that publishes the TLD's
-//! zone, and a recursive resolver that knows the world's root hints; prints a map of what
-//! runs where and commands to try; serves until SIGINT or SIGTERM.
+//! zone, and a recursive resolver that knows the world's root hints, answering over UDP, TCP,
+//! DNS over TLS and DNS over HTTPS (a self-signed certificate made at start); serves
+//! Prometheus `/metrics` for the servers and the resolver; prints a map of what runs where
+//! and commands to try; serves until SIGINT or SIGTERM.
 //!
 //! This module only wires things together: zones come from `banyan-zone` (built by
 //! [`world`]), serving from `banyan-server`, resolving from `banyan-resolver`, the
@@ -24,8 +26,8 @@ use anyhow::Context as _;
 use banyan_auth::{Catalog, Cidr, TransferAcl};
 use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
 use banyan_server::{
-    DynamicZone, ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError, StoreConfig, ZoneFile,
-    ZoneSigning, ZoneSource,
+    DynamicZone, Encrypted, MetricsEndpoint, ResolverServer, ResolverServerConfig, Server, ServerConfig, ServerError,
+    StoreConfig, TlsIdentity, ZoneFile, ZoneSigning, ZoneSource,
 };
 use banyan_wire::Name;
 use banyan_zone::Zone;
@@ -63,6 +65,10 @@ const FALLBACK_PORT: u16 = 5300;
 /// How often zone files are looked at: a second is quick enough for someone editing a file
 /// and costs a few `stat` calls.
 const WATCH: Duration = Duration::from_secs(1);
+
+/// Where `/metrics` is served when the port is free (the port Prometheus' CoreDNS exporter
+/// uses); another instance of `up` gets a port the system picks.
+const METRICS_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 9153);
 
 /// The per-run directory (root hints, generated zone files), removed on exit.
 struct RunDir(PathBuf);
@@ -264,6 +270,8 @@ struct LabPlan<'a> {
     resolver_at: Option<SocketAddr>,
     hints: &'a RootHints,
     anchors: Option<&'a TrustAnchors>,
+    /// The resolver's certificate and key for DoT and DoH.
+    tls: TlsIdentity,
 }
 
 /// Starts every server on `port` (0: the first one picks, the rest follow) and the resolver:
@@ -333,12 +341,77 @@ fn start_lab(plan: &LabPlan<'_>, port: u16) -> Result<Lab, ServerError> {
     let listen = plan
         .resolver_at
         .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
-    let resolver = ResolverServer::start(ResolverServerConfig::new(vec![listen]), Arc::new(resolver))?;
+    let mut resolver_config = ResolverServerConfig::new(vec![listen]);
+    // DoT and DoH on the resolver's address, on ports the system picks (853 and 443 need
+    // root, and several worlds may run at once); the map says which.
+    resolver_config.encrypted = Encrypted {
+        tls_listen: vec![SocketAddr::new(listen.ip(), 0)],
+        https_listen: vec![SocketAddr::new(listen.ip(), 0)],
+        identity: Some(plan.tls.clone()),
+    };
+    let resolver = ResolverServer::start(resolver_config, Arc::new(resolver))?;
     Ok(Lab {
         servers,
         resolver,
         port,
     })
+}
+
+/// A self-signed certificate for the resolver's DoT and DoH (names `localhost` and the
+/// resolver's address), written as PEM into `run_dir/tls/`.
+fn resolver_certificate(run_dir: &Path, resolver_ip: Option<IpAddr>) -> anyhow::Result<TlsIdentity> {
+    let ip = resolver_ip.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)).to_string();
+    let made =
+        banyan_registry::epp::tls::self_signed(&["localhost", &ip]).context("making the resolver's certificate")?;
+    let dir = run_dir.join("tls");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let identity = TlsIdentity {
+        certificate: dir.join("resolver-cert.pem"),
+        key: dir.join("resolver-key.pem"),
+    };
+    std::fs::write(&identity.certificate, &made.cert_pem)
+        .with_context(|| format!("writing {}", identity.certificate.display()))?;
+    std::fs::write(&identity.key, &made.key_pem).with_context(|| format!("writing {}", identity.key.display()))?;
+    Ok(identity)
+}
+
+/// `/metrics` for the whole world: the servers' counters summed (one zone serial per zone)
+/// and the resolver's; on [`METRICS_LISTEN`], or a port the system picks when it is taken.
+fn start_metrics(lab: &Lab) -> anyhow::Result<MetricsEndpoint> {
+    let handles: Vec<banyan_server::MetricsHandle> = lab.servers.iter().map(Server::metrics_handle).collect();
+    let resolver = lab.resolver.resolver().clone();
+    let render = move || {
+        let auth = sum_snapshots(handles.iter().map(banyan_server::MetricsHandle::snapshot));
+        let resolver = banyan_server::ResolverMetrics::of(&resolver);
+        banyan_server::metrics::render(Some(&auth), Some(&resolver))
+    };
+    match MetricsEndpoint::start(METRICS_LISTEN.into(), render.clone()) {
+        Ok(endpoint) => Ok(endpoint),
+        Err(_) => MetricsEndpoint::start(SocketAddr::from((METRICS_LISTEN.0, 0)), render)
+            .context("serving /metrics on 127.0.0.1"),
+    }
+}
+
+/// The counts of several servers added up; a zone served by several is listed once, with
+/// the highest serial among them.
+fn sum_snapshots(snapshots: impl Iterator<Item = banyan_server::MetricsSnapshot>) -> banyan_server::MetricsSnapshot {
+    let mut total = banyan_server::MetricsSnapshot::default();
+    let mut zones = std::collections::BTreeMap::new();
+    for s in snapshots {
+        let (c, t) = (&s.counts, &mut total.counts);
+        let add = |into: &mut [u64], from: &[u64]| into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+        add(&mut t.queries, &c.queries);
+        add(&mut t.qtypes, &c.qtypes);
+        add(&mut t.rcodes, &c.rcodes);
+        t.rrl_dropped += c.rrl_dropped;
+        t.rrl_slipped += c.rrl_slipped;
+        for (zone, serial) in s.zones {
+            let kept = zones.entry(zone).or_insert(serial);
+            *kept = (*kept).max(serial);
+        }
+    }
+    total.zones = zones.into_iter().collect();
+    total
 }
 
 /// How long the secondaries of the registry TLDs get to transfer their zones at start.
@@ -482,6 +555,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
     std::fs::write(&hints_path, world.root_hints_text())
         .with_context(|| format!("writing {}", hints_path.display()))?;
     let hints = RootHints::from_file(&hints_path)?;
+    let tls = resolver_certificate(&run_dir.0, args.resolver.map(|a| a.ip()))?;
 
     // The registries: their domains registered and their TLD zones in the primaries'
     // stores before any server starts.
@@ -513,6 +587,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         resolver_at: args.resolver,
         hints: &hints,
         anchors: anchors.as_ref(),
+        tls: tls.clone(),
     };
     let (lab, port_note) = match args.port {
         Some(p) => (start_lab(&plan, p)?, None),
@@ -524,6 +599,7 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
             },
         },
     };
+    let metrics = start_metrics(&lab)?;
     for missing in wait_for_secondaries(&world, &stores, &lab) {
         eprintln!("banyan up: warning: {missing} (it keeps trying)");
     }
@@ -551,8 +627,10 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
         (&registries, opened),
         &demo_password,
         hosting.as_deref().map(|store| (store, dns)),
+        (&tls.certificate, metrics.local_addr()),
         args,
     ));
+    drop(metrics);
     println!("{}", stats_line(lab.resolver.resolver()));
     lab.shutdown();
     runtime.shutdown_timeout(Duration::from_secs(2));
@@ -578,6 +656,7 @@ async fn serve(
     (registries, opened): (&[WorldRegistry], Vec<banyan_registry::Registry>),
     demo_password: &str,
     hosting: Option<(&str, dashboard::DnsView)>,
+    (certificate, metrics): (&Path, SocketAddr),
     args: &UpArgs,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
@@ -612,6 +691,8 @@ async fn serve(
     let mut map = Map::new(world, zones, files, lab, run_dir, hints_path, anchor_path, port_note);
     map.set_registries(endpoints, demo_password);
     map.dashboard = web;
+    map.tls_certificate = certificate.to_path_buf();
+    map.metrics = Some(metrics);
     if let Some(path) = &args.map_json {
         // Written aside and renamed, so a reader never sees half a file.
         let tmp = path.with_extension("json.tmp");
@@ -676,6 +757,13 @@ struct Map {
     /// The registrar's dashboard, when the world has registries and hosted servers.
     dashboard: Option<dashboard::Dashboard>,
     resolver: SocketAddr,
+    /// The resolver's DNS over TLS and DNS over HTTPS addresses.
+    dot: Vec<SocketAddr>,
+    doh: Vec<SocketAddr>,
+    /// The self-signed certificate they present (PEM), for clients to trust.
+    tls_certificate: PathBuf,
+    /// Where `/metrics` answers.
+    metrics: Option<SocketAddr>,
     hints: Vec<(String, Ipv4Addr)>,
     hints_path: PathBuf,
     anchor_path: Option<PathBuf>,
@@ -779,6 +867,10 @@ impl Map {
             demo_password: String::new(),
             dashboard: None,
             resolver,
+            dot: lab.resolver.tls_addrs().to_vec(),
+            doh: lab.resolver.https_addrs().to_vec(),
+            tls_certificate: PathBuf::new(),
+            metrics: None,
             hints: world
                 .root_hints()
                 .into_iter()
@@ -859,6 +951,22 @@ impl Map {
             addr(self.resolver.to_string()),
             hints.join(" ")
         );
+        let doh: Vec<String> = self.doh.iter().map(|a| format!("https://{a}/dns-query")).collect();
+        let dot: Vec<String> = self.dot.iter().map(SocketAddr::to_string).collect();
+        let _ = writeln!(
+            t,
+            "  {:<name_w$}  DoT {}  DoH {}  (certificate {})",
+            "",
+            dot.join(" "),
+            doh.join(" "),
+            self.tls_certificate.display()
+        );
+        if let Some(m) = self.metrics {
+            let _ = writeln!(
+                t,
+                "metrics: http://{m}/metrics (the world's servers, summed, and the resolver)"
+            );
+        }
         if !self.registries.is_empty() {
             let _ = writeln!(
                 t,
@@ -979,7 +1087,11 @@ impl Map {
             "resolver": {
                 "address": self.resolver.ip().to_string(),
                 "port": self.resolver.port(),
+                "dot": self.dot.iter().map(SocketAddr::to_string).collect::<Vec<_>>(),
+                "doh": self.doh.iter().map(|a| format!("https://{a}/dns-query")).collect::<Vec<_>>(),
+                "tls_certificate": self.tls_certificate,
             },
+            "metrics": self.metrics.map(|m| format!("http://{m}/metrics")),
             "root_hints": self.hints.iter().map(|(name, address)| serde_json::json!({
                 "name": name, "address": address.to_string(),
             })).collect::<Vec<_>>(),
