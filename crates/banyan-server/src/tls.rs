@@ -2,13 +2,20 @@
 //! chain and key read from PEM files, the rustls configuration (ring as the crypto provider,
 //! as everywhere in Banyan), ALPN, and a handshake bounded in time so a slow client cannot
 //! hold a connection slot.
+//!
+//! The certificate files are looked at every [`CERTIFICATE_WATCH`] and read again when they
+//! change, so a renewed certificate (certbot, an ACME client, an operator's copy) is
+//! presented to new connections without a restart; connections already open keep theirs. A
+//! renewal that cannot be read keeps the certificate in use and says why on stderr.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use arc_swap::ArcSwap;
 
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -28,6 +35,9 @@ pub const ALPN_DOT: &[u8] = b"dot";
 /// ALPN protocol IDs offered for DNS over HTTPS, HTTP/2 first (RFC 8484 §5.2 recommends
 /// HTTP/2; HTTP/1.1 for clients that have only it).
 pub const ALPN_DOH: [&[u8]; 2] = [b"h2", b"http/1.1"];
+
+/// How often the certificate and key files are looked at for a renewal.
+pub const CERTIFICATE_WATCH: Duration = Duration::from_secs(1);
 
 /// Where the server's certificate chain and private key are (PEM files).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,8 +102,9 @@ fn read_chain(path: &PathBuf) -> Result<Vec<CertificateDer<'static>>, TlsError> 
     Ok(chain)
 }
 
-/// A TLS acceptor presenting `identity`, offering `alpn` (in order of preference).
-pub(crate) fn acceptor(identity: &TlsIdentity, alpn: &[&[u8]]) -> Result<TlsAcceptor, TlsError> {
+/// A TLS server configuration presenting `identity`, offering `alpn` (in order of
+/// preference).
+fn server_config(identity: &TlsIdentity, alpn: &[&[u8]]) -> Result<rustls::ServerConfig, TlsError> {
     let chain = read_chain(&identity.certificate)?;
     let key = PrivateKeyDer::from_pem_file(&identity.key).map_err(|e| TlsError::Pem {
         path: identity.key.clone(),
@@ -104,20 +115,102 @@ pub(crate) fn acceptor(identity: &TlsIdentity, alpn: &[&[u8]]) -> Result<TlsAcce
         .with_no_client_auth()
         .with_single_cert(chain, key)?;
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(config)
 }
 
-/// The TLS handshake on `stream`, or `None` when it fails or takes longer than `timeout`
-/// (the connection is then dropped, freeing its slot).
+/// The modification times of the certificate and key files (`None` for one that cannot be
+/// looked at): what tells a renewal.
+fn stamp(identity: &TlsIdentity) -> [Option<SystemTime>; 2] {
+    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    [modified(&identity.certificate), modified(&identity.key)]
+}
+
+/// The TLS configuration a listener presents, swapped for a new one when the certificate
+/// files change ([`Certificate::refresh`]).
+pub(crate) struct Certificate {
+    identity: TlsIdentity,
+    alpn: Vec<&'static [u8]>,
+    config: ArcSwap<rustls::ServerConfig>,
+    seen: std::sync::Mutex<[Option<SystemTime>; 2]>,
+}
+
+impl Certificate {
+    /// Reads `identity` for a listener offering `alpn`.
+    pub(crate) fn load(identity: &TlsIdentity, alpn: &[&'static [u8]]) -> Result<Certificate, TlsError> {
+        let seen = stamp(identity);
+        let config = server_config(identity, alpn)?;
+        Ok(Certificate {
+            identity: identity.clone(),
+            alpn: alpn.to_vec(),
+            config: ArcSwap::from_pointee(config),
+            seen: std::sync::Mutex::new(seen),
+        })
+    }
+
+    /// The acceptor for the next connection.
+    pub(crate) fn acceptor(&self) -> TlsAcceptor {
+        TlsAcceptor::from(self.config.load_full())
+    }
+
+    /// Reads the files again if they changed since last read. `Ok(true)` when a new
+    /// certificate is now presented; on an error the one in use stays (and the change is
+    /// tried again only when the files change once more).
+    pub(crate) fn refresh(&self) -> Result<bool, TlsError> {
+        let now = stamp(&self.identity);
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if *seen == now {
+                return Ok(false);
+            }
+            *seen = now;
+        }
+        let config = server_config(&self.identity, &self.alpn)?;
+        self.config.store(Arc::new(config));
+        Ok(true)
+    }
+}
+
+/// Looks at `certificate`'s files every [`CERTIFICATE_WATCH`] until `stop`.
+async fn watch_certificate(certificate: Arc<Certificate>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(CERTIFICATE_WATCH) => {}
+        }
+        match certificate.refresh() {
+            Ok(true) => eprintln!("tls: {} read again", certificate.identity.certificate.display()),
+            Ok(false) => {}
+            Err(e) => eprintln!("tls: keeping the certificate in use: {e}"),
+        }
+    }
+}
+
+/// The TLS handshake on `stream`, or `None` when it fails or takes longer than `timeout`.
+/// On failure the connection's `slot` is given back *before* the connection is closed, so
+/// a client that sees the close and connects again finds its slot free.
 pub(crate) async fn handshake(
     acceptor: &TlsAcceptor,
     stream: TcpStream,
     timeout: Duration,
-) -> Option<TlsStream<TcpStream>> {
+    slot: Slot,
+) -> Option<(TlsStream<TcpStream>, Slot)> {
     let _ = stream.set_nodelay(true);
-    match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
-        Ok(Ok(tls)) => Some(tls),
-        _ => None,
+    let accept = acceptor.accept(stream);
+    tokio::pin!(accept);
+    tokio::select! {
+        accepted = &mut accept => match accepted {
+            Ok(tls) => Some((tls, slot)),
+            Err(_) => {
+                // The stream went with the failed handshake; the slot is freed as we return.
+                drop(slot);
+                None
+            }
+        },
+        _ = tokio::time::sleep(timeout) => {
+            drop(slot);
+            // `accept`, holding the stream, is dropped after this: the close comes second.
+            None
+        }
     }
 }
 
@@ -154,19 +247,20 @@ pub(crate) fn start(
     let identity = encrypted.identity.as_ref().ok_or(TlsError::NoIdentity)?;
     let _guard = runtime.enter();
     if !encrypted.tls_listen.is_empty() {
-        let acceptor = acceptor(identity, &[ALPN_DOT])?;
+        let certificate = Arc::new(Certificate::load(identity, &[ALPN_DOT])?);
+        runtime.spawn(watch_certificate(certificate.clone(), stop.clone()));
         for &addr in &encrypted.tls_listen {
             let listener = tcp::bind(addr)?;
             bound.tls.push(listener.local_addr().unwrap_or(addr));
-            let (acceptor, dot) = (acceptor.clone(), dot.clone());
+            let (certificate, dot) = (certificate.clone(), dot.clone());
             runtime.spawn(tcp::accept_loop(
                 listener,
                 gate.clone(),
                 stop.clone(),
                 move |stream, peer, stop, slot| {
-                    let (acceptor, dot) = (acceptor.clone(), dot.clone());
+                    let (acceptor, dot) = (certificate.acceptor(), dot.clone());
                     tokio::spawn(async move {
-                        if let Some(tls) = handshake(&acceptor, stream, limits.handshake).await {
+                        if let Some((tls, slot)) = handshake(&acceptor, stream, limits.handshake, slot).await {
                             dot(tls, peer, stop, slot).await;
                         }
                     });
@@ -175,19 +269,20 @@ pub(crate) fn start(
         }
     }
     if !encrypted.https_listen.is_empty() {
-        let acceptor = acceptor(identity, &ALPN_DOH)?;
+        let certificate = Arc::new(Certificate::load(identity, &ALPN_DOH)?);
+        runtime.spawn(watch_certificate(certificate.clone(), stop.clone()));
         for &addr in &encrypted.https_listen {
             let listener = tcp::bind(addr)?;
             bound.https.push(listener.local_addr().unwrap_or(addr));
-            let (acceptor, doh) = (acceptor.clone(), doh.clone());
+            let (certificate, doh) = (certificate.clone(), doh.clone());
             runtime.spawn(tcp::accept_loop(
                 listener,
                 gate.clone(),
                 stop.clone(),
                 move |stream, peer, stop, slot| {
-                    let (acceptor, doh) = (acceptor.clone(), doh.clone());
+                    let (acceptor, doh) = (certificate.acceptor(), doh.clone());
                     tokio::spawn(async move {
-                        if let Some(tls) = handshake(&acceptor, stream, limits.handshake).await {
+                        if let Some((tls, slot)) = handshake(&acceptor, stream, limits.handshake, slot).await {
                             doh::connection(tls, peer, doh, limits, stop, slot).await;
                         }
                     });
@@ -196,4 +291,56 @@ pub(crate) fn start(
         }
     }
     Ok(bound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a fresh self-signed certificate for `name` and its key into `dir`, stamped
+    /// `at` (so a change is seen whatever the file system's timestamp resolution).
+    fn write_identity(dir: &std::path::Path, name: &str, at: SystemTime) -> TlsIdentity {
+        let made = rcgen::generate_simple_self_signed(vec![name.to_string()]).expect("certificate");
+        let identity = TlsIdentity {
+            certificate: dir.join("cert.pem"),
+            key: dir.join("key.pem"),
+        };
+        std::fs::write(&identity.certificate, made.cert.pem()).expect("write certificate");
+        std::fs::write(&identity.key, made.signing_key.serialize_pem()).expect("write key");
+        for path in [&identity.certificate, &identity.key] {
+            let file = std::fs::File::options().write(true).open(path).expect("open");
+            file.set_modified(at).expect("set time");
+        }
+        identity
+    }
+
+    #[test]
+    fn a_renewed_certificate_is_read_and_a_broken_one_is_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let identity = write_identity(dir.path(), "old.example", t0);
+        let certificate = Certificate::load(&identity, &[ALPN_DOT]).expect("load");
+        let first = certificate.config.load_full();
+        assert_eq!(first.alpn_protocols, vec![ALPN_DOT.to_vec()]);
+        // Nothing changed: nothing read.
+        assert!(!certificate.refresh().expect("refresh"));
+        assert!(Arc::ptr_eq(&first, &certificate.config.load_full()));
+
+        // Renewed: the next connection gets the new one, with the same ALPN.
+        write_identity(dir.path(), "new.example", t0 + Duration::from_secs(60));
+        assert!(certificate.refresh().expect("refresh"));
+        let second = certificate.config.load_full();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(second.alpn_protocols, vec![ALPN_DOT.to_vec()]);
+
+        // A half-written renewal is refused and the one in use stays.
+        std::fs::write(&identity.certificate, "-----BEGIN CERTIFICATE-----\ngarbage\n").expect("write");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&identity.certificate)
+            .expect("open");
+        file.set_modified(t0 + Duration::from_secs(120)).expect("set time");
+        assert!(certificate.refresh().is_err());
+        assert!(Arc::ptr_eq(&second, &certificate.config.load_full()));
+    }
 }
