@@ -73,6 +73,10 @@ pub struct ResolverArgs {
     /// name decides. Read again within a second of a change.
     #[arg(long = "rpz", value_name = "FILE")]
     pub rpz: Vec<PathBuf>,
+    /// EDNS Client Subnet sent upstream (RFC 7871): `[resolver] ecs` of `banyan serve`
+    /// only (default off).
+    #[arg(skip)]
+    pub ecs: Option<banyan_resolver::EcsConfig>,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -120,6 +124,7 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         local.add_zone(&zone);
     }
     let mut config = ResolverConfig::default();
+    config.ecs = args.ecs.clone();
     if let Some(p) = args.upstream_port {
         config.upstream_port = p;
     }

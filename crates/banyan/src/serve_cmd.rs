@@ -221,6 +221,46 @@ pub struct ResolverSection {
     pub local_zone: Vec<PathBuf>,
     /// Queries per second each client address may send over UDP (default: no limit).
     pub client_limit: Option<u32>,
+    /// EDNS Client Subnet sent upstream (RFC 7871; default off, for the clients' privacy).
+    pub ecs: Option<EcsSection>,
+}
+
+/// `ecs = { … }` of `[resolver]`: how much of a client's address goes upstream, and to
+/// which zones' servers.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct EcsSection {
+    /// Bits of an IPv4 client address sent (default 24, at most 32).
+    pub ipv4_prefix: Option<u8>,
+    /// Bits of an IPv6 client address sent (default 56, at most 128).
+    pub ipv6_prefix: Option<u8>,
+    /// Only queries for names in these zones carry it (default: every query for a client's
+    /// question).
+    #[serde(default)]
+    pub zones: Vec<String>,
+}
+
+/// `[resolver] ecs`: checked prefixes and zones; `key` names it in errors.
+fn ecs_config(e: &EcsSection, key: &str) -> anyhow::Result<banyan_resolver::EcsConfig> {
+    let mut config = banyan_resolver::EcsConfig::default();
+    if let Some(p) = e.ipv4_prefix {
+        if p > 32 {
+            bail!("{key}.ipv4_prefix: at most 32");
+        }
+        config.ipv4_prefix = p;
+    }
+    if let Some(p) = e.ipv6_prefix {
+        if p > 128 {
+            bail!("{key}.ipv6_prefix: at most 128");
+        }
+        config.ipv6_prefix = p;
+    }
+    for z in &e.zones {
+        config
+            .zones
+            .push(parse_name(z).map_err(|err| anyhow!("{key}.zones: {err}"))?);
+    }
+    Ok(config)
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -1070,6 +1110,11 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             Some(0) => bail!("{file}: resolver.client_limit: at least 1 (leave it out for no limit)"),
             n => n,
         },
+        ecs: r
+            .ecs
+            .as_ref()
+            .map(|e| ecs_config(e, &format!("{file}: resolver.ecs")))
+            .transpose()?,
     })
 }
 
@@ -1542,7 +1587,17 @@ pending_restore = "3d"
         assert!(r.rpz.len() == 1 && r.rpz[0].ends_with("block.rpz"));
         assert!(r.local_zone.len() == 1 && r.local_zone[0].ends_with("corp.zone"));
         assert_eq!(r.client_limit, Some(200));
+        assert_eq!(r.ecs, None, "ECS off by default");
+        let ecs = load_services(
+            "[resolver]\nlisten = [\"127.0.0.1:53\"]\necs = { ipv4_prefix = 20, zones = [\"example.com.\"] }\n",
+        )?
+        .resolver
+        .and_then(|r| r.ecs)
+        .ok_or_else(|| anyhow!("no ecs"))?;
+        assert_eq!((ecs.ipv4_prefix, ecs.ipv6_prefix, ecs.zones.len()), (20, 56, 1));
         for (bad, key) in [
+            ("ecs = { ipv4_prefix = 33 }", "resolver.ecs.ipv4_prefix"),
+            ("ecs = { zones = [\"a..b\"] }", "resolver.ecs.zones"),
             ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),
             ("cachesize = 1", "cachesize"),
