@@ -107,6 +107,9 @@ pub struct AuthSection {
     /// CIDR prefixes (default: nobody).
     #[serde(default)]
     pub debug_allow: Vec<String>,
+    /// A MaxMind DB file (`.mmdb`, GeoIP2/GeoLite2 Country or City) whose country and
+    /// continent codes view `regions` may name (relative to the config file; default none).
+    pub geoip: Option<PathBuf>,
 }
 
 /// `[[auth.view]]`: the clients a view is for and the records they get instead of the
@@ -119,7 +122,8 @@ pub struct ViewSection {
     /// Client prefixes matched, e.g. `["10.1.0.0/16"]`.
     #[serde(default)]
     pub subnets: Vec<String>,
-    /// Names of `[auth] regions` whose prefixes are matched too.
+    /// Names of `[auth] regions` whose prefixes are matched too, or, with `[auth] geoip`,
+    /// country (`DE`) or continent (`EU`) codes the database gives.
     #[serde(default)]
     pub regions: Vec<String>,
     /// Records in zone-file form with absolute owner names, e.g.
@@ -751,7 +755,17 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             signing,
         });
     }
-    let views = views(&auth, &file.to_string(), &files, &dynamic)?;
+    let geoip = match &auth.geoip {
+        None => None,
+        Some(p) => {
+            let path = base.join(p);
+            let db = banyan_auth::geoip::GeoIp::open(&path)
+                .with_context(|| format!("{file}: auth.geoip: reading {}", path.display()))?
+                .map_err(|e| anyhow!("{file}: auth.geoip: {}: {e}", path.display()))?;
+            Some(std::sync::Arc::new(db))
+        }
+    };
+    let views = views(&auth, &file.to_string(), &files, &dynamic, geoip.is_some())?;
     let mut server = ServerConfig::new(auth.listen);
     if let Some(n) = auth.workers {
         if n == 0 {
@@ -768,6 +782,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     server.auth.cookies =
         cookie_config(auth.cookies.as_deref(), auth.cookie_secret.as_deref()).map_err(|e| anyhow!("{file}: {e}"))?;
     server.auth.views = views;
+    server.auth.geoip = geoip;
     server.auth.ecs = auth.ecs;
     server.auth.debug_allow = crate::auth_cmd::parse_cidrs(&auth.debug_allow, &format!("{file}: auth.debug_allow"))?;
     if let Some(w) = &auth.watch {
@@ -807,6 +822,7 @@ fn views(
     file: &str,
     files: &[ZoneFile],
     dynamic: &[DynamicZone],
+    geoip: bool,
 ) -> anyhow::Result<Vec<banyan_auth::View>> {
     for (region, list) in &auth.regions {
         crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))?;
@@ -822,21 +838,28 @@ fn views(
         if auth.view[..i].iter().any(|w| w.name == v.name) {
             bail!("{}: a second view of that name", key("name"));
         }
+        let mut geo = Vec::new();
         let mut subnets: Vec<(banyan_auth::Cidr, Option<String>)> =
             crate::auth_cmd::parse_cidrs(&v.subnets, &key("subnets"))?
                 .into_iter()
                 .map(|c| (c, None))
                 .collect();
         for region in &v.regions {
-            let list = auth
-                .regions
-                .get(region)
-                .ok_or_else(|| anyhow!("{}: no region {region:?} in auth.regions", key("regions")))?;
+            let Some(list) = auth.regions.get(region) else {
+                if geoip {
+                    geo.push(region.clone());
+                    continue;
+                }
+                bail!(
+                    "{}: no region {region:?} in auth.regions (and no auth.geoip)",
+                    key("regions")
+                );
+            };
             for c in crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))? {
                 subnets.push((c, Some(region.clone())));
             }
         }
-        if subnets.is_empty() {
+        if subnets.is_empty() && geo.is_empty() {
             bail!("{}: the view matches nobody (give subnets or regions)", key("subnets"));
         }
         let mut records = Vec::with_capacity(v.records.len());
@@ -858,9 +881,9 @@ fn views(
             }
             records.push(r);
         }
-        out.push(
-            banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|e| anyhow!("{}: {e}", key("records")))?,
-        );
+        let view =
+            banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|e| anyhow!("{}: {e}", key("records")))?;
+        out.push(view.with_geo_regions(geo));
     }
     Ok(out)
 }
@@ -1404,6 +1427,12 @@ allow_transfer = ["192.0.2.0/24"]
                 .ok_or_else(|| anyhow!("accepted: {text}"))?;
             assert!(format!("{err:#}").contains(expected), "{err:#}");
         }
+        // A region that is no name of auth.regions needs the GeoIP database, which must read.
+        let geo = base.replace("ecs = true", "ecs = true\ngeoip = \"no-such.mmdb\"");
+        let err = load_text(&format!("{geo}{view}"))
+            .err()
+            .ok_or_else(|| anyhow!("missing mmdb accepted"))?;
+        assert!(format!("{err:#}").contains("auth.geoip"), "{err:#}");
         let signed = base.replace("file = \"z\"\n", "file = \"z\"\ndnssec = { keys = \"k\" }\n");
         let err = load_text(&format!("{signed}{view}"))
             .err()
