@@ -88,6 +88,10 @@ pub fn default_allow() -> Vec<Cidr> {
 /// The key under which clients share one upstream resolution.
 type Question = (Name, RecordType, Class);
 
+/// A question and the client subnet sent upstream for it (RFC 7871), when ECS is on:
+/// clients of different subnets may get different answers, so they share no resolution.
+type InFlightKey = (Question, Option<(IpAddr, u8)>);
+
 struct Shared {
     resolver: Arc<Resolver>,
     allow: Vec<Cidr>,
@@ -96,9 +100,7 @@ struct Shared {
     stop: Arc<AtomicBool>,
     runtime: tokio::runtime::Handle,
     /// Questions being resolved, with the clients waiting for the same answer.
-    /// Keyed also by the client subnet sent upstream (RFC 7871), when ECS is configured:
-    /// clients of different subnets may get different answers.
-    in_flight: Mutex<HashMap<(Question, Option<(IpAddr, u8)>), Vec<oneshot::Sender<Arc<Answer>>>>>,
+    in_flight: Mutex<HashMap<InFlightKey, Vec<oneshot::Sender<Arc<Answer>>>>>,
     resolving: Arc<Semaphore>,
 }
 
@@ -469,7 +471,7 @@ async fn resolve_shared(
 
 struct InFlightGuard {
     shared: Arc<Shared>,
-    key: (Question, Option<(IpAddr, u8)>),
+    key: InFlightKey,
 }
 
 impl InFlightGuard {

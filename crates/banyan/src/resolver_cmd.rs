@@ -123,8 +123,10 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
             .map_err(|errors| anyhow::anyhow!("--local-zone {}: {}", path.display(), errors.join("; ")))?;
         local.add_zone(&zone);
     }
-    let mut config = ResolverConfig::default();
-    config.ecs = args.ecs.clone();
+    let mut config = ResolverConfig {
+        ecs: args.ecs.clone(),
+        ..ResolverConfig::default()
+    };
     if let Some(p) = args.upstream_port {
         config.upstream_port = p;
     }
