@@ -51,6 +51,9 @@ pub struct AuthConfig {
     /// Clients whose [`crate::WHY_OPTION`] is answered with the explanation of the view
     /// chosen. Default: nobody.
     pub debug_allow: Vec<Cidr>,
+    /// A MaxMind DB (`.mmdb`) whose country and continent codes views may match
+    /// ([`crate::View::with_geo_regions`]). Default: none.
+    pub geoip: Option<std::sync::Arc<crate::geoip::GeoIp>>,
 }
 
 impl AuthConfig {
@@ -136,6 +139,7 @@ impl Default for AuthConfig {
             views: Vec::new(),
             ecs: false,
             debug_allow: Vec::new(),
+            geoip: None,
         }
     }
 }

@@ -27,6 +27,7 @@ mod catalog;
 mod config;
 pub mod cookies;
 mod dnssec;
+pub mod geoip;
 mod notify;
 mod transfer;
 mod update;

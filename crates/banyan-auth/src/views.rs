@@ -38,6 +38,9 @@ pub struct View {
     subnets: Vec<(Cidr, Option<String>)>,
     /// The view's RRsets.
     records: Vec<ViewSet>,
+    /// Country or continent codes matched through the GeoIP database
+    /// ([`AuthConfig::geoip`]), after the prefixes.
+    geo: Vec<String>,
 }
 
 /// One RRset of a view, with the RRSIGs covering it once signed.
@@ -112,7 +115,15 @@ impl View {
             name: name.into(),
             subnets,
             records: sets,
+            geo: Vec::new(),
         })
+    }
+
+    /// The view also matches clients the GeoIP database places in one of `codes`: ISO 3166
+    /// country codes (`DE`) or continent codes (`EU`), compared ignoring case.
+    pub fn with_geo_regions(mut self, codes: Vec<String>) -> View {
+        self.geo = codes;
+        self
     }
 
     /// The view's name.
@@ -263,6 +274,8 @@ pub(crate) fn select<'c>(
         Source::Ecs(c) => Some(c.address),
         Source::Client(a) => Some(a),
     };
+    let mut geo: Option<crate::geoip::GeoAnswer> = None;
+    let mut geo_match: Option<&str> = None;
     if let Some(address) = address {
         'views: for view in &config.views {
             for (cidr, region) in &view.subnets {
@@ -277,6 +290,27 @@ pub(crate) fn select<'c>(
                 }
                 let telling = (cidr.common_bits(address) + 1).min(cidr.prefix());
                 selection.scope = selection.scope.max(telling);
+            }
+            if view.geo.is_empty() {
+                continue;
+            }
+            let Some(db) = &config.geoip else { continue };
+            if geo.is_none() {
+                // One lookup per query, and only when a view goes by region.
+                geo = db.lookup(address).ok();
+            }
+            let Some(g) = &geo else { continue };
+            // The database's network decided, matched or not.
+            selection.scope = selection.scope.max(g.prefix);
+            let found = view.geo.iter().find(|code| {
+                [&g.country, &g.continent]
+                    .iter()
+                    .any(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(code)))
+            });
+            if let Some(code) = found {
+                selection.view = Some(view);
+                geo_match = Some(code);
+                break 'views;
             }
         }
     }
@@ -294,6 +328,18 @@ pub(crate) fn select<'c>(
             Source::Client(a) => format!("client {a}"),
         };
         match (selection.view, matched, address) {
+            (Some(view), None, _) => {
+                let g = geo.as_ref();
+                let _ = write!(
+                    text,
+                    "view \"{}\": {by} in region {} (geoip: country {}, continent {}, network /{})",
+                    view.name,
+                    geo_match.unwrap_or("?"),
+                    g.and_then(|g| g.country.as_deref()).unwrap_or("-"),
+                    g.and_then(|g| g.continent.as_deref()).unwrap_or("-"),
+                    g.map_or(0, |g| g.prefix)
+                );
+            }
             (Some(view), Some((cidr, region)), _) => {
                 let _ = write!(text, "view \"{}\": {by} in {cidr}", view.name);
                 if let Some(r) = region {
@@ -379,5 +425,17 @@ mod tests {
             View::new("x", Vec::new(), records),
             Err(ViewError::CnameAndOther(_))
         ));
+    }
+
+    #[test]
+    fn geoip_regions_match_by_country_or_continent() {
+        let db = crate::geoip::GeoIp::from_bytes(crate::geoip::tests::database([10, 1, 0, 0], 16, "DE", "EU")).unwrap();
+        let config = AuthConfig {
+            views: vec![view("eu", &[]).with_geo_regions(vec!["eu".into()])],
+            geoip: Some(std::sync::Arc::new(db)),
+            ..AuthConfig::default()
+        };
+        assert_eq!(scope_for(&config, "10.1.9.9"), (Some("eu".into()), 16));
+        assert_eq!(scope_for(&config, "10.2.0.1"), (None, 15));
     }
 }

@@ -8,6 +8,8 @@
 //! - [`answer_cache`]: whole replies keyed by question, for the allocation-free cache-hit path.
 //! - [`hints`]: root hints, built in or from a file.
 //! - [`local`]: special-use names answered locally (RFC 6761, RFC 6303).
+//! - [`ecs`]: EDNS Client Subnet (RFC 7871) when configured, and the per-scope cache of
+//!   tailored answers.
 //! - [`infra`]: what is known of each upstream address (smoothed RTT) and server choice.
 //!
 //! What it does not do: open sockets, read clocks or spawn threads. The caller
@@ -17,6 +19,7 @@ pub mod aggressive;
 pub mod answer;
 pub mod answer_cache;
 pub mod cache;
+pub mod ecs;
 pub mod hints;
 pub mod infra;
 pub mod local;
@@ -28,6 +31,7 @@ mod sieve;
 pub use answer::Answer;
 pub use answer_cache::{AnswerCache, AnswerCacheStats, CacheReply};
 pub use cache::{Cache, CacheConfig, CacheStats, Cached, Negative};
+pub use ecs::{EcsCache, EcsConfig};
 pub use hints::RootHints;
 pub use infra::Infra;
 pub use local::LocalZones;

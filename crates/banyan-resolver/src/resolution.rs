@@ -12,7 +12,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use banyan_wire::edns::Edns;
+use banyan_wire::edns::{ClientSubnet, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, Rcode, RecordType};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -112,6 +112,8 @@ struct InFlight {
     edns: bool,
     caps: bool,
     at: Instant,
+    /// The client subnet sent with it (RFC 7871 §7.1.2), if any.
+    ecs: Option<ClientSubnet>,
 }
 
 /// A send that must repeat the last query to the same server (over TCP after TC, without
@@ -151,6 +153,12 @@ pub struct Resolution {
     finished: bool,
     rng: StdRng,
     trace: Option<Vec<TraceEvent>>,
+    /// The client's subnet, sent with the queries for its question when ECS is configured.
+    ecs: Option<ClientSubnet>,
+    /// The longest SCOPE PREFIX-LENGTH of the replies the answer came from (RFC 7871
+    /// §7.2.1): non-zero means the answer was tailored to the subnet and is kept out of the
+    /// shared caches.
+    scope: u8,
 }
 
 impl Resolution {
@@ -189,7 +197,21 @@ impl Resolution {
             finished: false,
             rng,
             trace: None,
+            ecs: None,
+            scope: 0,
         }
+    }
+
+    /// Sends `subnet` as the client's EDNS Client Subnet (RFC 7871 §7.1.2) with the queries
+    /// for its question (to the zones `ResolverConfig::ecs` names).
+    pub fn set_client_subnet(&mut self, subnet: ClientSubnet) {
+        self.ecs = Some(subnet);
+    }
+
+    /// The longest scope an authority gave the answer (RFC 7871 §7.2.1); 0: valid for every
+    /// client, and cached as usual.
+    pub fn ecs_scope(&self) -> u8 {
+        self.scope
     }
 
     /// Sets the wall-clock time (seconds since 1970) at the start of the resolution, against
@@ -622,6 +644,12 @@ impl Resolution {
             cut.tried.push(server.ip());
         }
         let zone = cut.zone.clone();
+        let ecs = match (&self.ecs, &r.config.ecs) {
+            (Some(subnet), Some(config)) if task.purpose == Purpose::Client && config.sent_for(&sent_lower) => {
+                Some(*subnet)
+            }
+            _ => None,
+        };
         let sent = if caps {
             randomise_case(&sent_lower, &mut self.rng)
         } else {
@@ -642,6 +670,7 @@ impl Resolution {
                 udp_payload_size: r.config.udp_payload,
                 // RFC 4035 §4.1: a validating resolver asks for RRSIGs and proofs.
                 dnssec_ok: r.validating(),
+                options: ecs.map(EdnsOption::ClientSubnet).into_iter().collect(),
                 ..Edns::default()
             })
             .ok()?;
@@ -674,6 +703,7 @@ impl Resolution {
             edns,
             caps,
             at: now,
+            ecs: ecs.filter(|_| edns),
         });
         Some(Outgoing {
             server,
@@ -812,6 +842,33 @@ impl Resolution {
                 reason: format!("{dropped} RRsets outside the bailiwick of {zone} dropped"),
             });
         }
+        // RFC 7871 §7.3: a reply whose option does not echo what was sent is dropped; one
+        // with a non-zero scope is tailored to the subnet and kept out of the shared cache.
+        let mut tailored = false;
+        if let Some(sent) = q.ecs {
+            let echoed = match msg.edns() {
+                Some(Ok(e)) => match e.option(banyan_wire::edns::code::CLIENT_SUBNET) {
+                    Some(EdnsOption::ClientSubnet(c)) => Some(*c),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(c) = echoed {
+                if c.address != sent.address || c.source_prefix != sent.source_prefix {
+                    self.note(|| reply_event(ms, "lame", vec!["ECS option does not match the query's".into()]));
+                    return;
+                }
+                if c.scope_prefix > 0 {
+                    tailored = true;
+                    self.scope = self.scope.max(c.scope_prefix);
+                }
+            }
+        }
+        let cache = |set: RRset, trust: Trust| {
+            if !tailored {
+                r.cache.insert(set, trust, now);
+            }
+        };
         let aa = msg.header().aa;
         let meaning = classify(msg.rcode(), aa, &sections, &zone, &q.sent_lower, q.qtype);
         // The NSEC/NSEC3 RRsets of the authority section: denial proofs, and for a wildcard
@@ -830,14 +887,14 @@ impl Resolution {
             match &meaning {
                 Meaning::Answer { chain, records, .. } => {
                     for set in chain.iter().chain(records) {
-                        r.cache.insert(set.clone(), answer_trust, now);
+                        cache(set.clone(), answer_trust);
                     }
                 }
                 Meaning::NoData {
                     chain,
                     name,
                     soa: Some(soa),
-                } if chain.is_empty() => {
+                } if chain.is_empty() && !tailored => {
                     // Remembered so that the next name below it skips this step.
                     let mut soa = soa.clone();
                     soa.ttl = negative_ttl(&soa);
@@ -920,10 +977,10 @@ impl Resolution {
             }
             Meaning::Answer { chain, records, next } => {
                 for c in &chain {
-                    r.cache.insert(c.clone(), answer_trust, now);
+                    cache(c.clone(), answer_trust);
                 }
                 if let Some(set) = &records {
-                    r.cache.insert(set.clone(), answer_trust, now);
+                    cache(set.clone(), answer_trust);
                 }
                 if purpose == Purpose::Priming {
                     // RFC 8109 §3.3: the root servers' addresses come in the additional section.
@@ -999,14 +1056,16 @@ impl Resolution {
         ms: u64,
         now: Instant,
     ) {
-        for c in &chain {
+        // A negative answer tailored to the client's subnet (RFC 7871) is not shared.
+        let shared = self.scope == 0;
+        for c in chain.iter().filter(|_| shared) {
             r.cache.insert(c.clone(), trust, now);
         }
         let soa = soa.map(|mut s| {
             s.ttl = negative_ttl(&s);
             s
         });
-        if let Some(s) = &soa {
+        if let Some(s) = soa.as_ref().filter(|_| shared) {
             let (neg, rtype) = if nx {
                 let neg = Negative::NxDomain {
                     soa: Some(s.clone()),
@@ -1178,7 +1237,9 @@ impl Resolution {
         if security == Security::Secure {
             for set in &mut answer.answer {
                 set.security = Security::Secure;
-                r.cache.insert(set.clone(), Trust::AuthAnswer, now);
+                if self.scope == 0 {
+                    r.cache.insert(set.clone(), Trust::AuthAnswer, now);
+                }
             }
             // RFC 8198: the NSECs of a secure denial answer later questions in their gaps.
             if let Some(soa) = answer.authority.iter().find(|s| s.rtype == RecordType::SOA) {

@@ -54,6 +54,9 @@ pub struct ResolverConfig {
     pub answer_cache_bytes: usize,
     /// TTL of stale data served when no authority answers (RFC 8767 §4 recommends 30 s).
     pub stale_answer_ttl: u32,
+    /// EDNS Client Subnet sent upstream (RFC 7871); `None` (the default): never, for the
+    /// clients' privacy.
+    pub ecs: Option<crate::ecs::EcsConfig>,
 }
 
 impl Default for ResolverConfig {
@@ -72,6 +75,7 @@ impl Default for ResolverConfig {
             cache: CacheConfig::default(),
             answer_cache_bytes: 32 << 20,
             stale_answer_ttl: 30,
+            ecs: None,
         }
     }
 }
@@ -167,6 +171,8 @@ pub struct Resolver {
     pub aggressive: AggressiveNsec,
     /// Response policy zones (blocklists), swapped whole on reload ([`Resolver::set_policy`]).
     pub policy: arc_swap::ArcSwap<ResponsePolicy>,
+    /// Answers tailored to client subnets (RFC 7871 §7.3.1), when ECS is configured.
+    pub ecs_answers: crate::ecs::EcsCache,
 }
 
 impl Resolver {
@@ -203,6 +209,7 @@ impl Resolver {
             key_cache: KeyCache::default(),
             aggressive: AggressiveNsec::default(),
             policy: arc_swap::ArcSwap::from_pointee(ResponsePolicy::none()),
+            ecs_answers: crate::ecs::EcsCache::default(),
             config,
         }
     }

@@ -481,3 +481,71 @@ fn response_policy_zones_block_redirect_and_let_through() {
     assert_eq!(records(&www), ["www.example.test. A"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// RFC 7871 at the state machine: with ECS configured for example.test., the client's
+/// subnet goes to its server, whose view answers that subnet; the tailored answer (scope
+/// 24) stays out of the shared cache, so the next client without a subnet is asked for
+/// again and gets the zone's own data.
+#[test]
+fn rfc7871_tailored_answers_stay_out_of_the_shared_cache() {
+    let config = ResolverConfig {
+        ecs: Some(banyan_resolver::EcsConfig {
+            zones: vec![n("example.test.")],
+            ..banyan_resolver::EcsConfig::default()
+        }),
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let mut net = net();
+    let view = banyan_auth::View::new(
+        "near",
+        vec![("198.51.100.0/24".parse().unwrap(), None)],
+        vec![banyan_wire::Record::from_text("www.example.test. 300 A 203.0.113.1", None, None).unwrap()],
+    )
+    .unwrap();
+    net.configs.insert(
+        "10.0.0.3".parse().unwrap(),
+        AuthConfig {
+            views: vec![view],
+            ecs: true,
+            ..AuthConfig::default()
+        },
+    );
+    let mut clock = Instant::now();
+    let subnet = r
+        .config
+        .ecs
+        .as_ref()
+        .unwrap()
+        .subnet_for("198.51.100.77".parse().unwrap());
+    let mut res = resolution("www.example.test.", RecordType::A, clock);
+    res.set_client_subnet(subnet);
+    let a = net.run(&r, &mut res, &mut clock);
+    assert_eq!(a.answer[0].rdata[0].as_ref(), [203, 0, 113, 1], "the view's answer");
+    assert_eq!(res.ecs_scope(), 24);
+    // A client in another subnet: the zone's own data, also tailored (the choice depended
+    // on the first 5 bits), so asked for again and not shared either.
+    let before = net.count();
+    let mut res = resolution("www.example.test.", RecordType::A, clock);
+    res.set_client_subnet(
+        r.config
+            .ecs
+            .as_ref()
+            .unwrap()
+            .subnet_for("203.0.113.9".parse().unwrap()),
+    );
+    let a = net.run(&r, &mut res, &mut clock);
+    assert_eq!(a.answer[0].rdata[0].as_ref(), [192, 0, 2, 1], "the zone's own");
+    assert_eq!(res.ecs_scope(), 5);
+    assert_eq!(net.count() - before, 1, "asked again: {:?}", &net.log[before..]);
+    // A name no view has data for: scope 0, shared from the cache afterwards.
+    let mut res = resolution("a.b.c.d.e.f.deep.example.test.", RecordType::A, clock);
+    res.set_client_subnet(subnet);
+    net.run(&r, &mut res, &mut clock);
+    assert_eq!(res.ecs_scope(), 0);
+    let before = net.count();
+    let mut res = resolution("a.b.c.d.e.f.deep.example.test.", RecordType::A, clock);
+    res.set_client_subnet(subnet);
+    net.run(&r, &mut res, &mut clock);
+    assert_eq!(net.count(), before, "from the cache");
+}

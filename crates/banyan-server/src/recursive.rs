@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,6 +17,7 @@ use banyan_resolver::answer::Answer;
 use banyan_resolver::query::write_rejection;
 use banyan_resolver::resolver::cacheable_reply;
 use banyan_resolver::{write_reply, CacheReply, ClientQuery, Rejection, Resolver};
+use banyan_wire::edns::ClientSubnet;
 use banyan_wire::{Class, Name, Rcode, RecordType};
 use tokio::io::{AsyncRead, AsyncWrite, Interest};
 use tokio::net::TcpListener;
@@ -106,6 +107,10 @@ pub fn default_allow() -> Vec<Cidr> {
 /// The key under which clients share one upstream resolution.
 type Question = (Name, RecordType, Class);
 
+/// A question and the client subnet sent upstream for it (RFC 7871), when ECS is on:
+/// clients of different subnets may get different answers, so they share no resolution.
+type InFlightKey = (Question, Option<(IpAddr, u8)>);
+
 struct Shared {
     resolver: Arc<Resolver>,
     allow: Vec<Cidr>,
@@ -114,7 +119,7 @@ struct Shared {
     stop: Arc<AtomicBool>,
     runtime: tokio::runtime::Handle,
     /// Questions being resolved, with the clients waiting for the same answer.
-    in_flight: Mutex<HashMap<Question, Vec<oneshot::Sender<Arc<Answer>>>>>,
+    in_flight: Mutex<HashMap<InFlightKey, Vec<oneshot::Sender<Arc<Answer>>>>>,
     resolving: Arc<Semaphore>,
 }
 
@@ -324,7 +329,7 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                     Fast::Resolve => {
                         let (shared, socket, query) = (shared.clone(), socket.clone(), bytes.to_vec());
                         tokio::spawn(async move {
-                            if let Some(reply) = slow_path(&shared, &query, Transport::Udp).await {
+                            if let Some(reply) = slow_path(&shared, &query, Transport::Udp, client.ip()).await {
                                 let _ = socket.send_to(&reply, client).await;
                             }
                         });
@@ -395,7 +400,7 @@ fn refresh(shared: &Arc<Shared>, query: &[u8]) {
     let shared2 = shared.clone();
     shared.runtime.spawn(async move {
         let flags = (q_flags.0, q_flags.1);
-        let _ = resolve_shared(&shared2, question, flags, true).await;
+        let _ = resolve_shared(&shared2, question, flags, true, None).await;
     });
 }
 
@@ -406,7 +411,7 @@ enum Transport {
 }
 
 /// Resolves a query that missed the answer cache and writes the reply.
-async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> Option<Vec<u8>> {
+async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, client: IpAddr) -> Option<Vec<u8>> {
     let r = &shared.resolver;
     let payload = r.config.udp_payload;
     let mut out = Vec::new();
@@ -436,7 +441,17 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
     }
     let answer = if q.header.rd {
         let flags = (q.edns.is_some_and(|e| e.dnssec_ok), q.header.cd);
-        resolve_shared(shared, (q.qname.to_name(), q.qtype, q.qclass), flags, false).await
+        // RFC 7871 §7.3.1: an answer tailored to the client's subnet, kept per scope.
+        let subnet = r.config.ecs.as_ref().map(|c| c.subnet_for(client));
+        let qname = q.qname.to_name();
+        if let Some(s) = subnet {
+            if let Some(a) = r.ecs_answers.get(&qname, q.qtype, q.qclass, flags, s, Instant::now()) {
+                banyan_resolver::Counters::bump(&r.counters.cache_hits);
+                write_reply(&a, &q, payload, limit, &mut out);
+                return Some(out);
+            }
+        }
+        resolve_shared(shared, (qname, q.qtype, q.qclass), flags, false, subnet).await
     } else {
         // RFC 1034 §4.3.1: without RD, no recursion: what the cache knows, or a referral.
         Arc::new(r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now()))
@@ -448,17 +463,24 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
 /// One resolution per question however many clients ask it meanwhile; the answer is kept in
 /// the answer cache once, under the asking client's (DO, CD) flags. `refresh` skips the
 /// cache for the question itself (prefetch).
-async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, bool), refresh: bool) -> Arc<Answer> {
+async fn resolve_shared(
+    shared: &Arc<Shared>,
+    question: Question,
+    flags: (bool, bool),
+    refresh: bool,
+    subnet: Option<ClientSubnet>,
+) -> Arc<Answer> {
+    let key = (question, subnet.map(|s| (s.address, s.source_prefix)));
     let wait = {
         let mut map = shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get_mut(&question) {
+        match map.get_mut(&key) {
             Some(waiters) => {
                 let (tx, rx) = oneshot::channel();
                 waiters.push(tx);
                 Some(rx)
             }
             None => {
-                map.insert(question.clone(), Vec::new());
+                map.insert(key.clone(), Vec::new());
                 None
             }
         }
@@ -471,20 +493,32 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, 
     // Removes the entry (waking waiters with SERVFAIL) even if this task is cancelled.
     let guard = InFlightGuard {
         shared: shared.clone(),
-        question: question.clone(),
+        key: key.clone(),
     };
+    let question = &key.0;
     let answer = match shared.resolving.clone().try_acquire_owned() {
         Ok(_permit) => {
             let r = &shared.resolver;
             let (qname, qtype, qclass) = &question;
             let traced = r.traces.wants(qname);
-            let (answer, trace) = upstream::resolve(r, qname, *qtype, *qclass, traced, refresh).await;
+            let (answer, trace, scope) =
+                upstream::resolve_for(r, qname, *qtype, *qclass, traced, refresh, subnet).await;
             if let Some(t) = trace {
                 r.traces.push(t);
             }
-            let mut wire = Vec::new();
-            if cacheable_reply(&answer, qname, *qtype, *qclass, flags.0, &mut wire) {
-                r.answers.store(&wire, flags.0, flags.1, Instant::now());
+            match subnet.filter(|_| scope > 0) {
+                // Tailored to the client's subnet: kept for that subnet only.
+                Some(s) if !answer.uncacheable => {
+                    r.ecs_answers
+                        .store(qname, *qtype, *qclass, flags, s, scope, &answer, Instant::now());
+                }
+                Some(_) => {}
+                None => {
+                    let mut wire = Vec::new();
+                    if cacheable_reply(&answer, qname, *qtype, *qclass, flags.0, &mut wire) {
+                        r.answers.store(&wire, flags.0, flags.1, Instant::now());
+                    }
+                }
             }
             Arc::new(answer)
         }
@@ -496,7 +530,7 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, 
 
 struct InFlightGuard {
     shared: Arc<Shared>,
-    question: Question,
+    key: InFlightKey,
 }
 
 impl InFlightGuard {
@@ -509,7 +543,7 @@ impl InFlightGuard {
 
     fn take(&self) -> Vec<oneshot::Sender<Arc<Answer>>> {
         let mut map = self.shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&self.question).unwrap_or_default()
+        map.remove(&self.key).unwrap_or_default()
     }
 }
 
@@ -591,7 +625,7 @@ async fn stream_connection<S>(
 /// outside `allow`, else resolved; padded over DoT and DoH when the query asks (RFC 8467).
 async fn answer_stream_query(shared: &Arc<Shared>, query: &[u8], peer: SocketAddr, proto: Proto) -> Option<Vec<u8>> {
     let mut reply = if shared.allow.iter().any(|c| c.contains(peer.ip())) {
-        slow_path(shared, query, Transport::Tcp).await?
+        slow_path(shared, query, Transport::Tcp, peer.ip()).await?
     } else {
         let mut out = Vec::new();
         write_rejection(query, Rcode::REFUSED, &mut out);

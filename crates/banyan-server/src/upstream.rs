@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use banyan_resolver::answer::Answer;
 use banyan_resolver::trace::Trace;
 use banyan_resolver::{Outgoing, Resolution, Resolver, Step, Verdict};
+use banyan_wire::edns::ClientSubnet;
 use banyan_wire::{Class, Name, RecordType};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -31,7 +32,26 @@ pub async fn resolve(
     trace: bool,
     refresh: bool,
 ) -> (Answer, Option<Trace>) {
+    let (answer, trace, _) = resolve_for(resolver, qname, qtype, qclass, trace, refresh, None).await;
+    (answer, trace)
+}
+
+/// As [`resolve`], for a client whose subnet is sent upstream (RFC 7871 §7.1.2) when
+/// `subnet` is given; also returns the scope the answer was tailored to (0: valid for
+/// every client).
+pub async fn resolve_for(
+    resolver: &Resolver,
+    qname: &Name,
+    qtype: RecordType,
+    qclass: Class,
+    trace: bool,
+    refresh: bool,
+    subnet: Option<ClientSubnet>,
+) -> (Answer, Option<Trace>, u8) {
     let mut res = Resolution::new(qname, qtype, qclass, Instant::now());
+    if let Some(s) = subnet {
+        res.set_client_subnet(s);
+    }
     // The state machine reads no clock; the wall-clock time for signature validity is
     // read here, at the I/O edge.
     let unix = std::time::SystemTime::now()
@@ -51,7 +71,7 @@ pub async fn resolve(
         match res.poll(resolver, Instant::now()) {
             Step::Done(answer) => {
                 let t = trace.then(|| res.trace());
-                return (answer, t);
+                return (answer, t, res.ecs_scope());
             }
             Step::Send(out) => {
                 let finished = if out.tcp {

@@ -34,6 +34,7 @@ const SECTIONS: &[(&str, &str)] = &[
         "[[auth.zone]]\n[auth.zone.dnssec]\nzz_not_a_key = 1",
     ),
     ("[resolver]", "[resolver]\nzz_not_a_key = 1"),
+    ("[resolver.ecs]", "[resolver.ecs]\nzz_not_a_key = 1"),
     ("[registry]", "[registry]\nzz_not_a_key = 1"),
     ("[[registry.registrar]]", "[[registry.registrar]]\nzz_not_a_key = 1"),
     (

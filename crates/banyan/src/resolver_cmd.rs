@@ -79,6 +79,10 @@ pub struct ResolverArgs {
     /// Connection limits (configuration file only).
     #[arg(skip)]
     pub limits: crate::auth_cmd::StreamLimits,
+    /// EDNS Client Subnet sent upstream (RFC 7871): `[resolver] ecs` of `banyan serve`
+    /// only (default off).
+    #[arg(skip)]
+    pub ecs: Option<banyan_resolver::EcsConfig>,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -125,7 +129,10 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
             .map_err(|errors| anyhow::anyhow!("--local-zone {}: {}", path.display(), errors.join("; ")))?;
         local.add_zone(&zone);
     }
-    let mut config = ResolverConfig::default();
+    let mut config = ResolverConfig {
+        ecs: args.ecs.clone(),
+        ..ResolverConfig::default()
+    };
     if let Some(p) = args.upstream_port {
         config.upstream_port = p;
     }

@@ -127,6 +127,9 @@ pub struct AuthSection {
     pub tcp_idle_timeout: Option<String>,
     /// Close a connection whose TLS handshake takes longer, e.g. `"5s"` (default 5s).
     pub tls_handshake_timeout: Option<String>,
+    /// A MaxMind DB file (`.mmdb`, GeoIP2/GeoLite2 Country or City) whose country and
+    /// continent codes view `regions` may name (relative to the config file; default none).
+    pub geoip: Option<PathBuf>,
 }
 
 /// `[[auth.view]]`: the clients a view is for and the records they get instead of the
@@ -139,7 +142,8 @@ pub struct ViewSection {
     /// Client prefixes matched, e.g. `["10.1.0.0/16"]`.
     #[serde(default)]
     pub subnets: Vec<String>,
-    /// Names of `[auth] regions` whose prefixes are matched too.
+    /// Names of `[auth] regions` whose prefixes are matched too, or, with `[auth] geoip`,
+    /// country (`DE`) or continent (`EU`) codes the database gives.
     #[serde(default)]
     pub regions: Vec<String>,
     /// Records in zone-file form with absolute owner names, e.g.
@@ -269,6 +273,46 @@ pub struct ResolverSection {
     pub tcp_idle_timeout: Option<String>,
     /// Close a connection whose TLS handshake takes longer, e.g. `"5s"` (default 5s).
     pub tls_handshake_timeout: Option<String>,
+    /// EDNS Client Subnet sent upstream (RFC 7871; default off, for the clients' privacy).
+    pub ecs: Option<EcsSection>,
+}
+
+/// `ecs = { … }` of `[resolver]`: how much of a client's address goes upstream, and to
+/// which zones' servers.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct EcsSection {
+    /// Bits of an IPv4 client address sent (default 24, at most 32).
+    pub ipv4_prefix: Option<u8>,
+    /// Bits of an IPv6 client address sent (default 56, at most 128).
+    pub ipv6_prefix: Option<u8>,
+    /// Only queries for names in these zones carry it (default: every query for a client's
+    /// question).
+    #[serde(default)]
+    pub zones: Vec<String>,
+}
+
+/// `[resolver] ecs`: checked prefixes and zones; `key` names it in errors.
+fn ecs_config(e: &EcsSection, key: &str) -> anyhow::Result<banyan_resolver::EcsConfig> {
+    let mut config = banyan_resolver::EcsConfig::default();
+    if let Some(p) = e.ipv4_prefix {
+        if p > 32 {
+            bail!("{key}.ipv4_prefix: at most 32");
+        }
+        config.ipv4_prefix = p;
+    }
+    if let Some(p) = e.ipv6_prefix {
+        if p > 128 {
+            bail!("{key}.ipv6_prefix: at most 128");
+        }
+        config.ipv6_prefix = p;
+    }
+    for z in &e.zones {
+        config
+            .zones
+            .push(parse_name(z).map_err(|err| anyhow!("{key}.zones: {err}"))?);
+    }
+    Ok(config)
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -759,7 +803,17 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
             signing,
         });
     }
-    let views = views(&auth, &file.to_string(), &files, &dynamic)?;
+    let geoip = match &auth.geoip {
+        None => None,
+        Some(p) => {
+            let path = base.join(p);
+            let db = banyan_auth::geoip::GeoIp::open(&path)
+                .with_context(|| format!("{file}: auth.geoip: reading {}", path.display()))?
+                .map_err(|e| anyhow!("{file}: auth.geoip: {}: {e}", path.display()))?;
+            Some(std::sync::Arc::new(db))
+        }
+    };
+    let views = views(&auth, &file.to_string(), &files, &dynamic, geoip.is_some())?;
     let mut server = ServerConfig::new(auth.listen);
     if let Some(n) = auth.workers {
         if n == 0 {
@@ -776,6 +830,7 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     server.auth.cookies =
         cookie_config(auth.cookies.as_deref(), auth.cookie_secret.as_deref()).map_err(|e| anyhow!("{file}: {e}"))?;
     server.auth.views = views;
+    server.auth.geoip = geoip;
     server.auth.ecs = auth.ecs;
     server.auth.debug_allow = crate::auth_cmd::parse_cidrs(&auth.debug_allow, &format!("{file}: auth.debug_allow"))?;
     if let Some(w) = &auth.watch {
@@ -832,6 +887,7 @@ fn views(
     file: &str,
     files: &[ZoneFile],
     dynamic: &[DynamicZone],
+    geoip: bool,
 ) -> anyhow::Result<Vec<banyan_auth::View>> {
     for (region, list) in &auth.regions {
         crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))?;
@@ -847,21 +903,28 @@ fn views(
         if auth.view[..i].iter().any(|w| w.name == v.name) {
             bail!("{}: a second view of that name", key("name"));
         }
+        let mut geo = Vec::new();
         let mut subnets: Vec<(banyan_auth::Cidr, Option<String>)> =
             crate::auth_cmd::parse_cidrs(&v.subnets, &key("subnets"))?
                 .into_iter()
                 .map(|c| (c, None))
                 .collect();
         for region in &v.regions {
-            let list = auth
-                .regions
-                .get(region)
-                .ok_or_else(|| anyhow!("{}: no region {region:?} in auth.regions", key("regions")))?;
+            let Some(list) = auth.regions.get(region) else {
+                if geoip {
+                    geo.push(region.clone());
+                    continue;
+                }
+                bail!(
+                    "{}: no region {region:?} in auth.regions (and no auth.geoip)",
+                    key("regions")
+                );
+            };
             for c in crate::auth_cmd::parse_cidrs(list, &format!("{file}: auth.regions.{region}"))? {
                 subnets.push((c, Some(region.clone())));
             }
         }
-        if subnets.is_empty() {
+        if subnets.is_empty() && geo.is_empty() {
             bail!("{}: the view matches nobody (give subnets or regions)", key("subnets"));
         }
         let mut records = Vec::with_capacity(v.records.len());
@@ -883,9 +946,9 @@ fn views(
             }
             records.push(r);
         }
-        out.push(
-            banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|e| anyhow!("{}: {e}", key("records")))?,
-        );
+        let view =
+            banyan_auth::View::new(v.name.clone(), subnets, records).map_err(|e| anyhow!("{}: {e}", key("records")))?;
+        out.push(view.with_geo_regions(geo));
     }
     Ok(out)
 }
@@ -1154,6 +1217,11 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             Some(0) => bail!("{file}: resolver.client_limit: at least 1 (leave it out for no limit)"),
             n => n,
         },
+        ecs: r
+            .ecs
+            .as_ref()
+            .map(|e| ecs_config(e, &format!("{file}: resolver.ecs")))
+            .transpose()?,
     })
 }
 
@@ -1558,6 +1626,12 @@ allow_transfer = ["192.0.2.0/24"]
                 .ok_or_else(|| anyhow!("accepted: {text}"))?;
             assert!(format!("{err:#}").contains(expected), "{err:#}");
         }
+        // A region that is no name of auth.regions needs the GeoIP database, which must read.
+        let geo = base.replace("ecs = true", "ecs = true\ngeoip = \"no-such.mmdb\"");
+        let err = load_text(&format!("{geo}{view}"))
+            .err()
+            .ok_or_else(|| anyhow!("missing mmdb accepted"))?;
+        assert!(format!("{err:#}").contains("auth.geoip"), "{err:#}");
         let signed = base.replace("file = \"z\"\n", "file = \"z\"\ndnssec = { keys = \"k\" }\n");
         let err = load_text(&format!("{signed}{view}"))
             .err()
@@ -1741,7 +1815,17 @@ pending_restore = "3d"
         assert!(r.rpz.len() == 1 && r.rpz[0].ends_with("block.rpz"));
         assert!(r.local_zone.len() == 1 && r.local_zone[0].ends_with("corp.zone"));
         assert_eq!(r.client_limit, Some(200));
+        assert_eq!(r.ecs, None, "ECS off by default");
+        let ecs = load_services(
+            "[resolver]\nlisten = [\"127.0.0.1:53\"]\necs = { ipv4_prefix = 20, zones = [\"example.com.\"] }\n",
+        )?
+        .resolver
+        .and_then(|r| r.ecs)
+        .ok_or_else(|| anyhow!("no ecs"))?;
+        assert_eq!((ecs.ipv4_prefix, ecs.ipv6_prefix, ecs.zones.len()), (20, 56, 1));
         for (bad, key) in [
+            ("ecs = { ipv4_prefix = 33 }", "resolver.ecs.ipv4_prefix"),
+            ("ecs = { zones = [\"a..b\"] }", "resolver.ecs.zones"),
             ("validate = false\ntrust_anchor = \"k\"", "resolver.trust_anchor"),
             ("cache_size = \"lots\"", "resolver.cache_size"),
             ("cachesize = 1", "cachesize"),

@@ -38,6 +38,9 @@ pub struct Net {
     pub servers: HashMap<IpAddr, Catalog>,
     /// Every query sent: (address, name as sent lowercased, type, over TCP).
     pub log: Vec<(IpAddr, String, RecordType, bool)>,
+    /// Servers answering with a configuration of their own (views, ECS); the others with
+    /// the default.
+    pub configs: HashMap<IpAddr, AuthConfig>,
 }
 
 impl Net {
@@ -48,6 +51,7 @@ impl Net {
                 .map(|(ip, zones)| (ip.parse().unwrap(), Catalog::new(zones)))
                 .collect(),
             log: Vec::new(),
+            configs: HashMap::new(),
         }
     }
 
@@ -78,10 +82,9 @@ impl Net {
                         transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
                         now: 0,
                     };
-                    assert_eq!(
-                        respond(catalog, &AuthConfig::default(), &req, &mut reply),
-                        Action::Reply
-                    );
+                    let default = AuthConfig::default();
+                    let config = self.configs.get(&out.server.ip()).unwrap_or(&default);
+                    assert_eq!(respond(catalog, config, &req, &mut reply), Action::Reply);
                     *clock += Duration::from_millis(1);
                     res.on_reply(r, *clock, out.server, &reply);
                 }
