@@ -8,6 +8,7 @@
 //! - [`answer_cache`]: whole replies keyed by question, for the allocation-free cache-hit path.
 //! - [`hints`]: root hints, built in or from a file.
 //! - [`local`]: special-use names answered locally (RFC 6761, RFC 6303).
+//! - [`histogram`]: latency histograms (relaxed atomics) for the counters and the servers.
 //! - [`infra`]: what is known of each upstream address (smoothed RTT) and server choice.
 //!
 //! What it does not do: open sockets, read clocks or spawn threads. The caller
@@ -18,6 +19,7 @@ pub mod answer;
 pub mod answer_cache;
 pub mod cache;
 pub mod hints;
+pub mod histogram;
 pub mod infra;
 pub mod local;
 pub mod query;

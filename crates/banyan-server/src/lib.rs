@@ -34,13 +34,16 @@
 
 #![deny(unsafe_code)]
 
+pub mod dnstap;
 mod listen;
 pub mod metrics;
 mod propagation;
+pub mod querylog;
 mod recursive;
 mod reload;
 pub mod rrl;
 mod running;
+pub mod sink;
 #[allow(unsafe_code)]
 pub mod sys;
 mod tcp;
@@ -55,7 +58,9 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
-pub use metrics::{MetricsEndpoint, MetricsHandle, MetricsSnapshot, ResolverMetrics};
+pub use metrics::{
+    MetricsEndpoint, MetricsHandle, MetricsSnapshot, ResolverCounters, ResolverMetrics, ResolverMetricsHandle,
+};
 pub use propagation::timers::Timers as SecondaryTimers;
 pub use propagation::{
     notify_in_background, zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role,
@@ -64,6 +69,7 @@ pub use propagation::{
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
 pub use rrl::{ResponseKind, Rrl, RrlConfig, RrlError, Verdict};
+pub use running::SHUTDOWN_GRACE;
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
 /// a slow client working while freeing the slot of an abandoned one.
@@ -101,6 +107,9 @@ pub struct ServerConfig {
     /// Response rate limiting of UDP answers (BIND 9 ARM "Response Rate Limiting"; Knot's
     /// `rrl`); default `None`: off, and the answering path pays one `Option` check.
     pub rrl: Option<RrlConfig>,
+    /// Query log and dnstap ([`querylog`], [`dnstap`]); default: neither, and the answering
+    /// path pays one `Option` check per batch (UDP) or query (TCP).
+    pub log: querylog::LogConfig,
 }
 
 /// The store and the zones in it that are served (DESIGN.md "Data and state").
@@ -128,6 +137,7 @@ impl ServerConfig {
             watch: None,
             store: None,
             rrl: None,
+            log: querylog::LogConfig::default(),
         }
     }
 }
@@ -159,6 +169,9 @@ pub enum ServerError {
     /// A response rate limiting setting is out of range.
     #[error("response rate limiting: {0}")]
     Rrl(#[from] RrlError),
+    /// The query log or dnstap destination could not be opened.
+    #[error("cannot open the query log or dnstap output")]
+    Log(#[source] std::io::Error),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
@@ -174,6 +187,10 @@ pub(crate) struct Shared {
     pub(crate) rrl: Option<Rrl>,
     /// What was answered, for [`Server::metrics`].
     pub(crate) counters: Arc<metrics::Counters>,
+    /// The query log and dnstap, when configured.
+    pub(crate) logs: Option<Arc<querylog::Logs>>,
+    /// Work a graceful stop waits for (the TCP listeners until their connections end).
+    pub(crate) pending: running::Pending,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -200,6 +217,7 @@ impl Server {
             return Err(ServerError::NoListen);
         }
         let rrl = config.rrl.clone().map(Rrl::new).transpose()?;
+        let logs = querylog::Logs::start(&config.log, querylog::Role::Auth).map_err(ServerError::Log)?;
         // In the background: the collapse copies the zones once (a second or more for a
         // million names), and answering needs none of it to start.
         let _ = std::thread::Builder::new()
@@ -252,6 +270,8 @@ impl Server {
             updates,
             rrl,
             counters: Arc::default(),
+            logs,
+            pending: running::Pending::default(),
         });
         let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {
@@ -263,6 +283,7 @@ impl Server {
             local_addrs: Vec::new(),
             running: running::Running::new(shared.stop.clone(), stop_tcp),
         };
+        server.running.pending = shared.pending.clone();
         let workers = config.udp_workers.max(1);
         for &addr in &config.listen {
             let (sockets, listener, bound) = listen::bind(addr, workers, &runtime)?;
@@ -313,6 +334,7 @@ impl Server {
         MetricsHandle {
             counters: self.shared.counters.clone(),
             catalog: self.shared.catalog.clone(),
+            logs: self.shared.logs.clone(),
         }
     }
 
@@ -443,6 +465,8 @@ impl Server {
                         }
                     }
                     _ = hup.recv() => {
+                        // Rotated logs are opened anew.
+                        sink::reopen_all();
                         // This thread only waits for signals; the TCP tasks run on the
                         // runtime's own threads, so loading here stalls nothing.
                         let mut errors = self.reload();

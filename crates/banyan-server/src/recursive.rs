@@ -21,8 +21,10 @@ use tokio::io::Interest;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
+use crate::metrics::{Proto, ResolverCounters, ResolverMetricsHandle};
+use crate::querylog::{Event, LogConfig, Logs, Role};
 use crate::rrl::{truncate_to_question, ResponseKind, Rrl, RrlConfig, Verdict};
-use crate::running::Running;
+use crate::running::{Pending, Running, SHUTDOWN_GRACE};
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::{tcp, upstream, ServerError, DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_TCP_MAX_CONNECTIONS, UDP_POLL};
 
@@ -48,6 +50,8 @@ pub struct ResolverServerConfig {
     /// empty TC=1 reply so a real client retries over TCP, which is not limited. `None`
     /// (default): no limit.
     pub client_limit: Option<u32>,
+    /// Query log and dnstap (default: neither; one `Option` check per batch or query).
+    pub log: LogConfig,
 }
 
 impl ResolverServerConfig {
@@ -60,6 +64,7 @@ impl ResolverServerConfig {
             tcp_max_connections: DEFAULT_TCP_MAX_CONNECTIONS,
             allow: default_allow(),
             client_limit: None,
+            log: LogConfig::default(),
         }
     }
 }
@@ -97,6 +102,12 @@ struct Shared {
     /// Questions being resolved, with the clients waiting for the same answer.
     in_flight: Mutex<HashMap<Question, Vec<oneshot::Sender<Arc<Answer>>>>>,
     resolving: Arc<Semaphore>,
+    /// Client queries and their latency, for the metrics endpoint.
+    front: Arc<ResolverCounters>,
+    /// The query log and dnstap, when configured.
+    logs: Option<Arc<Logs>>,
+    /// Work a graceful stop waits for (the TCP listeners until their connections end).
+    pending: Pending,
 }
 
 /// A running resolver service. Dropping it stops everything.
@@ -143,6 +154,9 @@ impl ResolverServer {
             runtime: runtime.handle().clone(),
             in_flight: Mutex::new(HashMap::new()),
             resolving: Arc::new(Semaphore::new(MAX_RESOLVING)),
+            front: Arc::default(),
+            logs: Logs::start(&config.log, Role::Resolver).map_err(ServerError::Log)?,
+            pending: Pending::default(),
         });
         let (stop_tcp, stop_rx) = watch::channel(false);
         let mut server = ResolverServer {
@@ -150,6 +164,7 @@ impl ResolverServer {
             local_addrs: Vec::new(),
             running: Running::new(shared.stop.clone(), stop_tcp),
         };
+        server.running.pending = shared.pending.clone();
         for &addr in &config.listen {
             let (sockets, listener, bound) = crate::listen::bind(addr, config.udp_workers.max(1), &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
@@ -181,7 +196,16 @@ impl ResolverServer {
         &self.shared.resolver
     }
 
-    /// Serves until SIGINT or SIGTERM.
+    /// A handle reading the resolver's and the front's counters from any thread.
+    pub fn metrics_handle(&self) -> ResolverMetricsHandle {
+        ResolverMetricsHandle {
+            resolver: self.shared.resolver.clone(),
+            front: self.shared.front.clone(),
+            logs: self.shared.logs.clone(),
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM; SIGHUP reopens the query log and dnstap outputs.
     pub fn run_until_signal(&self) -> io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
         let Some(runtime) = &self.running.runtime else {
@@ -190,9 +214,13 @@ impl ResolverServer {
         runtime.block_on(async {
             let mut int = signal(SignalKind::interrupt())?;
             let mut term = signal(SignalKind::terminate())?;
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
+            let mut hup = signal(SignalKind::hangup())?;
+            loop {
+                tokio::select! {
+                    _ = int.recv() => break,
+                    _ = term.recv() => break,
+                    _ = hup.recv() => crate::sink::reopen_all(),
+                }
             }
             Ok(())
         })
@@ -234,7 +262,10 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
             return;
         };
         let socket = Arc::new(socket);
+        let local = socket.local_addr().ok();
         let mut batch = Batch::new();
+        // This worker's resolutions in flight, waited for at stop.
+        let resolving_now = Pending::default();
         let payload = shared.resolver.config.udp_payload;
         while !shared.stop.load(Ordering::Relaxed) {
             // Wakes at least every UDP_POLL to notice shutdown.
@@ -251,29 +282,58 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                 Err(_) => continue,
             };
             let now = Instant::now();
+            let front = &shared.front;
+            // Answered in this batch: timed together when it is sent (see `metrics`).
+            let mut at_once = 0;
+            // Slots handed to a resolution (logged when it answers).
+            let mut resolving = [false; crate::sys::BATCH];
             for i in 0..n {
                 let Some((bytes, client, out)) = batch.query_and_reply(i) else {
                     continue;
                 };
+                front.clients.query(Proto::Udp, bytes);
                 match fast_path(shared, bytes, client, payload, now, out) {
-                    Fast::Reply => batch.queue_reply(i),
+                    Fast::Reply => {
+                        front.clients.reply(out);
+                        at_once += 1;
+                        batch.queue_reply(i);
+                    }
                     Fast::ReplyAndRefresh => {
+                        front.clients.reply(out);
+                        at_once += 1;
                         refresh(shared, bytes);
                         batch.queue_reply(i);
                     }
                     Fast::Drop => {}
                     Fast::Resolve => {
+                        if let Some(r) = resolving.get_mut(i) {
+                            *r = true;
+                        }
                         let (shared, socket, query) = (shared.clone(), socket.clone(), bytes.to_vec());
+                        let guard = resolving_now.start();
                         tokio::spawn(async move {
-                            if let Some(reply) = slow_path(&shared, &query, Transport::Udp).await {
-                                let _ = socket.send_to(&reply, client).await;
+                            let _guard = guard;
+                            if let Some(served) = slow_path(&shared, &query, Transport::Udp).await {
+                                let _ = socket.send_to(&served.reply, client).await;
+                                served.count(&shared, now, query, client, local, Proto::Udp);
                             }
                         });
                     }
                 }
             }
             let _ = send_batch(&*socket, &mut batch, n);
+            let took = now.elapsed();
+            front.latency[0].observe_many(took, at_once);
+            if let Some(logs) = &shared.logs {
+                // Slots sent now were answered at once; the others are resolving (logged when
+                // answered) or were dropped.
+                crate::udp::log_batch(logs, &batch, n, took, local, |i| {
+                    (!resolving.get(i).copied().unwrap_or(false)).then_some((Some(true), Some(0)))
+                });
+            }
         }
+        // Stopping: no more reading; the resolutions taken are answered (or given up) first.
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, resolving_now.idle()).await;
     });
 }
 
@@ -300,8 +360,12 @@ fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, no
         // Every question of a client counts alike: the key is the address alone.
         match limit.decide(client.ip(), ResponseKind::Answer, 0, now) {
             Verdict::Send => {}
-            Verdict::Drop => return Fast::Drop,
+            Verdict::Drop => {
+                shared.front.clients.rrl_dropped.fetch_add(1, Ordering::Relaxed);
+                return Fast::Drop;
+            }
             Verdict::Slip => {
+                shared.front.clients.rrl_slipped.fetch_add(1, Ordering::Relaxed);
                 out.clear();
                 out.extend_from_slice(bytes);
                 truncate_to_question(out);
@@ -346,8 +410,24 @@ enum Transport {
     Tcp,
 }
 
+/// A reply from the slow path and how it was made.
+struct Served {
+    /// The reply message.
+    reply: Vec<u8>,
+    /// Resolved (or looked up without recursion), rather than answered from the answer
+    /// cache or refused.
+    resolved: bool,
+    /// Upstream queries the resolution sent (0 when it waited for another client's).
+    upstream: u32,
+}
+
 /// Resolves a query that missed the answer cache and writes the reply.
-async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> Option<Vec<u8>> {
+async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> Option<Served> {
+    let at_once = |reply| Served {
+        reply,
+        resolved: false,
+        upstream: 0,
+    };
     let r = &shared.resolver;
     let payload = r.config.udp_payload;
     let mut out = Vec::new();
@@ -356,7 +436,7 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
         Err(Rejection::Drop) => return None,
         Err(Rejection::Reply(rcode)) => {
             write_rejection(query, rcode, &mut out);
-            return Some(out);
+            return Some(at_once(out));
         }
     };
     let limit = match transport {
@@ -366,30 +446,41 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport) -> 
     if transport == Transport::Tcp {
         if let CacheReply::Hit { .. } = r.answers.reply(&q, limit, Instant::now(), &mut out) {
             banyan_resolver::Counters::bump(&r.counters.cache_hits);
-            return Some(out);
+            return Some(at_once(out));
         }
     }
     banyan_resolver::Counters::bump(&r.counters.resolutions);
     if q.qclass != Class::IN {
         // Only the Internet class is resolved (CHAOS and HESIOD have no root to start at).
         write_rejection(query, Rcode::REFUSED, &mut out);
-        return Some(out);
+        return Some(at_once(out));
     }
-    let answer = if q.header.rd {
+    let (answer, upstream) = if q.header.rd {
         let flags = (q.edns.is_some_and(|e| e.dnssec_ok), q.header.cd);
         resolve_shared(shared, (q.qname.to_name(), q.qtype, q.qclass), flags, false).await
     } else {
         // RFC 1034 §4.3.1: without RD, no recursion: what the cache knows, or a referral.
-        Arc::new(r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now()))
+        let answer = r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now());
+        (Arc::new(answer), 0)
     };
     write_reply(&answer, &q, payload, limit, &mut out);
-    Some(out)
+    Some(Served {
+        reply: out,
+        resolved: true,
+        upstream,
+    })
 }
 
 /// One resolution per question however many clients ask it meanwhile; the answer is kept in
 /// the answer cache once, under the asking client's (DO, CD) flags. `refresh` skips the
-/// cache for the question itself (prefetch).
-async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, bool), refresh: bool) -> Arc<Answer> {
+/// cache for the question itself (prefetch). Also says how many upstream queries this call
+/// sent (0 for a client that waited on another's resolution).
+async fn resolve_shared(
+    shared: &Arc<Shared>,
+    question: Question,
+    flags: (bool, bool),
+    refresh: bool,
+) -> (Arc<Answer>, u32) {
     let wait = {
         let mut map = shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
         match map.get_mut(&question) {
@@ -405,21 +496,24 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, 
         }
     };
     if let Some(rx) = wait {
-        return rx
+        let answer = rx
             .await
             .unwrap_or_else(|_| Arc::new(banyan_resolver::resolution::servfail()));
+        return (answer, 0);
     }
     // Removes the entry (waking waiters with SERVFAIL) even if this task is cancelled.
     let guard = InFlightGuard {
         shared: shared.clone(),
         question: question.clone(),
     };
+    let mut sent = 0;
     let answer = match shared.resolving.clone().try_acquire_owned() {
         Ok(_permit) => {
             let r = &shared.resolver;
             let (qname, qtype, qclass) = &question;
             let traced = r.traces.wants(qname);
-            let (answer, trace) = upstream::resolve(r, qname, *qtype, *qclass, traced, refresh).await;
+            let (answer, trace, upstream) = upstream::resolve_counted(r, qname, *qtype, *qclass, traced, refresh).await;
+            sent = upstream;
             if let Some(t) = trace {
                 r.traces.push(t);
             }
@@ -432,12 +526,45 @@ async fn resolve_shared(shared: &Arc<Shared>, question: Question, flags: (bool, 
         Err(_) => Arc::new(banyan_resolver::resolution::servfail()),
     };
     guard.finish(&answer);
-    answer
+    (answer, sent)
 }
 
 struct InFlightGuard {
     shared: Arc<Shared>,
     question: Question,
+}
+
+impl Served {
+    /// Counts the reply and its latency since `arrived`, and logs it when logs are on.
+    fn count(
+        self,
+        shared: &Shared,
+        arrived: Instant,
+        query: Vec<u8>,
+        client: SocketAddr,
+        local: Option<SocketAddr>,
+        transport: Proto,
+    ) {
+        let took = arrived.elapsed();
+        shared.front.clients.reply(&self.reply);
+        shared.front.latency[usize::from(self.resolved)].observe(took);
+        if let Some(logs) = &shared.logs {
+            logs.emit(Event {
+                time: std::time::SystemTime::now()
+                    .checked_sub(took)
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                latency: took,
+                client,
+                server: local,
+                transport,
+                query,
+                reply: self.reply,
+                cache_hit: Some(!self.resolved),
+                upstream: Some(self.upstream),
+                view: None,
+            });
+        }
+    }
 }
 
 impl InFlightGuard {
@@ -471,6 +598,8 @@ async fn serve_tcp(
     max_connections: usize,
     stop: watch::Receiver<bool>,
 ) {
+    // Held until every connection has ended (graceful stop).
+    let _pending = shared.pending.start();
     tcp::accept_loop(listener, max_connections, stop, |stream, peer, stop, permit| {
         tokio::spawn(tcp_connection(stream, peer, shared.clone(), idle, stop, permit));
     })
@@ -497,10 +626,19 @@ async fn tcp_connection(
             read = tokio::time::timeout(idle, tcp::read_message(&mut rd, &mut query)) => read,
         };
         let Ok(Ok(true)) = read else { break };
+        let arrived = Instant::now();
+        shared.front.clients.query(Proto::Tcp, &query);
         if !allowed {
             let mut out = Vec::new();
             write_rejection(&query, Rcode::REFUSED, &mut out);
-            if let Some(f) = tcp::frame(&out) {
+            let frame = tcp::frame(&out);
+            let served = Served {
+                reply: out,
+                resolved: false,
+                upstream: 0,
+            };
+            served.count(&shared, arrived, query, peer, None, Proto::Tcp);
+            if let Some(f) = frame {
                 if tx.send(f).await.is_err() {
                     break;
                 }
@@ -509,10 +647,11 @@ async fn tcp_connection(
         }
         let (shared, tx) = (shared.clone(), tx.clone());
         tokio::spawn(async move {
-            if let Some(reply) = slow_path(&shared, &query, Transport::Tcp).await {
-                if let Some(f) = tcp::frame(&reply) {
+            if let Some(served) = slow_path(&shared, &query, Transport::Tcp).await {
+                if let Some(f) = tcp::frame(&served.reply) {
                     let _ = tx.send(f).await;
                 }
+                served.count(&shared, arrived, query, peer, None, Proto::Tcp);
             }
         });
     }

@@ -53,6 +53,8 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
 /// Accepts connections until `stop` turns true. Beyond `max_connections` a new connection
 /// is closed at once (RFC 7766 §6.2.2 lets a server close connections it cannot serve).
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, stop: watch::Receiver<bool>) {
+    // Held until every connection of this listener has ended (graceful stop).
+    let _pending = shared.pending.start();
     accept_loop(listener, limits.max_connections, stop, |stream, peer, stop, permit| {
         tokio::spawn(connection(stream, peer, shared.clone(), limits.idle, stop, permit));
     })
@@ -61,8 +63,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Li
 
 /// The accept loop every TCP service shares: at most `max_connections` at once (a new one
 /// beyond that is closed at once, RFC 7766 §6.2.2), each handed to `serve_one` with a
-/// receiver of the shutdown signal and the permit that frees its slot when dropped; returns
-/// when `stop` turns true.
+/// receiver of the shutdown signal and the permit that frees its slot when dropped; when
+/// `stop` turns true, stops accepting and returns once every connection has ended (they
+/// stop reading and write what they have queued), so a graceful stop can wait for it.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     max_connections: usize,
@@ -72,7 +75,12 @@ pub(crate) async fn accept_loop(
     let permits = Arc::new(Semaphore::new(max_connections));
     loop {
         let accepted = tokio::select! {
-            _ = stop.changed() => return,
+            _ = stop.changed() => {
+                drop(listener);
+                let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+                let _ = permits.acquire_many(all).await;
+                return;
+            }
             accepted = listener.accept() => accepted,
         };
         let (stream, peer) = match accepted {
@@ -177,7 +185,31 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, out: &mut Vec<u8>) 
         now: crate::propagation::tsig_now(),
     };
     shared.counters.query(Proto::Tcp, query);
+    let started = std::time::Instant::now();
     let action = respond(&catalog, &shared.auth, &req, out);
+    let took = started.elapsed();
+    shared.counters.latency[Proto::Tcp as usize].observe(took);
+    if let Some(logs) = &shared.logs {
+        let reply = match &action {
+            Action::Reply | Action::Notify { .. } => out.clone(),
+            Action::Stream(messages) => messages.first().cloned().unwrap_or_default(),
+            Action::Update { .. } | Action::Drop => Vec::new(),
+        };
+        logs.emit(crate::querylog::Event {
+            time: std::time::SystemTime::now()
+                .checked_sub(took)
+                .unwrap_or(std::time::UNIX_EPOCH),
+            latency: took,
+            client,
+            server: None,
+            transport: Proto::Tcp,
+            query: query.to_vec(),
+            reply,
+            cache_hit: None,
+            upstream: None,
+            view: None,
+        });
+    }
     match &action {
         Action::Reply | Action::Notify { .. } => shared.counters.reply(out),
         // A transfer counts once, by its first message's RCODE.

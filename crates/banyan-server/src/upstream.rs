@@ -6,13 +6,17 @@
 //! the server, so datagrams from any other address or port never reach us. Within that, the
 //! state machine checks ID and question; a datagram that fails is ignored and the wait goes
 //! on until the real reply or the timeout.
+//!
+//! Every exchange is counted here, where the reply arrives: accepted replies by RCODE with
+//! their round-trip time (`Counters::upstream_rtt`, from the send to the accepted reply),
+//! timeouts and network errors apart.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use banyan_resolver::answer::Answer;
 use banyan_resolver::trace::Trace;
-use banyan_resolver::{Outgoing, Resolution, Resolver, Step, Verdict};
+use banyan_resolver::{Counters, Outgoing, Resolution, Resolver, Step, Verdict};
 use banyan_wire::{Class, Name, RecordType};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -31,6 +35,20 @@ pub async fn resolve(
     trace: bool,
     refresh: bool,
 ) -> (Answer, Option<Trace>) {
+    let (answer, trace, _) = resolve_counted(resolver, qname, qtype, qclass, trace, refresh).await;
+    (answer, trace)
+}
+
+/// As [`resolve`], also telling how many upstream queries the resolution sent (for the
+/// query log).
+pub async fn resolve_counted(
+    resolver: &Resolver,
+    qname: &Name,
+    qtype: RecordType,
+    qclass: Class,
+    trace: bool,
+    refresh: bool,
+) -> (Answer, Option<Trace>, u32) {
     let mut res = Resolution::new(qname, qtype, qclass, Instant::now());
     // The state machine reads no clock; the wall-clock time for signature validity is
     // read here, at the I/O edge.
@@ -51,7 +69,7 @@ pub async fn resolve(
         match res.poll(resolver, Instant::now()) {
             Step::Done(answer) => {
                 let t = trace.then(|| res.trace());
-                return (answer, t);
+                return (answer, t, res.upstream_queries());
             }
             Step::Send(out) => {
                 let finished = if out.tcp {
@@ -95,10 +113,14 @@ impl Drop for ReplyBuffer {
 
 /// Sends `out` over UDP and waits for the reply. False on timeout or a network error.
 async fn exchange_udp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing, buf: &mut Vec<u8>) -> bool {
+    let counters = &resolver.counters;
     let Some(socket) = connected_udp(out.server) else {
+        Counters::bump(&counters.upstream_errors);
         return false;
     };
+    let sent = Instant::now();
     if socket.send(&out.message).await.is_err() {
+        Counters::bump(&counters.upstream_errors);
         return false;
     }
     let deadline = tokio::time::Instant::now() + out.timeout;
@@ -107,10 +129,19 @@ async fn exchange_udp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing,
         let received = tokio::time::timeout_at(deadline, socket.recv_buf_from(buf)).await;
         let (len, from) = match received {
             Ok(Ok(r)) => r,
-            // Timeout, or an ICMP error (nothing listens there): the server is not answering.
-            _ => return false,
+            // An ICMP error (nothing listens there): the server is not answering.
+            Ok(Err(_)) => {
+                Counters::bump(&counters.upstream_errors);
+                return false;
+            }
+            Err(_) => {
+                Counters::bump(&counters.upstream_timeouts);
+                return false;
+            }
         };
-        if res.on_reply(resolver, Instant::now(), from, &buf[..len]) == Verdict::Accepted {
+        let now = Instant::now();
+        if res.on_reply(resolver, now, from, &buf[..len]) == Verdict::Accepted {
+            counters.upstream_reply(&buf[..len], now.saturating_duration_since(sent));
             return true;
         }
     }
@@ -132,6 +163,7 @@ fn connected_udp(server: SocketAddr) -> Option<UdpSocket> {
 
 /// Sends `out` over TCP (RFC 7766) and reads one reply. False on timeout or error.
 async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing) -> bool {
+    let sent = Instant::now();
     let exchange = async {
         let mut stream = TcpStream::connect(out.server).await.ok()?;
         let _ = stream.set_nodelay(true);
@@ -145,13 +177,24 @@ async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing)
             stream.read_exact(&mut len).await.ok()?;
             let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
             stream.read_exact(&mut reply).await.ok()?;
-            if res.on_reply(resolver, Instant::now(), out.server, &reply) == Verdict::Accepted {
+            let now = Instant::now();
+            if res.on_reply(resolver, now, out.server, &reply) == Verdict::Accepted {
+                resolver
+                    .counters
+                    .upstream_reply(&reply, now.saturating_duration_since(sent));
                 return Some(());
             }
         }
     };
-    matches!(
-        tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await,
-        Ok(Some(()))
-    )
+    match tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await {
+        Ok(Some(())) => true,
+        Ok(None) => {
+            Counters::bump(&resolver.counters.upstream_errors);
+            false
+        }
+        Err(_) => {
+            Counters::bump(&resolver.counters.upstream_timeouts);
+            false
+        }
+    }
 }

@@ -92,6 +92,11 @@ pub struct AuthSection {
     /// The server cookie secret, 32 hex digits, the same on every server of an anycast set
     /// (default: random at each start).
     pub cookie_secret: Option<String>,
+    /// Log every query as a JSON line to this file (relative to the config file), or `"-"`
+    /// for standard error (default: off).
+    pub query_log: Option<String>,
+    /// dnstap output: `"file:PATH"` or `"unix:PATH"` (default: off).
+    pub dnstap: Option<String>,
 }
 
 /// `[auth.rrl]`: response rate limiting, with BIND's `rate-limit` names and defaults (BIND 9
@@ -186,6 +191,11 @@ pub struct ResolverSection {
     pub local_zone: Vec<PathBuf>,
     /// Queries per second each client address may send over UDP (default: no limit).
     pub client_limit: Option<u32>,
+    /// Log every client query as a JSON line to this file (relative to the config file), or
+    /// `"-"` for standard error (default: off).
+    pub query_log: Option<String>,
+    /// dnstap output: `"file:PATH"` or `"unix:PATH"` (default: off).
+    pub dnstap: Option<String>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -694,6 +704,12 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     if let Some(w) = &auth.watch {
         server.watch = Some(crate::auth_cmd::parse_duration(w).map_err(|e| anyhow!("{file}: auth.watch: {e}"))?);
     }
+    server.log = log_config(
+        auth.query_log.as_deref(),
+        auth.dnstap.as_deref(),
+        base_of(path),
+        &format!("{file}: auth"),
+    )?;
     server.rrl = auth
         .rrl
         .as_ref()
@@ -963,6 +979,54 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             Some(0) => bail!("{file}: resolver.client_limit: at least 1 (leave it out for no limit)"),
             n => n,
         },
+        query_log: r.query_log.map(|q| relative_log(&q, base)),
+        dnstap: r.dnstap.map(|d| relative_dnstap(&d, base)),
+    })
+}
+
+/// The directory paths in the config file are relative to.
+fn base_of(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
+/// A `query_log` value with a relative path made relative to `base`; `-` stays.
+fn relative_log(value: &str, base: &Path) -> String {
+    if value == "-" {
+        value.to_owned()
+    } else {
+        base.join(value).display().to_string()
+    }
+}
+
+/// A `dnstap` value (`file:PATH`, `unix:PATH`) with its path made relative to `base`.
+fn relative_dnstap(value: &str, base: &Path) -> String {
+    for scheme in ["file:", "unix:"] {
+        if let Some(p) = value.strip_prefix(scheme).filter(|p| !p.is_empty()) {
+            return format!("{scheme}{}", base.join(p).display());
+        }
+    }
+    value.to_owned()
+}
+
+/// The query log and dnstap settings of a section (`what`, for errors), paths relative to
+/// `base`.
+pub fn log_config(
+    query_log: Option<&str>,
+    dnstap: Option<&str>,
+    base: &Path,
+    what: &str,
+) -> anyhow::Result<banyan_server::querylog::LogConfig> {
+    use banyan_server::sink::Destination;
+    let dnstap = dnstap
+        .map(|d| {
+            Destination::dnstap(&relative_dnstap(d, base))
+                .ok_or_else(|| anyhow!("{what}.dnstap: {d:?} is neither file:PATH nor unix:PATH"))
+        })
+        .transpose()?;
+    Ok(banyan_server::querylog::LogConfig {
+        query_log: query_log.map(|q| Destination::query_log(&relative_log(q, base))),
+        dnstap,
+        identity: None,
     })
 }
 
@@ -980,7 +1044,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
         None => None,
     };
-    let resolver_state = resolver.as_ref().map(|r| r.resolver().clone());
+    let resolver_state = resolver.as_ref().map(banyan_server::ResolverServer::metrics_handle);
     let listen_metrics = services.metrics;
     // Started once the authoritative server (when configured) is, since it reads its counters.
     let start_metrics = |auth: Option<banyan_server::MetricsHandle>| -> anyhow::Result<Option<MetricsEndpoint>> {
@@ -1027,11 +1091,11 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
 fn start_metrics_endpoint(
     addr: SocketAddr,
     auth: Option<banyan_server::MetricsHandle>,
-    resolver: Option<std::sync::Arc<banyan_resolver::Resolver>>,
+    resolver: Option<banyan_server::ResolverMetricsHandle>,
 ) -> anyhow::Result<MetricsEndpoint> {
     let endpoint = MetricsEndpoint::start(addr, move || {
         let auth = auth.as_ref().map(banyan_server::MetricsHandle::snapshot);
-        let resolver = resolver.as_deref().map(banyan_server::ResolverMetrics::of);
+        let resolver = resolver.as_ref().map(banyan_server::ResolverMetricsHandle::snapshot);
         banyan_server::metrics::render(auth.as_ref(), resolver.as_ref())
     })
     .with_context(|| format!("metrics.listen {addr}"))?;
