@@ -23,7 +23,13 @@
 //! - Metrics ([`metrics`]): queries counted by transport, QTYPE and RCODE and the rate
 //!   limiter's verdicts (a few relaxed atomic increments per query), read with
 //!   [`Server::metrics`] and rendered in the Prometheus text format, served by
-//!   [`MetricsEndpoint`].
+//!   [`MetricsEndpoint`]; answer-time histograms (UDP timed per batch, not per query).
+//! - Query log ([`querylog`], JSON lines) and dnstap ([`dnstap`], Frame Streams), each
+//!   written by its own thread through a bounded queue ([`sink`]): when the writer is behind,
+//!   events are dropped and counted, never waited for; reopened on SIGHUP.
+//! - Graceful stop ([`Server::shutdown`], [`ResolverServer::shutdown`]): no new query is
+//!   taken, those taken are answered (resolutions and TCP writes included) within
+//!   [`SHUTDOWN_GRACE`].
 //!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
@@ -487,7 +493,9 @@ impl Server {
         })
     }
 
-    /// Stops the workers and closes every socket; returns when they are gone.
+    /// Stops taking queries, answers those in flight (TCP connections write what they have
+    /// queued; at most [`SHUTDOWN_GRACE`]), then stops the workers and closes every socket;
+    /// returns when they are gone.
     pub fn shutdown(mut self) {
         self.running.stop();
     }

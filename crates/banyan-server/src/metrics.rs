@@ -11,10 +11,12 @@
 //! Latency histograms ([`Histogram`], fixed buckets from 10 µs to 10 s): the authoritative
 //! answer time by transport and the resolver's client-query time, cache hit or resolved.
 //! Over UDP the clock is not read per query: a worker reads it once when `recvmmsg` returns
-//! and once when `sendmmsg` has sent the batch, and each query of the batch is counted with
-//! the batch's time divided by its size (`Histogram::observe_many`). So the UDP figure is
-//! the time a query spends in Banyan after the kernel hands it over, averaged over its batch;
-//! time queued in the socket buffer is not in it. Over TCP each query is timed on its own.
+//! and once when the batch's replies are ready (just before `sendmmsg`, so a client holding
+//! its reply finds it counted), and each query of the batch is counted with the batch's time
+//! divided by its size (`Histogram::observe_many`). So the UDP figure is the time a query
+//! spends in Banyan after the kernel hands it over, averaged over its batch; time queued in
+//! the socket buffer and the send itself are not in it. Over TCP each query is timed on its
+//! own, up to its reply being ready to write.
 //!
 //! The resolver's own counters (`banyan_resolver::Counters`: upstream queries by outcome and
 //! their round-trip times, DNSSEC verdicts) and its caches' hits, misses, evictions and sizes

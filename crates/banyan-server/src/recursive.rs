@@ -226,7 +226,8 @@ impl ResolverServer {
         })
     }
 
-    /// Stops the workers and closes every socket.
+    /// Stops taking queries, answers those in flight (at most [`crate::SHUTDOWN_GRACE`]),
+    /// then stops the workers and closes every socket.
     pub fn shutdown(mut self) {
         self.running.stop();
     }
@@ -314,16 +315,17 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                         tokio::spawn(async move {
                             let _guard = guard;
                             if let Some(served) = slow_path(&shared, &query, Transport::Udp).await {
-                                let _ = socket.send_to(&served.reply, client).await;
                                 served.count(&shared, now, query, client, local, Proto::Udp);
+                                let _ = socket.send_to(&served.reply, client).await;
                             }
                         });
                     }
                 }
             }
-            let _ = send_batch(&*socket, &mut batch, n);
+            // Counted before the send, so a client that has its reply finds it counted.
             let took = now.elapsed();
             front.latency[0].observe_many(took, at_once);
+            let _ = send_batch(&*socket, &mut batch, n);
             if let Some(logs) = &shared.logs {
                 // Slots sent now were answered at once; the others are resolving (logged when
                 // answered) or were dropped.
@@ -535,9 +537,10 @@ struct InFlightGuard {
 }
 
 impl Served {
-    /// Counts the reply and its latency since `arrived`, and logs it when logs are on.
+    /// Counts the reply and its latency since `arrived` (until now, the reply being ready to
+    /// send), and logs it when logs are on.
     fn count(
-        self,
+        &self,
         shared: &Shared,
         arrived: Instant,
         query: Vec<u8>,
@@ -558,7 +561,7 @@ impl Served {
                 server: local,
                 transport,
                 query,
-                reply: self.reply,
+                reply: self.reply.clone(),
                 cache_hit: Some(!self.resolved),
                 upstream: Some(self.upstream),
                 view: None,
@@ -631,14 +634,13 @@ async fn tcp_connection(
         if !allowed {
             let mut out = Vec::new();
             write_rejection(&query, Rcode::REFUSED, &mut out);
-            let frame = tcp::frame(&out);
             let served = Served {
                 reply: out,
                 resolved: false,
                 upstream: 0,
             };
             served.count(&shared, arrived, query, peer, None, Proto::Tcp);
-            if let Some(f) = frame {
+            if let Some(f) = tcp::frame(&served.reply) {
                 if tx.send(f).await.is_err() {
                     break;
                 }
@@ -648,10 +650,10 @@ async fn tcp_connection(
         let (shared, tx) = (shared.clone(), tx.clone());
         tokio::spawn(async move {
             if let Some(served) = slow_path(&shared, &query, Transport::Tcp).await {
+                served.count(&shared, arrived, query, peer, None, Proto::Tcp);
                 if let Some(f) = tcp::frame(&served.reply) {
                     let _ = tx.send(f).await;
                 }
-                served.count(&shared, arrived, query, peer, None, Proto::Tcp);
             }
         });
     }

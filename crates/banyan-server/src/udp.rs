@@ -112,8 +112,9 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
                 continue;
             }
         };
-        // The batch is timed as a whole (two clock reads per batch, none per query; see
-        // `metrics`), and the limiter judges it at the same instant.
+        // The batch is timed as a whole, from here to its replies being ready (two clock
+        // reads per batch, none per query; see `metrics`), and the limiter judges it at
+        // the same instant.
         let received = Instant::now();
         // One snapshot per batch: a reload swaps it between batches, never inside one.
         answer_batch(
@@ -127,9 +128,10 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             shared.rrl.as_ref().map(|rrl| (rrl, received)),
             &shared.counters,
         );
-        let _ = send_batch(&socket, &mut batch, n);
+        // Counted before the send, so a client that has its reply finds it counted.
         let took = received.elapsed();
         shared.counters.latency[Proto::Udp as usize].observe_many(took, n as u64);
+        let _ = send_batch(&socket, &mut batch, n);
         if let Some(logs) = &shared.logs {
             log_batch(logs, &batch, n, took, local, |_| Some((None, None)));
         }

@@ -165,7 +165,11 @@ fn check_histograms(page: &str) {
         let (series, value) = line.rsplit_once(' ').expect("name value");
         let value: f64 = value.parse().unwrap_or_else(|_| panic!("number in {line:?}"));
         if let Some((name, labels)) = series.split_once("_bucket{") {
-            let rest = labels.split(",le=").next().unwrap_or_default().to_owned();
+            let rest = if labels.starts_with("le=") {
+                String::new()
+            } else {
+                labels.split(",le=").next().unwrap_or_default().to_owned()
+            };
             let key = format!("{name}{{{rest}");
             if let Some((k, v)) = &last {
                 if *k == key {
