@@ -812,8 +812,11 @@ mod tests {
         assert!(!render(Some(&auth), None).contains("banyan_resolver_"));
     }
 
+    /// A sample's labels, in order.
+    type Labels = Vec<(String, String)>;
+
     /// One sample: name, labels, value.
-    type Sample = (String, Vec<(String, String)>, f64);
+    type Sample = (String, Labels, f64);
 
     /// Parses the text exposition format strictly enough for our output: every sample's
     /// metric (the name without `_bucket`, `_sum`, `_count` for a histogram) has had its
@@ -874,8 +877,7 @@ mod tests {
         // Histograms: group bucket samples by their labels other than `le`.
         for (family, _) in typed.iter().filter(|(_, k)| *k == "histogram") {
             let bucket = format!("{family}_bucket");
-            let mut series: std::collections::BTreeMap<Vec<(String, String)>, Vec<(String, f64)>> =
-                std::collections::BTreeMap::new();
+            let mut series: std::collections::BTreeMap<Labels, Vec<(String, f64)>> = std::collections::BTreeMap::new();
             for (name, labels, value) in &samples {
                 if *name == bucket {
                     let le = labels.iter().find(|(k, _)| k == "le").expect("le").1.clone();

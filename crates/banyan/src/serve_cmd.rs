@@ -1186,6 +1186,34 @@ allow_transfer = ["192.0.2.0/24"]
     }
 
     #[test]
+    fn query_log_and_dnstap_keys() -> anyhow::Result<()> {
+        use banyan_server::sink::Destination;
+        let (config, _) = load_text(GOOD)?;
+        assert!(config.log.is_empty(), "off by default");
+        let (config, _) = load_text(&GOOD.replace(
+            "workers = 2",
+            "workers = 2\nquery_log = \"-\"\ndnstap = \"unix:tap.sock\"",
+        ))?;
+        assert_eq!(config.log.query_log, Some(Destination::Stderr));
+        assert!(matches!(&config.log.dnstap, Some(Destination::Unix(p)) if p.ends_with("tap.sock") && p.is_absolute()));
+        let (config, _) =
+            load_text(&GOOD.replace("workers = 2", "query_log = \"q.log\"\ndnstap = \"file:tap.fstrm\""))?;
+        assert!(matches!(&config.log.query_log, Some(Destination::File(p)) if p.ends_with("q.log") && p.is_absolute()));
+        assert!(matches!(&config.log.dnstap, Some(Destination::File(p)) if p.ends_with("tap.fstrm")));
+        let err = load_text(&GOOD.replace("workers = 2", "dnstap = \"/tmp/tap\""))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("auth.dnstap"), "{err}");
+        let services =
+            load_services("[resolver]\nlisten = [\"127.0.0.1:53\"]\nquery_log = \"r.log\"\ndnstap = \"file:r.tap\"\n")?;
+        let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        assert!(r.query_log.is_some_and(|q| q.ends_with("r.log")));
+        assert!(r.dnstap.is_some_and(|d| d.starts_with("file:") && d.ends_with("r.tap")));
+        Ok(())
+    }
+
+    #[test]
     fn rrl_section_reads_with_bind_defaults() -> anyhow::Result<()> {
         let (config, _) = load_text(GOOD)?;
         assert!(config.rrl.is_none(), "off unless configured");
