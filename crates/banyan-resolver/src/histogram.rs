@@ -99,6 +99,15 @@ pub struct HistogramValues {
 }
 
 impl HistogramValues {
+    /// Adds `other`'s observations (the histograms of several workers make one).
+    pub fn add(&mut self, other: &HistogramValues) {
+        for (a, b) in self.buckets.iter_mut().zip(other.buckets) {
+            *a += b;
+        }
+        self.sum_nanos += other.sum_nanos;
+        self.count += other.count;
+    }
+
     /// Cumulative counts per bound (`le`), `+Inf` last: what Prometheus' `_bucket` series hold.
     pub fn cumulative(&self) -> [u64; SLOTS] {
         let mut total = 0;

@@ -193,6 +193,8 @@ pub(crate) struct Shared {
     pub(crate) rrl: Option<Rrl>,
     /// What was answered, for [`Server::metrics`].
     pub(crate) counters: Arc<metrics::Counters>,
+    /// `counters` and one part per UDP worker, summed for [`Server::metrics`].
+    pub(crate) counter_set: Arc<metrics::CounterSet>,
     /// The query log and dnstap, when configured.
     pub(crate) logs: Option<Arc<querylog::Logs>>,
     /// Work a graceful stop waits for (the TCP listeners until their connections end).
@@ -268,6 +270,7 @@ impl Server {
                     .push((zone.origin.clone(), primaries.iter().map(SocketAddr::ip).collect()));
             }
         }
+        let counters: Arc<metrics::Counters> = Arc::default();
         let shared = Arc::new(Shared {
             catalog,
             auth,
@@ -275,7 +278,8 @@ impl Server {
             propagation: propagation.clone(),
             updates,
             rrl,
-            counters: Arc::default(),
+            counter_set: Arc::new(metrics::CounterSet::new(counters.clone())),
+            counters,
             logs,
             pending: running::Pending::default(),
         });
@@ -295,9 +299,10 @@ impl Server {
             let (sockets, listener, bound) = listen::bind(addr, workers, &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
-                server
-                    .running
-                    .spawn_udp(format!("banyan-udp-{i}"), move || udp::worker(socket, &shared))?;
+                let counters = shared.counter_set.part();
+                server.running.spawn_udp(format!("banyan-udp-{i}"), move || {
+                    udp::worker(socket, &shared, &counters)
+                })?;
             }
             runtime.spawn(tcp::serve(
                 listener,
@@ -338,7 +343,7 @@ impl Server {
     /// it is held (after shutdown it reads the last counts).
     pub fn metrics_handle(&self) -> MetricsHandle {
         MetricsHandle {
-            counters: self.shared.counters.clone(),
+            counters: self.shared.counter_set.clone(),
             catalog: self.shared.catalog.clone(),
             logs: self.shared.logs.clone(),
         }

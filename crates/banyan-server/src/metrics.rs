@@ -4,7 +4,8 @@
 //! The authoritative server counts every query as it answers it ([`Counters`]): by
 //! transport, by query type (a fixed set, [`QTYPES`]) and by the reply's RCODE, plus the
 //! response rate limiter's verdicts. Each count is one `Relaxed` atomic increment into a
-//! fixed array: no lock and no allocation on the answering path. Reading them
+//! fixed array of the worker's own ([`CounterSet`]: no cache line shared between UDP
+//! workers): no lock and no allocation on the answering path. Reading them
 //! ([`MetricsHandle::snapshot`]) copies the numbers and the zones' serials; [`render`] turns
 //! snapshots into text. All metric names start with `banyan_`.
 //!
@@ -85,8 +86,9 @@ impl Proto {
     }
 }
 
-/// The authoritative server's counters, shared by every worker; all increments are
-/// `Relaxed` (the counts need no ordering with anything else).
+/// Counters of queries answered: one per UDP worker and one shared by the TCP tasks, summed
+/// by a [`CounterSet`]; all increments are `Relaxed` (the counts need no ordering with
+/// anything else).
 #[derive(Debug, Default)]
 pub struct Counters {
     /// Queries received, indexed by [`Proto`].
@@ -133,6 +135,43 @@ impl Counters {
     }
 }
 
+/// The counters of one server kept per worker and summed when read: each UDP worker counts
+/// into a [`Counters`] of its own, so the answering threads share no counter cache line;
+/// the TCP tasks share the first part.
+#[derive(Debug)]
+pub struct CounterSet {
+    parts: std::sync::Mutex<Vec<Arc<Counters>>>,
+}
+
+impl CounterSet {
+    /// A set whose first part is `shared`.
+    pub fn new(shared: Arc<Counters>) -> CounterSet {
+        CounterSet {
+            parts: std::sync::Mutex::new(vec![shared]),
+        }
+    }
+
+    /// A new part, for one worker.
+    pub fn part(&self) -> Arc<Counters> {
+        let part = Arc::new(Counters::default());
+        self.parts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(part.clone());
+        part
+    }
+
+    /// The sum of every part now.
+    pub fn values(&self) -> CountValues {
+        let parts = self.parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut total = CountValues::default();
+        for p in parts.iter() {
+            total.add(&p.values());
+        }
+        total
+    }
+}
+
 /// The slot in [`Counters::qtypes`] of the query's QTYPE: the question's name is walked
 /// label by label (RFC 1035 §4.1.2; a question's name is never compressed), then the type
 /// read. Anything malformed is `other`.
@@ -170,6 +209,21 @@ pub struct CountValues {
     pub latency: [HistogramValues; 2],
 }
 
+impl CountValues {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &CountValues) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.queries, &other.queries);
+        add(&mut self.qtypes, &other.qtypes);
+        add(&mut self.rcodes, &other.rcodes);
+        self.rrl_dropped += other.rrl_dropped;
+        self.rrl_slipped += other.rrl_slipped;
+        for (a, b) in self.latency.iter_mut().zip(&other.latency) {
+            a.add(b);
+        }
+    }
+}
+
 /// What the authoritative server reports: its counts and each zone's SOA serial.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MetricsSnapshot {
@@ -186,7 +240,7 @@ pub struct MetricsSnapshot {
 /// endpoint on another thread ([`crate::Server::metrics_handle`]).
 #[derive(Clone)]
 pub struct MetricsHandle {
-    pub(crate) counters: Arc<Counters>,
+    pub(crate) counters: Arc<CounterSet>,
     pub(crate) catalog: Arc<ArcSwap<Catalog>>,
     pub(crate) logs: Option<Arc<crate::querylog::Logs>>,
 }
@@ -735,6 +789,23 @@ mod tests {
         assert_eq!(v.qtypes[10], 1);
         assert_eq!(v.rcodes[3], 1);
         assert_eq!(v.rcodes[14], 1);
+    }
+
+    #[test]
+    fn counter_set_sums_its_parts() {
+        let shared = Arc::new(Counters::default());
+        let set = CounterSet::new(shared.clone());
+        let (a, b) = (set.part(), set.part());
+        shared.query(Proto::Tcp, &query(1));
+        a.query(Proto::Udp, &query(1));
+        b.query(Proto::Udp, &query(28));
+        a.latency[0].observe(Duration::from_micros(20));
+        b.latency[0].observe_many(Duration::from_micros(20), 2);
+        let v = set.values();
+        assert_eq!(v.queries, [2, 1]);
+        assert_eq!((v.qtypes[0], v.qtypes[1]), (2, 1));
+        assert_eq!(v.latency[0].count, 3);
+        assert_eq!(v.latency[0].sum_nanos, 40_000);
     }
 
     #[test]

@@ -93,7 +93,8 @@ fn bind_one(addr: SocketAddr) -> io::Result<UdpSocket> {
 
 /// Receives a batch, answers each query into its slot's reused buffer, sends the batch;
 /// until the shutdown flag is set. Errors on one batch are not fatal: the next is read.
-pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
+/// Counts into `counters`, this worker's own part of the server's counters.
+pub(crate) fn worker(socket: UdpSocket, shared: &Shared, counters: &Counters) {
     let mut batch = Batch::new();
     let mut deferred = Vec::new();
     // UPDATE answers are sent from this same socket (the client expects the address it
@@ -126,11 +127,11 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             shared.updates.is_some(),
             crate::propagation::tsig_now(),
             shared.rrl.as_ref().map(|rrl| (rrl, received)),
-            &shared.counters,
+            counters,
         );
         // Counted before the send, so a client that has its reply finds it counted.
         let took = received.elapsed();
-        shared.counters.latency[Proto::Udp as usize].observe_many(took, n as u64);
+        counters.latency[Proto::Udp as usize].observe_many(took, n as u64);
         let _ = send_batch(&socket, &mut batch, n);
         if let Some(logs) = &shared.logs {
             log_batch(logs, &batch, n, took, local, |_| Some((None, None)));
