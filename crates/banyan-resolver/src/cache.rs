@@ -854,6 +854,14 @@ mod tests {
         assert!(cache.get(&www, RecordType::A, IN, t0).is_some());
         cache.remove(&www, Some(RecordType::A), IN);
         assert!(cache.get(&www, RecordType::A, IN, t0).is_none());
-        assert_eq!(cache.stats(), CacheStats::default());
+        // The lookups are counted: NXDOMAIN and NODATA keys missed, one hit, one miss.
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                hits: 1,
+                misses: 3,
+                ..CacheStats::default()
+            }
+        );
     }
 }

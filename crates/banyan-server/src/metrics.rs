@@ -293,8 +293,13 @@ pub struct ResolverMetrics {
 }
 
 impl ResolverMetrics {
+    /// Reads `resolver`'s counters and cache figures (no front: a resolver used as a library).
+    pub fn of(resolver: &Resolver) -> ResolverMetrics {
+        ResolverMetrics::with_front(resolver, None)
+    }
+
     /// Reads `resolver`'s counters and cache figures, and the front's counts when given.
-    pub fn of(resolver: &Resolver, front: Option<&ResolverCounters>) -> ResolverMetrics {
+    pub fn with_front(resolver: &Resolver, front: Option<&ResolverCounters>) -> ResolverMetrics {
         ResolverMetrics {
             counters: resolver.counters.values(),
             answer_cache: resolver.answers.stats(),
@@ -320,7 +325,7 @@ impl ResolverMetricsHandle {
     pub fn snapshot(&self) -> ResolverMetrics {
         ResolverMetrics {
             log_dropped: self.logs.as_ref().map_or([0, 0], |l| l.dropped()),
-            ..ResolverMetrics::of(&self.resolver, Some(&self.front))
+            ..ResolverMetrics::with_front(&self.resolver, Some(&self.front))
         }
     }
 }
@@ -1003,7 +1008,8 @@ mod tests {
             zones: Vec::new(),
             log_dropped: [0, 4],
         };
-        let r = ResolverMetrics::of(&resolver, Some(&front));
+        let r = ResolverMetrics::with_front(&resolver, Some(&front));
+        assert!(ResolverMetrics::of(&resolver).clients.is_none());
         let text = render(Some(&auth), Some(&r));
         let samples = parse(&text);
         let value = |name: &str, labels: &[(&str, &str)]| {

@@ -60,7 +60,8 @@ fn serve_metrics_endpoint_counts_queries() {
         1,
     );
     std::fs::write(&config, text).expect("config");
-    let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
+    // Stderr read: the SIGHUP below is awaited by its "reload:" line.
+    let mut server = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
     let lines = server.wait_stdout("metrics listening on http://");
     let dns = addr_after(
         lines
@@ -115,10 +116,26 @@ fn serve_metrics_endpoint_counts_queries() {
         assert!(page.lines().any(|l| l == line), "missing {line:?} in\n{page}");
     }
     check_histograms(&page);
+
+    // Log rotation: the file is moved away, SIGHUP reopens it (the server says "reload:"
+    // once it has asked), and the next query goes to a new file.
+    let log_path = dir.path().join("queries.jsonl");
+    let rotated = dir.path().join("queries.jsonl.1");
+    std::fs::rename(&log_path, &rotated).expect("rotate");
+    server.signal("HUP");
+    server.wait_stderr("reload:");
+    udp.send(&query(5, &["www", "example", "com"], 28)).expect("send");
+    udp.recv(&mut buf).expect("a reply");
     assert_eq!(server.stop(), Some(0));
+    let after = std::fs::read_to_string(&log_path).expect("the reopened query log");
+    assert_eq!(after.lines().count(), 1, "{after}");
+    assert!(
+        after.contains(r#""qname":"www.example.com.","qtype":"AAAA""#),
+        "{after}"
+    );
 
     // The writer threads finished their files on the way out.
-    let log = std::fs::read_to_string(dir.path().join("queries.jsonl")).expect("query log");
+    let log = std::fs::read_to_string(&rotated).expect("query log");
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 4, "{log}");
     assert!(
