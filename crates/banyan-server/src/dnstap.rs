@@ -13,11 +13,13 @@
 //!
 //! Frame Streams: a data frame is a 32-bit big-endian length then the payload; a control
 //! frame is an escape (length 0), its own length, then its type (START = 2, STOP = 3) and
-//! for START the field CONTENT_TYPE (1) with the content type's length and octets. The
-//! unidirectional form (a file, or a socket whose reader expects no handshake) is START,
-//! data frames, STOP. The bidirectional handshake (READY/ACCEPT) of `fstrm_capture` is not
-//! done.
+//! for START the field CONTENT_TYPE (1) with the content type's length and octets. A file
+//! is unidirectional: START, data frames, STOP. On a Unix socket the writer first sends
+//! READY (4) with the content type and waits for the reader's ACCEPT (1) naming it, as
+//! `fstrm_capture` and dnstap collectors expect; the FINISH the reader sends after STOP is
+//! not waited for.
 
+use std::io::{self, Read as _, Write as _};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -39,9 +41,14 @@ const CLIENT_QUERY: u64 = 5;
 const CLIENT_RESPONSE: u64 = 6;
 
 /// Frame Streams control frame types and field.
+const FSTRM_ACCEPT: u32 = 1;
 const FSTRM_START: u32 = 2;
 const FSTRM_STOP: u32 = 3;
+const FSTRM_READY: u32 = 4;
 const FSTRM_CONTENT_TYPE: u32 = 1;
+
+/// Longest control frame read from a reader (an ACCEPT with a few content types).
+const MAX_CONTROL: usize = 4096;
 
 /// The dnstap encoding of [`Event`]s.
 pub struct Dnstap {
@@ -110,6 +117,33 @@ impl Dnstap {
 impl Format for Dnstap {
     type Event = Arc<Event>;
 
+    fn handshake(&self, stream: &mut std::os::unix::net::UnixStream) -> io::Result<()> {
+        let mut ready = Vec::new();
+        control(&mut ready, FSTRM_READY, Some(CONTENT_TYPE));
+        stream.write_all(&ready)?;
+        let mut head = [0u8; 8];
+        stream.read_exact(&mut head)?;
+        let (escape, len) = (
+            &head[..4],
+            u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize,
+        );
+        if escape != [0, 0, 0, 0] || !(4..=MAX_CONTROL).contains(&len) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "no Frame Streams control frame",
+            ));
+        }
+        let mut body = vec![0u8; len];
+        stream.read_exact(&mut body)?;
+        if body[..4] != FSTRM_ACCEPT.to_be_bytes() || !accepts(&body[4..]) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the reader did not accept protobuf:dnstap.Dnstap",
+            ));
+        }
+        Ok(())
+    }
+
     fn start(&self, out: &mut Vec<u8>) {
         control(out, FSTRM_START, Some(CONTENT_TYPE));
     }
@@ -125,6 +159,27 @@ impl Format for Dnstap {
     fn finish(&self, out: &mut Vec<u8>) {
         control(out, FSTRM_STOP, None);
     }
+}
+
+/// Whether the fields of an ACCEPT frame name our content type (a reader that names none
+/// accepts anything).
+fn accepts(mut fields: &[u8]) -> bool {
+    let mut named = false;
+    while fields.len() >= 8 {
+        let kind = u32::from_be_bytes([fields[0], fields[1], fields[2], fields[3]]);
+        let len = u32::from_be_bytes([fields[4], fields[5], fields[6], fields[7]]) as usize;
+        let Some(value) = fields.get(8..8 + len) else {
+            return false;
+        };
+        if kind == FSTRM_CONTENT_TYPE {
+            if value == CONTENT_TYPE {
+                return true;
+            }
+            named = true;
+        }
+        fields = &fields[8 + len..];
+    }
+    !named
 }
 
 /// The address's octets: 4 for IPv4, 16 for IPv6.
@@ -320,6 +375,59 @@ mod tests {
         assert_eq!((lone.ints[&2], lone.bytes[&4].len()), (1, 4));
         assert!(!lone.ints.contains_key(&7));
         assert_eq!(lone.ints[&8], 0);
+    }
+
+    /// A collector on a Unix socket: the handshake (READY, then our ACCEPT), then START,
+    /// the frames, and STOP when the sink is dropped.
+    #[test]
+    fn socket_handshake_then_frames() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("tap.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&path)?;
+        let reader = std::thread::spawn(move || -> io::Result<Vec<u8>> {
+            let (mut s, _) = listener.accept()?;
+            let mut head = [0u8; 8];
+            s.read_exact(&mut head)?;
+            let mut body = vec![0u8; u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize];
+            s.read_exact(&mut body)?;
+            assert_eq!(&body[..4], FSTRM_READY.to_be_bytes());
+            assert!(accepts(&body[4..]));
+            let mut accept = Vec::new();
+            control(&mut accept, FSTRM_ACCEPT, Some(CONTENT_TYPE));
+            s.write_all(&accept)?;
+            let mut rest = Vec::new();
+            s.read_to_end(&mut rest)?;
+            Ok(rest)
+        });
+        let sink = crate::sink::Sink::start(
+            "test-dnstap",
+            crate::sink::Destination::Unix(path),
+            Dnstap::new(Role::Auth, "t"),
+            4,
+        )?;
+        sink.offer(Arc::new(Event {
+            time: UNIX_EPOCH,
+            latency: Duration::ZERO,
+            client: "127.0.0.1:9".parse().expect("addr"),
+            server: None,
+            transport: Proto::Udp,
+            query: vec![0; 12],
+            reply: vec![0x80; 12],
+            cache_hit: None,
+            upstream: None,
+            view: None,
+        }));
+        drop(sink);
+        let stream = reader.join().expect("reader")?;
+        let (control, data) = frames(&stream);
+        assert_eq!(control.len(), 2);
+        assert_eq!(&control[0][..4], FSTRM_START.to_be_bytes());
+        assert_eq!(control[1], FSTRM_STOP.to_be_bytes());
+        assert_eq!(data.len(), 2);
+        // A reader accepting only another content type is refused.
+        assert!(!accepts(&[0, 0, 0, 1, 0, 0, 0, 3, b'x', b'y', b'z']));
+        assert!(accepts(&[]));
+        Ok(())
     }
 
     #[test]

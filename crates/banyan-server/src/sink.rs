@@ -32,6 +32,9 @@ pub fn reopen_all() {
     GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
+/// How long a socket's reader may take to answer the handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How long a failed destination is left alone before the writer tries to open it again.
 pub const RETRY: Duration = Duration::from_secs(1);
 
@@ -69,11 +72,19 @@ impl Destination {
         }
     }
 
-    fn open(&self) -> io::Result<Box<dyn Write + Send>> {
+    /// Opens the destination; a socket is first greeted as `format` asks (a Frame Streams
+    /// handshake).
+    fn open<F: Format>(&self, format: &F) -> io::Result<Box<dyn Write + Send>> {
         Ok(match self {
             Destination::Stderr => Box::new(io::stderr()),
             Destination::File(path) => Box::new(std::fs::OpenOptions::new().create(true).append(true).open(path)?),
-            Destination::Unix(path) => Box::new(std::os::unix::net::UnixStream::connect(path)?),
+            Destination::Unix(path) => {
+                let mut stream = std::os::unix::net::UnixStream::connect(path)?;
+                // A collector that never answers must not hold the writer for ever.
+                stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
+                format.handshake(&mut stream)?;
+                Box::new(stream)
+            }
         })
     }
 }
@@ -82,6 +93,12 @@ impl Destination {
 pub trait Format: Send + 'static {
     /// What is logged.
     type Event: Send + 'static;
+
+    /// Greets the reader of a socket destination before [`Format::start`] (the Frame
+    /// Streams bidirectional handshake); nothing by default.
+    fn handshake(&self, _stream: &mut std::os::unix::net::UnixStream) -> io::Result<()> {
+        Ok(())
+    }
 
     /// Octets written each time the destination is opened (a Frame Streams START frame).
     fn start(&self, _out: &mut Vec<u8>) {}
@@ -117,7 +134,7 @@ impl<E: Send + 'static> Sink<E> {
         format: F,
         capacity: usize,
     ) -> io::Result<Sink<E>> {
-        let first = destination.open()?;
+        let first = destination.open(&format)?;
         let (tx, rx) = sync_channel(capacity.max(1));
         let flags = Arc::new(Flags::default());
         let writer_flags = flags.clone();
@@ -194,7 +211,7 @@ impl<F: Format> Output<F> {
 
     fn reopen(&mut self) {
         self.end();
-        match self.destination.open() {
+        match self.destination.open(&self.format) {
             Ok(w) => self.begin(w),
             Err(_) => self.failed_at = Some(Instant::now()),
         }
