@@ -135,25 +135,25 @@ impl Counters {
     }
 }
 
-/// The counters of one server kept per worker and summed when read: each UDP worker counts
-/// into a [`Counters`] of its own, so the answering threads share no counter cache line;
-/// the TCP tasks share the first part.
+/// Counters of one server kept per worker and summed when read: each UDP worker counts
+/// into a part of its own, so the answering threads share no counter cache line; the TCP
+/// tasks (and resolutions) share the first part.
 #[derive(Debug)]
-pub struct CounterSet {
-    parts: std::sync::Mutex<Vec<Arc<Counters>>>,
+pub struct PerWorker<T> {
+    parts: std::sync::Mutex<Vec<Arc<T>>>,
 }
 
-impl CounterSet {
+impl<T: Default> PerWorker<T> {
     /// A set whose first part is `shared`.
-    pub fn new(shared: Arc<Counters>) -> CounterSet {
-        CounterSet {
+    pub fn new(shared: Arc<T>) -> PerWorker<T> {
+        PerWorker {
             parts: std::sync::Mutex::new(vec![shared]),
         }
     }
 
     /// A new part, for one worker.
-    pub fn part(&self) -> Arc<Counters> {
-        let part = Arc::new(Counters::default());
+    pub fn part(&self) -> Arc<T> {
+        let part = Arc::new(T::default());
         self.parts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -161,13 +161,23 @@ impl CounterSet {
         part
     }
 
+    /// Calls `f` with every part.
+    fn each(&self, mut f: impl FnMut(&T)) {
+        let parts = self.parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for p in parts.iter() {
+            f(p);
+        }
+    }
+}
+
+/// The authoritative server's counters, per worker.
+pub type CounterSet = PerWorker<Counters>;
+
+impl PerWorker<Counters> {
     /// The sum of every part now.
     pub fn values(&self) -> CountValues {
-        let parts = self.parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut total = CountValues::default();
-        for p in parts.iter() {
-            total.add(&p.values());
-        }
+        self.each(|p| total.add(&p.values()));
         total
     }
 }
@@ -298,14 +308,25 @@ impl ResolverMetrics {
         ResolverMetrics::with_front(resolver, None)
     }
 
-    /// Reads `resolver`'s counters and cache figures, and the front's counts when given.
-    pub fn with_front(resolver: &Resolver, front: Option<&ResolverCounters>) -> ResolverMetrics {
+    /// Reads `resolver`'s counters and cache figures, and the front's counts (summed over
+    /// its workers) when given.
+    pub fn with_front(resolver: &Resolver, front: Option<&PerWorker<ResolverCounters>>) -> ResolverMetrics {
+        let mut clients = CountValues::default();
+        let mut latency = [HistogramValues::default(); 2];
+        if let Some(f) = front {
+            f.each(|part| {
+                clients.add(&part.clients.values());
+                for (total, h) in latency.iter_mut().zip(&part.latency) {
+                    total.add(&h.values());
+                }
+            });
+        }
         ResolverMetrics {
             counters: resolver.counters.values(),
             answer_cache: resolver.answers.stats(),
             cache: resolver.cache.stats(),
-            clients: front.map(|f| f.clients.values()),
-            latency: front.map_or_else(Default::default, |f| f.latency.each_ref().map(Histogram::values)),
+            clients: front.map(|_| clients),
+            latency,
             log_dropped: [0, 0],
         }
     }
@@ -316,7 +337,7 @@ impl ResolverMetrics {
 #[derive(Clone)]
 pub struct ResolverMetricsHandle {
     pub(crate) resolver: Arc<Resolver>,
-    pub(crate) front: Arc<ResolverCounters>,
+    pub(crate) front: Arc<PerWorker<ResolverCounters>>,
     pub(crate) logs: Option<Arc<crate::querylog::Logs>>,
 }
 
@@ -991,8 +1012,12 @@ mod tests {
         c.latency[0].observe_many(Duration::from_micros(640), 64);
         c.latency[0].observe(Duration::from_millis(7));
         c.latency[1].observe(Duration::from_secs(30));
-        let front = ResolverCounters::default();
-        front.latency[1].observe(Duration::from_millis(40));
+        let shared_front = Arc::new(ResolverCounters::default());
+        shared_front.latency[1].observe(Duration::from_millis(40));
+        let front = PerWorker::new(shared_front);
+        let worker = front.part();
+        worker.latency[0].observe(Duration::from_micros(30));
+        worker.clients.query(Proto::Udp, &query(1));
         let resolver = Resolver::new(
             banyan_resolver::ResolverConfig::default(),
             banyan_resolver::RootHints::builtin(),
@@ -1074,7 +1099,11 @@ mod tests {
         );
         assert_eq!(
             value("banyan_resolver_queries_total", &[("transport", "udp")]),
-            Some(0.0)
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_query_duration_seconds_count", &[("cache", "hit")]),
+            Some(1.0)
         );
     }
 

@@ -21,7 +21,7 @@ use tokio::io::Interest;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
-use crate::metrics::{Proto, ResolverCounters, ResolverMetricsHandle};
+use crate::metrics::{PerWorker, Proto, ResolverCounters, ResolverMetricsHandle};
 use crate::querylog::{Event, LogConfig, Logs, Role};
 use crate::rrl::{truncate_to_question, ResponseKind, Rrl, RrlConfig, Verdict};
 use crate::running::{Pending, Running, SHUTDOWN_GRACE};
@@ -102,8 +102,10 @@ struct Shared {
     /// Questions being resolved, with the clients waiting for the same answer.
     in_flight: Mutex<HashMap<Question, Vec<oneshot::Sender<Arc<Answer>>>>>,
     resolving: Arc<Semaphore>,
-    /// Client queries and their latency, for the metrics endpoint.
+    /// Client queries and their latency, for the metrics endpoint: counted here by the TCP
+    /// tasks and resolutions, each UDP worker's fast path in a part of `front_set` of its own.
     front: Arc<ResolverCounters>,
+    front_set: Arc<PerWorker<ResolverCounters>>,
     /// The query log and dnstap, when configured.
     logs: Option<Arc<Logs>>,
     /// Work a graceful stop waits for (the TCP listeners until their connections end).
@@ -146,6 +148,7 @@ impl ResolverServer {
             }
             None => None,
         };
+        let front: Arc<ResolverCounters> = Arc::default();
         let shared = Arc::new(Shared {
             resolver,
             allow: config.allow.clone(),
@@ -154,7 +157,8 @@ impl ResolverServer {
             runtime: runtime.handle().clone(),
             in_flight: Mutex::new(HashMap::new()),
             resolving: Arc::new(Semaphore::new(MAX_RESOLVING)),
-            front: Arc::default(),
+            front_set: Arc::new(PerWorker::new(front.clone())),
+            front,
             logs: Logs::start(&config.log, Role::Resolver).map_err(ServerError::Log)?,
             pending: Pending::default(),
         });
@@ -200,7 +204,7 @@ impl ResolverServer {
     pub fn metrics_handle(&self) -> ResolverMetricsHandle {
         ResolverMetricsHandle {
             resolver: self.shared.resolver.clone(),
-            front: self.shared.front.clone(),
+            front: self.shared.front_set.clone(),
             logs: self.shared.logs.clone(),
         }
     }
@@ -267,6 +271,7 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
         let mut batch = Batch::new();
         // This worker's resolutions in flight, waited for at stop.
         let resolving_now = Pending::default();
+        let front = shared.front_set.part();
         let payload = shared.resolver.config.udp_payload;
         while !shared.stop.load(Ordering::Relaxed) {
             // Wakes at least every UDP_POLL to notice shutdown.
@@ -283,7 +288,6 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                 Err(_) => continue,
             };
             let now = Instant::now();
-            let front = &shared.front;
             // Answered in this batch: timed together when it is sent (see `metrics`).
             let mut at_once = 0;
             // Slots handed to a resolution (logged when it answers).
@@ -293,7 +297,7 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                     continue;
                 };
                 front.clients.query(Proto::Udp, bytes);
-                match fast_path(shared, bytes, client, payload, now, out) {
+                match fast_path(shared, &front, bytes, client, payload, now, out) {
                     Fast::Reply => {
                         front.clients.reply(out);
                         at_once += 1;
@@ -340,7 +344,15 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
 }
 
 /// Answers from the answer cache, or refuses, without allocating.
-fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, now: Instant, out: &mut Vec<u8>) -> Fast {
+fn fast_path(
+    shared: &Shared,
+    front: &ResolverCounters,
+    bytes: &[u8],
+    client: SocketAddr,
+    payload: u16,
+    now: Instant,
+    out: &mut Vec<u8>,
+) -> Fast {
     if !shared.allow.iter().any(|c| c.contains(client.ip())) {
         return match ClientQuery::parse(bytes) {
             Err(Rejection::Drop) => Fast::Drop,
@@ -363,11 +375,11 @@ fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, no
         match limit.decide(client.ip(), ResponseKind::Answer, 0, now) {
             Verdict::Send => {}
             Verdict::Drop => {
-                shared.front.clients.rrl_dropped.fetch_add(1, Ordering::Relaxed);
+                front.clients.rrl_dropped.fetch_add(1, Ordering::Relaxed);
                 return Fast::Drop;
             }
             Verdict::Slip => {
-                shared.front.clients.rrl_slipped.fetch_add(1, Ordering::Relaxed);
+                front.clients.rrl_slipped.fetch_add(1, Ordering::Relaxed);
                 out.clear();
                 out.extend_from_slice(bytes);
                 truncate_to_question(out);
