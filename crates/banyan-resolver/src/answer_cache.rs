@@ -54,6 +54,10 @@ pub struct AnswerCacheStats {
     pub bytes: usize,
     /// Entries evicted to stay under the bound.
     pub evictions: u64,
+    /// Client queries answered from it.
+    pub hits: u64,
+    /// Client queries it could not answer (no live entry, or too long for the limit).
+    pub misses: u64,
 }
 
 /// Whole replies by (lowercased QNAME, QTYPE, QCLASS, DO, CD). `Sync`, sharded.
@@ -146,9 +150,17 @@ impl AnswerCache {
         let key = key.as_bytes();
         let hash = self.shards.hash(key);
         let shard = self.shards.read(hash);
-        let Some(kept) = shard.get(hash, key) else {
+        let reply = Self::fill(shard.get(hash, key), query, limit, now, out);
+        shard.count(matches!(reply, CacheReply::Hit { .. }));
+        reply
+    }
+
+    /// The body of [`AnswerCache::reply`] once the entry is looked up.
+    fn fill(kept: Option<&Kept>, query: &ClientQuery<'_>, limit: usize, now: Instant, out: &mut Vec<u8>) -> CacheReply {
+        let Some(kept) = kept else {
             return CacheReply::Miss;
         };
+        let dnssec_ok = query.edns.is_some_and(|e| e.dnssec_ok);
         let elapsed = now.saturating_duration_since(kept.stored).as_secs();
         // Every TTL is at least the lifetime, so while it lasts none has reached 0.
         if elapsed >= u64::from(kept.lifetime) {
@@ -227,6 +239,8 @@ impl AnswerCache {
             entries: t.entries,
             bytes: t.bytes,
             evictions: t.evictions,
+            hits: t.hits,
+            misses: t.misses,
         }
     }
 }

@@ -98,6 +98,10 @@ pub struct CacheStats {
     pub bytes: usize,
     /// Entries evicted to stay under the bound.
     pub evictions: u64,
+    /// Lookups that found live data (each of a NXDOMAIN and a NODATA look-up counts).
+    pub hits: u64,
+    /// Lookups that found nothing usable.
+    pub misses: u64,
 }
 
 /// The cache. `Sync`: shared by every thread.
@@ -234,6 +238,8 @@ impl Cache {
             entries: t.entries,
             bytes: t.bytes,
             evictions: t.evictions,
+            hits: t.hits,
+            misses: t.misses,
         }
     }
 
@@ -271,28 +277,31 @@ impl Cache {
         let key = key.as_bytes();
         let hash = self.shards.hash(key);
         let shard = self.shards.read(hash);
-        let entry = shard.get(hash, key)?;
-        let Data::Positive(rrset) = &entry.data else {
-            return None;
-        };
-        let stale = !entry.live(now);
-        if stale && (!stale_ok || past_stale(entry, now, self.stale_for())) {
-            return None;
-        }
-        Some(Cached {
-            value: Arc::clone(rrset),
-            ttl: ttl_left(entry, now),
-            trust: entry.trust,
-            stale,
-        })
+        let found = (|| {
+            let entry = shard.get(hash, key)?;
+            let Data::Positive(rrset) = &entry.data else {
+                return None;
+            };
+            let stale = !entry.live(now);
+            if stale && (!stale_ok || past_stale(entry, now, self.stale_for())) {
+                return None;
+            }
+            Some(Cached {
+                value: Arc::clone(rrset),
+                ttl: ttl_left(entry, now),
+                trust: entry.trust,
+                stale,
+            })
+        })();
+        shard.count(found.is_some());
+        found
     }
 
     fn negative(&self, key: &KeyBuf, now: Instant) -> Option<Cached<Negative>> {
         let key = key.as_bytes();
         let hash = self.shards.hash(key);
         let shard = self.shards.read(hash);
-        let entry = shard.get(hash, key)?;
-        match &entry.data {
+        let found = shard.get(hash, key).and_then(|entry| match &entry.data {
             Data::Negative(n) if entry.live(now) => Some(Cached {
                 value: Arc::clone(n),
                 ttl: ttl_left(entry, now),
@@ -300,7 +309,9 @@ impl Cache {
                 stale: false,
             }),
             _ => None,
-        }
+        });
+        shard.count(found.is_some());
+        found
     }
 }
 
@@ -843,6 +854,14 @@ mod tests {
         assert!(cache.get(&www, RecordType::A, IN, t0).is_some());
         cache.remove(&www, Some(RecordType::A), IN);
         assert!(cache.get(&www, RecordType::A, IN, t0).is_none());
-        assert_eq!(cache.stats(), CacheStats::default());
+        // The lookups are counted: NXDOMAIN and NODATA keys missed, one hit, one miss.
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                hits: 1,
+                misses: 3,
+                ..CacheStats::default()
+            }
+        );
     }
 }

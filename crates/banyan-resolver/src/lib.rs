@@ -10,6 +10,7 @@
 //! - [`local`]: special-use names answered locally (RFC 6761, RFC 6303).
 //! - [`ecs`]: EDNS Client Subnet (RFC 7871) when configured, and the per-scope cache of
 //!   tailored answers.
+//! - [`histogram`]: latency histograms (relaxed atomics) for the counters and the servers.
 //! - [`infra`]: what is known of each upstream address (smoothed RTT) and server choice.
 //!
 //! What it does not do: open sockets, read clocks or spawn threads. The caller
@@ -21,6 +22,7 @@ pub mod answer_cache;
 pub mod cache;
 pub mod ecs;
 pub mod hints;
+pub mod histogram;
 pub mod infra;
 pub mod local;
 pub mod query;

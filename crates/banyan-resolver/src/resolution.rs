@@ -1224,6 +1224,7 @@ impl Resolution {
             None => format!("{security:?}"),
         };
         self.note(|| TraceEvent::Validation { detail: text });
+        r.counters.validated(security);
         if security == Security::Bogus {
             Counters::bump(&r.counters.bogus);
             return Answer {

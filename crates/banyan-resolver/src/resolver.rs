@@ -12,6 +12,7 @@ use crate::answer::Answer;
 use crate::answer_cache::AnswerCache;
 use crate::cache::{Cache, CacheConfig};
 use crate::hints::RootHints;
+use crate::histogram::{Histogram, HistogramValues};
 use crate::infra::Infra;
 use crate::local::LocalZones;
 use crate::query::ClientQuery;
@@ -99,7 +100,20 @@ pub struct Counters {
     pub bogus: AtomicU64,
     /// Negative answers synthesised from validated NSEC records (RFC 8198).
     pub aggressive_nsec: AtomicU64,
+    /// Upstream replies accepted, by the RCODE in their header (RFC 1035 §4.1.1).
+    pub upstream_rcodes: [AtomicU64; 16],
+    /// Upstream queries that had no reply in time.
+    pub upstream_timeouts: AtomicU64,
+    /// Upstream queries that failed on the network (no route, refused connection, ICMP).
+    pub upstream_errors: AtomicU64,
+    /// Round-trip time of upstream queries answered, from send to the accepted reply.
+    pub upstream_rtt: Histogram,
+    /// Validation verdicts of answers (RFC 4035 §4.3), indexed as [`VALIDATION_STATES`].
+    pub validation: [AtomicU64; 4],
 }
+
+/// The DNSSEC verdicts counted in [`Counters::validation`], in index order (RFC 4035 §4.3).
+pub const VALIDATION_STATES: [&str; 4] = ["secure", "insecure", "bogus", "indeterminate"];
 
 /// A point-in-time copy of [`Counters`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -120,6 +134,16 @@ pub struct CounterValues {
     pub bogus: u64,
     /// See [`Counters::aggressive_nsec`].
     pub aggressive_nsec: u64,
+    /// See [`Counters::upstream_rcodes`].
+    pub upstream_rcodes: [u64; 16],
+    /// See [`Counters::upstream_timeouts`].
+    pub upstream_timeouts: u64,
+    /// See [`Counters::upstream_errors`].
+    pub upstream_errors: u64,
+    /// See [`Counters::upstream_rtt`].
+    pub upstream_rtt: HistogramValues,
+    /// See [`Counters::validation`].
+    pub validation: [u64; 4],
 }
 
 impl Counters {
@@ -140,7 +164,33 @@ impl Counters {
             stale_answers: v(&self.stale_answers),
             bogus: v(&self.bogus),
             aggressive_nsec: v(&self.aggressive_nsec),
+            upstream_rcodes: self.upstream_rcodes.each_ref().map(v),
+            upstream_timeouts: v(&self.upstream_timeouts),
+            upstream_errors: v(&self.upstream_errors),
+            upstream_rtt: self.upstream_rtt.values(),
+            validation: self.validation.each_ref().map(v),
         }
+    }
+
+    /// Counts an upstream reply accepted after `rtt`, by its header RCODE (a reply shorter
+    /// than a header is not counted by RCODE).
+    pub fn upstream_reply(&self, reply: &[u8], rtt: Duration) {
+        if let Some(&flags) = reply.get(3) {
+            Counters::bump(&self.upstream_rcodes[usize::from(flags & 0x0f)]);
+        }
+        self.upstream_rtt.observe(rtt);
+    }
+
+    /// Counts a validation verdict; `Unchecked` (validation off) is not counted.
+    pub fn validated(&self, security: Security) {
+        let slot = match security {
+            Security::Secure => 0,
+            Security::Insecure => 1,
+            Security::Bogus => 2,
+            Security::Indeterminate => 3,
+            Security::Unchecked => return,
+        };
+        Counters::bump(&self.validation[slot]);
     }
 }
 

@@ -9,7 +9,7 @@
 //! last passed survive; one-hit wonders leave quickly. That is what a DNS cache wants: a few
 //! popular names hit all the time among a long tail of names asked once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -87,6 +87,11 @@ pub(crate) struct Sieve<V> {
     bytes: usize,
     budget: usize,
     evictions: u64,
+    /// Lookups answered and not, as the cache above judges them ([`Sieve::count`]); atomics
+    /// because lookups hold only the read lock, one pair per shard so threads on different
+    /// shards do not share them.
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl<V> Sieve<V> {
@@ -101,6 +106,8 @@ impl<V> Sieve<V> {
             bytes: 0,
             budget,
             evictions: 0,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -133,6 +140,12 @@ impl<V> Sieve<V> {
             node.visited.store(true, Ordering::Relaxed);
         }
         Some(&node.value)
+    }
+
+    /// Counts one lookup of the cache above as a hit or a miss (for its metrics).
+    pub(crate) fn count(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The value under `key`, not counted as a hit (for checks made while inserting).
@@ -275,6 +288,8 @@ pub(crate) struct Totals {
     pub(crate) entries: usize,
     pub(crate) bytes: usize,
     pub(crate) evictions: u64,
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
 }
 
 /// The shards of one cache and the hasher that picks among them.
@@ -335,6 +350,8 @@ impl<V> Shards<V> {
             t.entries += s.table.len();
             t.bytes += s.bytes;
             t.evictions += s.evictions;
+            t.hits += s.hits.load(Ordering::Relaxed);
+            t.misses += s.misses.load(Ordering::Relaxed);
         }
         t
     }

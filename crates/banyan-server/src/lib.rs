@@ -23,7 +23,13 @@
 //! - Metrics ([`metrics`]): queries counted by transport, QTYPE and RCODE and the rate
 //!   limiter's verdicts (a few relaxed atomic increments per query), read with
 //!   [`Server::metrics`] and rendered in the Prometheus text format, served by
-//!   [`MetricsEndpoint`].
+//!   [`MetricsEndpoint`]; answer-time histograms (UDP timed per batch, not per query).
+//! - Query log ([`querylog`], JSON lines) and dnstap ([`dnstap`], Frame Streams), each
+//!   written by its own thread through a bounded queue ([`sink`]): when the writer is behind,
+//!   events are dropped and counted, never waited for; reopened on SIGHUP.
+//! - Graceful stop ([`Server::shutdown`], [`ResolverServer::shutdown`]): no new query is
+//!   taken, those taken are answered (resolutions and TCP writes included) within
+//!   [`SHUTDOWN_GRACE`].
 //!
 //! - DNS over TLS (RFC 7858) and DNS over HTTPS (RFC 8484, GET and POST, HTTP/2 and
 //!   HTTP/1.1) for the authoritative server and the resolver ([`Encrypted`]): the same
@@ -41,14 +47,17 @@
 
 #![deny(unsafe_code)]
 
+pub mod dnstap;
 mod doh;
 mod listen;
 pub mod metrics;
 mod propagation;
+pub mod querylog;
 mod recursive;
 mod reload;
 pub mod rrl;
 mod running;
+pub mod sink;
 #[allow(unsafe_code)]
 pub mod sys;
 mod tcp;
@@ -64,7 +73,9 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use banyan_auth::{AuthConfig, Catalog};
 
-pub use metrics::{MetricsEndpoint, MetricsHandle, MetricsSnapshot, ResolverMetrics};
+pub use metrics::{
+    MetricsEndpoint, MetricsHandle, MetricsSnapshot, ResolverCounters, ResolverMetrics, ResolverMetricsHandle,
+};
 pub use propagation::timers::Timers as SecondaryTimers;
 pub use propagation::{
     notify_in_background, zone_from_records, DynamicZone, ExchangeError, Propagation, PropagationError, Role,
@@ -73,6 +84,7 @@ pub use propagation::{
 pub use recursive::{default_allow, ResolverServer, ResolverServerConfig, MAX_RESOLVING};
 pub use reload::{ZoneFile, ZoneSigning, ZoneSource};
 pub use rrl::{ResponseKind, Rrl, RrlConfig, RrlError, Verdict};
+pub use running::SHUTDOWN_GRACE;
 pub use tls::{Encrypted, TlsError, TlsIdentity, ALPN_DOH, ALPN_DOT};
 
 /// Default TCP idle timeout: RFC 7766 §6.2.3 suggests "on the order of seconds"; 10 s keeps
@@ -132,6 +144,9 @@ pub struct ServerConfig {
     /// Response rate limiting of UDP answers (BIND 9 ARM "Response Rate Limiting"; Knot's
     /// `rrl`); default `None`: off, and the answering path pays one `Option` check.
     pub rrl: Option<RrlConfig>,
+    /// Query log and dnstap ([`querylog`], [`dnstap`]); default: neither, and the answering
+    /// path pays one `Option` check per batch (UDP) or query (TCP).
+    pub log: querylog::LogConfig,
 }
 
 /// The store and the zones in it that are served (DESIGN.md "Data and state").
@@ -163,6 +178,7 @@ impl ServerConfig {
             watch: None,
             store: None,
             rrl: None,
+            log: querylog::LogConfig::default(),
         }
     }
 }
@@ -197,6 +213,9 @@ pub enum ServerError {
     /// The certificate or key of DoT/DoH could not be used.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The query log or dnstap destination could not be opened.
+    #[error("cannot open the query log or dnstap output")]
+    Log(#[source] std::io::Error),
 }
 
 /// What every worker shares: the current zone snapshot and the answering options.
@@ -212,6 +231,12 @@ pub(crate) struct Shared {
     pub(crate) rrl: Option<Rrl>,
     /// What was answered, for [`Server::metrics`].
     pub(crate) counters: Arc<metrics::Counters>,
+    /// `counters` and one part per UDP worker, summed for [`Server::metrics`].
+    pub(crate) counter_set: Arc<metrics::CounterSet>,
+    /// The query log and dnstap, when configured.
+    pub(crate) logs: Option<Arc<querylog::Logs>>,
+    /// Work a graceful stop waits for (the TCP listeners until their connections end).
+    pub(crate) pending: running::Pending,
 }
 
 /// A running server: UDP worker threads and a tokio runtime for TCP and signals. Dropping it
@@ -239,6 +264,7 @@ impl Server {
             return Err(ServerError::NoListen);
         }
         let rrl = config.rrl.clone().map(Rrl::new).transpose()?;
+        let logs = querylog::Logs::start(&config.log, querylog::Role::Auth).map_err(ServerError::Log)?;
         // In the background: the collapse copies the zones once (a second or more for a
         // million names), and answering needs none of it to start.
         let _ = std::thread::Builder::new()
@@ -283,6 +309,7 @@ impl Server {
                     .push((zone.origin.clone(), primaries.iter().map(SocketAddr::ip).collect()));
             }
         }
+        let counters: Arc<metrics::Counters> = Arc::default();
         let shared = Arc::new(Shared {
             catalog,
             auth,
@@ -290,7 +317,10 @@ impl Server {
             propagation: propagation.clone(),
             updates,
             rrl,
-            counters: Arc::default(),
+            counter_set: Arc::new(metrics::CounterSet::new(counters.clone())),
+            counters,
+            logs,
+            pending: running::Pending::default(),
         });
         let seen = std::sync::Mutex::new(source.fingerprint());
         let mut server = Server {
@@ -303,8 +333,13 @@ impl Server {
             encrypted_addrs: tls::Bound::default(),
             running: running::Running::new(shared.stop.clone(), stop_tcp),
         };
+        server.running.pending = shared.pending.clone();
         let workers = config.udp_workers.max(1);
-        let gate = tcp::Gate::new(config.tcp_max_connections, config.tcp_max_connections_per_client);
+        let gate = tcp::Gate::new(
+            config.tcp_max_connections,
+            config.tcp_max_connections_per_client,
+            shared.pending.clone(),
+        );
         let limits = tcp::Limits {
             idle: config.tcp_idle_timeout,
             in_flight: config.tcp_max_in_flight,
@@ -314,9 +349,10 @@ impl Server {
             let (sockets, listener, bound) = listen::bind(addr, workers, &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
                 let shared = shared.clone();
-                server
-                    .running
-                    .spawn_udp(format!("banyan-udp-{i}"), move || udp::worker(socket, &shared))?;
+                let counters = shared.counter_set.part();
+                server.running.spawn_udp(format!("banyan-udp-{i}"), move || {
+                    udp::worker(socket, &shared, &counters)
+                })?;
             }
             runtime.spawn(tcp::serve(
                 listener,
@@ -374,8 +410,9 @@ impl Server {
     /// it is held (after shutdown it reads the last counts).
     pub fn metrics_handle(&self) -> MetricsHandle {
         MetricsHandle {
-            counters: self.shared.counters.clone(),
+            counters: self.shared.counter_set.clone(),
             catalog: self.shared.catalog.clone(),
+            logs: self.shared.logs.clone(),
         }
     }
 
@@ -506,6 +543,8 @@ impl Server {
                         }
                     }
                     _ = hup.recv() => {
+                        // Rotated logs are opened anew.
+                        sink::reopen_all();
                         // This thread only waits for signals; the TCP tasks run on the
                         // runtime's own threads, so loading here stalls nothing.
                         let mut errors = self.reload();
@@ -526,7 +565,9 @@ impl Server {
         })
     }
 
-    /// Stops the workers and closes every socket; returns when they are gone.
+    /// Stops taking queries, answers those in flight (TCP connections write what they have
+    /// queued; at most [`SHUTDOWN_GRACE`]), then stops the workers and closes every socket;
+    /// returns when they are gone.
     pub fn shutdown(mut self) {
         self.running.stop();
     }

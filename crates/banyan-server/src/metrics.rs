@@ -4,12 +4,27 @@
 //! The authoritative server counts every query as it answers it ([`Counters`]): by
 //! transport, by query type (a fixed set, [`QTYPES`]) and by the reply's RCODE, plus the
 //! response rate limiter's verdicts. Each count is one `Relaxed` atomic increment into a
-//! fixed array: no lock and no allocation on the answering path. Reading them
+//! fixed array of the worker's own ([`CounterSet`]: no cache line shared between UDP
+//! workers): no lock and no allocation on the answering path. Reading them
 //! ([`MetricsHandle::snapshot`]) copies the numbers and the zones' serials; [`render`] turns
 //! snapshots into text. All metric names start with `banyan_`.
 //!
-//! What it does not do: histograms of latency (that would need a clock read per query), the
-//! extended RCODE bits of an OPT record (BADCOOKIE counts as the four low bits in the
+//! Latency histograms ([`Histogram`], fixed buckets from 10 µs to 10 s): the authoritative
+//! answer time by transport and the resolver's client-query time, cache hit or resolved.
+//! Over UDP the clock is not read per query: a worker reads it once when `recvmmsg` returns
+//! and once when the batch's replies are ready (just before `sendmmsg`, so a client holding
+//! its reply finds it counted), and each query of the batch is counted with the batch's time
+//! divided by its size (`Histogram::observe_many`). So the UDP figure is the time a query
+//! spends in Banyan after the kernel hands it over, averaged over its batch; time queued in
+//! the socket buffer and the send itself are not in it. Over TCP each query is timed on its
+//! own, up to its reply being ready to write.
+//!
+//! The resolver's own counters (`banyan_resolver::Counters`: upstream queries by outcome and
+//! their round-trip times, DNSSEC verdicts) and its caches' hits, misses, evictions and sizes
+//! are read from the [`Resolver`] when rendering; the resolver service's front counts its
+//! client queries by transport, type and RCODE in a [`ResolverCounters`].
+//!
+//! What it does not do: the extended RCODE bits of an OPT record (BADCOOKIE counts as the four low bits in the
 //! header, YXRRSET), per-zone query counts.
 
 use std::fmt::Write as _;
@@ -21,8 +36,9 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use banyan_auth::Catalog;
-use banyan_resolver::resolver::CounterValues;
-use banyan_resolver::{AnswerCacheStats, Resolver};
+pub use banyan_resolver::histogram::{Histogram, HistogramValues, BUCKETS_SECONDS};
+use banyan_resolver::resolver::{CounterValues, VALIDATION_STATES};
+use banyan_resolver::{AnswerCacheStats, CacheStats, Resolver};
 
 /// The query types counted by name, in label order; every other type counts as `other`
 /// (the last slot of [`Counters::qtypes`]).
@@ -75,8 +91,24 @@ impl Proto {
     }
 }
 
-/// The authoritative server's counters, shared by every worker; all increments are
-/// `Relaxed` (the counts need no ordering with anything else).
+impl Proto {
+    /// `udp`, `tcp`, `tls` or `https`, as labels and logs name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Udp => "udp",
+            Proto::Tcp => "tcp",
+            Proto::Tls => "tls",
+            Proto::Https => "https",
+        }
+    }
+
+    /// Every transport, in index order.
+    pub const ALL: [Proto; PROTOS] = [Proto::Udp, Proto::Tcp, Proto::Tls, Proto::Https];
+}
+
+/// Counters of queries answered: one per UDP worker and one shared by the TCP tasks, summed
+/// by a [`CounterSet`]; all increments are `Relaxed` (the counts need no ordering with
+/// anything else).
 #[derive(Debug, Default)]
 pub struct Counters {
     /// Queries received, indexed by [`Proto`].
@@ -94,6 +126,8 @@ pub struct Counters {
     pub rrl_cookie_exempt: AtomicU64,
     /// UDP replies over the rate sent all the same because the limiter only logs.
     pub rrl_log_only: AtomicU64,
+    /// Answer time, indexed by [`Proto`] (UDP: per batch, see the module's docs).
+    pub latency: [Histogram; PROTOS],
 }
 
 impl Counters {
@@ -123,7 +157,55 @@ impl Counters {
             rrl_slipped: load(&self.rrl_slipped),
             rrl_cookie_exempt: load(&self.rrl_cookie_exempt),
             rrl_log_only: load(&self.rrl_log_only),
+            latency: self.latency.each_ref().map(Histogram::values),
         }
+    }
+}
+
+/// Counters of one server kept per worker and summed when read: each UDP worker counts
+/// into a part of its own, so the answering threads share no counter cache line; the TCP
+/// tasks (and resolutions) share the first part.
+#[derive(Debug)]
+pub struct PerWorker<T> {
+    parts: std::sync::Mutex<Vec<Arc<T>>>,
+}
+
+impl<T: Default> PerWorker<T> {
+    /// A set whose first part is `shared`.
+    pub fn new(shared: Arc<T>) -> PerWorker<T> {
+        PerWorker {
+            parts: std::sync::Mutex::new(vec![shared]),
+        }
+    }
+
+    /// A new part, for one worker.
+    pub fn part(&self) -> Arc<T> {
+        let part = Arc::new(T::default());
+        self.parts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(part.clone());
+        part
+    }
+
+    /// Calls `f` with every part.
+    fn each(&self, mut f: impl FnMut(&T)) {
+        let parts = self.parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for p in parts.iter() {
+            f(p);
+        }
+    }
+}
+
+/// The authoritative server's counters, per worker.
+pub type CounterSet = PerWorker<Counters>;
+
+impl PerWorker<Counters> {
+    /// The sum of every part now.
+    pub fn values(&self) -> CountValues {
+        let mut total = CountValues::default();
+        self.each(|p| total.add(&p.values()));
+        total
     }
 }
 
@@ -164,6 +246,25 @@ pub struct CountValues {
     pub rrl_cookie_exempt: u64,
     /// See [`Counters::rrl_log_only`].
     pub rrl_log_only: u64,
+    /// See [`Counters::latency`].
+    pub latency: [HistogramValues; PROTOS],
+}
+
+impl CountValues {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &CountValues) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.queries, &other.queries);
+        add(&mut self.qtypes, &other.qtypes);
+        add(&mut self.rcodes, &other.rcodes);
+        self.rrl_dropped += other.rrl_dropped;
+        self.rrl_slipped += other.rrl_slipped;
+        self.rrl_cookie_exempt += other.rrl_cookie_exempt;
+        self.rrl_log_only += other.rrl_log_only;
+        for (a, b) in self.latency.iter_mut().zip(&other.latency) {
+            a.add(b);
+        }
+    }
 }
 
 /// What the authoritative server reports: its counts and each zone's SOA serial.
@@ -174,14 +275,17 @@ pub struct MetricsSnapshot {
     /// Each zone served (origin in presentation form, with its final dot) and its SOA serial,
     /// sorted by origin.
     pub zones: Vec<(String, u32)>,
+    /// Events dropped by the query log and by dnstap (their writer was behind).
+    pub log_dropped: [u64; 2],
 }
 
 /// A cheap, cloneable, `Send` view of a running server's counters and zones, for a metrics
 /// endpoint on another thread ([`crate::Server::metrics_handle`]).
 #[derive(Clone)]
 pub struct MetricsHandle {
-    pub(crate) counters: Arc<Counters>,
+    pub(crate) counters: Arc<CounterSet>,
     pub(crate) catalog: Arc<ArcSwap<Catalog>>,
+    pub(crate) logs: Option<Arc<crate::querylog::Logs>>,
 }
 
 impl MetricsHandle {
@@ -196,25 +300,86 @@ impl MetricsHandle {
         MetricsSnapshot {
             counts: self.counters.values(),
             zones,
+            log_dropped: self.logs.as_ref().map_or([0, 0], |l| l.dropped()),
         }
     }
 }
 
-/// What the resolver reports: its counters and the answer cache's size.
+/// What the resolver service's front counts: client queries by transport, type and RCODE
+/// (and the per-client limit's verdicts in `rrl_*`), and how long clients waited.
+#[derive(Debug, Default)]
+pub struct ResolverCounters {
+    /// Client queries and replies, as the authoritative server counts its own (its
+    /// `latency` is not used: see [`ResolverCounters::latency`]).
+    pub clients: Counters,
+    /// Time from a query's arrival to its reply: index 0 answered at once (from the answer
+    /// cache, or refused), 1 resolved. UDP answers at once are timed per batch.
+    pub latency: [Histogram; 2],
+}
+
+/// What the resolver reports: its counters, the caches' figures and, when it runs as a
+/// service, its front's counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ResolverMetrics {
     /// `banyan_resolver::Counters` now.
     pub counters: CounterValues,
     /// The whole-reply cache now.
     pub answer_cache: AnswerCacheStats,
+    /// The RRset cache now.
+    pub cache: CacheStats,
+    /// Client queries, when a [`ResolverCounters`] was given.
+    pub clients: Option<CountValues>,
+    /// See [`ResolverCounters::latency`].
+    pub latency: [HistogramValues; 2],
+    /// Events dropped by the query log and by dnstap.
+    pub log_dropped: [u64; 2],
 }
 
 impl ResolverMetrics {
-    /// Reads `resolver`'s counters and cache sizes.
+    /// Reads `resolver`'s counters and cache figures (no front: a resolver used as a library).
     pub fn of(resolver: &Resolver) -> ResolverMetrics {
+        ResolverMetrics::with_front(resolver, None)
+    }
+
+    /// Reads `resolver`'s counters and cache figures, and the front's counts (summed over
+    /// its workers) when given.
+    pub fn with_front(resolver: &Resolver, front: Option<&PerWorker<ResolverCounters>>) -> ResolverMetrics {
+        let mut clients = CountValues::default();
+        let mut latency = [HistogramValues::default(); 2];
+        if let Some(f) = front {
+            f.each(|part| {
+                clients.add(&part.clients.values());
+                for (total, h) in latency.iter_mut().zip(&part.latency) {
+                    total.add(&h.values());
+                }
+            });
+        }
         ResolverMetrics {
             counters: resolver.counters.values(),
             answer_cache: resolver.answers.stats(),
+            cache: resolver.cache.stats(),
+            clients: front.map(|_| clients),
+            latency,
+            log_dropped: [0, 0],
+        }
+    }
+}
+
+/// A cheap, cloneable, `Send` view of a running resolver service's counters, for a metrics
+/// endpoint on another thread (`ResolverServer::metrics_handle`).
+#[derive(Clone)]
+pub struct ResolverMetricsHandle {
+    pub(crate) resolver: Arc<Resolver>,
+    pub(crate) front: Arc<PerWorker<ResolverCounters>>,
+    pub(crate) logs: Option<Arc<crate::querylog::Logs>>,
+}
+
+impl ResolverMetricsHandle {
+    /// The figures now.
+    pub fn snapshot(&self) -> ResolverMetrics {
+        ResolverMetrics {
+            log_dropped: self.logs.as_ref().map_or([0, 0], |l| l.dropped()),
+            ..ResolverMetrics::with_front(&self.resolver, Some(&self.front))
         }
     }
 }
@@ -246,46 +411,111 @@ fn sample(out: &mut String, name: &str, label: &str, value_of_label: &str, value
     let _ = writeln!(out, "\"}} {value}");
 }
 
+/// Writes one sample with several labels.
+fn sample_labels(out: &mut String, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+    out.push_str(name);
+    out.push('{');
+    for (i, (k, v)) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{k}=\"");
+        escape_label(v, out);
+        out.push('"');
+    }
+    let _ = writeln!(out, "}} {value}");
+}
+
+/// Writes a Prometheus histogram: for each series (labelled `label`, or not when `label` is
+/// empty) its cumulative `_bucket{le=…}` samples ending with `+Inf`, its `_sum` in seconds
+/// and its `_count` (equal to the `+Inf` bucket).
+fn histogram(out: &mut String, name: &str, help: &str, label: &str, series: &[(&str, &HistogramValues)]) {
+    header(out, name, "histogram", help);
+    let bucket = format!("{name}_bucket");
+    for (value, h) in series {
+        let cumulative = h.cumulative();
+        for (i, n) in cumulative.iter().enumerate() {
+            let le = BUCKETS_SECONDS.get(i).map_or_else(|| "+Inf".to_owned(), f64::to_string);
+            if label.is_empty() {
+                sample_labels(out, &bucket, &[("le", &le)], n);
+            } else {
+                sample_labels(out, &bucket, &[(label, value), ("le", &le)], n);
+            }
+        }
+        let seconds = h.sum_nanos as f64 / 1e9;
+        let labels = if label.is_empty() {
+            String::new()
+        } else {
+            format!("{{{label}=\"{value}\"}}")
+        };
+        let _ = writeln!(out, "{name}_sum{labels} {seconds}");
+        let _ = writeln!(out, "{name}_count{labels} {}", h.count);
+    }
+}
+
+/// Writes queries by transport, by type and replies by RCODE under `prefix` (`banyan_auth`,
+/// `banyan_resolver`), as counted by a [`Counters`].
+fn query_counts(out: &mut String, prefix: &str, who: &str, c: &CountValues) {
+    let name = format!("{prefix}_queries_total");
+    header(
+        out,
+        &name,
+        "counter",
+        &format!("Queries received by the {who}, by transport."),
+    );
+    for p in Proto::ALL {
+        sample(out, &name, "transport", p.name(), c.queries[p as usize]);
+    }
+    let name = format!("{prefix}_queries_by_type_total");
+    header(
+        out,
+        &name,
+        "counter",
+        &format!("Queries received by the {who}, by QTYPE."),
+    );
+    for (i, &(_, t)) in QTYPES.iter().enumerate() {
+        sample(out, &name, "qtype", t, c.qtypes[i]);
+    }
+    sample(out, &name, "qtype", "other", c.qtypes[QTYPES.len()]);
+    let name = format!("{prefix}_responses_total");
+    header(
+        out,
+        &name,
+        "counter",
+        &format!("Replies of the {who}, by header RCODE."),
+    );
+    rcodes(out, &name, &c.rcodes);
+}
+
+/// Writes the log drop counts under `prefix`.
+fn log_dropped(out: &mut String, prefix: &str, dropped: [u64; 2]) {
+    let name = format!("{prefix}_log_dropped_total");
+    header(
+        out,
+        &name,
+        "counter",
+        "Query log and dnstap events dropped because their writer was behind or failing.",
+    );
+    sample(out, &name, "log", "query_log", dropped[0]);
+    sample(out, &name, "log", "dnstap", dropped[1]);
+}
+
+/// Writes one sample per named RCODE and `other`.
+fn rcodes(out: &mut String, name: &str, counts: &[u64; 16]) {
+    for (i, rcode) in RCODE_NAMES.iter().enumerate() {
+        sample(out, name, "rcode", rcode, counts[i]);
+    }
+    let other: u64 = counts[RCODE_NAMES.len()..].iter().sum();
+    sample(out, name, "rcode", "other", other);
+}
+
 /// The Prometheus text exposition (format 0.0.4) of what is given: the authoritative
 /// server's metrics and the resolver's, each when running.
 pub fn render(auth: Option<&MetricsSnapshot>, resolver: Option<&ResolverMetrics>) -> String {
     let mut out = String::with_capacity(4096);
     if let Some(a) = auth {
         let c = &a.counts;
-        let name = "banyan_auth_queries_total";
-        header(
-            &mut out,
-            name,
-            "counter",
-            "Queries received by the authoritative server, by transport.",
-        );
-        sample(&mut out, name, "transport", "udp", c.queries[Proto::Udp as usize]);
-        sample(&mut out, name, "transport", "tcp", c.queries[Proto::Tcp as usize]);
-        sample(&mut out, name, "transport", "tls", c.queries[Proto::Tls as usize]);
-        sample(&mut out, name, "transport", "https", c.queries[Proto::Https as usize]);
-        let name = "banyan_auth_queries_by_type_total";
-        header(
-            &mut out,
-            name,
-            "counter",
-            "Queries received by the authoritative server, by QTYPE.",
-        );
-        for (i, &(_, t)) in QTYPES.iter().enumerate() {
-            sample(&mut out, name, "qtype", t, c.qtypes[i]);
-        }
-        sample(&mut out, name, "qtype", "other", c.qtypes[QTYPES.len()]);
-        let name = "banyan_auth_responses_total";
-        header(
-            &mut out,
-            name,
-            "counter",
-            "Replies of the authoritative server, by header RCODE.",
-        );
-        for (i, rcode) in RCODE_NAMES.iter().enumerate() {
-            sample(&mut out, name, "rcode", rcode, c.rcodes[i]);
-        }
-        let other: u64 = c.rcodes[RCODE_NAMES.len()..].iter().sum();
-        sample(&mut out, name, "rcode", "other", other);
+        query_counts(&mut out, "banyan_auth", "authoritative server", c);
         let name = "banyan_auth_rrl_total";
         header(
             &mut out,
@@ -298,6 +528,14 @@ pub fn render(auth: Option<&MetricsSnapshot>, resolver: Option<&ResolverMetrics>
         sample(&mut out, name, "verdict", "slip", c.rrl_slipped);
         sample(&mut out, name, "verdict", "cookie_exempt", c.rrl_cookie_exempt);
         sample(&mut out, name, "verdict", "log_only", c.rrl_log_only);
+        histogram(
+            &mut out,
+            "banyan_auth_answer_duration_seconds",
+            "Time from receiving a query to sending its reply, by transport (UDP: per batch).",
+            "transport",
+            &Proto::ALL.map(|p| (p.name(), &c.latency[p as usize])),
+        );
+        log_dropped(&mut out, "banyan_auth", a.log_dropped);
         let name = "banyan_zone_serial";
         header(&mut out, name, "gauge", "SOA serial of each zone served.");
         for (zone, serial) in &a.zones {
@@ -362,8 +600,103 @@ pub fn render(auth: Option<&MetricsSnapshot>, resolver: Option<&ResolverMetrics>
             header(&mut out, name, kind, help);
             let _ = writeln!(out, "{name} {value}");
         }
+        render_resolver_more(&mut out, r);
     }
     out
+}
+
+/// The resolver's figures beyond the first counters: clients, upstream, validation, caches.
+fn render_resolver_more(out: &mut String, r: &ResolverMetrics) {
+    let c = &r.counters;
+    log_dropped(out, "banyan_resolver", r.log_dropped);
+    if let Some(clients) = &r.clients {
+        query_counts(out, "banyan_resolver", "resolver", clients);
+        let name = "banyan_resolver_client_limit_total";
+        header(
+            out,
+            name,
+            "counter",
+            "Client queries dropped or answered truncated by the per-client limit.",
+        );
+        sample(out, name, "verdict", "drop", clients.rrl_dropped);
+        sample(out, name, "verdict", "slip", clients.rrl_slipped);
+        histogram(
+            out,
+            "banyan_resolver_query_duration_seconds",
+            "Time from a client query's arrival to its reply: answered from the cache (hit) or resolved (miss).",
+            "cache",
+            &[("hit", &r.latency[0]), ("miss", &r.latency[1])],
+        );
+    }
+    let name = "banyan_resolver_upstream_outcomes_total";
+    header(
+        out,
+        name,
+        "counter",
+        "Upstream queries by outcome: a reply accepted, no reply in time, or a network error.",
+    );
+    let answered: u64 = c.upstream_rcodes.iter().sum();
+    sample(out, name, "outcome", "answer", answered);
+    sample(out, name, "outcome", "timeout", c.upstream_timeouts);
+    sample(out, name, "outcome", "error", c.upstream_errors);
+    let name = "banyan_resolver_upstream_responses_total";
+    header(out, name, "counter", "Upstream replies accepted, by header RCODE.");
+    rcodes(out, name, &c.upstream_rcodes);
+    histogram(
+        out,
+        "banyan_resolver_upstream_rtt_seconds",
+        "Round-trip time of upstream queries answered.",
+        "",
+        &[("", &c.upstream_rtt)],
+    );
+    let name = "banyan_resolver_validation_total";
+    header(
+        out,
+        name,
+        "counter",
+        "DNSSEC validation verdicts of answers (RFC 4035 §4.3).",
+    );
+    for (state, n) in VALIDATION_STATES.iter().zip(c.validation) {
+        sample(out, name, "result", state, n);
+    }
+    let name = "banyan_resolver_cache_lookups_total";
+    header(
+        out,
+        name,
+        "counter",
+        "Cache lookups by cache (rrset: RRsets and negative answers; answer: whole replies) and result.",
+    );
+    for (cache, hits, misses) in [
+        ("rrset", r.cache.hits, r.cache.misses),
+        ("answer", r.answer_cache.hits, r.answer_cache.misses),
+    ] {
+        sample_labels(out, name, &[("cache", cache), ("result", "hit")], hits);
+        sample_labels(out, name, &[("cache", cache), ("result", "miss")], misses);
+    }
+    let gauges: [(&str, &str, &str, u64); 3] = [
+        (
+            "banyan_resolver_rrset_cache_entries",
+            "gauge",
+            "RRsets and negative answers held in the RRset cache.",
+            r.cache.entries as u64,
+        ),
+        (
+            "banyan_resolver_rrset_cache_bytes",
+            "gauge",
+            "Octets held in the RRset cache.",
+            r.cache.bytes as u64,
+        ),
+        (
+            "banyan_resolver_rrset_cache_evictions_total",
+            "counter",
+            "RRset cache entries evicted to stay under its bound.",
+            r.cache.evictions,
+        ),
+    ];
+    for (name, kind, help, value) in gauges {
+        header(out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
 }
 
 /// How long a metrics client may take to send its request or read the reply.
@@ -522,6 +855,23 @@ mod tests {
     }
 
     #[test]
+    fn counter_set_sums_its_parts() {
+        let shared = Arc::new(Counters::default());
+        let set = CounterSet::new(shared.clone());
+        let (a, b) = (set.part(), set.part());
+        shared.query(Proto::Tcp, &query(1));
+        a.query(Proto::Udp, &query(1));
+        b.query(Proto::Udp, &query(28));
+        a.latency[0].observe(Duration::from_micros(20));
+        b.latency[0].observe_many(Duration::from_micros(20), 2);
+        let v = set.values();
+        assert_eq!(v.queries, [2, 1, 0, 0]);
+        assert_eq!((v.qtypes[0], v.qtypes[1]), (2, 1));
+        assert_eq!(v.latency[0].count, 3);
+        assert_eq!(v.latency[0].sum_nanos, 40_000);
+    }
+
+    #[test]
     fn label_values_are_escaped() {
         let mut out = String::new();
         escape_label("a\\b\"c\nd", &mut out);
@@ -543,6 +893,7 @@ mod tests {
         let auth = MetricsSnapshot {
             counts,
             zones: vec![("example.com.".into(), 2024010101), ("we\"ird\\.\n".into(), 1)],
+            log_dropped: [0, 0],
         };
         let resolver = ResolverMetrics {
             counters: CounterValues {
@@ -553,7 +904,10 @@ mod tests {
                 entries: 3,
                 bytes: 300,
                 evictions: 0,
+                hits: 9,
+                misses: 2,
             },
+            ..ResolverMetrics::default()
         };
         let text = render(Some(&auth), Some(&resolver));
         let lines: Vec<&str> = text.lines().collect();
@@ -585,11 +939,211 @@ mod tests {
         ] {
             assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
         }
-        // Every sample line is `name{labels} value` or `name value`; every metric has its
-        // HELP and TYPE before its samples.
+        assert!(lines.contains(&r#"banyan_resolver_cache_lookups_total{cache="answer",result="miss"} 2"#));
+        // Without the service's front, no client counts.
+        assert!(!text.contains("banyan_resolver_queries_total"));
+        parse(&text);
         assert!(text.ends_with('\n'));
         assert_eq!(render(None, None), "");
         assert!(!render(Some(&auth), None).contains("banyan_resolver_"));
+    }
+
+    /// A sample's labels, in order.
+    type Labels = Vec<(String, String)>;
+
+    /// One sample: name, labels, value.
+    type Sample = (String, Labels, f64);
+
+    /// Parses the text exposition format strictly enough for our output: every sample's
+    /// metric (the name without `_bucket`, `_sum`, `_count` for a histogram) has had its
+    /// HELP then TYPE line; label values are quoted; values are numbers. Then checks every
+    /// histogram: buckets cumulative, `+Inf` last and equal to `_count`, `_sum` present.
+    fn parse(text: &str) -> Vec<Sample> {
+        let mut typed: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut helped = std::collections::HashSet::new();
+        let mut samples = Vec::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# HELP ") {
+                let name = rest.split(' ').next().unwrap_or_default();
+                assert!(helped.insert(name.to_owned()), "HELP twice for {name}");
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                let mut parts = rest.split(' ');
+                let (name, kind) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+                assert!(helped.contains(name), "TYPE before HELP: {line}");
+                assert!(["counter", "gauge", "histogram"].contains(&kind), "{line}");
+                assert!(typed.insert(name.to_owned(), kind.to_owned()).is_none(), "{line}");
+                continue;
+            }
+            let (series, value) = line.rsplit_once(' ').expect("a value");
+            let value: f64 = value.parse().expect("a number");
+            let (name, labels) = match series.split_once('{') {
+                None => (series.to_owned(), Vec::new()),
+                Some((name, rest)) => {
+                    let body = rest.strip_suffix('}').expect("closing brace");
+                    let labels = body
+                        .split("\",")
+                        .map(|kv| {
+                            let (k, v) = kv.split_once("=\"").expect("k=\"v\"");
+                            (k.to_owned(), v.trim_end_matches('"').to_owned())
+                        })
+                        .collect();
+                    (name.to_owned(), labels)
+                }
+            };
+            assert!(name.starts_with("banyan_"), "{name}");
+            let family = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| {
+                    name.strip_suffix(s)
+                        .filter(|f| typed.get(*f).is_some_and(|k| k == "histogram"))
+                })
+                .unwrap_or(&name)
+                .to_owned();
+            let kind = typed.get(&family).unwrap_or_else(|| panic!("no TYPE for {name}"));
+            if kind == "counter" {
+                assert!(family.ends_with("_total"), "counter {family}");
+            }
+            if kind == "histogram" {
+                assert!(family.ends_with("_seconds"), "histogram {family}");
+            }
+            samples.push((name, labels, value));
+        }
+        // Histograms: group bucket samples by their labels other than `le`.
+        for (family, _) in typed.iter().filter(|(_, k)| *k == "histogram") {
+            let bucket = format!("{family}_bucket");
+            let mut series: std::collections::BTreeMap<Labels, Vec<(String, f64)>> = std::collections::BTreeMap::new();
+            for (name, labels, value) in &samples {
+                if *name == bucket {
+                    let le = labels.iter().find(|(k, _)| k == "le").expect("le").1.clone();
+                    let rest: Vec<_> = labels.iter().filter(|(k, _)| k != "le").cloned().collect();
+                    series.entry(rest).or_default().push((le, *value));
+                }
+            }
+            assert!(!series.is_empty(), "{family} has no buckets");
+            for (labels, buckets) in series {
+                assert_eq!(buckets.len(), BUCKETS_SECONDS.len() + 1);
+                assert_eq!(buckets.last().map(|b| b.0.as_str()), Some("+Inf"));
+                assert!(buckets.windows(2).all(|w| w[0].1 <= w[1].1), "{family} not cumulative");
+                let bounds: Vec<f64> = buckets[..BUCKETS_SECONDS.len()]
+                    .iter()
+                    .map(|b| b.0.parse().expect("bound"))
+                    .collect();
+                assert!(bounds.windows(2).all(|w| w[0] < w[1]));
+                let count = samples
+                    .iter()
+                    .find(|(n, l, _)| *n == format!("{family}_count") && *l == labels)
+                    .expect("_count")
+                    .2;
+                assert_eq!(buckets.last().map(|b| b.1), Some(count), "{family}");
+                assert!(samples
+                    .iter()
+                    .any(|(n, l, _)| *n == format!("{family}_sum") && *l == labels));
+            }
+        }
+        samples
+    }
+
+    #[test]
+    fn histograms_render_cumulative_and_consistent() {
+        let c = Counters::default();
+        c.latency[0].observe_many(Duration::from_micros(640), 64);
+        c.latency[0].observe(Duration::from_millis(7));
+        c.latency[1].observe(Duration::from_secs(30));
+        let shared_front = Arc::new(ResolverCounters::default());
+        shared_front.latency[1].observe(Duration::from_millis(40));
+        let front = PerWorker::new(shared_front);
+        let worker = front.part();
+        worker.latency[0].observe(Duration::from_micros(30));
+        worker.clients.query(Proto::Udp, &query(1));
+        let resolver = Resolver::new(
+            banyan_resolver::ResolverConfig::default(),
+            banyan_resolver::RootHints::builtin(),
+            banyan_resolver::LocalZones::default(),
+        );
+        resolver
+            .counters
+            .upstream_reply(&[0, 0, 0x80, 0x03], Duration::from_millis(12));
+        Counters::default().query(Proto::Udp, &query(1));
+        resolver.counters.validated(banyan_resolver::Security::Bogus);
+        let auth = MetricsSnapshot {
+            counts: c.values(),
+            zones: Vec::new(),
+            log_dropped: [0, 4],
+        };
+        let r = ResolverMetrics::with_front(&resolver, Some(&front));
+        assert!(ResolverMetrics::of(&resolver).clients.is_none());
+        let text = render(Some(&auth), Some(&r));
+        let samples = parse(&text);
+        let value = |name: &str, labels: &[(&str, &str)]| {
+            samples
+                .iter()
+                .find(|(n, l, _)| {
+                    n == name
+                        && l.len() == labels.len()
+                        && labels.iter().all(|(k, v)| l.contains(&((*k).into(), (*v).into())))
+                })
+                .map(|s| s.2)
+        };
+        let udp = [("transport", "udp")];
+        assert_eq!(value("banyan_auth_answer_duration_seconds_count", &udp), Some(65.0));
+        // 64 queries of 10 µs each land in the first bucket.
+        assert_eq!(
+            value(
+                "banyan_auth_answer_duration_seconds_bucket",
+                &[("transport", "udp"), ("le", "0.00001")]
+            ),
+            Some(64.0)
+        );
+        assert_eq!(
+            value(
+                "banyan_auth_answer_duration_seconds_bucket",
+                &[("transport", "udp"), ("le", "0.01")]
+            ),
+            Some(65.0)
+        );
+        let sum = value("banyan_auth_answer_duration_seconds_sum", &udp).unwrap_or_default();
+        assert!((sum - 0.00764).abs() < 1e-9, "{sum}");
+        assert_eq!(
+            value(
+                "banyan_auth_answer_duration_seconds_bucket",
+                &[("transport", "tcp"), ("le", "10")]
+            ),
+            Some(0.0)
+        );
+        assert_eq!(
+            value(
+                "banyan_auth_answer_duration_seconds_bucket",
+                &[("transport", "tcp"), ("le", "+Inf")]
+            ),
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_query_duration_seconds_count", &[("cache", "miss")]),
+            Some(1.0)
+        );
+        assert_eq!(value("banyan_resolver_upstream_rtt_seconds_count", &[]), Some(1.0));
+        assert_eq!(
+            value("banyan_resolver_upstream_responses_total", &[("rcode", "NXDOMAIN")]),
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_upstream_outcomes_total", &[("outcome", "answer")]),
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_validation_total", &[("result", "bogus")]),
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_queries_total", &[("transport", "udp")]),
+            Some(1.0)
+        );
+        assert_eq!(
+            value("banyan_resolver_query_duration_seconds_count", &[("cache", "hit")]),
+            Some(1.0)
+        );
     }
 
     #[test]

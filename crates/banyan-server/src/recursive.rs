@@ -23,9 +23,10 @@ use tokio::io::{AsyncRead, AsyncWrite, Interest};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
-use crate::metrics::Proto;
+use crate::metrics::{PerWorker, Proto, ResolverCounters, ResolverMetricsHandle};
+use crate::querylog::{Event, LogConfig, Logs, Role};
 use crate::rrl::{truncate_to_question, ResponseKind, Rrl, RrlConfig, Verdict};
-use crate::running::Running;
+use crate::running::{Pending, Running, SHUTDOWN_GRACE};
 use crate::sys::{recv_batch, send_batch, Batch};
 use crate::tcp::{Gate, Limits, Slot};
 use crate::tls::{self, Encrypted};
@@ -64,6 +65,8 @@ pub struct ResolverServerConfig {
     /// empty TC=1 reply so a real client retries over TCP, which is not limited. `None`
     /// (default): no limit.
     pub client_limit: Option<u32>,
+    /// Query log and dnstap (default: neither; one `Option` check per batch or query).
+    pub log: LogConfig,
 }
 
 impl ResolverServerConfig {
@@ -80,6 +83,7 @@ impl ResolverServerConfig {
             encrypted: Encrypted::default(),
             allow: default_allow(),
             client_limit: None,
+            log: LogConfig::default(),
         }
     }
 }
@@ -121,6 +125,14 @@ struct Shared {
     /// Questions being resolved, with the clients waiting for the same answer.
     in_flight: Mutex<HashMap<InFlightKey, Vec<oneshot::Sender<Arc<Answer>>>>>,
     resolving: Arc<Semaphore>,
+    /// Client queries and their latency, for the metrics endpoint: counted here by the TCP
+    /// tasks and resolutions, each UDP worker's fast path in a part of `front_set` of its own.
+    front: Arc<ResolverCounters>,
+    front_set: Arc<PerWorker<ResolverCounters>>,
+    /// The query log and dnstap, when configured.
+    logs: Option<Arc<Logs>>,
+    /// Work a graceful stop waits for (the TCP listeners until their connections end).
+    pending: Pending,
 }
 
 /// A running resolver service. Dropping it stops everything.
@@ -160,6 +172,7 @@ impl ResolverServer {
             }
             None => None,
         };
+        let front: Arc<ResolverCounters> = Arc::default();
         let shared = Arc::new(Shared {
             resolver,
             allow: config.allow.clone(),
@@ -168,6 +181,10 @@ impl ResolverServer {
             runtime: runtime.handle().clone(),
             in_flight: Mutex::new(HashMap::new()),
             resolving: Arc::new(Semaphore::new(MAX_RESOLVING)),
+            front_set: Arc::new(PerWorker::new(front.clone())),
+            front,
+            logs: Logs::start(&config.log, Role::Resolver).map_err(ServerError::Log)?,
+            pending: Pending::default(),
         });
         let (stop_tcp, stop_rx) = watch::channel(false);
         let mut server = ResolverServer {
@@ -176,12 +193,17 @@ impl ResolverServer {
             encrypted_addrs: tls::Bound::default(),
             running: Running::new(shared.stop.clone(), stop_tcp),
         };
-        let gate = Gate::new(config.tcp_max_connections, config.tcp_max_connections_per_client);
+        let gate = Gate::new(
+            config.tcp_max_connections,
+            config.tcp_max_connections_per_client,
+            shared.pending.clone(),
+        );
         let limits = Limits {
             idle: config.tcp_idle_timeout,
             in_flight: config.tcp_max_in_flight,
             handshake: config.tls_handshake_timeout,
         };
+        server.running.pending = shared.pending.clone();
         for &addr in &config.listen {
             let (sockets, listener, bound) = crate::listen::bind(addr, config.udp_workers.max(1), &runtime)?;
             for (i, socket) in sockets.into_iter().enumerate() {
@@ -217,7 +239,7 @@ impl ResolverServer {
             let shared = shared.clone();
             Arc::new(move |query, peer| {
                 let shared = shared.clone();
-                Box::pin(async move { answer_stream_query(&shared, &query, peer, Proto::Https).await })
+                Box::pin(async move { answer_stream_query(&shared, query, peer, Proto::Https).await })
             })
         };
         server.encrypted_addrs = tls::start(&config.encrypted, &runtime, &gate, limits, &stop_rx, dot, doh)?;
@@ -245,7 +267,16 @@ impl ResolverServer {
         &self.shared.resolver
     }
 
-    /// Serves until SIGINT or SIGTERM.
+    /// A handle reading the resolver's and the front's counters from any thread.
+    pub fn metrics_handle(&self) -> ResolverMetricsHandle {
+        ResolverMetricsHandle {
+            resolver: self.shared.resolver.clone(),
+            front: self.shared.front_set.clone(),
+            logs: self.shared.logs.clone(),
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM; SIGHUP reopens the query log and dnstap outputs.
     pub fn run_until_signal(&self) -> io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
         let Some(runtime) = &self.running.runtime else {
@@ -254,15 +285,20 @@ impl ResolverServer {
         runtime.block_on(async {
             let mut int = signal(SignalKind::interrupt())?;
             let mut term = signal(SignalKind::terminate())?;
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
+            let mut hup = signal(SignalKind::hangup())?;
+            loop {
+                tokio::select! {
+                    _ = int.recv() => break,
+                    _ = term.recv() => break,
+                    _ = hup.recv() => crate::sink::reopen_all(),
+                }
             }
             Ok(())
         })
     }
 
-    /// Stops the workers and closes every socket.
+    /// Stops taking queries, answers those in flight (at most [`crate::SHUTDOWN_GRACE`]),
+    /// then stops the workers and closes every socket.
     pub fn shutdown(mut self) {
         self.running.stop();
     }
@@ -298,7 +334,11 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
             return;
         };
         let socket = Arc::new(socket);
+        let local = socket.local_addr().ok();
         let mut batch = Batch::new();
+        // This worker's resolutions in flight, waited for at stop.
+        let resolving_now = Pending::default();
+        let front = shared.front_set.part();
         let payload = shared.resolver.config.udp_payload;
         while !shared.stop.load(Ordering::Relaxed) {
             // Wakes at least every UDP_POLL to notice shutdown.
@@ -315,34 +355,71 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
                 Err(_) => continue,
             };
             let now = Instant::now();
+            // Answered in this batch: timed together when it is sent (see `metrics`).
+            let mut at_once = 0;
+            // Slots handed to a resolution (logged when it answers).
+            let mut resolving = [false; crate::sys::BATCH];
             for i in 0..n {
                 let Some((bytes, client, out)) = batch.query_and_reply(i) else {
                     continue;
                 };
-                match fast_path(shared, bytes, client, payload, now, out) {
-                    Fast::Reply => batch.queue_reply(i),
+                front.clients.query(Proto::Udp, bytes);
+                match fast_path(shared, &front, bytes, client, payload, now, out) {
+                    Fast::Reply => {
+                        front.clients.reply(out);
+                        at_once += 1;
+                        batch.queue_reply(i);
+                    }
                     Fast::ReplyAndRefresh => {
+                        front.clients.reply(out);
+                        at_once += 1;
                         refresh(shared, bytes);
                         batch.queue_reply(i);
                     }
                     Fast::Drop => {}
                     Fast::Resolve => {
+                        if let Some(r) = resolving.get_mut(i) {
+                            *r = true;
+                        }
                         let (shared, socket, query) = (shared.clone(), socket.clone(), bytes.to_vec());
+                        let guard = resolving_now.start();
                         tokio::spawn(async move {
-                            if let Some(reply) = slow_path(&shared, &query, Transport::Udp, client.ip()).await {
-                                let _ = socket.send_to(&reply, client).await;
+                            let _guard = guard;
+                            if let Some(served) = slow_path(&shared, &query, Transport::Udp, client.ip()).await {
+                                served.count(&shared, now, query, client, local, Proto::Udp);
+                                let _ = socket.send_to(&served.reply, client).await;
                             }
                         });
                     }
                 }
             }
+            // Counted before the send, so a client that has its reply finds it counted.
+            let took = now.elapsed();
+            front.latency[0].observe_many(took, at_once);
             let _ = send_batch(&*socket, &mut batch, n);
+            if let Some(logs) = &shared.logs {
+                // Slots sent now were answered at once; the others are resolving (logged when
+                // answered) or were dropped.
+                crate::udp::log_batch(logs, &batch, n, took, local, |i| {
+                    (!resolving.get(i).copied().unwrap_or(false)).then_some((Some(true), Some(0)))
+                });
+            }
         }
+        // Stopping: no more reading; the resolutions taken are answered (or given up) first.
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, resolving_now.idle()).await;
     });
 }
 
 /// Answers from the answer cache, or refuses, without allocating.
-fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, now: Instant, out: &mut Vec<u8>) -> Fast {
+fn fast_path(
+    shared: &Shared,
+    front: &ResolverCounters,
+    bytes: &[u8],
+    client: SocketAddr,
+    payload: u16,
+    now: Instant,
+    out: &mut Vec<u8>,
+) -> Fast {
     if !shared.allow.iter().any(|c| c.contains(client.ip())) {
         return match ClientQuery::parse(bytes) {
             Err(Rejection::Drop) => Fast::Drop,
@@ -364,8 +441,12 @@ fn fast_path(shared: &Shared, bytes: &[u8], client: SocketAddr, payload: u16, no
         // Every question of a client counts alike: the key is the address alone.
         match limit.decide(client.ip(), ResponseKind::Answer, 0, now) {
             Verdict::Send => {}
-            Verdict::Drop => return Fast::Drop,
+            Verdict::Drop => {
+                front.clients.rrl_dropped.fetch_add(1, Ordering::Relaxed);
+                return Fast::Drop;
+            }
             Verdict::Slip => {
+                front.clients.rrl_slipped.fetch_add(1, Ordering::Relaxed);
                 out.clear();
                 out.extend_from_slice(bytes);
                 truncate_to_question(out);
@@ -410,8 +491,24 @@ enum Transport {
     Tcp,
 }
 
+/// A reply from the slow path and how it was made.
+struct Served {
+    /// The reply message.
+    reply: Vec<u8>,
+    /// Resolved (or looked up without recursion), rather than answered from the answer
+    /// cache or refused.
+    resolved: bool,
+    /// Upstream queries the resolution sent (0 when it waited for another client's).
+    upstream: u32,
+}
+
 /// Resolves a query that missed the answer cache and writes the reply.
-async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, client: IpAddr) -> Option<Vec<u8>> {
+async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, client: IpAddr) -> Option<Served> {
+    let at_once = |reply| Served {
+        reply,
+        resolved: false,
+        upstream: 0,
+    };
     let r = &shared.resolver;
     let payload = r.config.udp_payload;
     let mut out = Vec::new();
@@ -420,7 +517,7 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, cli
         Err(Rejection::Drop) => return None,
         Err(Rejection::Reply(rcode)) => {
             write_rejection(query, rcode, &mut out);
-            return Some(out);
+            return Some(at_once(out));
         }
     };
     let limit = match transport {
@@ -430,16 +527,16 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, cli
     if transport == Transport::Tcp {
         if let CacheReply::Hit { .. } = r.answers.reply(&q, limit, Instant::now(), &mut out) {
             banyan_resolver::Counters::bump(&r.counters.cache_hits);
-            return Some(out);
+            return Some(at_once(out));
         }
     }
     banyan_resolver::Counters::bump(&r.counters.resolutions);
     if q.qclass != Class::IN {
         // Only the Internet class is resolved (CHAOS and HESIOD have no root to start at).
         write_rejection(query, Rcode::REFUSED, &mut out);
-        return Some(out);
+        return Some(at_once(out));
     }
-    let answer = if q.header.rd {
+    let (answer, upstream) = if q.header.rd {
         let flags = (q.edns.is_some_and(|e| e.dnssec_ok), q.header.cd);
         // RFC 7871 §7.3.1: an answer tailored to the client's subnet, kept per scope.
         let subnet = r.config.ecs.as_ref().map(|c| c.subnet_for(client));
@@ -448,28 +545,34 @@ async fn slow_path(shared: &Arc<Shared>, query: &[u8], transport: Transport, cli
             if let Some(a) = r.ecs_answers.get(&qname, q.qtype, q.qclass, flags, s, Instant::now()) {
                 banyan_resolver::Counters::bump(&r.counters.cache_hits);
                 write_reply(&a, &q, payload, limit, &mut out);
-                return Some(out);
+                return Some(at_once(out));
             }
         }
         resolve_shared(shared, (qname, q.qtype, q.qclass), flags, false, subnet).await
     } else {
         // RFC 1034 §4.3.1: without RD, no recursion: what the cache knows, or a referral.
-        Arc::new(r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now()))
+        let answer = r.answer_from_cache(&q.qname.to_name(), q.qtype, q.qclass, Instant::now());
+        (Arc::new(answer), 0)
     };
     write_reply(&answer, &q, payload, limit, &mut out);
-    Some(out)
+    Some(Served {
+        reply: out,
+        resolved: true,
+        upstream,
+    })
 }
 
 /// One resolution per question however many clients ask it meanwhile; the answer is kept in
 /// the answer cache once, under the asking client's (DO, CD) flags. `refresh` skips the
-/// cache for the question itself (prefetch).
+/// cache for the question itself (prefetch). Also says how many upstream queries this call
+/// sent (0 for a client that waited on another's resolution).
 async fn resolve_shared(
     shared: &Arc<Shared>,
     question: Question,
     flags: (bool, bool),
     refresh: bool,
     subnet: Option<ClientSubnet>,
-) -> Arc<Answer> {
+) -> (Arc<Answer>, u32) {
     let key = (question, subnet.map(|s| (s.address, s.source_prefix)));
     let wait = {
         let mut map = shared.in_flight.lock().unwrap_or_else(|e| e.into_inner());
@@ -486,9 +589,10 @@ async fn resolve_shared(
         }
     };
     if let Some(rx) = wait {
-        return rx
+        let answer = rx
             .await
             .unwrap_or_else(|_| Arc::new(banyan_resolver::resolution::servfail()));
+        return (answer, 0);
     }
     // Removes the entry (waking waiters with SERVFAIL) even if this task is cancelled.
     let guard = InFlightGuard {
@@ -496,13 +600,15 @@ async fn resolve_shared(
         key: key.clone(),
     };
     let question = &key.0;
+    let mut sent = 0;
     let answer = match shared.resolving.clone().try_acquire_owned() {
         Ok(_permit) => {
             let r = &shared.resolver;
             let (qname, qtype, qclass) = &question;
             let traced = r.traces.wants(qname);
-            let (answer, trace, scope) =
-                upstream::resolve_for(r, qname, *qtype, *qclass, traced, refresh, subnet).await;
+            let done = upstream::resolve_for(r, qname, *qtype, *qclass, traced, refresh, subnet).await;
+            let (answer, trace, scope) = (done.answer, done.trace, done.scope);
+            sent = done.upstream;
             if let Some(t) = trace {
                 r.traces.push(t);
             }
@@ -525,12 +631,46 @@ async fn resolve_shared(
         Err(_) => Arc::new(banyan_resolver::resolution::servfail()),
     };
     guard.finish(&answer);
-    answer
+    (answer, sent)
 }
 
 struct InFlightGuard {
     shared: Arc<Shared>,
     key: InFlightKey,
+}
+
+impl Served {
+    /// Counts the reply and its latency since `arrived` (until now, the reply being ready to
+    /// send), and logs it when logs are on.
+    fn count(
+        &self,
+        shared: &Shared,
+        arrived: Instant,
+        query: Vec<u8>,
+        client: SocketAddr,
+        local: Option<SocketAddr>,
+        transport: Proto,
+    ) {
+        let took = arrived.elapsed();
+        shared.front.clients.reply(&self.reply);
+        shared.front.latency[usize::from(self.resolved)].observe(took);
+        if let Some(logs) = &shared.logs {
+            logs.emit(Event {
+                time: std::time::SystemTime::now()
+                    .checked_sub(took)
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                latency: took,
+                client,
+                server: local,
+                transport,
+                query,
+                reply: self.reply.clone(),
+                cache_hit: Some(!self.resolved),
+                upstream: Some(self.upstream),
+                view: None,
+            });
+        }
+    }
 }
 
 impl InFlightGuard {
@@ -609,7 +749,7 @@ async fn stream_connection<S>(
         };
         let (shared, tx) = (shared.clone(), tx.clone());
         tokio::spawn(async move {
-            if let Some(reply) = answer_stream_query(&shared, &query, peer, proto).await {
+            if let Some(reply) = answer_stream_query(&shared, query, peer, proto).await {
                 if let Some(f) = tcp::frame(&reply) {
                     let _ = tx.send(f).await;
                 }
@@ -622,17 +762,25 @@ async fn stream_connection<S>(
 }
 
 /// The reply to one query over a stream transport (TCP, DoT, DoH): REFUSED for a client
-/// outside `allow`, else resolved; padded over DoT and DoH when the query asks (RFC 8467).
-async fn answer_stream_query(shared: &Arc<Shared>, query: &[u8], peer: SocketAddr, proto: Proto) -> Option<Vec<u8>> {
-    let mut reply = if shared.allow.iter().any(|c| c.contains(peer.ip())) {
-        slow_path(shared, query, Transport::Tcp, peer.ip()).await?
+/// outside `allow`, else resolved; padded over DoT and DoH when the query asks (RFC 8467);
+/// counted, timed from now, and logged.
+async fn answer_stream_query(shared: &Arc<Shared>, query: Vec<u8>, peer: SocketAddr, proto: Proto) -> Option<Vec<u8>> {
+    let arrived = Instant::now();
+    shared.front.clients.query(proto, &query);
+    let mut served = if shared.allow.iter().any(|c| c.contains(peer.ip())) {
+        slow_path(shared, &query, Transport::Tcp, peer.ip()).await?
     } else {
         let mut out = Vec::new();
-        write_rejection(query, Rcode::REFUSED, &mut out);
-        out
+        write_rejection(&query, Rcode::REFUSED, &mut out);
+        Served {
+            reply: out,
+            resolved: false,
+            upstream: 0,
+        }
     };
-    if proto.is_encrypted() && banyan_wire::padding::wants_padding(query) {
-        banyan_wire::padding::pad_to_block(&mut reply, banyan_wire::padding::RESPONSE_BLOCK);
+    if proto.is_encrypted() && banyan_wire::padding::wants_padding(&query) {
+        banyan_wire::padding::pad_to_block(&mut served.reply, banyan_wire::padding::RESPONSE_BLOCK);
     }
-    Some(reply)
+    served.count(shared, arrived, query, peer, None, proto);
+    Some(served.reply)
 }

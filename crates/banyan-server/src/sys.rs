@@ -70,6 +70,11 @@ impl Batch {
         Some((&self.rx[i][..len], addr, &mut self.replies[i]))
     }
 
+    /// Whether slot `i`'s reply was marked to be sent (until the next receive).
+    pub fn reply_queued(&self, i: usize) -> bool {
+        self.send.get(i).copied().unwrap_or(false)
+    }
+
     /// Marks slot `i`'s reply buffer as ready to send to the slot's sender.
     pub fn queue_reply(&mut self, i: usize) {
         if let Some(s) = self.send.get_mut(i) {

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::metrics::Proto;
+use crate::running::{Pending, PendingGuard};
 use crate::{ServerError, Shared};
 
 /// Backlog of connections the kernel holds before `accept`.
@@ -40,15 +41,19 @@ pub(crate) struct Gate {
     total: Arc<Semaphore>,
     per_client: usize,
     clients: Mutex<HashMap<IpAddr, usize>>,
+    /// Every open connection is work in flight that a graceful stop waits for.
+    pending: Pending,
 }
 
 impl Gate {
-    /// A gate of `total` slots, at most `per_client` of them for one address.
-    pub(crate) fn new(total: usize, per_client: usize) -> Arc<Gate> {
+    /// A gate of `total` slots, at most `per_client` of them for one address; each slot
+    /// held counts in `pending`.
+    pub(crate) fn new(total: usize, per_client: usize, pending: Pending) -> Arc<Gate> {
         Arc::new(Gate {
             total: Arc::new(Semaphore::new(total)),
             per_client: per_client.max(1),
             clients: Mutex::new(HashMap::new()),
+            pending,
         })
     }
 
@@ -63,6 +68,7 @@ impl Gate {
         *held += 1;
         Some(Slot {
             _permit: permit,
+            _pending: self.pending.start(),
             gate: self.clone(),
             ip,
         })
@@ -73,6 +79,7 @@ impl Gate {
 #[derive(Debug)]
 pub(crate) struct Slot {
     _permit: OwnedSemaphorePermit,
+    _pending: PendingGuard,
     gate: Arc<Gate>,
     ip: IpAddr,
 }
@@ -126,7 +133,8 @@ pub(crate) async fn serve(
 /// The accept loop every stream service shares (TCP, DoT, DoH): a connection the [`Gate`]
 /// has no slot for is closed at once (RFC 7766 §6.2.2), the others handed to `serve_one`
 /// with a receiver of the shutdown signal and the slot that frees its place when dropped;
-/// returns when `stop` turns true.
+/// returns when `stop` turns true. Each slot counts as work in flight (the gate's
+/// [`Pending`]), so a graceful stop waits for the connections to write what they have queued.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     gate: Arc<Gate>,
@@ -260,7 +268,31 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, proto: Proto, out: 
         now: crate::propagation::tsig_now(),
     };
     shared.counters.query(proto, query);
+    let started = std::time::Instant::now();
     let action = respond(&catalog, &shared.auth, &req, out);
+    let took = started.elapsed();
+    shared.counters.latency[proto as usize].observe(took);
+    if let Some(logs) = &shared.logs {
+        let reply = match &action {
+            Action::Reply | Action::Notify { .. } => out.clone(),
+            Action::Stream(messages) => messages.first().cloned().unwrap_or_default(),
+            Action::Update { .. } | Action::Drop => Vec::new(),
+        };
+        logs.emit(crate::querylog::Event {
+            time: std::time::SystemTime::now()
+                .checked_sub(took)
+                .unwrap_or(std::time::UNIX_EPOCH),
+            latency: took,
+            client,
+            server: None,
+            transport: proto,
+            query: query.to_vec(),
+            reply,
+            cache_hit: None,
+            upstream: None,
+            view: None,
+        });
+    }
     match &action {
         Action::Reply | Action::Notify { .. } => shared.counters.reply(out),
         // A transfer counts once, by its first message's RCODE.
@@ -340,7 +372,7 @@ mod tests {
 
     #[test]
     fn the_gate_bounds_each_client_and_the_total() {
-        let gate = Gate::new(3, 2);
+        let gate = Gate::new(3, 2, Pending::default());
         let a: IpAddr = "192.0.2.1".parse().expect("address");
         let b: IpAddr = "192.0.2.2".parse().expect("address");
         let c: IpAddr = "192.0.2.3".parse().expect("address");

@@ -93,12 +93,14 @@ fn bind_one(addr: SocketAddr) -> io::Result<UdpSocket> {
 
 /// Receives a batch, answers each query into its slot's reused buffer, sends the batch;
 /// until the shutdown flag is set. Errors on one batch are not fatal: the next is read.
-pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
+/// Counts into `counters`, this worker's own part of the server's counters.
+pub(crate) fn worker(socket: UdpSocket, shared: &Shared, counters: &Counters) {
     let mut batch = Batch::new();
     let mut deferred = Vec::new();
     // UPDATE answers are sent from this same socket (the client expects the address it
     // asked), by the runtime, when the change is stored.
     let reply_socket = socket.try_clone().ok().map(Arc::new);
+    let local = socket.local_addr().ok();
     while !shared.stop.load(Ordering::Relaxed) {
         let n = match recv_batch(&socket, &mut batch) {
             Ok(n) => n,
@@ -111,6 +113,10 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
                 continue;
             }
         };
+        // The batch is timed as a whole, from here to its replies being ready (two clock
+        // reads per batch, none per query; see `metrics`), and the limiter judges it at
+        // the same instant.
+        let received = Instant::now();
         // One snapshot per batch: a reload swaps it between batches, never inside one.
         answer_batch(
             &mut batch,
@@ -120,11 +126,16 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
             &mut deferred,
             shared.updates.is_some(),
             crate::propagation::tsig_now(),
-            // One clock read per batch, and only when limiting.
-            shared.rrl.as_ref().map(|rrl| (rrl, Instant::now())),
-            &shared.counters,
+            shared.rrl.as_ref().map(|rrl| (rrl, received)),
+            counters,
         );
+        // Counted before the send, so a client that has its reply finds it counted.
+        let took = received.elapsed();
+        counters.latency[Proto::Udp as usize].observe_many(took, n as u64);
         let _ = send_batch(&socket, &mut batch, n);
+        if let Some(logs) = &shared.logs {
+            log_batch(logs, &batch, n, took, local, |_| Some((None, None)));
+        }
         for d in deferred.drain(..) {
             match d {
                 Deferred::Notify(zone) => {
@@ -143,6 +154,48 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared) {
                 }
             }
         }
+    }
+}
+
+/// Hands every query of the batch's first `n` slots to the logs, with its reply when one
+/// was sent; `resolver` gives the resolver's fields of each slot (cache hit, upstream
+/// queries), or `None` for a slot logged elsewhere (being resolved). The batch's time is shared out evenly, as for the latency histogram; the wall
+/// clock is read once.
+pub(crate) fn log_batch(
+    logs: &crate::querylog::Logs,
+    batch: &Batch,
+    n: usize,
+    took: std::time::Duration,
+    local: Option<SocketAddr>,
+    resolver: impl Fn(usize) -> Option<(Option<bool>, Option<u32>)>,
+) {
+    let arrived = std::time::SystemTime::now()
+        .checked_sub(took)
+        .unwrap_or(std::time::UNIX_EPOCH);
+    let each = took / u32::try_from(n.max(1)).unwrap_or(1);
+    for i in 0..n {
+        let Some((query, client)) = batch.datagram(i) else {
+            continue;
+        };
+        let Some((cache_hit, upstream)) = resolver(i) else {
+            continue;
+        };
+        let reply = match batch.replies.get(i) {
+            Some(r) if batch.reply_queued(i) => r.clone(),
+            _ => Vec::new(),
+        };
+        logs.emit(crate::querylog::Event {
+            time: arrived,
+            latency: each,
+            client,
+            server: local,
+            transport: Proto::Udp,
+            query: query.to_vec(),
+            reply,
+            cache_hit,
+            upstream,
+            view: None,
+        });
     }
 }
 

@@ -6,13 +6,17 @@
 //! the server, so datagrams from any other address or port never reach us. Within that, the
 //! state machine checks ID and question; a datagram that fails is ignored and the wait goes
 //! on until the real reply or the timeout.
+//!
+//! Every exchange is counted here, where the reply arrives: accepted replies by RCODE with
+//! their round-trip time (`Counters::upstream_rtt`, from the send to the accepted reply),
+//! timeouts and network errors apart.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use banyan_resolver::answer::Answer;
 use banyan_resolver::trace::Trace;
-use banyan_resolver::{Outgoing, Resolution, Resolver, Step, Verdict};
+use banyan_resolver::{Counters, Outgoing, Resolution, Resolver, Step, Verdict};
 use banyan_wire::edns::ClientSubnet;
 use banyan_wire::{Class, Name, RecordType};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -32,13 +36,26 @@ pub async fn resolve(
     trace: bool,
     refresh: bool,
 ) -> (Answer, Option<Trace>) {
-    let (answer, trace, _) = resolve_for(resolver, qname, qtype, qclass, trace, refresh, None).await;
-    (answer, trace)
+    let done = resolve_for(resolver, qname, qtype, qclass, trace, refresh, None).await;
+    (done.answer, done.trace)
+}
+
+/// What [`resolve_for`] found, and what it took.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The answer.
+    pub answer: Answer,
+    /// Every step, when a trace was asked for.
+    pub trace: Option<Trace>,
+    /// The scope the answer was tailored to (RFC 7871 §7.2.1; 0: valid for every client).
+    pub scope: u8,
+    /// Upstream queries sent (for the query log).
+    pub upstream: u32,
 }
 
 /// As [`resolve`], for a client whose subnet is sent upstream (RFC 7871 §7.1.2) when
-/// `subnet` is given; also returns the scope the answer was tailored to (0: valid for
-/// every client).
+/// `subnet` is given; also says the scope of the answer and how many upstream queries it
+/// took.
 pub async fn resolve_for(
     resolver: &Resolver,
     qname: &Name,
@@ -47,7 +64,7 @@ pub async fn resolve_for(
     trace: bool,
     refresh: bool,
     subnet: Option<ClientSubnet>,
-) -> (Answer, Option<Trace>, u8) {
+) -> Resolved {
     let mut res = Resolution::new(qname, qtype, qclass, Instant::now());
     if let Some(s) = subnet {
         res.set_client_subnet(s);
@@ -71,7 +88,12 @@ pub async fn resolve_for(
         match res.poll(resolver, Instant::now()) {
             Step::Done(answer) => {
                 let t = trace.then(|| res.trace());
-                return (answer, t, res.ecs_scope());
+                return Resolved {
+                    answer,
+                    trace: t,
+                    scope: res.ecs_scope(),
+                    upstream: res.upstream_queries(),
+                };
             }
             Step::Send(out) => {
                 let finished = if out.tcp {
@@ -115,10 +137,14 @@ impl Drop for ReplyBuffer {
 
 /// Sends `out` over UDP and waits for the reply. False on timeout or a network error.
 async fn exchange_udp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing, buf: &mut Vec<u8>) -> bool {
+    let counters = &resolver.counters;
     let Some(socket) = connected_udp(out.server) else {
+        Counters::bump(&counters.upstream_errors);
         return false;
     };
+    let sent = Instant::now();
     if socket.send(&out.message).await.is_err() {
+        Counters::bump(&counters.upstream_errors);
         return false;
     }
     let deadline = tokio::time::Instant::now() + out.timeout;
@@ -127,10 +153,19 @@ async fn exchange_udp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing,
         let received = tokio::time::timeout_at(deadline, socket.recv_buf_from(buf)).await;
         let (len, from) = match received {
             Ok(Ok(r)) => r,
-            // Timeout, or an ICMP error (nothing listens there): the server is not answering.
-            _ => return false,
+            // An ICMP error (nothing listens there): the server is not answering.
+            Ok(Err(_)) => {
+                Counters::bump(&counters.upstream_errors);
+                return false;
+            }
+            Err(_) => {
+                Counters::bump(&counters.upstream_timeouts);
+                return false;
+            }
         };
-        if res.on_reply(resolver, Instant::now(), from, &buf[..len]) == Verdict::Accepted {
+        let now = Instant::now();
+        if res.on_reply(resolver, now, from, &buf[..len]) == Verdict::Accepted {
+            counters.upstream_reply(&buf[..len], now.saturating_duration_since(sent));
             return true;
         }
     }
@@ -152,6 +187,7 @@ fn connected_udp(server: SocketAddr) -> Option<UdpSocket> {
 
 /// Sends `out` over TCP (RFC 7766) and reads one reply. False on timeout or error.
 async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing) -> bool {
+    let sent = Instant::now();
     let exchange = async {
         let mut stream = TcpStream::connect(out.server).await.ok()?;
         let _ = stream.set_nodelay(true);
@@ -165,13 +201,24 @@ async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing)
             stream.read_exact(&mut len).await.ok()?;
             let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
             stream.read_exact(&mut reply).await.ok()?;
-            if res.on_reply(resolver, Instant::now(), out.server, &reply) == Verdict::Accepted {
+            let now = Instant::now();
+            if res.on_reply(resolver, now, out.server, &reply) == Verdict::Accepted {
+                resolver
+                    .counters
+                    .upstream_reply(&reply, now.saturating_duration_since(sent));
                 return Some(());
             }
         }
     };
-    matches!(
-        tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await,
-        Ok(Some(()))
-    )
+    match tokio::time::timeout(out.timeout.max(Duration::from_millis(500)), exchange).await {
+        Ok(Some(())) => true,
+        Ok(None) => {
+            Counters::bump(&resolver.counters.upstream_errors);
+            false
+        }
+        Err(_) => {
+            Counters::bump(&resolver.counters.upstream_timeouts);
+            false
+        }
+    }
 }

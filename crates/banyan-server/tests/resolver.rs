@@ -759,3 +759,70 @@ fn a_client_over_its_query_limit_is_slowed_over_udp_only() {
     let (other, _) = burst("127.0.0.2:0");
     assert!(other >= 5, "another client has its own bucket: {other}");
 }
+
+/// Issue 11's graceful shutdown: queries taken before the stop are answered. A UDP and a TCP
+/// client wait on a resolution held by a slow upstream; the service is told to stop
+/// meanwhile, stops accepting connections, and only then is the upstream let go: both
+/// clients get their answers before the service is gone.
+#[test]
+fn shutdown_answers_the_queries_in_flight() {
+    let root = POISON_ROOT.replace("127.0.73.", "127.0.75.");
+    let lab = start_lab(&[("127.0.75.1", &[("root.zone", &root)])]);
+    let slow = SlowServer::start(SocketAddr::new("127.0.75.2".parse().expect("ip"), lab.port));
+    let resolver = start_resolver(lab.port, lab_hints("127.0.75.1"), |_| {});
+    // Known slow, so the resolver waits the longest timeout (2 s) rather than retrying.
+    resolver.resolver().infra.record_rtt(
+        "127.0.75.2".parse().expect("ip"),
+        Duration::from_millis(1500),
+        std::time::Instant::now(),
+    );
+    let at = resolver.local_addrs()[0];
+    let udp = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    udp.set_read_timeout(Some(WAIT)).expect("timeout");
+    udp.connect(at).expect("connect");
+    udp.send(&query_bytes(1, "slow-udp.example.", RecordType::A, true, false))
+        .expect("send");
+    let mut tcp = TcpStream::connect(at).expect("connect");
+    tcp.set_read_timeout(Some(WAIT)).expect("timeout");
+    let q = query_bytes(2, "slow-tcp.example.", RecordType::A, true, false);
+    let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(&q);
+    tcp.write_all(&framed).expect("write");
+    // Both questions are at the slow server (bounded wait).
+    let end = std::time::Instant::now() + WAIT;
+    while slow.asked.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < end {
+        std::thread::yield_now();
+    }
+    assert_eq!(slow.asked.load(Ordering::SeqCst), 2);
+
+    let stopping = std::thread::spawn(move || resolver.shutdown());
+    // No new connection is taken once the stop has begun.
+    let end = std::time::Instant::now() + WAIT;
+    while TcpStream::connect(at).is_ok() && std::time::Instant::now() < end {
+        std::thread::yield_now();
+    }
+    assert!(TcpStream::connect(at).is_err(), "still accepting connections");
+    slow.release.store(true, Ordering::SeqCst);
+
+    let mut buf = vec![0u8; 4096];
+    let n = udp.recv(&mut buf).expect("the UDP query in flight is answered");
+    let (rcode, answer, _) = summary(&buf[..n]);
+    assert_eq!(
+        (rcode, answer),
+        (Rcode::NOERROR, vec!["slow-udp.example. A 192.0.2.77".to_string()])
+    );
+    let mut len = [0u8; 2];
+    tcp.read_exact(&mut len).expect("the TCP query in flight is answered");
+    let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    tcp.read_exact(&mut reply).expect("message");
+    let (rcode, answer, _) = summary(&reply);
+    assert_eq!(
+        (rcode, answer),
+        (Rcode::NOERROR, vec!["slow-tcp.example. A 192.0.2.77".to_string()])
+    );
+    // Then the connection is closed and the service is gone.
+    assert_eq!(tcp.read(&mut len).expect("end of stream"), 0);
+    stopping.join().expect("shutdown");
+    drop(slow);
+    drop(lab);
+}

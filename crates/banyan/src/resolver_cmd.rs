@@ -83,6 +83,13 @@ pub struct ResolverArgs {
     /// only (default off).
     #[arg(skip)]
     pub ecs: Option<banyan_resolver::EcsConfig>,
+    /// Log every client query as a JSON line to FILE, or `-` for standard error; reopened
+    /// on SIGHUP.
+    #[arg(long = "query-log", value_name = "FILE")]
+    pub query_log: Option<String>,
+    /// dnstap output, `file:PATH` or `unix:PATH` (CLIENT_QUERY/CLIENT_RESPONSE messages).
+    #[arg(long = "dnstap", value_name = "DEST")]
+    pub dnstap: Option<String>,
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -165,6 +172,12 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
     server.client_limit = args.client_limit;
     server.encrypted = args.encrypted.to_encrypted("--tls-cert", "--tls-key")?;
     args.limits.apply_resolver(&mut server);
+    server.log = crate::serve_cmd::log_config(
+        args.query_log.as_deref(),
+        args.dnstap.as_deref(),
+        std::path::Path::new(""),
+        "resolver",
+    )?;
     let mut resolver = Resolver::new(config, hints, local);
     if !args.no_validate {
         resolver.set_trust_anchors(match &args.trust_anchor {

@@ -130,6 +130,11 @@ pub struct AuthSection {
     /// A MaxMind DB file (`.mmdb`, GeoIP2/GeoLite2 Country or City) whose country and
     /// continent codes view `regions` may name (relative to the config file; default none).
     pub geoip: Option<PathBuf>,
+    /// Log every query as a JSON line to this file (relative to the config file), or `"-"`
+    /// for standard error (default: off).
+    pub query_log: Option<String>,
+    /// dnstap output: `"file:PATH"` or `"unix:PATH"` (default: off).
+    pub dnstap: Option<String>,
 }
 
 /// `[[auth.view]]`: the clients a view is for and the records they get instead of the
@@ -275,6 +280,11 @@ pub struct ResolverSection {
     pub tls_handshake_timeout: Option<String>,
     /// EDNS Client Subnet sent upstream (RFC 7871; default off, for the clients' privacy).
     pub ecs: Option<EcsSection>,
+    /// Log every client query as a JSON line to this file (relative to the config file), or
+    /// `"-"` for standard error (default: off).
+    pub query_log: Option<String>,
+    /// dnstap output: `"file:PATH"` or `"unix:PATH"` (default: off).
+    pub dnstap: Option<String>,
 }
 
 /// `ecs = { … }` of `[resolver]`: how much of a client's address goes upstream, and to
@@ -853,6 +863,12 @@ pub fn load(path: &Path) -> anyhow::Result<Services> {
     )?;
     server.encrypted = encrypted.to_encrypted("auth.tls_certificate", "auth.tls_key")?;
     limits.apply_auth(&mut server);
+    server.log = log_config(
+        auth.query_log.as_deref(),
+        auth.dnstap.as_deref(),
+        base_of(path),
+        &format!("{file}: auth"),
+    )?;
     server.rrl = auth
         .rrl
         .as_ref()
@@ -1222,6 +1238,54 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             .as_ref()
             .map(|e| ecs_config(e, &format!("{file}: resolver.ecs")))
             .transpose()?,
+        query_log: r.query_log.map(|q| relative_log(&q, base)),
+        dnstap: r.dnstap.map(|d| relative_dnstap(&d, base)),
+    })
+}
+
+/// The directory paths in the config file are relative to.
+fn base_of(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
+/// A `query_log` value with a relative path made relative to `base`; `-` stays.
+fn relative_log(value: &str, base: &Path) -> String {
+    if value == "-" {
+        value.to_owned()
+    } else {
+        base.join(value).display().to_string()
+    }
+}
+
+/// A `dnstap` value (`file:PATH`, `unix:PATH`) with its path made relative to `base`.
+fn relative_dnstap(value: &str, base: &Path) -> String {
+    for scheme in ["file:", "unix:"] {
+        if let Some(p) = value.strip_prefix(scheme).filter(|p| !p.is_empty()) {
+            return format!("{scheme}{}", base.join(p).display());
+        }
+    }
+    value.to_owned()
+}
+
+/// The query log and dnstap settings of a section (`what`, for errors), paths relative to
+/// `base`.
+pub fn log_config(
+    query_log: Option<&str>,
+    dnstap: Option<&str>,
+    base: &Path,
+    what: &str,
+) -> anyhow::Result<banyan_server::querylog::LogConfig> {
+    use banyan_server::sink::Destination;
+    let dnstap = dnstap
+        .map(|d| {
+            Destination::dnstap(&relative_dnstap(d, base))
+                .ok_or_else(|| anyhow!("{what}.dnstap: {d:?} is neither file:PATH nor unix:PATH"))
+        })
+        .transpose()?;
+    Ok(banyan_server::querylog::LogConfig {
+        query_log: query_log.map(|q| Destination::query_log(&relative_log(q, base))),
+        dnstap,
+        identity: None,
     })
 }
 
@@ -1293,7 +1357,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         Some(args) => Some(crate::resolver_cmd::start(crate::resolver_cmd::setup(args)?)?),
         None => None,
     };
-    let resolver_state = resolver.as_ref().map(|r| r.resolver().clone());
+    let resolver_state = resolver.as_ref().map(banyan_server::ResolverServer::metrics_handle);
     let listen_metrics = services.metrics;
     // Started once the authoritative server (when configured) is, since it reads its counters.
     let start_metrics = |auth: Option<banyan_server::MetricsHandle>| -> anyhow::Result<Option<MetricsEndpoint>> {
@@ -1340,11 +1404,11 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
 fn start_metrics_endpoint(
     addr: SocketAddr,
     auth: Option<banyan_server::MetricsHandle>,
-    resolver: Option<std::sync::Arc<banyan_resolver::Resolver>>,
+    resolver: Option<banyan_server::ResolverMetricsHandle>,
 ) -> anyhow::Result<MetricsEndpoint> {
     let endpoint = MetricsEndpoint::start(addr, move || {
         let auth = auth.as_ref().map(banyan_server::MetricsHandle::snapshot);
-        let resolver = resolver.as_deref().map(banyan_server::ResolverMetrics::of);
+        let resolver = resolver.as_ref().map(banyan_server::ResolverMetricsHandle::snapshot);
         banyan_server::metrics::render(auth.as_ref(), resolver.as_ref())
     })
     .with_context(|| format!("metrics.listen {addr}"))?;
@@ -1490,6 +1554,34 @@ allow_transfer = ["192.0.2.0/24"]
             .err()
             .map(|e| e.to_string());
         assert!(err.unwrap_or_default().contains("auth.watch"));
+        Ok(())
+    }
+
+    #[test]
+    fn query_log_and_dnstap_keys() -> anyhow::Result<()> {
+        use banyan_server::sink::Destination;
+        let (config, _) = load_text(GOOD)?;
+        assert!(config.log.is_empty(), "off by default");
+        let (config, _) = load_text(&GOOD.replace(
+            "workers = 2",
+            "workers = 2\nquery_log = \"-\"\ndnstap = \"unix:tap.sock\"",
+        ))?;
+        assert_eq!(config.log.query_log, Some(Destination::Stderr));
+        assert!(matches!(&config.log.dnstap, Some(Destination::Unix(p)) if p.ends_with("tap.sock") && p.is_absolute()));
+        let (config, _) =
+            load_text(&GOOD.replace("workers = 2", "query_log = \"q.log\"\ndnstap = \"file:tap.fstrm\""))?;
+        assert!(matches!(&config.log.query_log, Some(Destination::File(p)) if p.ends_with("q.log") && p.is_absolute()));
+        assert!(matches!(&config.log.dnstap, Some(Destination::File(p)) if p.ends_with("tap.fstrm")));
+        let err = load_text(&GOOD.replace("workers = 2", "dnstap = \"/tmp/tap\""))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("auth.dnstap"), "{err}");
+        let services =
+            load_services("[resolver]\nlisten = [\"127.0.0.1:53\"]\nquery_log = \"r.log\"\ndnstap = \"file:r.tap\"\n")?;
+        let r = services.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        assert!(r.query_log.is_some_and(|q| q.ends_with("r.log")));
+        assert!(r.dnstap.is_some_and(|d| d.starts_with("file:") && d.ends_with("r.tap")));
         Ok(())
     }
 
