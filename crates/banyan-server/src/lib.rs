@@ -46,6 +46,7 @@ pub mod sys;
 mod tcp;
 mod udp;
 pub mod upstream;
+pub mod upstream_tls;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
