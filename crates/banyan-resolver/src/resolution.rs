@@ -22,7 +22,7 @@ use crate::answer::Answer;
 use crate::cache::Negative;
 use crate::infra::Choice;
 use crate::reply::{classify, negative_ttl, Meaning, Sections};
-use crate::resolver::{Counters, Resolver};
+use crate::resolver::{Configured, Counters, Resolver, Transport};
 use crate::rrset::{RRset, Security, Trust};
 use crate::trace::{Trace, TraceEvent};
 use crate::validate::{self, Validator};
@@ -45,8 +45,14 @@ pub enum Step {
 pub struct Outgoing {
     /// Where to: the server's address and the upstream port.
     pub server: SocketAddr,
-    /// Over TCP (the UDP reply was truncated).
+    /// Over TCP (the UDP reply was truncated, or the forward zone says TCP).
     pub tcp: bool,
+    /// The transport: UDP or TCP as `tcp` says, or TLS/HTTPS for a forward zone so
+    /// configured.
+    pub transport: Transport,
+    /// The forward zone (index in `ResolverConfig::forward`) whose forwarder this is; the
+    /// I/O side finds the TLS name, URL and CA there.
+    pub forward: Option<usize>,
     /// The query message.
     pub message: Vec<u8>,
     /// How long to wait for the reply.
@@ -89,6 +95,8 @@ struct Cut {
     /// Labels of the name sent in the next minimised query; `None` once the full name goes.
     minimise: Option<usize>,
     minimised_sent: usize,
+    /// A forward or stub zone: its servers are the configured addresses, not NS names.
+    configured: Option<Configured>,
 }
 
 #[derive(Clone, Debug)]
@@ -315,9 +323,11 @@ impl Resolution {
                 continue;
             }
             match self.choose(r, now) {
-                Some((addr, name, why)) => {
-                    let caps = r.config.case_randomisation && !r.infra.no_caps(addr);
-                    let server = SocketAddr::new(addr, r.config.upstream_port);
+                Some((server, name, why)) => {
+                    // Forwarders recurse for us and may rebuild the question; 0x20 is for
+                    // authorities.
+                    let forwarding = self.forwarding().is_some();
+                    let caps = r.config.case_randomisation && !forwarding && !r.infra.no_caps(server.ip());
                     if let Some(out) = self.send(r, server, name, Some(why), false, true, caps, now) {
                         return Step::Send(out);
                     }
@@ -458,7 +468,20 @@ impl Resolution {
         if task.qtype == RecordType::DS {
             at = at.and_then(|n| n.parent());
         }
+        let configured = at.as_ref().and_then(|n| r.config.configured_zone(n));
+        if let Some((zone, which @ Configured::Forward(_))) = configured {
+            // Everything at or below a forward zone goes to its forwarders, whatever
+            // delegations are cached.
+            self.set_cut(r, zone, Vec::new(), Some(which));
+            return;
+        }
         while let Some(name) = at {
+            if let Some((zone, which)) = configured.as_ref().filter(|(z, _)| *z == name) {
+                // A stub zone's configured servers stand for its NS set; delegations below
+                // it found in the cache were learnt from them and are used first.
+                self.set_cut(r, zone.clone(), Vec::new(), Some(*which));
+                return;
+            }
             if let Some(ns) = r.cache.get(&name, RecordType::NS, self.qclass, now) {
                 let names: Vec<Name> = ns
                     .value
@@ -468,7 +491,7 @@ impl Resolution {
                     .map(|n| n.to_lowercase())
                     .collect();
                 if !names.is_empty() {
-                    self.set_cut(r, name, names);
+                    self.set_cut(r, name, names, None);
                     return;
                 }
             }
@@ -479,7 +502,7 @@ impl Resolution {
             // Priming failed (or its NS set expired): the hints themselves are the cut.
             let names = r.hints.servers.iter().map(|(n, _)| n.to_lowercase()).collect();
             self.seed_hint_addresses(r, now);
-            self.set_cut(r, Name::root(), names);
+            self.set_cut(r, Name::root(), names, None);
             return;
         }
         // RFC 8109 §3: ask a hinted server for the root NS set before anything else.
@@ -493,7 +516,7 @@ impl Resolution {
             qtype: RecordType::NS,
             cut: None,
         });
-        self.set_cut(r, Name::root(), names);
+        self.set_cut(r, Name::root(), names, None);
     }
 
     /// Puts the hints' addresses in the cache at the lowest trust, where any real answer
@@ -506,9 +529,11 @@ impl Resolution {
         }
     }
 
-    fn set_cut(&mut self, r: &Resolver, zone: Name, ns: Vec<Name>) {
+    fn set_cut(&mut self, r: &Resolver, zone: Name, ns: Vec<Name>, configured: Option<Configured>) {
         let Some(task) = self.tasks.last_mut() else { return };
+        let forward = matches!(configured, Some(Configured::Forward(_)));
         let minimise = (r.config.qname_minimisation
+            && !forward
             && task.purpose != Purpose::Priming
             && task.qname.label_count() > zone.label_count() + 1)
             .then_some(zone.label_count() + 1);
@@ -519,12 +544,31 @@ impl Resolution {
             looked_up: Vec::new(),
             minimise,
             minimised_sent: 0,
+            configured,
         });
     }
 
+    /// The forward zone (its index) whose forwarders the top task asks, if any.
+    fn forwarding(&self) -> Option<usize> {
+        match self.tasks.last()?.cut.as_ref()?.configured {
+            Some(Configured::Forward(i)) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The next server of the top task's cut to ask, with its NS name and why.
-    fn choose(&mut self, r: &Resolver, now: Instant) -> Option<(IpAddr, Option<Name>, Choice)> {
+    fn choose(&mut self, r: &Resolver, now: Instant) -> Option<(SocketAddr, Option<Name>, Choice)> {
         let cut = self.tasks.last()?.cut.as_ref()?;
+        if let Some(which) = cut.configured {
+            // Configured servers are asked whatever their address (the operator chose them).
+            let servers = r.config.configured_addresses(which);
+            let addrs: Vec<IpAddr> = servers.iter().map(|s| s.ip()).collect();
+            let tried = cut.tried.clone();
+            let roll: f64 = self.rng.random();
+            let (ip, why) = r.infra.choose(&addrs, &|a| tried.contains(&a), roll, now)?;
+            let server = servers.iter().find(|s| s.ip() == ip).copied()?;
+            return Some((server, None, why));
+        }
         let mut candidates: Vec<(IpAddr, Name)> = Vec::new();
         for ns in &cut.ns {
             for rtype in [RecordType::A, RecordType::AAAA] {
@@ -547,7 +591,7 @@ impl Resolution {
         let roll: f64 = self.rng.random();
         let (ip, why) = r.infra.choose(&addrs, &|a| tried.contains(&a), roll, now)?;
         let name = candidates.iter().find(|(a, _)| *a == ip).map(|(_, n)| n.clone());
-        Some((ip, name, why))
+        Some((SocketAddr::new(ip, r.config.upstream_port), name, why))
     }
 
     /// Pushes a lookup of the next NS name of the top cut that has no known address; false
@@ -622,6 +666,16 @@ impl Resolution {
             cut.tried.push(server.ip());
         }
         let zone = cut.zone.clone();
+        let forward = match cut.configured {
+            Some(Configured::Forward(i)) => Some(i),
+            _ => None,
+        };
+        let transport = match forward.and_then(|i| r.config.forward.get(i)).map(|f| f.transport) {
+            _ if tcp => Transport::Tcp,
+            Some(t) => t,
+            None => Transport::Udp,
+        };
+        let tcp = transport == Transport::Tcp;
         let sent = if caps {
             randomise_case(&sent_lower, &mut self.rng)
         } else {
@@ -633,6 +687,11 @@ impl Resolution {
             &mut message,
             Header {
                 id,
+                // A forwarder is asked to recurse (RFC 1034 §5.3.1); a validating resolver
+                // asks it not to check signatures (CD) so that it validates the data itself
+                // and a bogus answer is not hidden behind a forwarder's SERVFAIL.
+                rd: forward.is_some(),
+                cd: forward.is_some() && r.validating(),
                 ..Header::default()
             },
         );
@@ -678,6 +737,8 @@ impl Resolution {
         Some(Outgoing {
             server,
             tcp,
+            transport,
+            forward,
             message,
             timeout,
         })
@@ -792,6 +853,7 @@ impl Resolution {
         let Some(task) = self.tasks.last() else { return };
         let Some(cut) = &task.cut else { return };
         let zone = cut.zone.clone();
+        let forwarded = matches!(cut.configured, Some(Configured::Forward(_)));
         let minimised = q.sent_lower != task.qname || q.qtype != task.qtype;
         let purpose = task.purpose.clone();
         let mut sections = match Sections::read(msg) {
@@ -866,6 +928,11 @@ impl Resolution {
                 self.note(|| reply_event(ms, "lame", vec![reason.into()]));
             }
             Meaning::Referral { zone: child, ns, glue } => {
+                if forwarded {
+                    // A forwarder is to answer, not to delegate: another forwarder is tried.
+                    self.note(|| reply_event(ms, "lame", vec!["a referral from a forwarder".into()]));
+                    return;
+                }
                 if purpose == Purpose::Priming {
                     self.note(|| reply_event(ms, "lame", vec!["a referral to a priming query".into()]));
                     return;
@@ -916,7 +983,7 @@ impl Resolution {
                         now,
                     );
                 }
-                self.set_cut(r, child, names);
+                self.set_cut(r, child, names, None);
             }
             Meaning::Answer { chain, records, next } => {
                 for c in &chain {

@@ -54,6 +54,92 @@ pub struct ResolverConfig {
     pub answer_cache_bytes: usize,
     /// TTL of stale data served when no authority answers (RFC 8767 §4 recommends 30 s).
     pub stale_answer_ttl: u32,
+    /// Zones whose questions go to forwarders with RD=1 (Unbound's `forward-zone`).
+    pub forward: Vec<ForwardZone>,
+    /// Zones whose iteration starts at configured servers (Unbound's `stub-zone`).
+    pub stub: Vec<StubZone>,
+}
+
+/// How queries reach a configured upstream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// UDP, and TCP when the reply is truncated (RFC 7766 §5).
+    #[default]
+    Udp,
+    /// TCP only (RFC 7766).
+    Tcp,
+    /// DNS over TLS (RFC 7858).
+    Tls,
+    /// DNS over HTTPS (RFC 8484).
+    Https,
+}
+
+/// A forward zone: names at or below `zone` ("." for all) are asked of `addresses` with
+/// RD=1 and their answers taken (cached by TTL, validated when trust anchors are set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardZone {
+    /// The zone (lowercase).
+    pub zone: Name,
+    /// The forwarders, with their ports.
+    pub addresses: Vec<std::net::SocketAddr>,
+    /// How they are asked.
+    pub transport: Transport,
+    /// For TLS and HTTPS: the name in SNI and verified in the certificate (RFC 8310 §8).
+    /// With neither it nor `ca`, TLS is opportunistic (encrypted, not authenticated).
+    pub tls_name: Option<String>,
+    /// For HTTPS: the URL `https://HOST[:PORT]/PATH` (RFC 8484 §3); HOST is the name verified.
+    pub url: Option<String>,
+    /// A PEM file of the certificates to trust instead of the system's.
+    pub ca: Option<std::path::PathBuf>,
+}
+
+/// A stub zone: iteration for names at or below `zone` starts at `addresses` (asked with
+/// RD=0, referrals below followed) instead of descending from the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StubZone {
+    /// The zone (lowercase).
+    pub zone: Name,
+    /// Its authoritative servers, with their ports.
+    pub addresses: Vec<std::net::SocketAddr>,
+}
+
+/// The configured zone that covers a name: the forward or stub zone with the most labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Configured {
+    /// `ResolverConfig::forward[i]`.
+    Forward(usize),
+    /// `ResolverConfig::stub[i]`.
+    Stub(usize),
+}
+
+impl ResolverConfig {
+    /// The closest forward or stub zone at or above `name`, if any (a stub zone below a
+    /// forward zone wins for its names, as in Unbound).
+    pub fn configured_zone(&self, name: &Name) -> Option<(Name, Configured)> {
+        let forward = self
+            .forward
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (&f.zone, Configured::Forward(i)));
+        let stub = self
+            .stub
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&s.zone, Configured::Stub(i)));
+        forward
+            .chain(stub)
+            .filter(|(zone, _)| name.is_subdomain_of(zone))
+            .max_by_key(|(zone, _)| zone.label_count())
+            .map(|(zone, which)| (zone.clone(), which))
+    }
+
+    /// The addresses of a configured zone.
+    pub fn configured_addresses(&self, which: Configured) -> &[std::net::SocketAddr] {
+        match which {
+            Configured::Forward(i) => self.forward.get(i).map_or(&[], |f| &f.addresses),
+            Configured::Stub(i) => self.stub.get(i).map_or(&[], |s| &s.addresses),
+        }
+    }
 }
 
 impl Default for ResolverConfig {
@@ -72,6 +158,8 @@ impl Default for ResolverConfig {
             cache: CacheConfig::default(),
             answer_cache_bytes: 32 << 20,
             stale_answer_ttl: 30,
+            forward: Vec::new(),
+            stub: Vec::new(),
         }
     }
 }

@@ -481,3 +481,165 @@ fn response_policy_zones_block_redirect_and_let_through() {
     assert_eq!(records(&www), ["www.example.test. A"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `res` on `net`, returning the answer and every query sent (with its transport,
+/// forward zone and flags), answering each from the catalog at its address.
+fn run_capturing(
+    net: &Net,
+    r: &Resolver,
+    res: &mut Resolution,
+    clock: &mut Instant,
+) -> (Answer, Vec<(banyan_resolver::Outgoing, banyan_wire::Header)>) {
+    let mut sent = Vec::new();
+    for _ in 0..200 {
+        match res.poll(r, *clock) {
+            Step::Done(a) => return (a, sent),
+            Step::Send(out) => {
+                let header = *Message::parse(&out.message).unwrap().header();
+                sent.push((out.clone(), header));
+                let Some(catalog) = net.servers.get(&out.server.ip()) else {
+                    *clock += out.timeout;
+                    res.on_timeout(r, *clock);
+                    continue;
+                };
+                let mut reply = Vec::new();
+                let req = Request {
+                    bytes: &out.message,
+                    client: "127.0.0.1:5353".parse().unwrap(),
+                    transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
+                    now: 0,
+                };
+                respond(catalog, &AuthConfig::default(), &req, &mut reply);
+                *clock += Duration::from_millis(1);
+                res.on_reply(r, *clock, out.server, &reply);
+            }
+        }
+    }
+    panic!("resolution did not end");
+}
+
+#[test]
+fn forward_zone_asks_its_forwarder_with_rd_and_takes_the_answer() {
+    use banyan_resolver::{ForwardZone, Transport as Via};
+    let forwarder: std::net::SocketAddr = "10.0.0.30:5301".parse().unwrap();
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("example.test."),
+            addresses: vec![forwarder],
+            transport: Via::Tls,
+            tls_name: Some("dns.test".into()),
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NOERROR);
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    // One query, to the forwarder, over its transport, with RD and the full name: no
+    // priming, no referrals, no minimisation.
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (out, header) = &sent[0];
+    assert_eq!((out.server, out.transport, out.forward), (forwarder, Via::Tls, Some(0)));
+    assert!(header.rd && !header.cd);
+    // Cached by TTL: asked again, nobody is asked.
+    let (_, again) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert!(again.is_empty(), "{again:?}");
+    // A name outside the forward zone is resolved from the root as usual, RD clear.
+    let (a, sent) = run_capturing(&net, &r, &mut resolution("ns.lab.", RecordType::A, clock), &mut clock);
+    assert_eq!(records(&a), ["ns.lab. A"]);
+    assert!(sent
+        .iter()
+        .all(|(o, h)| !h.rd && o.forward.is_none() && o.transport == Via::Udp));
+    assert_eq!(sent[0].0.server.ip().to_string(), "10.0.0.1");
+}
+
+#[test]
+fn forwarding_everything_never_primes_and_a_dead_forwarder_is_servfail() {
+    use banyan_resolver::ForwardZone;
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("."),
+            addresses: vec!["10.0.0.77:53".parse().unwrap(), "10.0.0.4:53".parse().unwrap()],
+            transport: Default::default(),
+            tls_name: None,
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("ns.hosting.lab.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["ns.hosting.lab. A"]);
+    assert!(sent.iter().all(|(o, h)| h.rd && o.forward == Some(0)), "{sent:?}");
+    assert!(sent.iter().all(|(o, _)| o.server.ip().to_string() != "10.0.0.1"));
+    // Only dead forwarders: SERVFAIL, and the root is never asked.
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("."),
+            addresses: vec!["10.0.0.77:53".parse().unwrap()],
+            transport: Default::default(),
+            tls_name: None,
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::SERVFAIL);
+    assert!(sent.iter().all(|(o, _)| o.server.ip().to_string() == "10.0.0.77"));
+}
+
+#[test]
+fn stub_zone_starts_iteration_at_its_configured_server() {
+    use banyan_resolver::StubZone;
+    // 10.0.0.2 serves test.; the stub sends test. there directly, port included.
+    let config = ResolverConfig {
+        stub: vec![StubZone {
+            zone: n("test."),
+            addresses: vec!["10.0.0.2:53".parse().unwrap()],
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    let asked: Vec<(String, bool)> = sent.iter().map(|(o, h)| (o.server.ip().to_string(), h.rd)).collect();
+    // No priming and no root: the stub server first (RD=0), then its referral is followed.
+    assert_eq!(asked.first(), Some(&("10.0.0.2".to_string(), false)));
+    assert!(asked.iter().all(|(ip, rd)| ip != "10.0.0.1" && !rd), "{asked:?}");
+    assert!(asked.iter().any(|(ip, _)| ip == "10.0.0.3"), "{asked:?}");
+}
