@@ -186,6 +186,40 @@ pub struct ResolverSection {
     pub local_zone: Vec<PathBuf>,
     /// Queries per second each client address may send over UDP (default: no limit).
     pub client_limit: Option<u32>,
+    /// `[[resolver.forward]]`: zones answered by forwarders.
+    #[serde(default)]
+    pub forward: Vec<ForwardSection>,
+    /// `[[resolver.stub]]`: zones whose iteration starts at given servers.
+    #[serde(default)]
+    pub stub: Vec<StubSection>,
+}
+
+/// `[[resolver.forward]]`: names at or below `zone` are asked of `addresses` with RD=1.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardSection {
+    /// The zone ("." for everything).
+    pub zone: String,
+    /// The forwarders, `ADDR` or `ADDR:PORT` (default port 53, 853 for tls, 443 for https).
+    pub addresses: Vec<String>,
+    /// `udp` (default; TCP when truncated), `tcp`, `tls` (RFC 7858) or `https` (RFC 8484).
+    pub transport: Option<String>,
+    /// TLS/HTTPS: the name verified in the certificate and sent in SNI.
+    pub tls_name: Option<String>,
+    /// HTTPS: `https://HOST[:PORT]/PATH` (default `https://ADDR/dns-query`).
+    pub url: Option<String>,
+    /// TLS/HTTPS: PEM file of the certificates to trust (relative to the config file).
+    pub ca: Option<PathBuf>,
+}
+
+/// `[[resolver.stub]]`: iteration for names at or below `zone` starts at `addresses`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct StubSection {
+    /// The zone.
+    pub zone: String,
+    /// Its authoritative servers, `ADDR` or `ADDR:PORT` (default port 53).
+    pub addresses: Vec<String>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -963,6 +997,27 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             Some(0) => bail!("{file}: resolver.client_limit: at least 1 (leave it out for no limit)"),
             n => n,
         },
+        forward_zones: r
+            .forward
+            .into_iter()
+            .map(|f| {
+                crate::resolver_cmd::forward_zone(
+                    &f.zone,
+                    &f.addresses,
+                    f.transport.as_deref().unwrap_or("udp"),
+                    f.tls_name,
+                    f.url,
+                    f.ca.map(|c| base.join(c)),
+                )
+                .map_err(|e| anyhow!("{file}: resolver.forward: {e}"))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        stub: r
+            .stub
+            .into_iter()
+            .map(|s| format!("{}={}", s.zone, s.addresses.join(",")))
+            .collect(),
+        forward: Vec::new(),
     })
 }
 
