@@ -1383,6 +1383,76 @@ pending_restore = "3d"
 "#;
 
     #[test]
+    fn resolver_forward_and_stub_zones() -> anyhow::Result<()> {
+        let base = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\n";
+        let text = format!(
+            "{base}[[resolver.forward]]\nzone = \".\"\naddresses = [\"192.0.2.1\", \"192.0.2.2:5300\"]\n\
+             [[resolver.forward]]\nzone = \"Corp.Example\"\naddresses = [\"192.0.2.3\"]\ntransport = \"tls\"\n\
+             tls_name = \"dns.corp.example\"\n\
+             [[resolver.forward]]\nzone = \"doh.example.\"\naddresses = [\"::1\"]\ntransport = \"https\"\n\
+             url = \"https://dns.example/q\"\n\
+             [[resolver.stub]]\nzone = \"lab.example.\"\naddresses = [\"192.0.2.4\"]\n"
+        );
+        let r = load_services(&text)?.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        let f = &r.forward_zones;
+        assert_eq!(f.len(), 3);
+        assert_eq!(
+            (f[0].zone.to_string(), f[0].transport),
+            (".".into(), banyan_resolver::Transport::Udp)
+        );
+        assert_eq!(f[0].addresses, ["192.0.2.1:53".parse()?, "192.0.2.2:5300".parse()?]);
+        assert_eq!(f[1].zone.to_string(), "corp.example.");
+        assert_eq!(f[1].addresses, ["192.0.2.3:853".parse::<SocketAddr>()?]);
+        assert_eq!(f[1].tls_name.as_deref(), Some("dns.corp.example"));
+        assert_eq!(f[2].addresses, ["[::1]:443".parse::<SocketAddr>()?]);
+        assert_eq!(r.stub, ["lab.example.=192.0.2.4"]);
+        let setup = crate::resolver_cmd::setup(&r)?;
+        assert_eq!(
+            setup.resolver.config.stub[0].addresses,
+            ["192.0.2.4:53".parse::<SocketAddr>()?]
+        );
+        assert_eq!(setup.resolver.config.forward.len(), 3);
+        for (bad, what) in [
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"quic\"",
+                "quic",
+            ),
+            ("zone = \"x.\"\naddresses = []", "at least one address"),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\nurl = \"https://x/\"",
+                "url is for",
+            ),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"tls\"\nca = \"missing.pem\"",
+                "missing.pem",
+            ),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"https\"\nurl = \"http://x/\"",
+                "not https://",
+            ),
+            ("zone = \"x.\"\naddresses = [\"nowhere\"]", "not an address"),
+        ] {
+            let err = load_services(&format!("{base}[[resolver.forward]]\n{bad}\n"))
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
+            assert!(err.contains(what), "{bad}: {err}");
+        }
+        // The same zone forwarded and stubbed is refused when the resolver is set up.
+        let twice = format!(
+            "{base}[[resolver.forward]]\nzone = \"x.\"\naddresses = [\"192.0.2.1\"]\n\
+             [[resolver.stub]]\nzone = \"X.\"\naddresses = [\"192.0.2.2\"]\n"
+        );
+        let r = load_services(&twice)?.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        let err = crate::resolver_cmd::setup(&r)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("configured twice"), "{err}");
+        Ok(())
+    }
+
+    #[test]
     fn registry_section() -> anyhow::Result<()> {
         let services = load_services(REGISTRY)?;
         assert!(services.auth.is_none() && services.resolver.is_none());
