@@ -12,7 +12,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use banyan_wire::edns::Edns;
+use banyan_wire::edns::{Cookie, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, Rcode, RecordType};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -120,6 +120,10 @@ struct InFlight {
     edns: bool,
     caps: bool,
     at: Instant,
+    /// The client cookie sent (RFC 7873 §5.1), which the reply must carry if it has one.
+    cookie: Option<[u8; 8]>,
+    /// This query already repeats one that got BADCOOKIE.
+    cookie_retried: bool,
 }
 
 /// A send that must repeat the last query to the same server (over TCP after TC, without
@@ -130,6 +134,7 @@ struct Repeat {
     tcp: bool,
     edns: bool,
     caps: bool,
+    cookie_retried: bool,
 }
 
 /// One client question's resolution.
@@ -144,6 +149,8 @@ pub struct Resolution {
     tasks: Vec<Task>,
     in_flight: Option<InFlight>,
     repeat: Option<Repeat>,
+    /// The next send repeats a query answered BADCOOKIE.
+    cookie_retry: bool,
     primed: bool,
     /// Skip the cache for the client's own question (a prefetch renews it).
     refresh: bool,
@@ -186,6 +193,7 @@ impl Resolution {
             chain: Vec::new(),
             in_flight: None,
             repeat: None,
+            cookie_retry: false,
             primed: false,
             refresh: false,
             proofs: Vec::new(),
@@ -281,6 +289,7 @@ impl Resolution {
                 continue;
             }
             if let Some(rep) = self.repeat.take() {
+                self.cookie_retry = rep.cookie_retried;
                 if let Some(out) = self.send(r, rep.server, None, None, rep.tcp, rep.edns, rep.caps, now) {
                     return Step::Send(out);
                 }
@@ -696,15 +705,29 @@ impl Resolution {
             },
         );
         b.question(&sent, qtype, self.qclass).ok()?;
+        // RFC 7873 §5.1: a cookie on every query over UDP and TCP (an encrypted transport
+        // authenticates the server already, and a cookie there would only identify us).
+        let cookie = (edns && r.config.cookies && matches!(transport, Transport::Udp | Transport::Tcp))
+            .then(|| r.client_cookie(server.ip()));
         if edns {
             b.edns(&Edns {
                 udp_payload_size: r.config.udp_payload,
                 // RFC 4035 §4.1: a validating resolver asks for RRSIGs and proofs.
                 dnssec_ok: r.validating(),
+                options: cookie
+                    .map(|client| {
+                        EdnsOption::Cookie(Cookie {
+                            client,
+                            server: r.infra.server_cookie(server.ip()),
+                        })
+                    })
+                    .into_iter()
+                    .collect(),
                 ..Edns::default()
             })
             .ok()?;
         }
+        let cookie_retried = std::mem::take(&mut self.cookie_retry);
         b.finish();
         self.sent += 1;
         Counters::bump(&r.counters.upstream_queries);
@@ -733,6 +756,8 @@ impl Resolution {
             edns,
             caps,
             at: now,
+            cookie,
+            cookie_retried,
         });
         Some(Outgoing {
             server,
@@ -792,8 +817,38 @@ impl Resolution {
                 tcp: q.tcp,
                 edns: q.edns,
                 caps: false,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
+        }
+        if let Some(Cookie {
+            server: Some(server_cookie),
+            ..
+        }) = reply_cookie(&msg)
+        {
+            // RFC 7873 §5.3: kept, and sent back from now on.
+            r.infra.set_server_cookie(q.server.ip(), &server_cookie);
+        }
+        if msg.rcode() == Rcode::BADCOOKIE && q.cookie.is_some() {
+            // RFC 7873 §5.3: the server wants its (new) cookie back: once more with it,
+            // then over TCP, where the cookie is not needed.
+            if !q.cookie_retried || !q.tcp {
+                self.note(|| {
+                    reply_event(
+                        ms,
+                        "badcookie",
+                        vec!["BADCOOKIE; asking again with the server cookie".into()],
+                    )
+                });
+                self.repeat = Some(Repeat {
+                    server: q.server,
+                    tcp: q.tcp || q.cookie_retried,
+                    edns: q.edns,
+                    caps: q.caps,
+                    cookie_retried: true,
+                });
+                return Verdict::Accepted;
+            }
         }
         let header = *msg.header();
         if header.tc && !q.tcp {
@@ -803,6 +858,7 @@ impl Resolution {
                 tcp: true,
                 edns: q.edns,
                 caps: q.caps,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
         }
@@ -814,6 +870,7 @@ impl Resolution {
                 tcp: q.tcp,
                 edns: false,
                 caps: q.caps,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
         }
@@ -840,11 +897,16 @@ impl Resolution {
         }
         match msg.question() {
             Some(qv)
-                if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) =>
-            {
-                Verdict::Accepted
-            }
-            _ => Verdict::Ignored("question does not match"),
+                if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) => {}
+            _ => return Verdict::Ignored("question does not match"),
+        }
+        // RFC 7873 §5.3: a reply carrying a client cookie other than ours is forged (or
+        // for another query) and is discarded; one without a cookie is a server that does
+        // not do cookies.
+        match (q.cookie, msg.edns().is_some_and(|e| e.is_err()), reply_cookie(&msg)) {
+            (Some(_), true, _) => Verdict::Ignored("malformed OPT record"),
+            (Some(sent), false, Some(got)) if got.client != sent => Verdict::Ignored("client cookie does not match"),
+            _ => Verdict::Accepted,
         }
     }
 
@@ -1287,6 +1349,15 @@ impl Resolution {
         }
         self.result = Some(servfail());
     }
+}
+
+/// The COOKIE option of a reply, if it has a readable one.
+fn reply_cookie(msg: &Message<'_>) -> Option<Cookie> {
+    let edns = msg.edns()?.ok()?;
+    edns.options.into_iter().find_map(|o| match o {
+        EdnsOption::Cookie(c) => Some(c),
+        _ => None,
+    })
 }
 
 /// Whether cached data of this trust may answer a task: a client (or the validator) is

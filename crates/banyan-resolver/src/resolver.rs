@@ -54,6 +54,10 @@ pub struct ResolverConfig {
     pub answer_cache_bytes: usize,
     /// TTL of stale data served when no authority answers (RFC 8767 §4 recommends 30 s).
     pub stale_answer_ttl: u32,
+    /// Send DNS cookies upstream (RFC 7873 §5.1) over UDP and TCP, echo the servers'
+    /// cookies, drop replies whose client cookie is wrong (on by default, as BIND's
+    /// `send-cookie`).
+    pub cookies: bool,
     /// Zones whose questions go to forwarders with RD=1 (Unbound's `forward-zone`).
     pub forward: Vec<ForwardZone>,
     /// Zones whose iteration starts at configured servers (Unbound's `stub-zone`).
@@ -158,6 +162,7 @@ impl Default for ResolverConfig {
             cache: CacheConfig::default(),
             answer_cache_bytes: 32 << 20,
             stale_answer_ttl: 30,
+            cookies: true,
             forward: Vec::new(),
             stub: Vec::new(),
         }
@@ -255,6 +260,8 @@ pub struct Resolver {
     pub aggressive: AggressiveNsec,
     /// Response policy zones (blocklists), swapped whole on reload ([`Resolver::set_policy`]).
     pub policy: arc_swap::ArcSwap<ResponsePolicy>,
+    /// The secret client cookies are derived from (RFC 7873 §5.1), random per process.
+    cookie_secret: [u8; 16],
 }
 
 impl Resolver {
@@ -291,8 +298,22 @@ impl Resolver {
             key_cache: KeyCache::default(),
             aggressive: AggressiveNsec::default(),
             policy: arc_swap::ArcSwap::from_pointee(ResponsePolicy::none()),
+            cookie_secret: rand::random(),
             config,
         }
+    }
+
+    /// The client cookie sent to `server` (RFC 7873 §5.1, Appendix A.1): a keyed hash of
+    /// the server's address under a per-process secret, so each server sees its own value
+    /// and none can predict another's. The client address is left out: the kernel picks it
+    /// per socket and the state machine never learns it.
+    pub fn client_cookie(&self, server: std::net::IpAddr) -> [u8; 8] {
+        use std::hash::{Hash as _, Hasher as _};
+        // SipHash (std's DefaultHasher) with the secret hashed first as its key material.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.cookie_secret.hash(&mut h);
+        server.hash(&mut h);
+        h.finish().to_be_bytes()
     }
 
     /// Puts `policy` in force for every resolution from now on, and empties the whole-reply
