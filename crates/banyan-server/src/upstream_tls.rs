@@ -45,6 +45,10 @@ pub const DEFAULT_DOH_PATH: &str = "/dns-query";
 /// seconds, not minutes, so a longer client limit would mostly keep dead connections.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Idle DoT connections kept per upstream: more are closed when returned. A burst of
+/// concurrent queries opens one connection each; afterwards a few cover the steady rate.
+pub const MAX_IDLE_PER_UPSTREAM: usize = 8;
+
 /// The file Debian-like systems keep their trusted CA certificates in.
 const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -350,7 +354,10 @@ impl Client {
 
     fn put_idle_dot(&self, ep: &Endpoint, stream: Dot) {
         let mut pool = self.dot.lock().unwrap_or_else(|e| e.into_inner());
-        pool.entry(ep.clone()).or_default().push((Instant::now(), stream));
+        let idle = pool.entry(ep.clone()).or_default();
+        if idle.len() < MAX_IDLE_PER_UPSTREAM {
+            idle.push((Instant::now(), stream));
+        }
     }
 
     async fn exchange_doh(&self, ep: &Endpoint, path: &str, get: bool, query: &[u8]) -> Result<Vec<u8>, ClientError> {

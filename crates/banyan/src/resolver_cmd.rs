@@ -82,6 +82,10 @@ pub struct ResolverArgs {
     /// the root (Unbound's stub-zone); repeatable.
     #[arg(long = "stub", value_name = "ZONE=ADDR[,ADDR…]")]
     pub stub: Vec<String>,
+    /// Send no DNS cookies upstream (RFC 7873; by default every UDP and TCP query carries
+    /// one and replies with a wrong client cookie are dropped).
+    #[arg(long = "no-upstream-cookies")]
+    pub no_upstream_cookies: bool,
     /// Forward zones from the config file (with their transports).
     #[arg(skip)]
     pub forward_zones: Vec<banyan_resolver::ForwardZone>,
@@ -279,6 +283,7 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
         );
     }
     (config.forward, config.stub) = configured_zones(args)?;
+    config.cookies = !args.no_upstream_cookies;
     let mut server = ResolverServerConfig::new(args.listen.clone());
     if let Some(n) = args.workers {
         server.udp_workers = usize::from(n);

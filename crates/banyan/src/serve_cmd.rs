@@ -186,6 +186,8 @@ pub struct ResolverSection {
     pub local_zone: Vec<PathBuf>,
     /// Queries per second each client address may send over UDP (default: no limit).
     pub client_limit: Option<u32>,
+    /// Send DNS cookies upstream (RFC 7873; default true).
+    pub upstream_cookies: Option<bool>,
     /// `[[resolver.forward]]`: zones answered by forwarders.
     #[serde(default)]
     pub forward: Vec<ForwardSection>,
@@ -1018,6 +1020,7 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             .map(|s| format!("{}={}", s.zone, s.addresses.join(",")))
             .collect(),
         forward: Vec::new(),
+        no_upstream_cookies: r.upstream_cookies == Some(false),
     })
 }
 
@@ -1438,6 +1441,10 @@ pending_restore = "3d"
                 .unwrap_or_default();
             assert!(err.contains(what), "{bad}: {err}");
         }
+        let r = load_services(&format!("{base}upstream_cookies = false\n"))?
+            .resolver
+            .ok_or_else(|| anyhow!("no resolver"))?;
+        assert!(r.no_upstream_cookies && !crate::resolver_cmd::setup(&r)?.resolver.config.cookies);
         // The same zone forwarded and stubbed is refused when the resolver is set up.
         let twice = format!(
             "{base}[[resolver.forward]]\nzone = \"x.\"\naddresses = [\"192.0.2.1\"]\n\
