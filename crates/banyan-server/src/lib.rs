@@ -25,6 +25,10 @@
 //!   [`Server::metrics`] and rendered in the Prometheus text format, served by
 //!   [`MetricsEndpoint`].
 //!
+//! - Upstream DoT and DoH ([`upstream_tls`]): the client side of RFC 7858 and RFC 8484 for
+//!   the resolver's forward zones and `banyan query +tls`/`+https`, connections kept open
+//!   between queries.
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
 //! when `AuthConfig::cookies` is set), DoT/DoH (not yet).

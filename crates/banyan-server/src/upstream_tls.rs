@@ -346,10 +346,14 @@ impl Client {
 
     fn take_idle_dot(&self, ep: &Endpoint) -> Option<Dot> {
         let mut pool = self.dot.lock().unwrap_or_else(|e| e.into_inner());
-        let list = pool.get_mut(ep)?;
         let now = Instant::now();
-        list.retain(|(used, _)| now.duration_since(*used) < self.idle_timeout);
-        list.pop().map(|(_, s)| s)
+        // Every upstream's stale connections are closed here, not only this one's: an
+        // upstream no longer asked would otherwise keep its sockets forever.
+        pool.retain(|_, list| {
+            list.retain(|(used, _)| now.duration_since(*used) < self.idle_timeout);
+            !list.is_empty()
+        });
+        pool.get_mut(ep)?.pop().map(|(_, s)| s)
     }
 
     fn put_idle_dot(&self, ep: &Endpoint, stream: Dot) {
@@ -364,17 +368,12 @@ impl Client {
         let shared = {
             let mut pool = self.doh.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            match pool.get_mut(ep) {
-                Some((used, send)) if now.duration_since(*used) < self.idle_timeout => {
-                    *used = now;
-                    Some(send.clone())
-                }
-                Some(_) => {
-                    pool.remove(ep);
-                    None
-                }
-                None => None,
-            }
+            // Dropping the last handle of an idle connection closes it (its task ends).
+            pool.retain(|_, (used, _)| now.duration_since(*used) < self.idle_timeout);
+            pool.get_mut(ep).map(|(used, send)| {
+                *used = now;
+                send.clone()
+            })
         };
         if let Some(send) = shared {
             if let Ok(reply) = doh_round_trip(send, ep, path, get, query).await {
