@@ -1,6 +1,6 @@
 //! End to end: `banyan query +tls` / `+https` against a DoT/DoH fake with a certificate made
 //! in the test, and `banyan resolver` forwarding a zone over UDP (`--forward`) and over DoT
-//! (`[[resolver.forward]]` in `banyan serve --config`), keeping one TLS connection for
+//! and DoH (`[[resolver.forward]]` in `banyan serve --config`), keeping one connection for
 //! several queries. Loopback only; processes stopped by PID.
 
 #![allow(clippy::unwrap_used)]
@@ -160,7 +160,7 @@ fn resolver_forwards_a_zone_over_udp_with_rd() {
 }
 
 #[test]
-fn resolver_forwards_over_dot_from_the_config_file_on_one_connection() {
+fn resolver_forwards_over_dot_and_doh_from_the_config_file_one_connection_each() {
     let rt = runtime();
     let fake = rt.block_on(EncryptedFake::start("dns.test", answer_with([192, 0, 2, 55])));
     let dir = tempfile::tempdir().unwrap();
@@ -171,9 +171,13 @@ fn resolver_forwards_over_dot_from_the_config_file_on_one_connection() {
         format!(
             "[resolver]\nlisten = [\"127.0.0.1:0\"]\nvalidate = false\nworkers = 1\nroot_hints = {:?}\n\n\
              [[resolver.forward]]\nzone = \".\"\naddresses = [\"{}\"]\ntransport = \"tls\"\n\
-             tls_name = \"dns.test\"\nca = {:?}\n",
+             tls_name = \"dns.test\"\nca = {:?}\n\n\
+             [[resolver.forward]]\nzone = \"doh.example.\"\naddresses = [\"{}\"]\ntransport = \"https\"\n\
+             url = \"https://dns.test/dns-query\"\nca = {:?}\n",
             hints.display().to_string(),
             fake.dot,
+            fake.cert_file.display().to_string(),
+            fake.doh,
             fake.cert_file.display().to_string()
         ),
     )
@@ -194,5 +198,13 @@ fn resolver_forwards_over_dot_from_the_config_file_on_one_connection() {
     let (_, out, _) = banyan(&["query", "@127.0.0.1", "-p", &port, "a.example.", "+short"]);
     assert_eq!(out.trim(), "192.0.2.55");
     assert_eq!(fake.seen.lock().unwrap().len(), asked);
+    // The more specific zone goes over DoH (RFC 8484), on one HTTP/2 connection.
+    for name in ["www.doh.example.", "ftp.doh.example."] {
+        let (ok, out, err) = banyan(&["query", "@127.0.0.1", "-p", &port, name, "+short", "+timeout=3"]);
+        assert!(ok, "{err}");
+        assert_eq!(out.trim(), "192.0.2.55", "{name}");
+    }
+    assert_eq!(fake.seen.lock().unwrap().len(), asked + 2);
+    assert_eq!(fake.connections.load(Ordering::SeqCst), 2);
     server.stop();
 }
