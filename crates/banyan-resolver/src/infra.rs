@@ -94,6 +94,10 @@ struct Entry {
     updated: Option<Instant>,
     /// The server does not echo the question's case (0x20 is off for it).
     no_caps: bool,
+    /// The server cookie it last sent (RFC 7873 §5.3: 8 to 32 octets), echoed in the next
+    /// queries; the first `server_cookie_len` octets (0: none). Inline, so entries stay `Copy`.
+    server_cookie: [u8; 32],
+    server_cookie_len: u8,
 }
 
 const UNKNOWN_MS: f64 = UNKNOWN_RTT.as_millis() as f64;
@@ -110,6 +114,8 @@ impl Entry {
             backoff_rto: UNKNOWN_MS,
             updated: None,
             no_caps: false,
+            server_cookie: [0; 32],
+            server_cookie_len: 0,
         }
     }
 
@@ -357,6 +363,31 @@ impl Infra {
         let mut entry = Entry::new();
         entry.no_caps = true;
         table.insert(addr, entry);
+    }
+
+    /// Remembers the server cookie `addr` sent (RFC 7873 §5.3: the client stores it and
+    /// sends it back in its next queries to that server).
+    pub fn set_server_cookie(&self, addr: IpAddr, cookie: &[u8]) {
+        let Ok(len) = u8::try_from(cookie.len()) else { return };
+        if !(8..=32).contains(&len) {
+            return;
+        }
+        let mut table = self.lock();
+        if !table.contains_key(&addr) {
+            self.make_room(&mut table);
+            table.insert(addr, Entry::new());
+        }
+        if let Some(entry) = table.get_mut(&addr) {
+            entry.server_cookie[..cookie.len()].copy_from_slice(cookie);
+            entry.server_cookie_len = len;
+        }
+    }
+
+    /// The server cookie last received from `addr`, if any.
+    pub fn server_cookie(&self, addr: IpAddr) -> Option<Vec<u8>> {
+        let table = self.lock();
+        let entry = table.get(&addr).filter(|e| e.server_cookie_len > 0)?;
+        Some(entry.server_cookie[..usize::from(entry.server_cookie_len)].to_vec())
     }
 
     /// Whether `addr` was found not to echo case.

@@ -46,5 +46,5 @@ pub mod trace;
 pub mod validate;
 
 pub use resolution::{Outgoing, Resolution, Step, Verdict};
-pub use resolver::{write_reply, Counters, Resolver, ResolverConfig};
+pub use resolver::{write_reply, Configured, Counters, ForwardZone, Resolver, ResolverConfig, StubZone, Transport};
 pub use validate::TrustAnchors;

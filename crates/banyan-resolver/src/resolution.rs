@@ -12,7 +12,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use banyan_wire::edns::{ClientSubnet, Edns, EdnsOption};
+use banyan_wire::edns::{ClientSubnet, Cookie, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, Rcode, RecordType};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -22,7 +22,7 @@ use crate::answer::Answer;
 use crate::cache::Negative;
 use crate::infra::Choice;
 use crate::reply::{classify, negative_ttl, Meaning, Sections};
-use crate::resolver::{Counters, Resolver};
+use crate::resolver::{Configured, Counters, Resolver, Transport};
 use crate::rrset::{RRset, Security, Trust};
 use crate::trace::{Trace, TraceEvent};
 use crate::validate::{self, Validator};
@@ -45,8 +45,14 @@ pub enum Step {
 pub struct Outgoing {
     /// Where to: the server's address and the upstream port.
     pub server: SocketAddr,
-    /// Over TCP (the UDP reply was truncated).
+    /// Over TCP (the UDP reply was truncated, or the forward zone says TCP).
     pub tcp: bool,
+    /// The transport: UDP or TCP as `tcp` says, or TLS/HTTPS for a forward zone so
+    /// configured.
+    pub transport: Transport,
+    /// The forward zone (index in `ResolverConfig::forward`) whose forwarder this is; the
+    /// I/O side finds the TLS name, URL and CA there.
+    pub forward: Option<usize>,
     /// The query message.
     pub message: Vec<u8>,
     /// How long to wait for the reply.
@@ -89,6 +95,8 @@ struct Cut {
     /// Labels of the name sent in the next minimised query; `None` once the full name goes.
     minimise: Option<usize>,
     minimised_sent: usize,
+    /// A forward or stub zone: its servers are the configured addresses, not NS names.
+    configured: Option<Configured>,
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +122,10 @@ struct InFlight {
     at: Instant,
     /// The client subnet sent with it (RFC 7871 §7.1.2), if any.
     ecs: Option<ClientSubnet>,
+    /// The client cookie sent (RFC 7873 §5.1), which the reply must carry if it has one.
+    cookie: Option<[u8; 8]>,
+    /// This query already repeats one that got BADCOOKIE.
+    cookie_retried: bool,
 }
 
 /// A send that must repeat the last query to the same server (over TCP after TC, without
@@ -124,6 +136,7 @@ struct Repeat {
     tcp: bool,
     edns: bool,
     caps: bool,
+    cookie_retried: bool,
 }
 
 /// One client question's resolution.
@@ -138,6 +151,8 @@ pub struct Resolution {
     tasks: Vec<Task>,
     in_flight: Option<InFlight>,
     repeat: Option<Repeat>,
+    /// The next send repeats a query answered BADCOOKIE.
+    cookie_retry: bool,
     primed: bool,
     /// Skip the cache for the client's own question (a prefetch renews it).
     refresh: bool,
@@ -186,6 +201,7 @@ impl Resolution {
             chain: Vec::new(),
             in_flight: None,
             repeat: None,
+            cookie_retry: false,
             primed: false,
             refresh: false,
             proofs: Vec::new(),
@@ -295,6 +311,7 @@ impl Resolution {
                 continue;
             }
             if let Some(rep) = self.repeat.take() {
+                self.cookie_retry = rep.cookie_retried;
                 if let Some(out) = self.send(r, rep.server, None, None, rep.tcp, rep.edns, rep.caps, now) {
                     return Step::Send(out);
                 }
@@ -337,9 +354,11 @@ impl Resolution {
                 continue;
             }
             match self.choose(r, now) {
-                Some((addr, name, why)) => {
-                    let caps = r.config.case_randomisation && !r.infra.no_caps(addr);
-                    let server = SocketAddr::new(addr, r.config.upstream_port);
+                Some((server, name, why)) => {
+                    // Forwarders recurse for us and may rebuild the question; 0x20 is for
+                    // authorities.
+                    let forwarding = self.forwarding().is_some();
+                    let caps = r.config.case_randomisation && !forwarding && !r.infra.no_caps(server.ip());
                     if let Some(out) = self.send(r, server, name, Some(why), false, true, caps, now) {
                         return Step::Send(out);
                     }
@@ -480,7 +499,20 @@ impl Resolution {
         if task.qtype == RecordType::DS {
             at = at.and_then(|n| n.parent());
         }
+        let configured = at.as_ref().and_then(|n| r.config.configured_zone(n));
+        if let Some((zone, which @ Configured::Forward(_))) = configured {
+            // Everything at or below a forward zone goes to its forwarders, whatever
+            // delegations are cached.
+            self.set_cut(r, zone, Vec::new(), Some(which));
+            return;
+        }
         while let Some(name) = at {
+            if let Some((zone, which)) = configured.as_ref().filter(|(z, _)| *z == name) {
+                // A stub zone's configured servers stand for its NS set; delegations below
+                // it found in the cache were learnt from them and are used first.
+                self.set_cut(r, zone.clone(), Vec::new(), Some(*which));
+                return;
+            }
             if let Some(ns) = r.cache.get(&name, RecordType::NS, self.qclass, now) {
                 let names: Vec<Name> = ns
                     .value
@@ -490,7 +522,7 @@ impl Resolution {
                     .map(|n| n.to_lowercase())
                     .collect();
                 if !names.is_empty() {
-                    self.set_cut(r, name, names);
+                    self.set_cut(r, name, names, None);
                     return;
                 }
             }
@@ -501,7 +533,7 @@ impl Resolution {
             // Priming failed (or its NS set expired): the hints themselves are the cut.
             let names = r.hints.servers.iter().map(|(n, _)| n.to_lowercase()).collect();
             self.seed_hint_addresses(r, now);
-            self.set_cut(r, Name::root(), names);
+            self.set_cut(r, Name::root(), names, None);
             return;
         }
         // RFC 8109 §3: ask a hinted server for the root NS set before anything else.
@@ -515,7 +547,7 @@ impl Resolution {
             qtype: RecordType::NS,
             cut: None,
         });
-        self.set_cut(r, Name::root(), names);
+        self.set_cut(r, Name::root(), names, None);
     }
 
     /// Puts the hints' addresses in the cache at the lowest trust, where any real answer
@@ -528,9 +560,11 @@ impl Resolution {
         }
     }
 
-    fn set_cut(&mut self, r: &Resolver, zone: Name, ns: Vec<Name>) {
+    fn set_cut(&mut self, r: &Resolver, zone: Name, ns: Vec<Name>, configured: Option<Configured>) {
         let Some(task) = self.tasks.last_mut() else { return };
+        let forward = matches!(configured, Some(Configured::Forward(_)));
         let minimise = (r.config.qname_minimisation
+            && !forward
             && task.purpose != Purpose::Priming
             && task.qname.label_count() > zone.label_count() + 1)
             .then_some(zone.label_count() + 1);
@@ -541,12 +575,31 @@ impl Resolution {
             looked_up: Vec::new(),
             minimise,
             minimised_sent: 0,
+            configured,
         });
     }
 
+    /// The forward zone (its index) whose forwarders the top task asks, if any.
+    fn forwarding(&self) -> Option<usize> {
+        match self.tasks.last()?.cut.as_ref()?.configured {
+            Some(Configured::Forward(i)) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The next server of the top task's cut to ask, with its NS name and why.
-    fn choose(&mut self, r: &Resolver, now: Instant) -> Option<(IpAddr, Option<Name>, Choice)> {
+    fn choose(&mut self, r: &Resolver, now: Instant) -> Option<(SocketAddr, Option<Name>, Choice)> {
         let cut = self.tasks.last()?.cut.as_ref()?;
+        if let Some(which) = cut.configured {
+            // Configured servers are asked whatever their address (the operator chose them).
+            let servers = r.config.configured_addresses(which);
+            let addrs: Vec<IpAddr> = servers.iter().map(|s| s.ip()).collect();
+            let tried = cut.tried.clone();
+            let roll: f64 = self.rng.random();
+            let (ip, why) = r.infra.choose(&addrs, &|a| tried.contains(&a), roll, now)?;
+            let server = servers.iter().find(|s| s.ip() == ip).copied()?;
+            return Some((server, None, why));
+        }
         let mut candidates: Vec<(IpAddr, Name)> = Vec::new();
         for ns in &cut.ns {
             for rtype in [RecordType::A, RecordType::AAAA] {
@@ -569,7 +622,7 @@ impl Resolution {
         let roll: f64 = self.rng.random();
         let (ip, why) = r.infra.choose(&addrs, &|a| tried.contains(&a), roll, now)?;
         let name = candidates.iter().find(|(a, _)| *a == ip).map(|(_, n)| n.clone());
-        Some((ip, name, why))
+        Some((SocketAddr::new(ip, r.config.upstream_port), name, why))
     }
 
     /// Pushes a lookup of the next NS name of the top cut that has no known address; false
@@ -650,6 +703,16 @@ impl Resolution {
             }
             _ => None,
         };
+        let forward = match cut.configured {
+            Some(Configured::Forward(i)) => Some(i),
+            _ => None,
+        };
+        let transport = match forward.and_then(|i| r.config.forward.get(i)).map(|f| f.transport) {
+            _ if tcp => Transport::Tcp,
+            Some(t) => t,
+            None => Transport::Udp,
+        };
+        let tcp = transport == Transport::Tcp;
         let sent = if caps {
             randomise_case(&sent_lower, &mut self.rng)
         } else {
@@ -661,20 +724,39 @@ impl Resolution {
             &mut message,
             Header {
                 id,
+                // A forwarder is asked to recurse (RFC 1034 §5.3.1); a validating resolver
+                // asks it not to check signatures (CD) so that it validates the data itself
+                // and a bogus answer is not hidden behind a forwarder's SERVFAIL.
+                rd: forward.is_some(),
+                cd: forward.is_some() && r.validating(),
                 ..Header::default()
             },
         );
         b.question(&sent, qtype, self.qclass).ok()?;
+        // RFC 7873 §5.1: a cookie on every query over UDP and TCP (an encrypted transport
+        // authenticates the server already, and a cookie there would only identify us).
+        let cookie = (edns && r.config.cookies && matches!(transport, Transport::Udp | Transport::Tcp))
+            .then(|| r.client_cookie(server.ip()));
         if edns {
             b.edns(&Edns {
                 udp_payload_size: r.config.udp_payload,
                 // RFC 4035 §4.1: a validating resolver asks for RRSIGs and proofs.
                 dnssec_ok: r.validating(),
-                options: ecs.map(EdnsOption::ClientSubnet).into_iter().collect(),
+                options: ecs
+                    .map(EdnsOption::ClientSubnet)
+                    .into_iter()
+                    .chain(cookie.map(|client| {
+                        EdnsOption::Cookie(Cookie {
+                            client,
+                            server: r.infra.server_cookie(server.ip()),
+                        })
+                    }))
+                    .collect(),
                 ..Edns::default()
             })
             .ok()?;
         }
+        let cookie_retried = std::mem::take(&mut self.cookie_retry);
         b.finish();
         self.sent += 1;
         Counters::bump(&r.counters.upstream_queries);
@@ -704,10 +786,14 @@ impl Resolution {
             caps,
             at: now,
             ecs: ecs.filter(|_| edns),
+            cookie,
+            cookie_retried,
         });
         Some(Outgoing {
             server,
             tcp,
+            transport,
+            forward,
             message,
             timeout,
         })
@@ -761,8 +847,38 @@ impl Resolution {
                 tcp: q.tcp,
                 edns: q.edns,
                 caps: false,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
+        }
+        if let Some(Cookie {
+            server: Some(server_cookie),
+            ..
+        }) = reply_cookie(&msg)
+        {
+            // RFC 7873 §5.3: kept, and sent back from now on.
+            r.infra.set_server_cookie(q.server.ip(), &server_cookie);
+        }
+        if msg.rcode() == Rcode::BADCOOKIE && q.cookie.is_some() {
+            // RFC 7873 §5.3: the server wants its (new) cookie back: once more with it,
+            // then over TCP, where the cookie is not needed.
+            if !q.cookie_retried || !q.tcp {
+                self.note(|| {
+                    reply_event(
+                        ms,
+                        "badcookie",
+                        vec!["BADCOOKIE; asking again with the server cookie".into()],
+                    )
+                });
+                self.repeat = Some(Repeat {
+                    server: q.server,
+                    tcp: q.tcp || q.cookie_retried,
+                    edns: q.edns,
+                    caps: q.caps,
+                    cookie_retried: true,
+                });
+                return Verdict::Accepted;
+            }
         }
         let header = *msg.header();
         if header.tc && !q.tcp {
@@ -772,6 +888,7 @@ impl Resolution {
                 tcp: true,
                 edns: q.edns,
                 caps: q.caps,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
         }
@@ -783,6 +900,7 @@ impl Resolution {
                 tcp: q.tcp,
                 edns: false,
                 caps: q.caps,
+                cookie_retried: q.cookie_retried,
             });
             return Verdict::Accepted;
         }
@@ -809,11 +927,16 @@ impl Resolution {
         }
         match msg.question() {
             Some(qv)
-                if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) =>
-            {
-                Verdict::Accepted
-            }
-            _ => Verdict::Ignored("question does not match"),
+                if h.qdcount == 1 && qv.qtype == q.qtype && qv.qclass == self.qclass && qv.qname.eq_name(&q.sent) => {}
+            _ => return Verdict::Ignored("question does not match"),
+        }
+        // RFC 7873 §5.3: a reply carrying a client cookie other than ours is forged (or
+        // for another query) and is discarded; one without a cookie is a server that does
+        // not do cookies.
+        match (q.cookie, msg.edns().is_some_and(|e| e.is_err()), reply_cookie(&msg)) {
+            (Some(_), true, _) => Verdict::Ignored("malformed OPT record"),
+            (Some(sent), false, Some(got)) if got.client != sent => Verdict::Ignored("client cookie does not match"),
+            _ => Verdict::Accepted,
         }
     }
 
@@ -822,6 +945,7 @@ impl Resolution {
         let Some(task) = self.tasks.last() else { return };
         let Some(cut) = &task.cut else { return };
         let zone = cut.zone.clone();
+        let forwarded = matches!(cut.configured, Some(Configured::Forward(_)));
         let minimised = q.sent_lower != task.qname || q.qtype != task.qtype;
         let purpose = task.purpose.clone();
         let mut sections = match Sections::read(msg) {
@@ -923,6 +1047,11 @@ impl Resolution {
                 self.note(|| reply_event(ms, "lame", vec![reason.into()]));
             }
             Meaning::Referral { zone: child, ns, glue } => {
+                if forwarded {
+                    // A forwarder is to answer, not to delegate: another forwarder is tried.
+                    self.note(|| reply_event(ms, "lame", vec!["a referral from a forwarder".into()]));
+                    return;
+                }
                 if purpose == Purpose::Priming {
                     self.note(|| reply_event(ms, "lame", vec!["a referral to a priming query".into()]));
                     return;
@@ -973,7 +1102,7 @@ impl Resolution {
                         now,
                     );
                 }
-                self.set_cut(r, child, names);
+                self.set_cut(r, child, names, None);
             }
             Meaning::Answer { chain, records, next } => {
                 for c in &chain {
@@ -1282,6 +1411,15 @@ impl Resolution {
         }
         self.result = Some(servfail());
     }
+}
+
+/// The COOKIE option of a reply, if it has a readable one.
+fn reply_cookie(msg: &Message<'_>) -> Option<Cookie> {
+    let edns = msg.edns()?.ok()?;
+    edns.options.into_iter().find_map(|o| match o {
+        EdnsOption::Cookie(c) => Some(c),
+        _ => None,
+    })
 }
 
 /// Whether cached data of this trust may answer a task: a client (or the validator) is

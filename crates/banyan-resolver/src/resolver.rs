@@ -58,6 +58,96 @@ pub struct ResolverConfig {
     /// EDNS Client Subnet sent upstream (RFC 7871); `None` (the default): never, for the
     /// clients' privacy.
     pub ecs: Option<crate::ecs::EcsConfig>,
+    /// Send DNS cookies upstream (RFC 7873 §5.1) over UDP and TCP, echo the servers'
+    /// cookies, drop replies whose client cookie is wrong (on by default, as BIND's
+    /// `send-cookie`).
+    pub cookies: bool,
+    /// Zones whose questions go to forwarders with RD=1 (Unbound's `forward-zone`).
+    pub forward: Vec<ForwardZone>,
+    /// Zones whose iteration starts at configured servers (Unbound's `stub-zone`).
+    pub stub: Vec<StubZone>,
+}
+
+/// How queries reach a configured upstream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// UDP, and TCP when the reply is truncated (RFC 7766 §5).
+    #[default]
+    Udp,
+    /// TCP only (RFC 7766).
+    Tcp,
+    /// DNS over TLS (RFC 7858).
+    Tls,
+    /// DNS over HTTPS (RFC 8484).
+    Https,
+}
+
+/// A forward zone: names at or below `zone` ("." for all) are asked of `addresses` with
+/// RD=1 and their answers taken (cached by TTL, validated when trust anchors are set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardZone {
+    /// The zone (lowercase).
+    pub zone: Name,
+    /// The forwarders, with their ports.
+    pub addresses: Vec<std::net::SocketAddr>,
+    /// How they are asked.
+    pub transport: Transport,
+    /// For TLS and HTTPS: the name in SNI and verified in the certificate (RFC 8310 §8).
+    /// With neither it nor `ca`, TLS is opportunistic (encrypted, not authenticated).
+    pub tls_name: Option<String>,
+    /// For HTTPS: the URL `https://HOST[:PORT]/PATH` (RFC 8484 §3); HOST is the name verified.
+    pub url: Option<String>,
+    /// A PEM file of the certificates to trust instead of the system's.
+    pub ca: Option<std::path::PathBuf>,
+}
+
+/// A stub zone: iteration for names at or below `zone` starts at `addresses` (asked with
+/// RD=0, referrals below followed) instead of descending from the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StubZone {
+    /// The zone (lowercase).
+    pub zone: Name,
+    /// Its authoritative servers, with their ports.
+    pub addresses: Vec<std::net::SocketAddr>,
+}
+
+/// The configured zone that covers a name: the forward or stub zone with the most labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Configured {
+    /// `ResolverConfig::forward[i]`.
+    Forward(usize),
+    /// `ResolverConfig::stub[i]`.
+    Stub(usize),
+}
+
+impl ResolverConfig {
+    /// The closest forward or stub zone at or above `name`, if any (a stub zone below a
+    /// forward zone wins for its names, as in Unbound).
+    pub fn configured_zone(&self, name: &Name) -> Option<(Name, Configured)> {
+        let forward = self
+            .forward
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (&f.zone, Configured::Forward(i)));
+        let stub = self
+            .stub
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&s.zone, Configured::Stub(i)));
+        forward
+            .chain(stub)
+            .filter(|(zone, _)| name.is_subdomain_of(zone))
+            .max_by_key(|(zone, _)| zone.label_count())
+            .map(|(zone, which)| (zone.clone(), which))
+    }
+
+    /// The addresses of a configured zone.
+    pub fn configured_addresses(&self, which: Configured) -> &[std::net::SocketAddr] {
+        match which {
+            Configured::Forward(i) => self.forward.get(i).map_or(&[], |f| &f.addresses),
+            Configured::Stub(i) => self.stub.get(i).map_or(&[], |s| &s.addresses),
+        }
+    }
 }
 
 impl Default for ResolverConfig {
@@ -77,6 +167,9 @@ impl Default for ResolverConfig {
             answer_cache_bytes: 32 << 20,
             stale_answer_ttl: 30,
             ecs: None,
+            cookies: true,
+            forward: Vec::new(),
+            stub: Vec::new(),
         }
     }
 }
@@ -223,6 +316,8 @@ pub struct Resolver {
     pub policy: arc_swap::ArcSwap<ResponsePolicy>,
     /// Answers tailored to client subnets (RFC 7871 §7.3.1), when ECS is configured.
     pub ecs_answers: crate::ecs::EcsCache,
+    /// The secret client cookies are derived from (RFC 7873 §5.1), random per process.
+    cookie_secret: [u8; 16],
 }
 
 impl Resolver {
@@ -260,8 +355,22 @@ impl Resolver {
             aggressive: AggressiveNsec::default(),
             policy: arc_swap::ArcSwap::from_pointee(ResponsePolicy::none()),
             ecs_answers: crate::ecs::EcsCache::default(),
+            cookie_secret: rand::random(),
             config,
         }
+    }
+
+    /// The client cookie sent to `server` (RFC 7873 §5.1, Appendix A.1): a keyed hash of
+    /// the server's address under a per-process secret, so each server sees its own value
+    /// and none can predict another's. The client address is left out: the kernel picks it
+    /// per socket and the state machine never learns it.
+    pub fn client_cookie(&self, server: std::net::IpAddr) -> [u8; 8] {
+        use std::hash::{Hash as _, Hasher as _};
+        // SipHash (std's DefaultHasher) with the secret hashed first as its key material.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.cookie_secret.hash(&mut h);
+        server.hash(&mut h);
+        h.finish().to_be_bytes()
     }
 
     /// Puts `policy` in force for every resolution from now on, and empties the whole-reply

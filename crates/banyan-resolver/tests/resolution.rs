@@ -549,3 +549,308 @@ fn rfc7871_tailored_answers_stay_out_of_the_shared_cache() {
     net.run(&r, &mut res, &mut clock);
     assert_eq!(net.count(), before, "from the cache");
 }
+
+/// Runs `res` on `net`, returning the answer and every query sent (with its transport,
+/// forward zone and flags), answering each from the catalog at its address.
+fn run_capturing(
+    net: &Net,
+    r: &Resolver,
+    res: &mut Resolution,
+    clock: &mut Instant,
+) -> (Answer, Vec<(banyan_resolver::Outgoing, banyan_wire::Header)>) {
+    let mut sent = Vec::new();
+    for _ in 0..200 {
+        match res.poll(r, *clock) {
+            Step::Done(a) => return (a, sent),
+            Step::Send(out) => {
+                let header = *Message::parse(&out.message).unwrap().header();
+                sent.push((out.clone(), header));
+                let Some(catalog) = net.servers.get(&out.server.ip()) else {
+                    *clock += out.timeout;
+                    res.on_timeout(r, *clock);
+                    continue;
+                };
+                let mut reply = Vec::new();
+                let req = Request {
+                    bytes: &out.message,
+                    client: "127.0.0.1:5353".parse().unwrap(),
+                    transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
+                    now: 0,
+                };
+                respond(catalog, &AuthConfig::default(), &req, &mut reply);
+                *clock += Duration::from_millis(1);
+                res.on_reply(r, *clock, out.server, &reply);
+            }
+        }
+    }
+    panic!("resolution did not end");
+}
+
+#[test]
+fn forward_zone_asks_its_forwarder_with_rd_and_takes_the_answer() {
+    use banyan_resolver::{ForwardZone, Transport as Via};
+    let forwarder: std::net::SocketAddr = "10.0.0.30:5301".parse().unwrap();
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("example.test."),
+            addresses: vec![forwarder],
+            transport: Via::Tls,
+            tls_name: Some("dns.test".into()),
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::NOERROR);
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    // One query, to the forwarder, over its transport, with RD and the full name: no
+    // priming, no referrals, no minimisation.
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (out, header) = &sent[0];
+    assert_eq!((out.server, out.transport, out.forward), (forwarder, Via::Tls, Some(0)));
+    assert!(header.rd && !header.cd);
+    // Cached by TTL: asked again, nobody is asked.
+    let (_, again) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert!(again.is_empty(), "{again:?}");
+    // A name outside the forward zone is resolved from the root as usual, RD clear.
+    let (a, sent) = run_capturing(&net, &r, &mut resolution("ns.lab.", RecordType::A, clock), &mut clock);
+    assert_eq!(records(&a), ["ns.lab. A"]);
+    assert!(sent
+        .iter()
+        .all(|(o, h)| !h.rd && o.forward.is_none() && o.transport == Via::Udp));
+    assert_eq!(sent[0].0.server.ip().to_string(), "10.0.0.1");
+}
+
+#[test]
+fn forwarding_everything_never_primes_and_a_dead_forwarder_is_servfail() {
+    use banyan_resolver::ForwardZone;
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("."),
+            addresses: vec!["10.0.0.77:53".parse().unwrap(), "10.0.0.4:53".parse().unwrap()],
+            transport: Default::default(),
+            tls_name: None,
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("ns.hosting.lab.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["ns.hosting.lab. A"]);
+    assert!(sent.iter().all(|(o, h)| h.rd && o.forward == Some(0)), "{sent:?}");
+    assert!(sent.iter().all(|(o, _)| o.server.ip().to_string() != "10.0.0.1"));
+    // Only dead forwarders: SERVFAIL, and the root is never asked.
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("."),
+            addresses: vec!["10.0.0.77:53".parse().unwrap()],
+            transport: Default::default(),
+            tls_name: None,
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(a.rcode, Rcode::SERVFAIL);
+    assert!(sent.iter().all(|(o, _)| o.server.ip().to_string() == "10.0.0.77"));
+}
+
+#[test]
+fn stub_zone_starts_iteration_at_its_configured_server() {
+    use banyan_resolver::StubZone;
+    // 10.0.0.2 serves test.; the stub sends test. there directly, port included.
+    let config = ResolverConfig {
+        stub: vec![StubZone {
+            zone: n("test."),
+            addresses: vec!["10.0.0.2:53".parse().unwrap()],
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let net = net();
+    let mut clock = Instant::now();
+    let (a, sent) = run_capturing(
+        &net,
+        &r,
+        &mut resolution("www.example.test.", RecordType::A, clock),
+        &mut clock,
+    );
+    assert_eq!(records(&a), ["www.example.test. A"]);
+    let asked: Vec<(String, bool)> = sent.iter().map(|(o, h)| (o.server.ip().to_string(), h.rd)).collect();
+    // No priming and no root: the stub server first (RD=0), then its referral is followed.
+    assert_eq!(asked.first(), Some(&("10.0.0.2".to_string(), false)));
+    assert!(asked.iter().all(|(ip, rd)| ip != "10.0.0.1" && !rd), "{asked:?}");
+    assert!(asked.iter().any(|(ip, _)| ip == "10.0.0.3"), "{asked:?}");
+}
+
+/// A reply to `query` (its ID and question) with `rcode` (extended RCODEs through the OPT
+/// record), an optional COOKIE option and an optional A answer.
+fn cookie_reply(query: &[u8], rcode: u16, cookie: Option<([u8; 8], Vec<u8>)>, a: Option<[u8; 4]>) -> Vec<u8> {
+    use banyan_wire::edns::{Cookie, Edns, EdnsOption};
+    use banyan_wire::message::BuildSection;
+    use banyan_wire::rdata::{RData, A};
+    let msg = Message::parse(query).unwrap();
+    let q = msg.question().unwrap();
+    let name = q.qname.to_name();
+    let mut out = Vec::new();
+    let mut b = banyan_wire::MessageBuilder::new(
+        &mut out,
+        banyan_wire::Header {
+            id: msg.id(),
+            qr: true,
+            rd: msg.header().rd,
+            ra: true,
+            rcode: (rcode & 0xF) as u8,
+            ..banyan_wire::Header::default()
+        },
+    );
+    b.question(&name, q.qtype, q.qclass).unwrap();
+    if let Some(addr) = a {
+        b.push(
+            BuildSection::Answer,
+            &banyan_wire::Record {
+                name,
+                class: Class::IN,
+                ttl: 300,
+                data: RData::A(A(addr.into())),
+            },
+        )
+        .unwrap();
+    }
+    b.edns(&Edns {
+        extended_rcode: (rcode >> 4) as u8,
+        options: cookie
+            .map(|(client, server)| {
+                EdnsOption::Cookie(Cookie {
+                    client,
+                    server: Some(server),
+                })
+            })
+            .into_iter()
+            .collect(),
+        ..Edns::default()
+    })
+    .unwrap();
+    b.finish();
+    out
+}
+
+/// The COOKIE option of a query: (client, server).
+fn sent_cookie(query: &[u8]) -> Option<([u8; 8], Option<Vec<u8>>)> {
+    let edns = Message::parse(query).unwrap().edns()?.unwrap();
+    edns.options.into_iter().find_map(|o| match o {
+        banyan_wire::edns::EdnsOption::Cookie(c) => Some((c.client, c.server)),
+        _ => None,
+    })
+}
+
+#[test]
+fn rfc7873_cookies_are_sent_checked_remembered_and_badcookie_is_retried_once() {
+    use banyan_resolver::{ForwardZone, Verdict};
+    let server: std::net::SocketAddr = "10.0.0.9:53".parse().unwrap();
+    let config = ResolverConfig {
+        forward: vec![ForwardZone {
+            zone: n("."),
+            addresses: vec![server],
+            transport: Default::default(),
+            tls_name: None,
+            url: None,
+            ca: None,
+        }],
+        ..ResolverConfig::default()
+    };
+    let r = resolver(config);
+    let clock = Instant::now();
+    let mut res = resolution("www.example.", RecordType::A, clock);
+    let Step::Send(out) = res.poll(&r, clock) else {
+        panic!("no query")
+    };
+    let (client, server_part) = sent_cookie(&out.message).expect("a client cookie is sent");
+    assert_eq!(server_part, None, "no server cookie known yet");
+    assert_eq!(client, r.client_cookie(server.ip()));
+    assert_ne!(client, r.client_cookie("10.0.0.10".parse().unwrap()), "one per server");
+
+    // A reply with another client cookie is a forgery: ignored, the wait goes on.
+    let forged = cookie_reply(&out.message, 0, Some(([9; 8], vec![1; 8])), Some([192, 0, 2, 66]));
+    assert_eq!(
+        res.on_reply(&r, clock, server, &forged),
+        Verdict::Ignored("client cookie does not match")
+    );
+    // BADCOOKIE with a fresh server cookie: asked again once, echoing it.
+    let bad = cookie_reply(&out.message, 23, Some((client, vec![7; 16])), None);
+    assert_eq!(res.on_reply(&r, clock, server, &bad), Verdict::Accepted);
+    let Step::Send(again) = res.poll(&r, clock) else {
+        panic!("no retry")
+    };
+    assert_eq!((again.server, again.tcp), (server, false));
+    assert_eq!(sent_cookie(&again.message), Some((client, Some(vec![7; 16]))));
+    // The answer brings another server cookie, which is remembered for the next query.
+    let good = cookie_reply(&again.message, 0, Some((client, vec![8; 16])), Some([192, 0, 2, 1]));
+    assert_eq!(res.on_reply(&r, clock, server, &good), Verdict::Accepted);
+    let Step::Done(a) = res.poll(&r, clock) else {
+        panic!("not done")
+    };
+    assert_eq!(records(&a), ["www.example. A"]);
+    assert_eq!(r.infra.server_cookie(server.ip()), Some(vec![8; 16]));
+    let mut next = resolution("mail.example.", RecordType::A, clock);
+    let Step::Send(out) = next.poll(&r, clock) else {
+        panic!("no query")
+    };
+    assert_eq!(sent_cookie(&out.message), Some((client, Some(vec![8; 16]))));
+    // BADCOOKIE again and again: the second retry goes over TCP, then it is given up on.
+    let bad = cookie_reply(&out.message, 23, Some((client, vec![9; 16])), None);
+    assert_eq!(next.on_reply(&r, clock, server, &bad), Verdict::Accepted);
+    let Step::Send(retry) = next.poll(&r, clock) else {
+        panic!("no retry")
+    };
+    assert!(!retry.tcp);
+    let bad = cookie_reply(&retry.message, 23, Some((client, vec![9; 16])), None);
+    assert_eq!(next.on_reply(&r, clock, server, &bad), Verdict::Accepted);
+    let Step::Send(tcp) = next.poll(&r, clock) else {
+        panic!("no TCP retry")
+    };
+    assert!(tcp.tcp);
+    // A reply without any cookie (a server without cookie support) is accepted.
+    let plain = cookie_reply(&tcp.message, 0, None, Some([192, 0, 2, 2]));
+    assert_eq!(next.on_reply(&r, clock, server, &plain), Verdict::Accepted);
+
+    // Switched off: no cookie option at all.
+    let r = resolver(ResolverConfig {
+        cookies: false,
+        ..ResolverConfig::default()
+    });
+    let mut res = resolution("www.example.", RecordType::A, clock);
+    let Step::Send(out) = res.poll(&r, clock) else {
+        panic!("no query")
+    };
+    assert_eq!(sent_cookie(&out.message), None);
+}

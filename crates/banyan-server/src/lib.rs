@@ -36,6 +36,10 @@
 //!   answering as TCP, responses padded to blocks of 468 octets when the query asks
 //!   (RFC 8467 §4.1), certificate and key from PEM files.
 //!
+//! - Upstream DoT and DoH ([`upstream_tls`]): the client side of RFC 7858 and RFC 8484 for
+//!   the resolver's forward zones and `banyan query +tls`/`+https`, connections kept open
+//!   between queries.
+//!
 //! What it does not do: parse or answer DNS messages (that is `banyan-auth`, a pure function),
 //! parse configuration (the `banyan` binary), DNS cookies (checked and made by `banyan-auth`
 //! when `AuthConfig::cookies` is set).
@@ -64,6 +68,7 @@ mod tcp;
 mod tls;
 mod udp;
 pub mod upstream;
+pub mod upstream_tls;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;

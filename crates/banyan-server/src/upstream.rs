@@ -16,12 +16,14 @@ use std::time::{Duration, Instant};
 
 use banyan_resolver::answer::Answer;
 use banyan_resolver::trace::Trace;
-use banyan_resolver::{Counters, Outgoing, Resolution, Resolver, Step, Verdict};
+use banyan_resolver::{Counters, ForwardZone, Outgoing, Resolution, Resolver, Step, Transport, Verdict};
 use banyan_wire::edns::ClientSubnet;
 use banyan_wire::{Class, Name, RecordType};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpStream, UdpSocket};
+
+use crate::upstream_tls;
 
 /// Largest reply read over UDP: anything an EDNS server may send.
 const MAX_UDP_REPLY: usize = 65535;
@@ -96,10 +98,10 @@ pub async fn resolve_for(
                 };
             }
             Step::Send(out) => {
-                let finished = if out.tcp {
-                    exchange_tcp(resolver, &mut res, &out).await
-                } else {
-                    exchange_udp(resolver, &mut res, &out, &mut buf.0).await
+                let finished = match out.transport {
+                    Transport::Tls | Transport::Https => exchange_encrypted(resolver, &mut res, &out).await,
+                    Transport::Tcp => exchange_tcp(resolver, &mut res, &out).await,
+                    Transport::Udp => exchange_udp(resolver, &mut res, &out, &mut buf.0).await,
                 };
                 if !finished {
                     res.on_timeout(resolver, Instant::now());
@@ -220,5 +222,62 @@ async fn exchange_tcp(resolver: &Resolver, res: &mut Resolution, out: &Outgoing)
             Counters::bump(&resolver.counters.upstream_timeouts);
             false
         }
+    }
+}
+
+/// The encrypted endpoint of a forward zone's forwarder at `server`: DoT verified against
+/// `tls_name` (RFC 8310 §8), or DoH at the zone's URL, connecting to `server` itself. With
+/// a CA file that file is trusted; with only a name, the system's CAs; with neither, the
+/// connection is encrypted but not authenticated (RFC 8310 §5, opportunistic).
+pub fn forward_endpoint(zone: &ForwardZone, server: SocketAddr) -> Option<upstream_tls::Endpoint> {
+    use upstream_tls::{Endpoint, Protocol, Trust};
+    let trust = match (&zone.ca, &zone.tls_name) {
+        (Some(ca), _) => Trust::Ca(ca.clone()),
+        (None, Some(_)) => Trust::System,
+        (None, None) => Trust::Insecure,
+    };
+    match zone.transport {
+        Transport::Tls => Some(Endpoint {
+            addr: server,
+            protocol: Protocol::Tls,
+            tls_name: zone.tls_name.clone().unwrap_or_else(|| server.ip().to_string()),
+            trust,
+        }),
+        Transport::Https => {
+            let default_url = format!("https://{}{}", server.ip(), upstream_tls::DEFAULT_DOH_PATH);
+            let url = zone.url.as_deref().unwrap_or(&default_url);
+            // The URL's host is verified even without `tls_name`: it names the server.
+            let trust = match trust {
+                Trust::Insecure if zone.url.is_some() => Trust::System,
+                t => t,
+            };
+            let mut ep = Endpoint::from_url(url, server.ip(), trust).ok()?;
+            ep.addr = server;
+            if let Some(name) = &zone.tls_name {
+                ep.tls_name = name.clone();
+            }
+            Some(ep)
+        }
+        Transport::Udp | Transport::Tcp => None,
+    }
+}
+
+/// Sends `out` to a forwarder over DoT or DoH on a kept connection. False on failure.
+async fn exchange_encrypted(resolver: &Resolver, res: &mut Resolution, out: &Outgoing) -> bool {
+    let Some(zone) = out.forward.and_then(|i| resolver.config.forward.get(i)) else {
+        return false;
+    };
+    let Some(endpoint) = forward_endpoint(zone, out.server) else {
+        return false;
+    };
+    // A handshake comes before the first query on a connection; the UDP estimate would
+    // be too short, as for TCP.
+    let timeout = (out.timeout * 3).max(Duration::from_millis(1500));
+    match upstream_tls::Client::shared()
+        .exchange(&endpoint, &out.message, timeout)
+        .await
+    {
+        Ok(reply) => res.on_reply(resolver, Instant::now(), out.server, &reply) == Verdict::Accepted,
+        Err(_) => false,
     }
 }

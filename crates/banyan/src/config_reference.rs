@@ -35,6 +35,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ),
     ("[resolver]", "[resolver]\nzz_not_a_key = 1"),
     ("[resolver.ecs]", "[resolver.ecs]\nzz_not_a_key = 1"),
+    ("[[resolver.forward]]", "[[resolver.forward]]\nzz_not_a_key = 1"),
+    ("[[resolver.stub]]", "[[resolver.stub]]\nzz_not_a_key = 1"),
     ("[registry]", "[registry]\nzz_not_a_key = 1"),
     ("[[registry.registrar]]", "[[registry.registrar]]\nzz_not_a_key = 1"),
     (

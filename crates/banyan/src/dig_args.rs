@@ -23,6 +23,27 @@ pub const DEFAULT_TRIES: u32 = 3;
 const MAX_TIMEOUT_SECS: u64 = 300;
 const MAX_TRIES: u32 = 20;
 
+/// The DoT port (RFC 7858 §3.1), used by `+tls` when no port is given.
+pub const DOT_PORT: u16 = 853;
+
+/// The HTTPS port, used by `+https` when no port is given.
+pub const DOH_PORT: u16 = 443;
+
+/// An encrypted transport asked for with `+tls` or `+https`, with kdig's option names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encryption {
+    /// DoH at this path (`+https[=PATH]`, `+https-get[=PATH]`); `None` is DoT (`+tls`).
+    pub https: Option<String>,
+    /// `+https-get`: GET with `?dns=` instead of POST (RFC 8484 §4.1).
+    pub get: bool,
+    /// `+tls-ca[=FILE]`: verify the certificate against FILE, or the system CAs without one.
+    /// Neither this nor `+tls-hostname`: kdig's opportunistic profile, encrypted but not
+    /// authenticated (RFC 8310 §5).
+    pub ca: Option<Option<std::path::PathBuf>>,
+    /// `+tls-hostname=NAME`: the name sent in SNI and verified (RFC 8310 §8).
+    pub hostname: Option<String>,
+}
+
 /// Where to send the query, as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerSpec {
@@ -135,6 +156,8 @@ pub struct QueryOptions {
     pub why: bool,
     /// `+subnet=ADDR/LEN`: send an EDNS Client Subnet option (RFC 7871 §6), as dig does.
     pub subnet: Option<banyan_wire::edns::ClientSubnet>,
+    /// `+tls` / `+https`: ask over an encrypted transport.
+    pub encryption: Option<Encryption>,
 }
 
 /// What was wrong with the command line (exit code 2).
@@ -278,6 +301,7 @@ pub fn parse(args: &[String]) -> Result<QueryOptions, UsageError> {
         trust_anchor,
         why: o.why,
         subnet: o.subnet,
+        encryption: o.encryption(),
     })
 }
 
@@ -299,6 +323,11 @@ struct Switches {
     sections: Sections,
     why: bool,
     subnet: Option<banyan_wire::edns::ClientSubnet>,
+    tls: bool,
+    https: Option<String>,
+    https_get: bool,
+    tls_ca: Option<Option<std::path::PathBuf>>,
+    tls_hostname: Option<String>,
 }
 
 impl Default for Switches {
@@ -320,11 +349,30 @@ impl Default for Switches {
             sections: Sections::ALL,
             why: false,
             subnet: None,
+            tls: false,
+            https: None,
+            https_get: false,
+            tls_ca: None,
+            tls_hostname: None,
         }
     }
 }
 
 impl Switches {
+    /// The encrypted transport asked for, if any (`+https` wins over `+tls`, as in kdig).
+    fn encryption(&self) -> Option<Encryption> {
+        // kdig: +tls-ca and +tls-hostname imply +tls.
+        if !self.tls && self.https.is_none() && self.tls_ca.is_none() && self.tls_hostname.is_none() {
+            return None;
+        }
+        Some(Encryption {
+            https: self.https.clone(),
+            get: self.https_get,
+            ca: self.tls_ca.clone(),
+            hostname: self.tls_hostname.clone(),
+        })
+    }
+
     /// Applies one `+option` (without the `+`).
     fn apply(&mut self, opt: &str) -> Result<(), UsageError> {
         let (key, value) = match opt.split_once('=') {
@@ -425,6 +473,26 @@ impl Switches {
                     .ok_or_else(|| bad(key, v, "a number of retries from 0 to 19"))?;
                 self.tries = retries + 1;
             }
+            "tls" => flag(&mut self.tls)?,
+            "https" | "https-get" => {
+                let path = match value {
+                    Some(p) if p.starts_with('/') => p.to_string(),
+                    Some(p) => return Err(bad(key, p, "a URI path starting with '/'")),
+                    None => banyan_server::upstream_tls::DEFAULT_DOH_PATH.to_string(),
+                };
+                self.https = on.then_some(path);
+                self.https_get = on && bare == "https-get";
+            }
+            "tls-ca" => {
+                self.tls_ca = on.then(|| value.filter(|v| !v.is_empty()).map(std::path::PathBuf::from));
+            }
+            "tls-hostname" if on => {
+                let v = value
+                    .filter(|v| !v.is_empty())
+                    .ok_or(UsageError::MissingValue("+tls-hostname"))?;
+                self.tls_hostname = Some(v.to_string());
+            }
+            "tls-hostname" => self.tls_hostname = None,
             _ => return Err(UsageError::UnknownOption(format!("+{opt}"))),
         }
         Ok(())
@@ -603,6 +671,30 @@ mod tests {
         assert!(matches!(p("x. +tries=abc"), Err(UsageError::BadValue { .. })));
         assert!(matches!(p("x. +tcp=1"), Err(UsageError::BadValue { .. })));
         assert_eq!(p("x. +timeout").unwrap_err(), UsageError::MissingValue("+timeout"));
+    }
+
+    #[test]
+    fn encrypted_transports_with_kdig_option_names() {
+        assert_eq!(p("x.").unwrap().encryption, None);
+        let e = p("x. +tls").unwrap().encryption.unwrap();
+        assert_eq!((e.https, e.ca, e.hostname), (None, None, None));
+        let e = p("x. +tls +tls-ca=/tmp/ca.pem +tls-hostname=dns.example")
+            .unwrap()
+            .encryption
+            .unwrap();
+        assert_eq!(e.ca, Some(Some(std::path::PathBuf::from("/tmp/ca.pem"))));
+        assert_eq!(e.hostname.as_deref(), Some("dns.example"));
+        assert_eq!(p("x. +tls +tls-ca").unwrap().encryption.unwrap().ca, Some(None));
+        let e = p("x. +https").unwrap().encryption.unwrap();
+        assert_eq!((e.https.as_deref(), e.get), (Some("/dns-query"), false));
+        let e = p("x. +https-get=/q").unwrap().encryption.unwrap();
+        assert_eq!((e.https.as_deref(), e.get), (Some("/q"), true));
+        assert!(matches!(p("x. +https=q"), Err(UsageError::BadValue { .. })));
+        assert_eq!(
+            p("x. +tls-hostname").unwrap_err(),
+            UsageError::MissingValue("+tls-hostname")
+        );
+        assert_eq!(p("x. +tls +notls").unwrap().encryption, None);
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub enum Protocol {
     Udp,
     /// TCP (RFC 7766), with the 2-octet length prefix.
     Tcp,
+    /// DNS over TLS (RFC 7858).
+    Tls,
+    /// DNS over HTTPS (RFC 8484).
+    Https,
 }
 
 impl Protocol {
@@ -27,6 +31,8 @@ impl Protocol {
         match self {
             Protocol::Udp => "UDP",
             Protocol::Tcp => "TCP",
+            Protocol::Tls => "TLS",
+            Protocol::Https => "HTTPS",
         }
     }
 }

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use banyan_wire::edns::Edns;
 use banyan_wire::Message;
 
-use crate::dig_args::{self, OutputStyle, QueryOptions, ServerSpec, DNS_PORT};
+use crate::dig_args::{self, Encryption, OutputStyle, QueryOptions, ServerSpec, DNS_PORT, DOH_PORT, DOT_PORT};
 use crate::exchange::{self, Query};
 use crate::output::{self, ExchangeInfo, Protocol};
 use crate::resolv_conf::ResolvConf;
@@ -58,7 +58,9 @@ pub fn run(args: &[String]) -> anyhow::Result<Outcome> {
     let warn = |why: &str| eprintln!(";; Warning: ignoring reply: {why}");
 
     let udp_first = !opts.tcp;
-    let mut result = if udp_first {
+    let mut result = if let Some(enc) = &opts.encryption {
+        encrypted(&query, id, server, &wire, enc, &opts)
+    } else if udp_first {
         transport::udp(
             server,
             &wire,
@@ -68,8 +70,11 @@ pub fn run(args: &[String]) -> anyhow::Result<Outcome> {
             warn,
         )
         .map(|r| (r, Protocol::Udp))
+        .map_err(anyhow::Error::from)
     } else {
-        tcp(&query, id, server, &wire, &opts).map(|r| (r, Protocol::Tcp))
+        tcp(&query, id, server, &wire, &opts)
+            .map(|r| (r, Protocol::Tcp))
+            .map_err(anyhow::Error::from)
     };
     // RFC 7766 §5: a truncated UDP answer is asked again over TCP.
     if let Ok((reply, Protocol::Udp)) = &result {
@@ -126,10 +131,59 @@ fn tcp(
     )
 }
 
+/// Asks over DoT or DoH (RFC 7858, RFC 8484) and checks the reply as a TCP one.
+fn encrypted(
+    query: &Query,
+    id: u16,
+    server: SocketAddr,
+    wire: &[u8],
+    enc: &Encryption,
+    opts: &QueryOptions,
+) -> Result<(Reply, Protocol), anyhow::Error> {
+    use banyan_server::upstream_tls::{Client, Endpoint, Protocol as Wire, Trust};
+    let trust = match (&enc.ca, &enc.hostname) {
+        (Some(Some(file)), _) => Trust::Ca(file.clone()),
+        (Some(None), _) | (None, Some(_)) => Trust::System,
+        (None, None) => Trust::Insecure,
+    };
+    let tls_name = match (&enc.hostname, &opts.server) {
+        (Some(name), _) => name.clone(),
+        (None, Some(ServerSpec::Host(host, _))) => host.clone(),
+        _ => server.ip().to_string(),
+    };
+    let (protocol, shown) = match &enc.https {
+        Some(path) => (
+            Wire::Https {
+                path: path.clone(),
+                get: enc.get,
+            },
+            Protocol::Https,
+        ),
+        None => (Wire::Tls, Protocol::Tls),
+    };
+    let endpoint = Endpoint {
+        addr: server,
+        protocol,
+        tls_name,
+        trust,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let client = Client::new(opts.timeout);
+    let sent = std::time::Instant::now();
+    let reply = runtime.block_on(client.exchange(&endpoint, wire, opts.timeout))?;
+    let elapsed = sent.elapsed();
+    exchange::check_reply(query, id, server, server, &reply)?;
+    Ok((Reply { wire: reply, elapsed }, shown))
+}
+
 /// The server to ask: `@SERVER` (a host name is looked up with the system resolver), else
 /// the first `nameserver` in /etc/resolv.conf, else 127.0.0.1 as the C library does.
 fn choose_server(opts: &QueryOptions) -> anyhow::Result<SocketAddr> {
-    let default_port = opts.port.unwrap_or(DNS_PORT);
+    let default_port = opts.port.unwrap_or(match &opts.encryption {
+        Some(e) if e.https.is_some() => DOH_PORT,
+        Some(_) => DOT_PORT,
+        None => DNS_PORT,
+    });
     match &opts.server {
         Some(ServerSpec::Addr(ip, port)) => Ok(SocketAddr::new(*ip, port.unwrap_or(default_port))),
         Some(ServerSpec::Host(host, port)) => (host.as_str(), port.unwrap_or(default_port))
@@ -147,8 +201,8 @@ fn choose_server(opts: &QueryOptions) -> anyhow::Result<SocketAddr> {
                 .first()
                 .copied()
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], DNS_PORT)));
-            if let Some(port) = opts.port {
-                server.set_port(port);
+            if opts.port.is_some() || opts.encryption.is_some() {
+                server.set_port(default_port);
             }
             Ok(server)
         }

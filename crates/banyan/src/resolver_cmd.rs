@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use banyan_resolver::rpz::{PolicyZone, ResponsePolicy};
-use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, TrustAnchors};
+use banyan_resolver::{LocalZones, Resolver, ResolverConfig, RootHints, Transport, TrustAnchors};
 use banyan_server::{ResolverServer, ResolverServerConfig};
 
 /// The command-line options of `banyan resolver`.
@@ -90,6 +90,146 @@ pub struct ResolverArgs {
     /// dnstap output, `file:PATH` or `unix:PATH` (CLIENT_QUERY/CLIENT_RESPONSE messages).
     #[arg(long = "dnstap", value_name = "DEST")]
     pub dnstap: Option<String>,
+    /// Send questions at or below ZONE ("." for all) to these forwarders over UDP with RD=1
+    /// and take their answers (Unbound's forward-zone); repeatable. DoT and DoH forwarders
+    /// are set in the config file (`[[resolver.forward]]`).
+    #[arg(long = "forward", value_name = "ZONE=ADDR[,ADDR…]")]
+    pub forward: Vec<String>,
+    /// Start iteration for names at or below ZONE at these authoritative servers instead of
+    /// the root (Unbound's stub-zone); repeatable.
+    #[arg(long = "stub", value_name = "ZONE=ADDR[,ADDR…]")]
+    pub stub: Vec<String>,
+    /// Send no DNS cookies upstream (RFC 7873; by default every UDP and TCP query carries
+    /// one and replies with a wrong client cookie are dropped).
+    #[arg(long = "no-upstream-cookies")]
+    pub no_upstream_cookies: bool,
+    /// Forward zones from the config file (with their transports).
+    #[arg(skip)]
+    pub forward_zones: Vec<banyan_resolver::ForwardZone>,
+}
+
+/// The port a forwarder listens on when none is written: 853 for TLS (RFC 7858 §3.1), 443
+/// for HTTPS, else 53.
+fn default_port(transport: Transport) -> u16 {
+    match transport {
+        Transport::Tls => 853,
+        Transport::Https => 443,
+        Transport::Udp | Transport::Tcp => 53,
+    }
+}
+
+/// Reads `ADDR` or `ADDR:PORT` (`[v6]:PORT` for IPv6 with a port).
+pub fn parse_upstream(text: &str, port: u16) -> anyhow::Result<SocketAddr> {
+    if let Ok(sa) = text.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, port))
+        .map_err(|_| anyhow::anyhow!("{text:?} is not an address (ADDR or ADDR:PORT)"))
+}
+
+/// Reads a zone name for a forward or stub zone (lowercase, absolute).
+fn parse_zone(text: &str) -> anyhow::Result<banyan_wire::Name> {
+    banyan_wire::Name::from_unicode(text)
+        .map(|n| n.to_lowercase())
+        .map_err(|e| anyhow::anyhow!("zone {text:?}: {e}"))
+}
+
+/// A forward zone from its parts, checked: addresses given, a transport Banyan speaks, a
+/// URL only for HTTPS, a readable CA file.
+pub fn forward_zone(
+    zone: &str,
+    addresses: &[String],
+    transport: &str,
+    tls_name: Option<String>,
+    url: Option<String>,
+    ca: Option<PathBuf>,
+) -> anyhow::Result<banyan_resolver::ForwardZone> {
+    let transport = match transport {
+        "udp" => Transport::Udp,
+        "tcp" => Transport::Tcp,
+        "tls" => Transport::Tls,
+        "https" => Transport::Https,
+        other => anyhow::bail!("transport {other:?}: expected udp, tcp, tls or https"),
+    };
+    if addresses.is_empty() {
+        anyhow::bail!("forward zone {zone}: at least one address is needed");
+    }
+    let addresses = addresses
+        .iter()
+        .map(|a| parse_upstream(a, default_port(transport)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if url.is_some() && transport != Transport::Https {
+        anyhow::bail!("forward zone {zone}: url is for transport = \"https\"");
+    }
+    if (tls_name.is_some() || ca.is_some()) && !matches!(transport, Transport::Tls | Transport::Https) {
+        anyhow::bail!("forward zone {zone}: tls_name and ca are for transport tls or https");
+    }
+    if let Some(u) = &url {
+        banyan_server::upstream_tls::Endpoint::from_url(
+            u,
+            addresses[0].ip(),
+            banyan_server::upstream_tls::Trust::Insecure,
+        )
+        .map_err(|_| anyhow::anyhow!("forward zone {zone}: url {u:?} is not https://HOST[:PORT]/PATH"))?;
+    }
+    if let Some(path) = &ca {
+        banyan_server::upstream_tls::check_ca_file(path)?;
+    }
+    Ok(banyan_resolver::ForwardZone {
+        zone: parse_zone(zone)?,
+        addresses,
+        transport,
+        tls_name,
+        url,
+        ca,
+    })
+}
+
+/// Reads `ZONE=ADDR[,ADDR…]`.
+fn zone_and_addresses(text: &str, flag: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let (zone, addrs) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow::anyhow!("{flag} {text:?}: expected ZONE=ADDR[,ADDR…]"))?;
+    Ok((
+        zone.to_string(),
+        addrs.split(',').map(|a| a.trim().to_string()).collect(),
+    ))
+}
+
+/// The forward and stub zones of the options, checked (a zone configured twice is an error).
+fn configured_zones(
+    args: &ResolverArgs,
+) -> anyhow::Result<(Vec<banyan_resolver::ForwardZone>, Vec<banyan_resolver::StubZone>)> {
+    let mut forward = args.forward_zones.clone();
+    for text in &args.forward {
+        let (zone, addrs) = zone_and_addresses(text, "--forward")?;
+        forward
+            .push(forward_zone(&zone, &addrs, "udp", None, None, None).map_err(|e| anyhow::anyhow!("--forward: {e}"))?);
+    }
+    let mut stub = Vec::new();
+    for text in &args.stub {
+        let (zone, addrs) = zone_and_addresses(text, "--stub")?;
+        let addresses = addrs
+            .iter()
+            .map(|a| parse_upstream(a, 53))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map_err(|e| anyhow::anyhow!("--stub: {e}"))?;
+        stub.push(banyan_resolver::StubZone {
+            zone: parse_zone(&zone)?,
+            addresses,
+        });
+    }
+    let mut zones: Vec<&banyan_wire::Name> = forward
+        .iter()
+        .map(|f| &f.zone)
+        .chain(stub.iter().map(|s| &s.zone))
+        .collect();
+    zones.sort_by_key(|z| z.to_string());
+    if let Some(w) = zones.windows(2).find(|w| w[0] == w[1]) {
+        anyhow::bail!("zone {} is configured twice (forward or stub)", w[0]);
+    }
+    Ok((forward, stub))
 }
 
 /// Reads `512MiB`, `1GiB`, `64M`, `100000` (octets).
@@ -162,6 +302,8 @@ pub fn setup(args: &ResolverArgs) -> anyhow::Result<ResolverSetup> {
             config.cache.max_ttl
         );
     }
+    (config.forward, config.stub) = configured_zones(args)?;
+    config.cookies = !args.no_upstream_cookies;
     let mut server = ResolverServerConfig::new(args.listen.clone());
     if let Some(n) = args.workers {
         server.udp_workers = usize::from(n);

@@ -285,6 +285,14 @@ pub struct ResolverSection {
     pub query_log: Option<String>,
     /// dnstap output: `"file:PATH"` or `"unix:PATH"` (default: off).
     pub dnstap: Option<String>,
+    /// Send DNS cookies upstream (RFC 7873; default true).
+    pub upstream_cookies: Option<bool>,
+    /// `[[resolver.forward]]`: zones answered by forwarders.
+    #[serde(default)]
+    pub forward: Vec<ForwardSection>,
+    /// `[[resolver.stub]]`: zones whose iteration starts at given servers.
+    #[serde(default)]
+    pub stub: Vec<StubSection>,
 }
 
 /// `ecs = { … }` of `[resolver]`: how much of a client's address goes upstream, and to
@@ -323,6 +331,34 @@ fn ecs_config(e: &EcsSection, key: &str) -> anyhow::Result<banyan_resolver::EcsC
             .push(parse_name(z).map_err(|err| anyhow!("{key}.zones: {err}"))?);
     }
     Ok(config)
+}
+
+/// `[[resolver.forward]]`: names at or below `zone` are asked of `addresses` with RD=1.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardSection {
+    /// The zone ("." for everything).
+    pub zone: String,
+    /// The forwarders, `ADDR` or `ADDR:PORT` (default port 53, 853 for tls, 443 for https).
+    pub addresses: Vec<String>,
+    /// `udp` (default; TCP when truncated), `tcp`, `tls` (RFC 7858) or `https` (RFC 8484).
+    pub transport: Option<String>,
+    /// TLS/HTTPS: the name verified in the certificate and sent in SNI.
+    pub tls_name: Option<String>,
+    /// HTTPS: `https://HOST[:PORT]/PATH` (default `https://ADDR/dns-query`).
+    pub url: Option<String>,
+    /// TLS/HTTPS: PEM file of the certificates to trust (relative to the config file).
+    pub ca: Option<PathBuf>,
+}
+
+/// `[[resolver.stub]]`: iteration for names at or below `zone` starts at `addresses`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct StubSection {
+    /// The zone.
+    pub zone: String,
+    /// Its authoritative servers, `ADDR` or `ADDR:PORT` (default port 53).
+    pub addresses: Vec<String>,
 }
 
 /// `[registry]`: one registry for one or more TLDs (DESIGN.md "Configuration").
@@ -1240,6 +1276,28 @@ fn resolver_args(r: ResolverSection, path: &Path) -> anyhow::Result<crate::resol
             .transpose()?,
         query_log: r.query_log.map(|q| relative_log(&q, base)),
         dnstap: r.dnstap.map(|d| relative_dnstap(&d, base)),
+        forward_zones: r
+            .forward
+            .into_iter()
+            .map(|f| {
+                crate::resolver_cmd::forward_zone(
+                    &f.zone,
+                    &f.addresses,
+                    f.transport.as_deref().unwrap_or("udp"),
+                    f.tls_name,
+                    f.url,
+                    f.ca.map(|c| base.join(c)),
+                )
+                .map_err(|e| anyhow!("{file}: resolver.forward: {e}"))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        stub: r
+            .stub
+            .into_iter()
+            .map(|s| format!("{}={}", s.zone, s.addresses.join(",")))
+            .collect(),
+        forward: Vec::new(),
+        no_upstream_cookies: r.upstream_cookies == Some(false),
     })
 }
 
@@ -1832,6 +1890,80 @@ delegation_checks = "warn"
 recheck_interval = "1d"
 pending_restore = "3d"
 "#;
+
+    #[test]
+    fn resolver_forward_and_stub_zones() -> anyhow::Result<()> {
+        let base = "[resolver]\nlisten = [\"127.0.0.1:5353\"]\n";
+        let text = format!(
+            "{base}[[resolver.forward]]\nzone = \".\"\naddresses = [\"192.0.2.1\", \"192.0.2.2:5300\"]\n\
+             [[resolver.forward]]\nzone = \"Corp.Example\"\naddresses = [\"192.0.2.3\"]\ntransport = \"tls\"\n\
+             tls_name = \"dns.corp.example\"\n\
+             [[resolver.forward]]\nzone = \"doh.example.\"\naddresses = [\"::1\"]\ntransport = \"https\"\n\
+             url = \"https://dns.example/q\"\n\
+             [[resolver.stub]]\nzone = \"lab.example.\"\naddresses = [\"192.0.2.4\"]\n"
+        );
+        let r = load_services(&text)?.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        let f = &r.forward_zones;
+        assert_eq!(f.len(), 3);
+        assert_eq!(
+            (f[0].zone.to_string(), f[0].transport),
+            (".".into(), banyan_resolver::Transport::Udp)
+        );
+        assert_eq!(f[0].addresses, ["192.0.2.1:53".parse()?, "192.0.2.2:5300".parse()?]);
+        assert_eq!(f[1].zone.to_string(), "corp.example.");
+        assert_eq!(f[1].addresses, ["192.0.2.3:853".parse::<SocketAddr>()?]);
+        assert_eq!(f[1].tls_name.as_deref(), Some("dns.corp.example"));
+        assert_eq!(f[2].addresses, ["[::1]:443".parse::<SocketAddr>()?]);
+        assert_eq!(r.stub, ["lab.example.=192.0.2.4"]);
+        let setup = crate::resolver_cmd::setup(&r)?;
+        assert_eq!(
+            setup.resolver.config.stub[0].addresses,
+            ["192.0.2.4:53".parse::<SocketAddr>()?]
+        );
+        assert_eq!(setup.resolver.config.forward.len(), 3);
+        for (bad, what) in [
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"quic\"",
+                "quic",
+            ),
+            ("zone = \"x.\"\naddresses = []", "at least one address"),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\nurl = \"https://x/\"",
+                "url is for",
+            ),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"tls\"\nca = \"missing.pem\"",
+                "missing.pem",
+            ),
+            (
+                "zone = \"x.\"\naddresses = [\"192.0.2.1\"]\ntransport = \"https\"\nurl = \"http://x/\"",
+                "not https://",
+            ),
+            ("zone = \"x.\"\naddresses = [\"nowhere\"]", "not an address"),
+        ] {
+            let err = load_services(&format!("{base}[[resolver.forward]]\n{bad}\n"))
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
+            assert!(err.contains(what), "{bad}: {err}");
+        }
+        let r = load_services(&format!("{base}upstream_cookies = false\n"))?
+            .resolver
+            .ok_or_else(|| anyhow!("no resolver"))?;
+        assert!(r.no_upstream_cookies && !crate::resolver_cmd::setup(&r)?.resolver.config.cookies);
+        // The same zone forwarded and stubbed is refused when the resolver is set up.
+        let twice = format!(
+            "{base}[[resolver.forward]]\nzone = \"x.\"\naddresses = [\"192.0.2.1\"]\n\
+             [[resolver.stub]]\nzone = \"X.\"\naddresses = [\"192.0.2.2\"]\n"
+        );
+        let r = load_services(&twice)?.resolver.ok_or_else(|| anyhow!("no resolver"))?;
+        let err = crate::resolver_cmd::setup(&r)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("configured twice"), "{err}");
+        Ok(())
+    }
 
     #[test]
     fn registry_section() -> anyhow::Result<()> {
