@@ -367,6 +367,19 @@ pub(crate) fn select<'c>(
     selection
 }
 
+/// The name of the view a query from `client` is answered from: the choice
+/// [`crate::respond`] makes, made again from the query's bytes for the query log (so the
+/// answering path carries nothing extra). `None` when no view is configured, none matched,
+/// or the query cannot be read. Parses the message: the server asks only when it logs.
+pub fn chosen_view<'c>(config: &'c AuthConfig, client: IpAddr, query: &[u8]) -> Option<&'c str> {
+    if config.views.is_empty() {
+        return None;
+    }
+    let msg = banyan_wire::Message::parse(query).ok()?;
+    let edns = msg.edns().and_then(Result::ok);
+    select(config, client, edns.as_ref(), None).view.map(View::name)
+}
+
 /// Sets the SCOPE PREFIX-LENGTH of the ECS option in `reply`, if it has one, to what the
 /// answer was found to depend on (RFC 7871 §7.2.1).
 pub(crate) fn finish_ecs(reply: &mut Edns, selection: &Selection<'_>) {

@@ -277,3 +277,30 @@ fn no_views_no_ecs_option() {
     assert_eq!(r.answers, ["192.0.2.100"]);
     assert!(r.ecs.is_none() && r.why.is_none());
 }
+
+/// The query log's view name is the same choice `respond` makes: by source address, by
+/// ECS when accepted, none when nothing matched or nothing is configured.
+#[test]
+fn chosen_view_names_the_view_respond_answers_from() {
+    use banyan_auth::views::chosen_view;
+    let plain = query("cdn.example.", RecordType::A, None);
+    let ip = |s: &str| s.parse().unwrap();
+    let config = views_config(false);
+    assert_eq!(chosen_view(&config, ip("10.1.2.3"), &plain), Some("eu"));
+    assert_eq!(chosen_view(&config, ip("127.0.99.7"), &plain), Some("lab"));
+    assert_eq!(chosen_view(&config, ip("192.0.2.1"), &plain), None);
+    let ecs = query(
+        "cdn.example.",
+        RecordType::A,
+        Some(vec![EdnsOption::ClientSubnet(ClientSubnet {
+            address: ip("10.1.2.0"),
+            source_prefix: 24,
+            scope_prefix: 0,
+        })]),
+    );
+    // ECS counts only when accepted.
+    assert_eq!(chosen_view(&config, ip("192.0.2.1"), &ecs), None);
+    assert_eq!(chosen_view(&views_config(true), ip("192.0.2.1"), &ecs), Some("eu"));
+    assert_eq!(chosen_view(&AuthConfig::default(), ip("10.1.2.3"), &plain), None);
+    assert_eq!(chosen_view(&config, ip("10.1.2.3"), b"\x00\x07"), None, "unreadable");
+}

@@ -50,7 +50,7 @@ pub struct Event {
     pub cache_hit: Option<bool>,
     /// Resolver only: upstream queries sent for it.
     pub upstream: Option<u32>,
-    /// The view that answered, when views are configured (a hook: no view sets it yet).
+    /// The view that answered, when views are configured (the authoritative server names the view that matched).
     pub view: Option<Arc<str>>,
 }
 

@@ -400,9 +400,15 @@ fn udp_worker(socket: UdpSocket, shared: &Arc<Shared>) {
             if let Some(logs) = &shared.logs {
                 // Slots sent now were answered at once; the others are resolving (logged when
                 // answered) or were dropped.
-                crate::udp::log_batch(logs, &batch, n, took, local, |i| {
-                    (!resolving.get(i).copied().unwrap_or(false)).then_some((Some(true), Some(0)))
-                });
+                crate::udp::log_batch(
+                    logs,
+                    &batch,
+                    n,
+                    took,
+                    local,
+                    |i| (!resolving.get(i).copied().unwrap_or(false)).then_some((Some(true), Some(0))),
+                    |_, _| None,
+                );
             }
         }
         // Stopping: no more reading; the resolutions taken are answered (or given up) first.

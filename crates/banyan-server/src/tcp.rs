@@ -290,7 +290,7 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, proto: Proto, out: 
             reply,
             cache_hit: None,
             upstream: None,
-            view: None,
+            view: banyan_auth::views::chosen_view(&shared.auth, client.ip(), query).map(Arc::from),
         });
     }
     match &action {

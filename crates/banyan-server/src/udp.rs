@@ -134,7 +134,15 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared, counters: &Counters) {
         counters.latency[Proto::Udp as usize].observe_many(took, n as u64);
         let _ = send_batch(&socket, &mut batch, n);
         if let Some(logs) = &shared.logs {
-            log_batch(logs, &batch, n, took, local, |_| Some((None, None)));
+            log_batch(
+                logs,
+                &batch,
+                n,
+                took,
+                local,
+                |_| Some((None, None)),
+                |query, client| banyan_auth::views::chosen_view(&shared.auth, client.ip(), query).map(Arc::from),
+            );
         }
         for d in deferred.drain(..) {
             match d {
@@ -159,8 +167,9 @@ pub(crate) fn worker(socket: UdpSocket, shared: &Shared, counters: &Counters) {
 
 /// Hands every query of the batch's first `n` slots to the logs, with its reply when one
 /// was sent; `resolver` gives the resolver's fields of each slot (cache hit, upstream
-/// queries), or `None` for a slot logged elsewhere (being resolved). The batch's time is shared out evenly, as for the latency histogram; the wall
-/// clock is read once.
+/// queries), or `None` for a slot logged elsewhere (being resolved); `view` names the view
+/// a query was answered from (the authoritative server's views). The batch's time is
+/// shared out evenly, as for the latency histogram; the wall clock is read once.
 pub(crate) fn log_batch(
     logs: &crate::querylog::Logs,
     batch: &Batch,
@@ -168,6 +177,7 @@ pub(crate) fn log_batch(
     took: std::time::Duration,
     local: Option<SocketAddr>,
     resolver: impl Fn(usize) -> Option<(Option<bool>, Option<u32>)>,
+    view: impl Fn(&[u8], SocketAddr) -> Option<Arc<str>>,
 ) {
     let arrived = std::time::SystemTime::now()
         .checked_sub(took)
@@ -194,7 +204,7 @@ pub(crate) fn log_batch(
             reply,
             cache_hit,
             upstream,
-            view: None,
+            view: view(query, client),
         });
     }
 }

@@ -49,6 +49,7 @@ fn views_by_source_and_by_ecs_with_why() {
         &config,
         format!(
             "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\necs = true\ndebug_allow = [\"127.0.0.0/8\"]\n\
+             query_log = \"queries.jsonl\"\n\
              regions = {{ EU = [\"10.1.0.0/16\"] }}\n\
              [[auth.zone]]\nname = \"example.com.\"\nfile = \"example.com.zone\"\n\
              [[auth.view]]\nname = \"eu\"\nregions = [\"EU\"]\nrecords = [\"cdn.example.com. 60 A 198.51.100.1\"]\n\
@@ -77,5 +78,12 @@ fn views_by_source_and_by_ecs_with_why() {
         "{other}"
     );
     assert_eq!(server.stop(), Some(0));
+    // The query log names the view each query was answered from (none for the last).
+    let log = std::fs::read_to_string(dir.join("queries.jsonl")).expect("query log");
+    let views: Vec<Option<&str>> = log
+        .lines()
+        .map(|l| l.split("\"view\":\"").nth(1).and_then(|v| v.split('"').next()))
+        .collect();
+    assert_eq!(views, [Some("local"), Some("eu"), None], "{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }
