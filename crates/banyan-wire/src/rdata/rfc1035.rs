@@ -35,8 +35,33 @@ impl RecordData for A {
     }
     fn from_text(fields: &mut Fields<'_, '_>) -> Result<A, TextError> {
         let s = fields.str("IPv4 address")?;
-        s.parse().map(A).map_err(|_| TextError::bad("IPv4 address", s))
+        parse_ipv4(s.as_bytes())
+            .map(A)
+            .ok_or_else(|| TextError::bad("IPv4 address", s))
     }
+}
+
+/// Dotted-quad IPv4 (RFC 1035 §3.4.1's form): four decimal octets, no leading zeros — what
+/// `Ipv4Addr::from_str` accepts, in a fraction of its time, since every A record of a zone
+/// goes through here.
+fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split(|b| *b == b'.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
+            return None;
+        }
+        let mut v: u32 = 0;
+        for &d in part {
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(d - b'0');
+        }
+        *octet = u8::try_from(v).ok()?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
 }
 
 /// IPv6 host address (RFC 3596 §2.2). Wire format: 16 octets.
@@ -237,6 +262,40 @@ impl RecordData for Hinfo {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ipv4_fast_path_agrees_with_std() {
+        let cases = [
+            "192.0.2.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..3.4",
+            "",
+            "1.2.3.4 ",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "10.0.0.00",
+            "9.99.199.249",
+            "1.2.3.4.",
+            "a.b.c.d",
+            "1000.1.1.1",
+        ];
+        for c in cases {
+            assert_eq!(
+                super::parse_ipv4(c.as_bytes()),
+                c.parse::<std::net::Ipv4Addr>().ok(),
+                "{c:?}"
+            );
+        }
+        for v in (0..=u32::MAX).step_by(65_537) {
+            let a = std::net::Ipv4Addr::from(v);
+            assert_eq!(super::parse_ipv4(a.to_string().as_bytes()), Some(a));
+        }
+    }
     use super::super::testkit::{check, refuse};
     use crate::types::RecordType;
 
