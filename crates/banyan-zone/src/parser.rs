@@ -350,7 +350,9 @@ impl<'o, 's> Parser<'o, 's> {
             return self.directive(tokens, pos, file, st);
         }
         let (owner, rest, rest_pos) = if start.blank_owner {
-            let owner = st.last_owner.clone().ok_or((start.pos, ZoneErrorKind::NoOwner))?;
+            let Some(owner) = st.last_owner.clone() else {
+                return Err((start.pos, ZoneErrorKind::NoOwner));
+            };
             if !same_origin(&st.owner_origin, &st.origin) {
                 self.report.warnings.push(ZoneFileWarning {
                     file: file.clone(),
@@ -405,7 +407,10 @@ impl<'o, 's> Parser<'o, 's> {
         let mut class = None;
         let mut i = 0;
         let rtype = loop {
-            let t = tokens.get(i).ok_or((entry_pos, ZoneErrorKind::NoType))?;
+            // `let … else`, not `ok_or`: no error value built and dropped on every field.
+            let Some(t) = tokens.get(i) else {
+                return Err((entry_pos, ZoneErrorKind::NoType));
+            };
             let p = pos[i];
             i += 1;
             if t.quoted {
