@@ -76,7 +76,14 @@ impl Name {
             return Ok(Name::root());
         }
         let bytes = text.as_bytes();
-        let mut wire = Vec::with_capacity(bytes.len() + 2);
+        // Exact for names without escapes (one length octet per label replaces its dot),
+        // so the wire form is allocated once and never grown or shrunk.
+        let capacity = if is_absolute_text(text) {
+            bytes.len() + 1
+        } else {
+            bytes.len() + 1 + origin.map_or(1, |o| o.as_wire().len())
+        };
+        let mut wire = Vec::with_capacity(capacity);
         let mut label_start = 0usize;
         wire.push(0);
         let mut i = 0usize;

@@ -45,6 +45,26 @@ pub enum FindingKind {
     DnsSvcbInvalid,
     /// An NSEC3 owner whose first label is not an unpadded base32hex hash (RFC 5155 §3).
     Nsec3OwnerNotHash,
+    /// A CDS algorithm at the apex with no CDS record matching a key of the DNSKEY RRset, or
+    /// CDS without DNSKEY: the parent would install a DS for no key (RFC 7344 §4.1, RFC 8078
+    /// §4; the delete form `0 0 0 00` is exempt).
+    CdsWithoutKey,
+    /// A CDNSKEY algorithm at the apex with no CDNSKEY record equal to a key of the DNSKEY
+    /// RRset, or CDNSKEY without DNSKEY (RFC 7344 §4.1, RFC 8078 §4).
+    CdnskeyWithoutKey,
+    /// A name that must be a host name (RFC 952, RFC 1123 §2.1) and is not: a PTR target in
+    /// the reverse trees other than the DNS-SD prefixes (RFC 6763 §11), or a ServiceMode
+    /// SVCB/HTTPS target (RFC 9460 §2.5). BIND's `check-names` for primary zones.
+    NotHostName {
+        /// The offending name in the RDATA.
+        target: Name,
+    },
+    /// A response-policy-zone IP trigger not in its canonical form, which the policy would
+    /// never match (draft-vixie-dnsop-dns-rpz §4.1.1).
+    RpzTriggerNotCanonical {
+        /// The canonical spelling, empty when the trigger is no address.
+        canonical: String,
+    },
     /// A record outside the zone's origin.
     OutOfZone,
     /// An NS target inside the zone (below a cut, or at an ordinary name) with no A or AAAA.
@@ -96,6 +116,19 @@ impl fmt::Display for FindingKind {
                 f.write_str("SVCB record not valid: _dns needs alpn, and dohpath when alpn offers DoH")
             }
             FindingKind::Nsec3OwnerNotHash => f.write_str("NSEC3 owner is not an unpadded base32hex hash"),
+            FindingKind::CdsWithoutKey => {
+                f.write_str("CDS/CDNSKEY consistency checks failed: a CDS algorithm has no CDS matching a DNSKEY")
+            }
+            FindingKind::CdnskeyWithoutKey => f.write_str(
+                "CDS/CDNSKEY consistency checks failed: a CDNSKEY algorithm has no CDNSKEY equal to a DNSKEY",
+            ),
+            FindingKind::NotHostName { target } => write!(f, "bad name (check-names): {target} is not a host name"),
+            FindingKind::RpzTriggerNotCanonical { canonical } if canonical.is_empty() => {
+                f.write_str("invalid rpz IP address: the trigger is no address")
+            }
+            FindingKind::RpzTriggerNotCanonical { canonical } => {
+                write!(f, "invalid rpz IP address: not in canonical form {canonical}")
+            }
             FindingKind::OutOfZone => f.write_str("record outside the zone"),
             FindingKind::MissingGlue { target } => write!(f, "missing glue: no A or AAAA for name server {target}"),
             FindingKind::Occluded { by } => write!(f, "occluded by the delegation or DNAME at {by}: never served"),
@@ -162,6 +195,7 @@ pub fn check_zone(zone: &Zone) -> Vec<Finding> {
             FindingKind::DsAtApex,
         ));
     }
+    check_cds(zone, &mut out);
     let mut occluder: Option<&Node> = None;
     for node in zone.nodes() {
         if let Some(o) = occluder {
@@ -222,6 +256,19 @@ pub fn check_zone(zone: &Zone) -> Vec<Finding> {
                 }
             }
         }
+        check_host_names(node, &mut out);
+        // Empty non-terminals above a trigger (`zz.3.2.2001.rpz-ip`) are no triggers.
+        let trigger = (!node.rrsets.is_empty())
+            .then(|| crate::names::rpz_noncanonical_trigger(&node.name, zone.origin()))
+            .flatten();
+        if let Some(canonical) = trigger {
+            out.push(finding(
+                Severity::Error,
+                node,
+                None,
+                FindingKind::RpzTriggerNotCanonical { canonical },
+            ));
+        }
         if node.rrset(RecordType::NSEC3).is_some() {
             let hash = node.name.labels().next().and_then(|l| std::str::from_utf8(l).ok());
             if hash
@@ -279,6 +326,11 @@ fn is_dns_service(name: &Name) -> bool {
 
 /// RFC 9461 §3 and §5: a ServiceMode record names its transports with `alpn`, and one that
 /// offers DNS over HTTPS carries the `dohpath` template. (BIND applies the same rule.)
+///
+/// An ALPN id holding a comma (`alpn=h1\\,h2` is the one id `h1,h2` by RFC 9460 App. A.1)
+/// is also judged by its comma-separated parts: a client that splits the list before
+/// unescaping it, as RFC 9460 §7.1.1 warns some do, would see `h2` and go looking for a
+/// DoH path that is not there. BIND judges such ids the same way.
 fn dns_svcb_valid(svcb: &banyan_wire::rdata::Svcb) -> bool {
     use banyan_wire::rdata::{SvcParam, SvcParamKey};
     if svcb.priority == 0 {
@@ -287,8 +339,128 @@ fn dns_svcb_valid(svcb: &banyan_wire::rdata::Svcb) -> bool {
     let Some(SvcParam::Alpn(ids)) = svcb.param(SvcParamKey::ALPN) else {
         return false;
     };
-    let doh = ids.iter().any(|id| matches!(&id[..], b"h2" | b"h3" | b"http/1.1"));
+    // The HTTP ids of the IANA ALPN registry.
+    let http = |id: &[u8]| matches!(id, b"h2" | b"h3" | b"h2c" | b"http/1.1" | b"http/1.0" | b"http/0.9");
+    let doh = ids.iter().any(|id| id.split(|b| *b == b',').any(http));
     !doh || svcb.param(SvcParamKey::DOHPATH).is_some()
+}
+
+/// CDS and CDNSKEY against the apex DNSKEY RRset (RFC 7344 §4.1, RFC 8078 §4): for every
+/// algorithm the CDS RRset names, at least one CDS must be the DS of a published DNSKEY, and
+/// likewise one CDNSKEY must equal a published DNSKEY; otherwise the parent, acting on them,
+/// would break the delegation. The delete form (algorithm 0, RFC 8078 §4) is exempt, and
+/// CDS of digest types this crate cannot compute are not judged.
+fn check_cds(zone: &Zone, out: &mut Vec<Finding>) {
+    let apex = zone.apex();
+    let keys: Vec<&[u8]> = apex
+        .rrset(RecordType::DNSKEY)
+        .map_or(Vec::new(), |s| s.rdata.iter().collect());
+    let judge = |rtype: RecordType, matches: &dyn Fn(&[u8]) -> bool| -> bool {
+        let Some(set) = apex.rrset(rtype) else { return true };
+        // Algorithm → some record of it matched.
+        let mut seen: Vec<(u8, bool)> = Vec::new();
+        for rd in set.rdata.iter() {
+            let Some(&alg) = rd.get(if rtype == RecordType::CDS { 2 } else { 3 }) else {
+                continue;
+            };
+            if alg == 0 {
+                continue;
+            }
+            let Some(hit) = (if rtype == RecordType::CDS {
+                cds_matches(zone.origin(), rd, &keys)
+            } else {
+                Some(matches(rd))
+            }) else {
+                continue;
+            };
+            match seen.iter_mut().find(|(a, _)| *a == alg) {
+                Some(entry) => entry.1 |= hit,
+                None => seen.push((alg, hit)),
+            }
+        }
+        seen.iter().all(|(_, hit)| *hit)
+    };
+    if !judge(RecordType::CDS, &|_| false) {
+        out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::CDS),
+            FindingKind::CdsWithoutKey,
+        ));
+    }
+    if !judge(RecordType::CDNSKEY, &|rd| keys.contains(&rd)) {
+        out.push(finding(
+            Severity::Error,
+            apex,
+            Some(RecordType::CDNSKEY),
+            FindingKind::CdnskeyWithoutKey,
+        ));
+    }
+}
+
+/// Whether the CDS RDATA `cds` is the DS of one of `keys` (RFC 4034 §5.1.4: key tag,
+/// algorithm, digest type, digest of owner and DNSKEY RDATA); `None` when its digest type is
+/// not SHA-1, SHA-256 or SHA-384.
+fn cds_matches(owner: &Name, cds: &[u8], keys: &[&[u8]]) -> Option<bool> {
+    use ring::digest;
+    let alg = match cds.get(3)? {
+        1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+        2 => &digest::SHA256,
+        4 => &digest::SHA384,
+        _ => return None,
+    };
+    let owner = owner.to_lowercase();
+    Some(keys.iter().any(|key| {
+        let Ok(RData::DNSKEY(k)) = RData::parse(RecordType::DNSKEY, key, 0, key.len()) else {
+            return false;
+        };
+        if cds[..3] != [(k.key_tag() >> 8) as u8, k.key_tag() as u8, k.algorithm][..] {
+            return false;
+        }
+        let mut ctx = digest::Context::new(alg);
+        ctx.update(owner.as_wire());
+        ctx.update(key);
+        ctx.finish().as_ref() == &cds[4..]
+    }))
+}
+
+/// BIND's `check-names` for the records whose RDATA names a host: PTR in the reverse trees
+/// (RFC 1035 §3.5, RFC 3596 §2.5) except the DNS-SD browsing names (RFC 6763 §11), and
+/// ServiceMode SVCB and HTTPS targets (RFC 9460 §2.5, where AliasMode targets may be any
+/// name).
+fn check_host_names(node: &Node, out: &mut Vec<Finding>) {
+    use crate::names::{is_dns_sd_prefix, is_host_name, is_reverse_name};
+    if let Some(set) = node.rrset(RecordType::PTR) {
+        if is_reverse_name(&node.name) && !is_dns_sd_prefix(&node.name) {
+            for rd in set.typed() {
+                if let RData::PTR(target) = rd {
+                    if !is_host_name(&target) {
+                        out.push(finding(
+                            Severity::Error,
+                            node,
+                            Some(RecordType::PTR),
+                            FindingKind::NotHostName { target },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for rtype in [RecordType::SVCB, RecordType::HTTPS] {
+        let Some(set) = node.rrset(rtype) else { continue };
+        for rd in set.typed() {
+            if let RData::SVCB(svcb) | RData::HTTPS(svcb) = rd {
+                if svcb.priority != 0 && !is_host_name(&svcb.target) {
+                    out.push(finding(
+                        Severity::Error,
+                        node,
+                        Some(rtype),
+                        FindingKind::NotHostName { target: svcb.target },
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// NS targets that need addresses in this zone: below this cut (glue, RFC 1034 §4.2.1), or

@@ -42,6 +42,19 @@ impl std::fmt::Display for LexError {
     }
 }
 
+/// Octets that end an unquoted field, or (`\\`) need a look: white space, `;`, parentheses,
+/// quotes and the escape character.
+const FIELD_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    let special = b" \t\r\n;()\"\\";
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// One entry's facts beyond its fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryStart {
@@ -202,11 +215,17 @@ impl<'a> Lexer<'a> {
                     _ => {
                         let p = self.here();
                         let begin = self.pos;
-                        while self.pos < b.len() {
-                            match b[self.pos] {
+                        loop {
+                            // Ordinary octets in a tight loop: this is most of a zone file.
+                            let mut j = self.pos;
+                            while j < b.len() && !FIELD_SPECIAL[usize::from(b[j])] {
+                                j += 1;
+                            }
+                            self.pos = j;
+                            match b.get(j) {
                                 // An escaped newline belongs to the field; count the line.
-                                b'\\' => {
-                                    if b.get(self.pos + 1) == Some(&b'\n') {
+                                Some(b'\\') => {
+                                    if b.get(j + 1) == Some(&b'\n') {
                                         self.pos += 1;
                                         self.newline();
                                     } else {
@@ -215,8 +234,7 @@ impl<'a> Lexer<'a> {
                                 }
                                 // A quote ends the field and starts a quoted one, as
                                 // `text::tokenize` splits `key="value"`.
-                                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'(' | b')' | b'"' => break,
-                                _ => self.pos += 1,
+                                _ => break,
                             }
                         }
                         self.pos = self.pos.min(b.len());

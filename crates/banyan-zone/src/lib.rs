@@ -21,6 +21,7 @@ pub mod generate;
 pub mod lexer;
 pub mod load;
 pub mod lookup;
+pub mod names;
 mod nodemap;
 pub mod nsec3;
 pub mod parser;

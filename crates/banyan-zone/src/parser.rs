@@ -213,6 +213,10 @@ struct State {
     /// The origin in force when `last_owner` was set, to warn about inheritance across
     /// `$ORIGIN`.
     owner_origin: Option<Name>,
+    /// The text `last_owner` was read from, when it was read from an owner field: an owner
+    /// written the same way again (as in the root zone, whose every record names its owner)
+    /// is then a copy, not a second parse.
+    last_owner_text: Option<String>,
     last_ttl: Option<u32>,
     dollar_ttl: Option<u32>,
     class: Option<Class>,
@@ -249,6 +253,7 @@ impl State {
             origin: opts.origin.clone(),
             last_owner: None,
             owner_origin: None,
+            last_owner_text: None,
             last_ttl: None,
             dollar_ttl: None,
             class: None,
@@ -345,20 +350,37 @@ impl<'o, 's> Parser<'o, 's> {
             return self.directive(tokens, pos, file, st);
         }
         let (owner, rest, rest_pos) = if start.blank_owner {
-            let owner = st.last_owner.clone().ok_or((start.pos, ZoneErrorKind::NoOwner))?;
-            if st.owner_origin != st.origin {
+            let Some(owner) = st.last_owner.clone() else {
+                return Err((start.pos, ZoneErrorKind::NoOwner));
+            };
+            if !same_origin(&st.owner_origin, &st.origin) {
                 self.report.warnings.push(ZoneFileWarning {
                     file: file.clone(),
                     pos: start.pos,
                     kind: ZoneWarningKind::OwnerAcrossOrigin(owner.clone()),
                 });
                 st.owner_origin = st.origin.clone();
+                st.last_owner_text = None;
             }
             (owner, tokens, pos)
         } else {
-            let owner = name(first.text, st.origin.as_ref()).map_err(|k| (pos[0], k))?;
-            st.last_owner = Some(owner.clone());
-            st.owner_origin = st.origin.clone();
+            let repeated =
+                same_origin(&st.owner_origin, &st.origin) && st.last_owner_text.as_deref() == Some(first.text);
+            let owner = match (&st.last_owner, repeated) {
+                (Some(last), true) => last.clone(),
+                _ => {
+                    let owner = name(first.text, st.origin.as_ref()).map_err(|k| (pos[0], k))?;
+                    st.last_owner = Some(owner.clone());
+                    let text = st.last_owner_text.get_or_insert_with(String::new);
+                    text.clear();
+                    text.push_str(first.text);
+                    // Cloning only on a change keeps an allocation off every record.
+                    if !same_origin(&st.owner_origin, &st.origin) {
+                        st.owner_origin = st.origin.clone();
+                    }
+                    owner
+                }
+            };
             (owner, &tokens[1..], &pos[1..])
         };
         let record = self.record(owner, rest, rest_pos, start.pos, file, st)?;
@@ -385,14 +407,17 @@ impl<'o, 's> Parser<'o, 's> {
         let mut class = None;
         let mut i = 0;
         let rtype = loop {
-            let t = tokens.get(i).ok_or((entry_pos, ZoneErrorKind::NoType))?;
+            // `let … else`, not `ok_or`: no error value built and dropped on every field.
+            let Some(t) = tokens.get(i) else {
+                return Err((entry_pos, ZoneErrorKind::NoType));
+            };
             let p = pos[i];
             i += 1;
             if t.quoted {
                 return Err((p, ZoneErrorKind::UnknownType(t.text.to_string())));
             }
             if ttl.is_none() && t.text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-                ttl = Some(parse_ttl(t.text).ok_or((p, ZoneErrorKind::BadTtl(t.text.to_string())))?);
+                ttl = Some(parse_ttl(t.text).ok_or_else(|| (p, ZoneErrorKind::BadTtl(t.text.to_string())))?);
             } else if let (None, Some(c)) = (class, Class::from_mnemonic(t.text)) {
                 class = Some(c);
                 if matches!(c, Class::ANY | Class::NONE) {
@@ -509,11 +534,13 @@ impl<'o, 's> Parser<'o, 's> {
             if let Some(o) = tokens.get(2) {
                 st.origin = Some(name(o.text, st.origin.as_ref()).map_err(|k| (pos[2], k))?);
                 st.owner_origin = st.origin.clone();
+                st.last_owner_text = None;
             }
             self.file(&target, st, pos[1]);
             // RFC 1035 §5.1: after the included file, origin and current owner revert.
             st.origin = saved_origin;
             st.last_owner = saved_owner;
+            st.last_owner_text = None;
             st.owner_origin = saved_owner_origin;
             st.dollar_ttl = saved_ttl;
         } else if d.eq_ignore_ascii_case("$GENERATE") {
@@ -561,6 +588,16 @@ impl<'o, 's> Parser<'o, 's> {
             self.emit(record);
         }
         Ok(())
+    }
+}
+
+/// Whether two origins are the same name: equal octets first (the case on every record of a
+/// file that keeps its origin), the case-insensitive comparison only when they differ.
+fn same_origin(a: &Option<Name>, b: &Option<Name>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.as_wire() == b.as_wire() || a == b,
+        (None, None) => true,
+        _ => false,
     }
 }
 
@@ -632,6 +669,17 @@ mod tests {
                 "x.sub.example.com.\t3600\tIN\tCNAME\twww.sub.example.com.",
             ]
         );
+    }
+
+    #[test]
+    fn a_repeated_owner_text_follows_the_origin() {
+        let (records, report) = parse(
+            "$TTL 60\nwww A 192.0.2.1\nwww A 192.0.2.2\n$ORIGIN b.\n A 192.0.2.3\nwww A 192.0.2.4\n$ORIGIN c.\nwww A 192.0.2.5\n",
+            Some("a."),
+        );
+        assert!(report.is_ok(), "{:?}", report.errors);
+        let owners: Vec<String> = records.iter().map(|r| r.name.to_string()).collect();
+        assert_eq!(owners, ["www.a.", "www.a.", "www.a.", "www.b.", "www.c."]);
     }
 
     #[test]

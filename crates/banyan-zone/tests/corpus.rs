@@ -90,9 +90,24 @@ fn valid_corpus_loads() {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let origin = expected.get(&name).map(|(o, _)| origin_name(o));
         checked += 1;
-        let errors = parse_errors(&f, origin);
+        let errors = parse_errors(&f, origin.clone());
         if !errors.is_empty() {
             failures.push(format!("{name}: {errors:?}"));
+        }
+        // BIND accepts these zones whole, so the content checks (what `banyan zone check`
+        // and the server's loading run) must find no error either.
+        if let Some(origin) = origin {
+            if let Ok(loaded) = load_zone_file(&f, Some(&origin)) {
+                let content: Vec<String> = loaded
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.to_string())
+                    .collect();
+                if !content.is_empty() {
+                    failures.push(format!("{name}: {content:?}"));
+                }
+            }
         }
     }
     // BIND's loader zones, origin `test.`; master8 includes `testdata/master/master6.data`
@@ -176,39 +191,6 @@ fn valid_corpus_loads() {
     assert!(failures.is_empty(), "valid files refused:\n{}", failures.join("\n"));
 }
 
-/// BIND checkzone rejections Banyan does not make yet, each with the reason. Every other
-/// file BIND rejects must be refused by the parser or by an error-level check.
-const NOT_YET_REJECTED: &[(&str, &str)] = &[
-    (
-        "bad-cdnskey.db",
-        "CDS/CDNSKEY consistency against DNSKEY is a DNSSEC check (banyan-dnssec)",
-    ),
-    (
-        "bad-cds.db",
-        "CDS/CDNSKEY consistency against DNSKEY is a DNSSEC check (banyan-dnssec)",
-    ),
-    (
-        "bad-dns-sd-reverse.db",
-        "BIND's -k fail name checks for DNS-SD reverse names are not implemented",
-    ),
-    (
-        "bad-svcb-servername.db",
-        "BIND's check-names host-name policy (-k fail) is not implemented",
-    ),
-    (
-        "bad-_dns-svcb5.db",
-        "alpn=h1\\\\,h2 is the single id \"h1,h2\" by RFC 9460 App. A.1; BIND still rejects it",
-    ),
-    (
-        "bad-_dns-svcb6.db",
-        "alpn=x1\\\\,h2 is the single id \"x1,h2\" by RFC 9460 App. A.1; BIND still rejects it",
-    ),
-    (
-        "bad-rpz-prefix.db",
-        "RPZ trigger names in canonical form are BIND's -P check; RPZ comes with resolver policy",
-    ),
-];
-
 #[test]
 fn invalid_corpus_rejected() {
     let expected = expected_origins(&corpus("invalid/bind-checkzone/EXPECTED.tsv"));
@@ -219,7 +201,7 @@ fn invalid_corpus_rejected() {
         let Some((origin, expect)) = expected.get(&name) else {
             continue;
         };
-        if expect != "reject" || NOT_YET_REJECTED.iter().any(|(n, _)| *n == name) {
+        if expect != "reject" {
             continue;
         }
         checked += 1;
@@ -593,4 +575,68 @@ fn domain_yaml_expectations() {
         checked += 1;
     }
     assert_eq!(checked, 16);
+}
+
+/// The BIND rules that only content checks catch: each file is refused for its own reason,
+/// with a message naming the record.
+#[test]
+fn bind_content_rules_name_the_record() {
+    let cases = [
+        (
+            "bad-cds.db",
+            "example",
+            "error: example./CDS: CDS/CDNSKEY consistency checks failed",
+        ),
+        (
+            "bad-cdnskey.db",
+            "example",
+            "error: example./CDNSKEY: CDS/CDNSKEY consistency checks failed",
+        ),
+        (
+            "bad-dns-sd-reverse.db",
+            "0.0.0.0.in-addr.arpa",
+            "error: lb._dns-sd._tcp.0.0.0.0.in-addr.arpa./PTR: bad name (check-names)",
+        ),
+        (
+            "bad-svcb-servername.db",
+            "0.0.0.0.in-addr.arpa",
+            "error: svcb.0.0.0.0.in-addr.arpa./SVCB: bad name (check-names): _underscore.example.",
+        ),
+        (
+            "bad-_dns-svcb5.db",
+            "example",
+            "error: _443._dns.example./SVCB: SVCB record not valid",
+        ),
+        (
+            "bad-_dns-svcb6.db",
+            "example",
+            "error: _443._dns.example./SVCB: SVCB record not valid",
+        ),
+        (
+            "bad-rpz-prefix.db",
+            "db",
+            "error: 128.2.0.0.0.0.3.2.2001.rpz-ip.db.: invalid rpz IP address: not in canonical form 128.2.zz.3.2.2001",
+        ),
+    ];
+    for (file, origin, expect) in cases {
+        let loaded = load_zone_file(&corpus("invalid/bind-checkzone").join(file), Some(&origin_name(origin))).unwrap();
+        assert!(loaded.parse.is_ok(), "{file}: {:?}", loaded.parse.errors);
+        let found: Vec<String> = loaded.findings.iter().map(|f| f.to_string()).collect();
+        assert!(found.iter().any(|f| f.starts_with(expect)), "{file}: {found:?}");
+        assert!(!loaded.is_ok(), "{file}");
+    }
+    // The DNS-SD file has three PTR records outside the browsing names; all are named.
+    let loaded = load_zone_file(
+        &corpus("invalid/bind-checkzone/bad-dns-sd-reverse.db"),
+        Some(&origin_name("0.0.0.0.in-addr.arpa")),
+    )
+    .unwrap();
+    assert_eq!(
+        loaded
+            .findings
+            .iter()
+            .filter(|f| matches!(f.kind, banyan_zone::FindingKind::NotHostName { .. }))
+            .count(),
+        3
+    );
 }
