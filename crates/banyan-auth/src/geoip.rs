@@ -15,6 +15,11 @@ const METADATA_MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
 /// Deepest nesting of maps and arrays decoded (the spec sets no limit; real files nest 3).
 const MAX_DEPTH: usize = 16;
 
+/// Most values decoded for one lookup or for the metadata: pointers let a small file name one
+/// big map from every entry of another, nested [`MAX_DEPTH`] deep, which would otherwise take
+/// forever. A country record holds a few dozen values.
+const MAX_VALUES: usize = 100_000;
+
 /// What the database says of an address: ISO 3166 country code, continent code, and the
 /// prefix length of the network the answer holds for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +96,8 @@ impl GeoIp {
             .rposition(|w| w == METADATA_MARKER)
             .ok_or(GeoIpError::NoMetadata)?;
         let meta_start = at + METADATA_MARKER.len();
-        let (meta, _) = decode(&bytes, meta_start, meta_start, 0)?;
+        let mut budget = MAX_VALUES;
+        let (meta, _) = decode(&bytes, meta_start, meta_start, 0, &mut budget)?;
         let uint = |k: &'static str| match meta.get(k) {
             Some(Value::Uint(n)) => Ok(*n),
             _ => Err(GeoIpError::Metadata(k)),
@@ -186,8 +192,14 @@ impl GeoIp {
                 prefix,
             });
         }
-        let offset = (node - self.node_count) as usize - 16 + self.data_start;
-        let (value, _) = decode(&self.bytes, self.data_start, offset, 0)?;
+        // A record past the tree points into the data section, 16 octets after the tree's
+        // end (the spec's separator); one pointing into the separator is corrupt.
+        let offset = ((node - self.node_count) as usize)
+            .checked_sub(16)
+            .ok_or(GeoIpError::Corrupt(node as usize))?
+            + self.data_start;
+        let mut budget = MAX_VALUES;
+        let (value, _) = decode(&self.bytes, self.data_start, offset, 0, &mut budget)?;
         Ok(GeoAnswer {
             country: value
                 .get("country")
@@ -200,11 +212,12 @@ impl GeoIp {
 }
 
 /// Decodes the value at `at` (pointers are relative to `base`, the data section); returns
-/// it and the offset after it.
-fn decode(buf: &[u8], base: usize, at: usize, depth: usize) -> Result<(Value, usize), GeoIpError> {
-    if depth > MAX_DEPTH {
+/// it and the offset after it. Each value decoded takes one of `budget`.
+fn decode(buf: &[u8], base: usize, at: usize, depth: usize, budget: &mut usize) -> Result<(Value, usize), GeoIpError> {
+    if depth > MAX_DEPTH || *budget == 0 {
         return Err(GeoIpError::Corrupt(at));
     }
+    *budget -= 1;
     let byte = |i: usize| buf.get(i).copied().ok_or(GeoIpError::Corrupt(i));
     let ctrl = byte(at)?;
     let mut pos = at + 1;
@@ -223,11 +236,12 @@ fn decode(buf: &[u8], base: usize, at: usize, depth: usize) -> Result<(Value, us
             2 => ((vvv << 24 | take(3)?) + 526_336, 3),
             _ => (take(4)?, 4),
         };
-        let (value, _) = decode(buf, base, base + target, depth + 1)?;
+        let (value, _) = decode(buf, base, base + target, depth + 1, budget)?;
         return Ok((value, pos + len));
     }
     if kind == 0 {
-        kind = 7 + byte(pos)?;
+        // Extended types are 7 + the next octet; past 255 there is no such type.
+        kind = 7u8.checked_add(byte(pos)?).ok_or(GeoIpError::Corrupt(pos))?;
         pos += 1;
     }
     let mut size = usize::from(ctrl & 0x1F);
@@ -255,8 +269,8 @@ fn decode(buf: &[u8], base: usize, at: usize, depth: usize) -> Result<(Value, us
         7 => {
             let mut pairs = Vec::with_capacity(size.min(64));
             for _ in 0..size {
-                let (key, next) = decode(buf, base, pos, depth + 1)?;
-                let (value, next) = decode(buf, base, next, depth + 1)?;
+                let (key, next) = decode(buf, base, pos, depth + 1, budget)?;
+                let (value, next) = decode(buf, base, next, depth + 1, budget)?;
                 pos = next;
                 if let Value::Str(k) = key {
                     pairs.push((k, value));
@@ -266,7 +280,7 @@ fn decode(buf: &[u8], base: usize, at: usize, depth: usize) -> Result<(Value, us
         }
         11 => {
             for _ in 0..size {
-                pos = decode(buf, base, pos, depth + 1)?.1;
+                pos = decode(buf, base, pos, depth + 1, budget)?.1;
             }
             Ok((Value::Other, pos))
         }

@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/update.rs"]
 mod update_property;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../fuzz/src/geoip.rs"]
+mod geoip_property;
+
 use banyan_wire::edns::Edns;
 use banyan_wire::message::{BuildSection, MessageBuilder};
 use banyan_wire::{Class, Header, Name, Opcode, RData, Rcode, Record, RecordType};
@@ -247,4 +251,34 @@ fn update_corpus() {
         ran += 1;
     }
     assert!(ran >= 16, "the seeds are committed");
+}
+
+/// The `geoip` target's corpus (its seeds come from `fuzz/geoip_seeds.py`): every file goes
+/// through the fuzzer's check; the seeds load and answer as they were built to.
+#[test]
+fn geoip_corpus_passes_the_fuzz_check() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/geoip"));
+    let mut seeds = 0;
+    for file in files(dir) {
+        let data = fs::read(&file).unwrap();
+        let loaded = geoip_property::check_geoip(&data);
+        if file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("seed-"))
+        {
+            assert!(loaded, "{}: a seed must load", file.display());
+            seeds += 1;
+        }
+    }
+    assert_eq!(seeds, 2);
+    let v4 = banyan_auth::geoip::GeoIp::from_bytes(fs::read(dir.join("seed-v4-de-eu")).unwrap()).unwrap();
+    let a = v4.lookup("10.1.2.3".parse().unwrap()).unwrap();
+    assert_eq!(
+        (a.country.as_deref(), a.continent.as_deref(), a.prefix),
+        (Some("DE"), Some("EU"), 16)
+    );
+    let v6 = banyan_auth::geoip::GeoIp::from_bytes(fs::read(dir.join("seed-v6-jp-as")).unwrap()).unwrap();
+    let a = v6.lookup("2001:db8::1".parse().unwrap()).unwrap();
+    assert_eq!((a.country.as_deref(), a.prefix), (Some("JP"), 32));
 }
