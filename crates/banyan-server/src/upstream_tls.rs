@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use banyan_wire::edns::{pad_message, QUERY_PADDING_BLOCK};
+use banyan_wire::padding::{pad_to_block, QUERY_BLOCK};
 use bytes::Bytes;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -297,7 +297,7 @@ impl Client {
     /// The query is padded first (RFC 8467 §4.1) when it has an OPT record.
     pub async fn exchange(&self, ep: &Endpoint, query: &[u8], timeout: Duration) -> Result<Vec<u8>, ClientError> {
         let mut padded = query.to_vec();
-        pad_message(&mut padded, QUERY_PADDING_BLOCK);
+        pad_to_block(&mut padded, QUERY_BLOCK);
         let work = async {
             match &ep.protocol {
                 Protocol::Tls => self.exchange_dot(ep, &padded).await,

@@ -15,68 +15,6 @@ use crate::wire::{Reader, WireSink};
 /// agreed at DNS Flag Day 2020 to avoid IP fragmentation.
 pub const DEFAULT_UDP_PAYLOAD: u16 = 1232;
 
-/// The block size queries are padded to on encrypted transports (RFC 8467 §4.1, the
-/// "Block-Length Padding" strategy recommended for clients).
-pub const QUERY_PADDING_BLOCK: usize = 128;
-
-/// Appends a Padding option (RFC 7830 §3) to the OPT record of `msg` so that its length is a
-/// multiple of `block` octets. The OPT record must be the message's last record, as every
-/// builder in Banyan writes it; returns false (and leaves `msg` alone) when it is not, when
-/// the message does not parse, or when the result would exceed 65535 octets.
-pub fn pad_message(msg: &mut Vec<u8>, block: usize) -> bool {
-    let Some(opt_at) = last_record_if_opt(msg) else {
-        return false;
-    };
-    if block == 0 {
-        return false;
-    }
-    let pad = (block - (msg.len() + 4) % block) % block;
-    let rdlen_at = opt_at + 9;
-    let rdlen = usize::from(u16::from_be_bytes([msg[rdlen_at], msg[rdlen_at + 1]]));
-    let (Ok(new_rdlen), true) = (u16::try_from(rdlen + 4 + pad), msg.len() + 4 + pad <= 65535) else {
-        return false;
-    };
-    msg[rdlen_at..rdlen_at + 2].copy_from_slice(&new_rdlen.to_be_bytes());
-    msg.extend_from_slice(&code::PADDING.to_be_bytes());
-    msg.extend_from_slice(&(pad as u16).to_be_bytes());
-    msg.resize(msg.len() + pad, 0);
-    true
-}
-
-/// The offset of the last record of `msg` (its owner name) when it is an OPT record with a
-/// root owner that ends the message.
-fn last_record_if_opt(msg: &[u8]) -> Option<usize> {
-    let count = |at: usize| Some(usize::from(u16::from_be_bytes([*msg.get(at)?, *msg.get(at + 1)?])));
-    let (qd, an, ns, ar) = (count(4)?, count(6)?, count(8)?, count(10)?);
-    if ar == 0 {
-        return None;
-    }
-    let skip_name = |mut at: usize| -> Option<usize> {
-        loop {
-            let len = *msg.get(at)?;
-            match len {
-                0 => return Some(at + 1),
-                l if l & 0xC0 == 0xC0 => return Some(at + 2),
-                l if l & 0xC0 != 0 => return None,
-                l => at += 1 + usize::from(l),
-            }
-        }
-    };
-    let mut at = 12;
-    for _ in 0..qd {
-        at = skip_name(at)? + 4;
-    }
-    let mut last = at;
-    for _ in 0..an + ns + ar {
-        last = at;
-        let fixed = skip_name(at)?;
-        let rdlen = count(fixed + 8)?;
-        at = fixed + 10 + rdlen;
-    }
-    let opt = at == msg.len() && msg.get(last) == Some(&0) && count(last + 1)? == 41;
-    opt.then_some(last)
-}
-
 /// Option codes (IANA "DNS EDNS0 Option Codes (OPT)").
 pub mod code {
     /// Name server identifier (RFC 5001).
@@ -541,34 +479,6 @@ impl ExtendedError {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn rfc8467_block_padding_of_a_query() {
-        use crate::{Class, Header, MessageBuilder, Name, RecordType};
-        let mut msg = Vec::new();
-        let mut b = MessageBuilder::new(&mut msg, Header::default());
-        b.question(
-            &Name::parse("www.example.com.", None).unwrap(),
-            RecordType::A,
-            Class::IN,
-        )
-        .unwrap();
-        b.edns(&Edns::default()).unwrap();
-        b.finish();
-        assert!(pad_message(&mut msg, QUERY_PADDING_BLOCK));
-        assert_eq!(msg.len(), 128);
-        let parsed = crate::Message::parse(&msg).unwrap();
-        let edns = parsed.edns().unwrap().unwrap();
-        assert!(matches!(edns.option(code::PADDING), Some(EdnsOption::Padding(n)) if *n > 0));
-        // Without an OPT record there is nothing to pad.
-        let mut plain = Vec::new();
-        let mut b = MessageBuilder::new(&mut plain, Header::default());
-        b.question(&Name::root(), RecordType::NS, Class::IN).unwrap();
-        b.finish();
-        let before = plain.clone();
-        assert!(!pad_message(&mut plain, QUERY_PADDING_BLOCK));
-        assert_eq!(plain, before);
-    }
-
     use super::*;
 
     fn round_trip(opt: EdnsOption) -> Vec<u8> {

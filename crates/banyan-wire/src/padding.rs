@@ -189,4 +189,31 @@ mod tests {
         assert!(!wants_padding(&response(0, None)));
         assert!(!wants_padding(&[0, 1]));
     }
+
+    #[test]
+    fn rfc8467_block_padding_of_a_query() {
+        let mut msg = Vec::new();
+        let mut b = MessageBuilder::new(&mut msg, Header::default());
+        b.question(
+            &Name::parse("www.example.com.", None).unwrap(),
+            RecordType::A,
+            Class::IN,
+        )
+        .unwrap();
+        b.edns(&crate::edns::Edns::default()).unwrap();
+        b.finish();
+        assert!(pad_to_block(&mut msg, QUERY_BLOCK));
+        assert_eq!(msg.len(), 128);
+        let parsed = Message::parse(&msg).unwrap();
+        let edns = parsed.edns().unwrap().unwrap();
+        assert!(matches!(edns.option(code::PADDING), Some(crate::edns::EdnsOption::Padding(n)) if *n > 0));
+        // Without an OPT record there is nothing to pad.
+        let mut plain = Vec::new();
+        let mut b = MessageBuilder::new(&mut plain, Header::default());
+        b.question(&Name::root(), RecordType::NS, Class::IN).unwrap();
+        b.finish();
+        let before = plain.clone();
+        assert!(!pad_to_block(&mut plain, QUERY_BLOCK));
+        assert_eq!(plain, before);
+    }
 }
