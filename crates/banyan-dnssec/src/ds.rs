@@ -42,14 +42,9 @@ impl DigestType {
 
 /// The digest of a DNSKEY as a DS record carries it (RFC 4034 §5.1.4):
 /// `digest(canonical owner name | DNSKEY RDATA)`, the owner lowercased. `None` for digest
-/// types other than 1 (SHA-1), 2 (SHA-256) and 4 (SHA-384).
-pub fn ds_digest(owner: &Name, dnskey_rdata: &[u8], digest_type: u8) -> Option<Vec<u8>> {
-    let alg = DigestType(digest_type).algorithm()?;
-    let mut ctx = digest::Context::new(alg);
-    ctx.update(owner.to_lowercase().as_wire());
-    ctx.update(dnskey_rdata);
-    Some(ctx.finish().as_ref().to_vec())
-}
+/// types other than 1 (SHA-1), 2 (SHA-256) and 4 (SHA-384). Computed in `banyan-zone`,
+/// whose CDS check needs it too.
+pub use banyan_zone::ds_digest;
 
 /// The DS RDATA for a DNSKEY (RFC 4034 §5.1): key tag, algorithm, digest type, digest.
 /// `None` for unsupported digest types and for DNSKEY RDATA shorter than its fixed fields.

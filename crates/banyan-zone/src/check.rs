@@ -402,25 +402,15 @@ fn check_cds(zone: &Zone, out: &mut Vec<Finding>) {
 /// algorithm, digest type, digest of owner and DNSKEY RDATA); `None` when its digest type is
 /// not SHA-1, SHA-256 or SHA-384.
 fn cds_matches(owner: &Name, cds: &[u8], keys: &[&[u8]]) -> Option<bool> {
-    use ring::digest;
-    let alg = match cds.get(3)? {
-        1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-        2 => &digest::SHA256,
-        4 => &digest::SHA384,
-        _ => return None,
-    };
-    let owner = owner.to_lowercase();
+    let digest_type = *cds.get(3)?;
+    // A digest type we cannot compute is not judged (`ds_digest` says which those are).
+    crate::ds_digest(owner, &[], digest_type)?;
     Some(keys.iter().any(|key| {
         let Ok(RData::DNSKEY(k)) = RData::parse(RecordType::DNSKEY, key, 0, key.len()) else {
             return false;
         };
-        if cds[..3] != [(k.key_tag() >> 8) as u8, k.key_tag() as u8, k.algorithm][..] {
-            return false;
-        }
-        let mut ctx = digest::Context::new(alg);
-        ctx.update(owner.as_wire());
-        ctx.update(key);
-        ctx.finish().as_ref() == &cds[4..]
+        cds[..3] == [(k.key_tag() >> 8) as u8, k.key_tag() as u8, k.algorithm][..]
+            && crate::ds_digest(owner, key, digest_type).is_some_and(|d| d == cds[4..])
     }))
 }
 

@@ -17,6 +17,7 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod ds;
 pub mod generate;
 pub mod lexer;
 pub mod load;
@@ -32,6 +33,7 @@ pub mod zone;
 pub use build::{MergeNote, ZoneBuilder};
 pub use check::{check_zone, Finding, FindingKind, Severity};
 pub use diff::{diff, ZoneDiff};
+pub use ds::ds_digest;
 pub use load::{load_zone, load_zone_file, load_zone_file_with_progress, LoadError, Loaded};
 pub use lookup::Lookup;
 pub use nsec3::{nsec3_hash, Nsec3Hash, Nsec3Params, Nsec3Proof};
