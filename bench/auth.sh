@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Authoritative servers under load, side by side: NSD, Knot DNS, BIND and `banyan auth`
-# serve the same generated zone, each pinned to core 0 with one worker, while dnsperf (pinned
-# to core 1) replays the same query mix against one of them at a time. All are loaded first
-# (each alone, for its load time and memory), then measured round-robin, so that a neighbour
-# on a shared machine weighs on every server's runs alike.
+# serve the same generated zone, each pinned to core 0 with one worker, while a load generator
+# (pinned to core 1: dnsperf, or banyan-loadgen with LOADGEN=banyan) replays the same query mix
+# against one of them at a time. All are loaded first (each alone, for its load time and
+# memory), then measured round-robin, so that a neighbour on a shared machine weighs on every
+# server's runs alike.
 #
 #   bench/auth.sh                       # 100k- and 1M-name zones, 3 runs of 10 s each
 #   NAMES=100000 RUNS=1 bench/auth.sh   # a quick look
+#   LOADGEN=banyan bench/auth.sh        # load from banyan-loadgen instead of dnsperf
 #
 # For each zone size and server the table gives:
-#   qps        queries/s answered, as dnsperf reports it (median of the runs);
+#   qps        queries/s answered, as the load generator reports it (median of the runs);
 #   q/cpu-s    queries answered per CPU-second of the server's processes (utime+stime from
 #              /proc, summed over the server and its children): this stays comparable when
-#              dnsperf on one core, not the server, is the ceiling;
+#              the load generator on one core, not the server, is the ceiling;
 #   cpu%       the server's CPU use during the runs (100% = the whole of core 0);
-#   perf%      dnsperf's own CPU use (100% = the whole of core 1: then dnsperf is the ceiling);
+#   perf%      the load generator's own CPU use (100% = the whole of core 1). With dnsperf,
+#              100 means dnsperf is the ceiling. banyan-loadgen busy-polls, so it is always
+#              near 100: read the server's cpu% instead (near 100: the server is the ceiling);
 #   oth%       CPU of the server's core used by anything else during the runs (from
 #              /proc/stat): on a shared machine a neighbour (a fuzzer, a build) takes its share
 #              and qps drops with it, while q/cpu-s barely moves;
@@ -31,13 +35,19 @@
 #   DURATION     seconds per run (default 10)
 #   SERVERS      servers to run, in order (default "nsd knot bind banyan")
 #   BANYAN       banyan binary (default: cargo build --release -p banyan, then target/release)
+#   LOADGEN      the load generator: dnsperf (default) or banyan (bench/loadgen: sendmmsg and
+#                recvmmsg in bursts, busy-polling, so one core out-sends a one-core server)
 #   DNSPERF_ARGS how dnsperf pushes (default "-c 1 -q 500 -b 4096": see bench/README.md)
+#   LOADGEN_BIN  banyan-loadgen binary (default: cargo build --release -p banyan-loadgen)
+#   LOADGEN_ARGS how banyan-loadgen pushes (default "-c 4 -q 500 -b 32": sockets, queries in
+#                flight, queries per sendmmsg)
 #   LOAD_TIMEOUT seconds a server may take to load a zone (default 600)
-#   SERVER_CORE, CLIENT_CORE  the cores for the server and dnsperf (default 0 and 1)
+#   SERVER_CORE, CLIENT_CORE  the cores for the server and the load generator (default 0 and 1)
 #
 # Runs as root: it binds port 53 on 127.0.55.1-4, adds 127.0.55.3/32 to `lo` for BIND (which
 # listens only on interface addresses) and removes it on exit, and installs the Debian packages
-# nsd, knot, bind9, dnsperf and bind9-dnsutils when missing. Only loopback traffic.
+# nsd, knot, bind9, dnsperf (unless LOADGEN=banyan) and bind9-dnsutils when missing. Only
+# loopback traffic.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -46,7 +56,13 @@ NAMES=${NAMES:-100000 1000000}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 SERVERS=${SERVERS:-nsd knot bind banyan}
+LOADGEN=${LOADGEN:-dnsperf}
 DNSPERF_ARGS=${DNSPERF_ARGS:--c 1 -q 500 -b 4096}
+LOADGEN_ARGS=${LOADGEN_ARGS:--c 4 -q 500 -b 32}
+case $LOADGEN in
+    dnsperf | banyan) ;;
+    *) printf 'bench: LOADGEN must be dnsperf or banyan, not %s\n' "$LOADGEN" >&2 && exit 2 ;;
+esac
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-600}
 PORT=53
 ZONE=bench.test.
@@ -81,7 +97,7 @@ install_tools() {
     have nsd || missing+=(nsd)
     have knotd || missing+=(knot)
     have named || missing+=(bind9)
-    have dnsperf || missing+=(dnsperf)
+    [ "$LOADGEN" = banyan ] || have dnsperf || missing+=(dnsperf)
     have dig || missing+=(bind9-dnsutils)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
@@ -104,6 +120,12 @@ build_banyan() {
     if [ -n "${BANYAN:-}" ]; then return 0; fi
     cargo build --release --quiet -p banyan
     BANYAN="${CARGO_TARGET_DIR:-$ROOT/target}/release/banyan"
+}
+
+build_loadgen() {
+    if [ "$LOADGEN" != banyan ] || [ -n "${LOADGEN_BIN:-}" ]; then return 0; fi
+    cargo build --release --quiet -p banyan-loadgen
+    LOADGEN_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/banyan-loadgen"
 }
 
 # BIND binds only addresses that are on an interface; 127.0.0.1/8 on lo is not enough.
@@ -336,21 +358,35 @@ core_ticks() {
     awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# run_dnsperf SERVER QUERIES SECONDS: one dnsperf run on core 1; prints
-# "qps completed server_cpu_s dnsperf_cpu_s wall_s lost others_cpu_s" where the last is the
+# load_command SERVER QUERIES SECONDS: sets LOAD_CMD to the load generator's command line.
+# Both generators print the same summary lines ("Queries completed:", "Queries lost:",
+# "Queries per second:"), which run_load reads.
+load_command() {
+    local server=$1 queries=$2 secs=$3
+    if [ "$LOADGEN" = banyan ]; then
+        # shellcheck disable=SC2206  # LOADGEN_ARGS is a list of flags
+        LOAD_CMD=("$LOADGEN_BIN" -s "${ADDR[$server]}" -p "$PORT" -d "$queries" -l "$secs" -t 1 $LOADGEN_ARGS)
+    else
+        # shellcheck disable=SC2206,SC2054  # DNSPERF_ARGS is a list of flags; the commas are an option value
+        LOAD_CMD=(dnsperf -s "${ADDR[$server]}" -p "$PORT" -d "$queries" -l "$secs" -t 1 -T 1 $DNSPERF_ARGS
+            -O suppress=timeout,unexpected)
+    fi
+}
+
+# run_load SERVER QUERIES SECONDS: one load generator run on core 1; prints
+# "qps completed server_cpu_s loadgen_cpu_s wall_s lost others_cpu_s" where the last is the
 # time the server's core spent on anything but the server. A query unanswered after 1 s
-# (-t 1) is lost: on loopback an answer takes microseconds, and the default 5 s would
+# (-t 1) is lost: on loopback an answer takes microseconds, and dnsperf's default 5 s would
 # stretch every run in which a server drops a few queries.
-run_dnsperf() {
+run_load() {
     local server=$1 queries=$2 secs=$3 before after out core_before core_after
     before=$(cpu_ticks "${PIDS[$server]}")
     core_before=$(core_ticks "$SERVER_CORE")
-    # shellcheck disable=SC2086  # DNSPERF_ARGS is a list of flags
-    out=$( { TIMEFORMAT='%R %U %S'; time taskset -c "$CLIENT_CORE" dnsperf -s "${ADDR[$server]}" -p "$PORT" \
-        -d "$queries" -l "$secs" -t 1 -T 1 $DNSPERF_ARGS -O suppress=timeout,unexpected 2>&1; } 2>&1)
+    load_command "$server" "$queries" "$secs"
+    out=$( { TIMEFORMAT='%R %U %S'; time taskset -c "$CLIENT_CORE" "${LOAD_CMD[@]}" 2>&1; } 2>&1)
     after=$(cpu_ticks "${PIDS[$server]}")
     core_after=$(core_ticks "$SERVER_CORE")
-    printf '%s\n' "$out" >>"$WORK/dnsperf.log"
+    printf '%s\n' "$out" >>"$WORK/load.log"
     awk -v ticks=$((after - before)) -v core=$((core_after - core_before)) -v hz="$CLK_TCK" '
         /Queries per second:/ { qps = $4 }
         /Queries completed:/ { done = $3 }
@@ -379,7 +415,7 @@ load_one() {
     fi
     sleep 1 # let a server finish what it does right after the first answer before measuring memory
     echo "$load $(pss_kb "${PIDS[$server]}")" >"$dir/load"
-    run_dnsperf "$server" "$QUERIES" 2 >/dev/null # warm-up: page in the zone, fill caches
+    run_load "$server" "$QUERIES" 2 >/dev/null # warm-up: page in the zone, fill caches
 }
 
 # bench_size N: loads the zone of N names into every server, then measures them round-robin
@@ -399,7 +435,7 @@ bench_size() {
     rm -f "$WORK/zone-$n"
     for r in $(seq "$RUNS"); do
         for server in "${loaded[@]}"; do
-            line=$(run_dnsperf "$server" "$QUERIES" "$DURATION")
+            line=$(run_load "$server" "$QUERIES" "$DURATION")
             log "  $server N=$n run $r: $line"
             echo "$line" >>"$WORK/$n/$server/runs"
         done
@@ -447,11 +483,18 @@ print_table() {
 
 install_tools
 build_banyan
+build_loadgen
 case " $SERVERS " in *" bind "*) add_bind_alias ;; esac
 : >"$WORK/results"
 for n in $NAMES; do
     bench_size "$n"
 done
-echo "dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }'): -T 1 $DNSPERF_ARGS, ${DURATION}s x $RUNS runs (median);" \
-    "server on core $SERVER_CORE, dnsperf on core $CLIENT_CORE"
+if [ "$LOADGEN" = banyan ]; then
+    echo "banyan-loadgen $LOADGEN_ARGS, ${DURATION}s x $RUNS runs (median);" \
+        "server on core $SERVER_CORE, banyan-loadgen on core $CLIENT_CORE (perf% = banyan-loadgen's CPU," \
+        "always near 100: it busy-polls)"
+else
+    echo "dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }'): -T 1 $DNSPERF_ARGS, ${DURATION}s x $RUNS runs (median);" \
+        "server on core $SERVER_CORE, dnsperf on core $CLIENT_CORE"
+fi
 print_table
