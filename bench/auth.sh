@@ -39,8 +39,8 @@
 #                recvmmsg in bursts, busy-polling, so one core out-sends a one-core server)
 #   DNSPERF_ARGS how dnsperf pushes (default "-c 1 -q 500 -b 4096": see bench/README.md)
 #   LOADGEN_BIN  banyan-loadgen binary (default: cargo build --release -p banyan-loadgen)
-#   LOADGEN_ARGS how banyan-loadgen pushes (default "-c 4 -q 500 -b 32": sockets, queries in
-#                flight, queries per sendmmsg)
+#   LOADGEN_ARGS how banyan-loadgen pushes (default "-c 4 -q 200 -b 32": sockets, queries in
+#                flight, queries per sendmmsg; 200 in flight, not 500: see bench/README.md)
 #   LOAD_TIMEOUT seconds a server may take to load a zone (default 600)
 #   SERVER_CORE, CLIENT_CORE  the cores for the server and the load generator (default 0 and 1)
 #
@@ -58,7 +58,7 @@ DURATION=${DURATION:-10}
 SERVERS=${SERVERS:-nsd knot bind banyan}
 LOADGEN=${LOADGEN:-dnsperf}
 DNSPERF_ARGS=${DNSPERF_ARGS:--c 1 -q 500 -b 4096}
-LOADGEN_ARGS=${LOADGEN_ARGS:--c 4 -q 500 -b 32}
+LOADGEN_ARGS=${LOADGEN_ARGS:--c 4 -q 200 -b 32}
 case $LOADGEN in
     dnsperf | banyan) ;;
     *) printf 'bench: LOADGEN must be dnsperf or banyan, not %s\n' "$LOADGEN" >&2 && exit 2 ;;

@@ -1,7 +1,8 @@
 //! The load loop: one thread, a few connected UDP sockets, busy-polling.
 //!
 //! It keeps up to `max_outstanding` queries in flight: it sends bursts of up to `batch`
-//! queries per `sendmmsg`, round-robin over the sockets, then drains every socket with
+//! queries per `sendmmsg`, round-robin over the sockets, once there is room for a whole burst
+//! (or half the window, if that is less), then drains every socket with
 //! `recvmmsg(MSG_DONTWAIT)`, and never sleeps while a query is outstanding. A blocking
 //! receiver would have the server pay for waking it (and the generator for being woken) on
 //! every burst, which a peer that keeps the server saturated would not cost it.
@@ -121,6 +122,7 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
     let mut out = SendBatch::new(config.batch);
     let mut inb = RecvBatch::new(config.batch);
     let max_outstanding = config.max_outstanding.max(1);
+    let min_burst = out.capacity().min(max_outstanding.div_ceil(2));
     let loss_ns = duration_ns(config.loss_timeout);
     let mut stats = Stats::default();
     let mut outstanding = 0usize;
@@ -129,9 +131,14 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
     let mut seq = 0u64;
     let mut send_end_ns: Option<u64> = None;
     let start = Instant::now();
+    let mut idle_since: Option<u64> = None; // start of the last round, if it did nothing
 
     loop {
         let now_ns = duration_ns(start.elapsed());
+        if let Some(since) = idle_since.take() {
+            stats.idle_ns += now_ns.saturating_sub(since);
+        }
+        let mut progressed = false;
         if send_end_ns.is_none() {
             let done = match config.stop {
                 Stop::Count(n) => stats.sent >= n,
@@ -152,7 +159,9 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
                     Stop::Count(n) => usize::try_from(n - stats.sent).unwrap_or(usize::MAX),
                     Stop::After(_) => usize::MAX,
                 };
-                if left == 0 {
+                // Wait for room for a worthwhile burst (the window stays nearly full anyway):
+                // a few replies at a time would mean a sendmmsg call for one or two queries.
+                if left == 0 || (room < min_burst && room < left) {
                     break;
                 }
                 let lane_count = lanes.len();
@@ -173,6 +182,7 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
                     continue;
                 }
                 idle_lanes = 0;
+                progressed = true;
                 for _ in 0..sent {
                     let Some(id) = lane.free.pop_front() else {
                         break;
@@ -200,6 +210,7 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
                 if n == 0 {
                     break;
                 }
+                progressed = true;
                 let now_ns = duration_ns(start.elapsed());
                 for i in 0..n {
                     let Some(reply) = inb.datagram(i) else {
@@ -214,6 +225,10 @@ pub fn run(config: &Config, queries: &[Query]) -> io::Result<Stats> {
                     break;
                 }
             }
+        }
+
+        if send_end_ns.is_none() && !progressed {
+            idle_since = Some(now_ns);
         }
 
         // Queries past the loss timeout, oldest first in each socket.

@@ -32,6 +32,10 @@ pub struct Stats {
     pub latency_min_ns: u64,
     /// Longest latency, in nanoseconds.
     pub latency_max_ns: u64,
+    /// Nanoseconds of sending time spent in rounds of the load loop that sent nothing and
+    /// found no reply: the generator waiting on the server. A good share of the run means
+    /// the server set the pace; near zero, the generator may have.
+    pub idle_ns: u64,
     /// How long the generator sent for: queries per second are counted over this.
     pub send_time: Duration,
     /// The whole run, waiting for the last replies included.
@@ -116,7 +120,15 @@ impl fmt::Display for Stats {
         } else {
             ((self.latency_square_sum - c as f64 * mean * mean) / (c as f64 - 1.0)).max(0.0)
         };
-        writeln!(f, "  Latency StdDev (s):   {:.6}", variance.sqrt())
+        writeln!(f, "  Latency StdDev (s):   {:.6}", variance.sqrt())?;
+        writeln!(f)?;
+        let send_ns = u64::try_from(self.send_time.as_nanos()).unwrap_or(u64::MAX);
+        writeln!(
+            f,
+            "  Idle polling (s):     {:.6} ({:.2}% of the run: waiting on the server)",
+            self.idle_ns as f64 / 1e9,
+            percent(self.idle_ns, send_ns)
+        )
     }
 }
 
@@ -131,6 +143,7 @@ mod tests {
             lost: 1,
             request_octets: 4 * 30,
             send_time: Duration::from_secs(2),
+            idle_ns: 500_000_000,
             ..Stats::default()
         };
         stats.record_reply(0, 100, 1_000_000);
@@ -146,6 +159,7 @@ mod tests {
             "  Queries per second:   1.500000\n",
             "  Average Latency (s):  0.002000 (min 0.001000, max 0.003000)\n",
             "  Latency StdDev (s):   0.001000\n",
+            "  Idle polling (s):     0.500000 (25.00% of the run: waiting on the server)\n",
         ] {
             assert!(text.contains(line), "{line:?} not in\n{text}");
         }
