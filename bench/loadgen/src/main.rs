@@ -6,8 +6,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
-use banyan_loadgen::{read_query_file, run, Config, QueryOptions, Stop};
+use anyhow::{anyhow, bail, Context};
+use banyan_loadgen::{read_query_file, run, Config, QueryFileError, QueryOptions, Stop};
 use clap::Parser;
 
 /// Flags named after dnsperf's, so the bench swaps one tool for the other.
@@ -55,7 +55,10 @@ fn main() -> anyhow::Result<()> {
     if args.max_outstanding == 0 || args.sockets == 0 || args.batch == 0 {
         bail!("-q, -c and -b must be at least 1");
     }
-    let queries = read_query_file(&args.queries, QueryOptions { edns: args.edns })?;
+    let queries = read_query_file(&args.queries, QueryOptions { edns: args.edns }).map_err(|e| match e {
+        QueryFileError::Read { .. } => anyhow::Error::new(e),
+        other => anyhow!("{}: {other}", args.queries.display()),
+    })?;
     let mut config = Config::new(
         SocketAddr::new(args.server, args.port),
         Stop::After(seconds(args.seconds, "-l")?),

@@ -109,7 +109,7 @@ pub enum QueryError {
 #[non_exhaustive]
 pub enum QueryFileError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,
