@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Authoritative servers under load, side by side: NSD, Knot DNS, BIND and `banyan auth`
 # serve the same generated zone, each pinned to core 0 with one worker, while a load generator
-# (pinned to core 1: dnsperf, or banyan-loadgen with LOADGEN=banyan) replays the same query mix
-# against one of them at a time. All are loaded first (each alone, for its load time and
+# (pinned to core 1: dnsperf, then banyan-loadgen) replays the same query mix against one of
+# them at a time. All are loaded first (each alone, for its load time and
 # memory), then measured round-robin, so that a neighbour on a shared machine weighs on every
 # server's runs alike.
 #
 #   bench/auth.sh                       # 100k- and 1M-name zones, 3 runs of 10 s each
 #   NAMES=100000 RUNS=1 bench/auth.sh   # a quick look
-#   LOADGEN=banyan bench/auth.sh        # load from banyan-loadgen instead of dnsperf
+#   LOADGEN=dnsperf bench/auth.sh       # load from dnsperf only (default: both generators)
 #
 # For each zone size and server the table gives:
 #   qps        queries/s answered, as the load generator reports it (median of the runs);
@@ -35,8 +35,11 @@
 #   DURATION     seconds per run (default 10)
 #   SERVERS      servers to run, in order (default "nsd knot bind banyan")
 #   BANYAN       banyan binary (default: cargo build --release -p banyan, then target/release)
-#   LOADGEN      the load generator: dnsperf (default) or banyan (bench/loadgen: sendmmsg and
-#                recvmmsg in bursts, busy-polling, so one core out-sends a one-core server)
+#   LOADGEN      the load generators, each giving a table of its own (default "dnsperf banyan"):
+#                dnsperf, and banyan (bench/loadgen: sendmmsg and recvmmsg in bursts,
+#                busy-polling, so that one core out-sends a one-core server). Under dnsperf the
+#                servers idle part of the time and q/cpu-s includes what waiting costs each
+#                (wake-ups, smaller batches); under banyan-loadgen they are saturated
 #   DNSPERF_ARGS how dnsperf pushes (default "-c 1 -q 500 -b 4096": see bench/README.md)
 #   LOADGEN_BIN  banyan-loadgen binary (default: cargo build --release -p banyan-loadgen)
 #   LOADGEN_ARGS how banyan-loadgen pushes (default "-c 4 -q 200 -b 32": sockets, queries in
@@ -46,7 +49,7 @@
 #
 # Runs as root: it binds port 53 on 127.0.55.1-4, adds 127.0.55.3/32 to `lo` for BIND (which
 # listens only on interface addresses) and removes it on exit, and installs the Debian packages
-# nsd, knot, bind9, dnsperf (unless LOADGEN=banyan) and bind9-dnsutils when missing. Only
+# nsd, knot, bind9, dnsperf (when LOADGEN has it) and bind9-dnsutils when missing. Only
 # loopback traffic.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,13 +59,17 @@ NAMES=${NAMES:-100000 1000000}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 SERVERS=${SERVERS:-nsd knot bind banyan}
-LOADGEN=${LOADGEN:-dnsperf}
+LOADGEN=${LOADGEN:-dnsperf banyan}
 DNSPERF_ARGS=${DNSPERF_ARGS:--c 1 -q 500 -b 4096}
 LOADGEN_ARGS=${LOADGEN_ARGS:--c 4 -q 200 -b 32}
-case $LOADGEN in
-    dnsperf | banyan) ;;
-    *) printf 'bench: LOADGEN must be dnsperf or banyan, not %s\n' "$LOADGEN" >&2 && exit 2 ;;
-esac
+for gen in $LOADGEN; do
+    case $gen in
+        dnsperf | banyan) ;;
+        *) printf 'bench: LOADGEN must list dnsperf and/or banyan, not %s\n' "$gen" >&2 && exit 2 ;;
+    esac
+done
+uses() { case " $LOADGEN " in *" $1 "*) return 0 ;; *) return 1 ;; esac }
+GEN=${LOADGEN%% *} # the generator run_load uses
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-600}
 PORT=53
 ZONE=bench.test.
@@ -97,7 +104,7 @@ install_tools() {
     have nsd || missing+=(nsd)
     have knotd || missing+=(knot)
     have named || missing+=(bind9)
-    [ "$LOADGEN" = banyan ] || have dnsperf || missing+=(dnsperf)
+    if uses dnsperf; then have dnsperf || missing+=(dnsperf); fi
     have dig || missing+=(bind9-dnsutils)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
@@ -123,7 +130,7 @@ build_banyan() {
 }
 
 build_loadgen() {
-    if [ "$LOADGEN" != banyan ] || [ -n "${LOADGEN_BIN:-}" ]; then return 0; fi
+    if ! uses banyan || [ -n "${LOADGEN_BIN:-}" ]; then return 0; fi
     cargo build --release --quiet -p banyan-loadgen
     LOADGEN_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/banyan-loadgen"
 }
@@ -358,12 +365,13 @@ core_ticks() {
     awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# load_command SERVER QUERIES SECONDS: sets LOAD_CMD to the load generator's command line.
+# load_command SERVER QUERIES SECONDS: sets LOAD_CMD to the command line of the load
+# generator $GEN.
 # Both generators print the same summary lines ("Queries completed:", "Queries lost:",
 # "Queries per second:"), which run_load reads.
 load_command() {
     local server=$1 queries=$2 secs=$3
-    if [ "$LOADGEN" = banyan ]; then
+    if [ "$GEN" = banyan ]; then
         # shellcheck disable=SC2206  # LOADGEN_ARGS is a list of flags
         LOAD_CMD=("$LOADGEN_BIN" -s "${ADDR[$server]}" -p "$PORT" -d "$queries" -l "$secs" -t 1 $LOADGEN_ARGS)
     else
@@ -420,10 +428,10 @@ load_one() {
 
 # bench_size N: loads the zone of N names into every server, then measures them round-robin
 # (run 1 of each server, then run 2 of each…) so that whatever else a shared machine is doing
-# falls on all of them alike; appends "N server qps q/cpu cpu% perf% load mem_mb oth%" lines
-# to $WORK/results.
+# falls on all of them alike, with each load generator in turn; appends "N server qps q/cpu
+# cpu% perf% load mem_mb oth%" lines to $WORK/results-GENERATOR.
 bench_size() {
-    local n=$1 server r line loaded=()
+    local n=$1 server r line gen loaded=()
     log "bench: generating a zone of $n names and its queries"
     gen_zone "$n" "$WORK/zone-$n"
     QUERIES="$WORK/queries-$n"
@@ -433,34 +441,40 @@ bench_size() {
         if load_one "$server" "$n" "$WORK/zone-$n"; then loaded+=("$server"); fi
     done
     rm -f "$WORK/zone-$n"
-    for r in $(seq "$RUNS"); do
-        for server in "${loaded[@]}"; do
-            line=$(run_load "$server" "$QUERIES" "$DURATION")
-            log "  $server N=$n run $r: $line"
-            echo "$line" >>"$WORK/$n/$server/runs"
+    for GEN in $LOADGEN; do
+        for r in $(seq "$RUNS"); do
+            for server in "${loaded[@]}"; do
+                line=$(run_load "$server" "$QUERIES" "$DURATION")
+                log "  $server N=$n $GEN run $r: $line"
+                echo "$line" >>"$WORK/$n/$server/runs-$GEN"
+            done
         done
     done
-    for server in $SERVERS; do
-        local dir="$WORK/$n/$server" qps qcpu cpu perf other load mem
-        if [ ! -s "$dir/runs" ]; then
-            printf '%s %s - - - - - - -\n' "$n" "$server" >>"$WORK/results"
-            continue
-        fi
-        stop_server "$server"
-        read -r load mem <"$dir/load"
-        qps=$(awk '{ print $1 }' "$dir/runs" | median)
-        qcpu=$(awk '$3 > 0 { print $2 / $3 }' "$dir/runs" | median)
-        cpu=$(awk '$5 > 0 { print 100 * $3 / $5 }' "$dir/runs" | median)
-        perf=$(awk '$5 > 0 { print 100 * $4 / $5 }' "$dir/runs" | median)
-        other=$(awk '$5 > 0 { print 100 * $7 / $5 }' "$dir/runs" | median)
-        printf '%s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
-            "$((mem / 1024))" "$other" >>"$WORK/results"
+    GEN=${LOADGEN%% *}
+    for server in "${loaded[@]}"; do stop_server "$server"; done
+    for gen in $LOADGEN; do
+        for server in $SERVERS; do
+            local dir="$WORK/$n/$server" runs="$WORK/$n/$server/runs-$gen" qps qcpu cpu perf other load mem
+            if [ ! -s "$runs" ]; then
+                printf '%s %s - - - - - - -\n' "$n" "$server" >>"$WORK/results-$gen"
+                continue
+            fi
+            read -r load mem <"$dir/load"
+            qps=$(awk '{ print $1 }' "$runs" | median)
+            qcpu=$(awk '$3 > 0 { print $2 / $3 }' "$runs" | median)
+            cpu=$(awk '$5 > 0 { print 100 * $3 / $5 }' "$runs" | median)
+            perf=$(awk '$5 > 0 { print 100 * $4 / $5 }' "$runs" | median)
+            other=$(awk '$5 > 0 { print 100 * $7 / $5 }' "$runs" | median)
+            printf '%s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
+                "$((mem / 1024))" "$other" >>"$WORK/results-$gen"
+        done
     done
     rm -rf "${WORK:?}/$n"
 }
 
 # ---------------------------------------------------------------- report
 
+# print_table RESULTS: the table of one load generator's results.
 print_table() {
     printf '%-8s %-7s %9s %9s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n' \
         names server qps q/cpu-s cpu% perf% oth% "load s" "mem MB" "x qps" "x q/cpu" "x load" "x mem"
@@ -476,7 +490,7 @@ print_table() {
                     ratio(v[r, 7], b[n[r], 7]), ratio(v[r, 8], b[n[r], 8])
             }
         }
-        function fmt(x, d) { return x == "-" ? "-" : sprintf("%." d "f", x) }' "$WORK/results"
+        function fmt(x, d) { return x == "-" ? "-" : sprintf("%." d "f", x) }' "$1"
 }
 
 # ---------------------------------------------------------------- main
@@ -485,16 +499,19 @@ install_tools
 build_banyan
 build_loadgen
 case " $SERVERS " in *" bind "*) add_bind_alias ;; esac
-: >"$WORK/results"
+for gen in $LOADGEN; do : >"$WORK/results-$gen"; done
 for n in $NAMES; do
     bench_size "$n"
 done
-if [ "$LOADGEN" = banyan ]; then
-    echo "banyan-loadgen $LOADGEN_ARGS, ${DURATION}s x $RUNS runs (median);" \
-        "server on core $SERVER_CORE, banyan-loadgen on core $CLIENT_CORE (perf% = banyan-loadgen's CPU," \
-        "always near 100: it busy-polls)"
-else
-    echo "dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }'): -T 1 $DNSPERF_ARGS, ${DURATION}s x $RUNS runs (median);" \
-        "server on core $SERVER_CORE, dnsperf on core $CLIENT_CORE"
-fi
-print_table
+for gen in $LOADGEN; do
+    if [ "$gen" = banyan ]; then
+        echo "banyan-loadgen $LOADGEN_ARGS, ${DURATION}s x $RUNS runs (median);" \
+            "server on core $SERVER_CORE, banyan-loadgen on core $CLIENT_CORE (perf% = banyan-loadgen's CPU," \
+            "always near 100: it busy-polls)"
+    else
+        echo "dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }'): -T 1 $DNSPERF_ARGS, ${DURATION}s x $RUNS runs (median);" \
+            "server on core $SERVER_CORE, dnsperf on core $CLIENT_CORE"
+    fi
+    print_table "$WORK/results-$gen"
+    echo
+done
