@@ -2,9 +2,9 @@
 # Authoritative servers under load, side by side: NSD, Knot DNS, BIND and `banyan auth`
 # serve the same generated zone, each pinned to core 0 with one worker, while a load generator
 # (pinned to core 1: dnsperf, then banyan-loadgen) replays the same query mix against one of
-# them at a time. All are loaded first (each alone, for its load time and
-# memory), then measured round-robin, so that a neighbour on a shared machine weighs on every
-# server's runs alike.
+# them at a time. Each is loaded first alone (for its load time and memory) and stopped, then
+# all are started again and measured round-robin, so that a neighbour on a shared machine
+# weighs on every server's runs alike.
 #
 #   bench/auth.sh                       # 100k- and 1M-name zones, 3 runs of 10 s each
 #   NAMES=100000 RUNS=1 bench/auth.sh   # a quick look
@@ -407,9 +407,9 @@ run_load() {
 # median: the middle line of numbers on stdin (the lower middle for an even count).
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# load_one SERVER N ZONEFILE: starts the server alone (the others loaded before it sit idle),
-# and records its load time and memory in $WORK/N/SERVER/load ("load_s mem_kb"); a server
-# that fails to load is stopped and left out of the runs.
+# load_one SERVER N ZONEFILE: starts the server alone (no other server running), records its
+# load time and memory in $WORK/N/SERVER/load ("load_s mem_kb"), and stops it; a server that
+# fails to load is left out of the runs.
 load_one() {
     local server=$1 n=$2 zonefile=$3 dir="$WORK/$2/$1" load
     mkdir -p "$dir"
@@ -423,6 +423,18 @@ load_one() {
     fi
     sleep 1 # let a server finish what it does right after the first answer before measuring memory
     echo "$load $(pss_kb "${PIDS[$server]}")" >"$dir/load"
+    stop_server "$server"
+}
+
+# start_one SERVER N: starts the server loaded by load_one again, for the runs, and warms it up.
+start_one() {
+    local server=$1 dir="$WORK/$2/$1"
+    start_server "$server" "$dir"
+    if ! wait_loaded "$server" >/dev/null; then
+        log "$(tail -n 20 "$dir/server.log")"
+        stop_server "$server"
+        return 1
+    fi
     run_load "$server" "$QUERIES" 2 >/dev/null # warm-up: page in the zone, fill caches
 }
 
@@ -436,10 +448,19 @@ bench_size() {
     gen_zone "$n" "$WORK/zone-$n"
     QUERIES="$WORK/queries-$n"
     gen_queries "$n" "$QUERIES"
+    # Each is loaded and timed alone, then stopped: loaded while the others run, a server
+    # shares core 0 with whatever they do after their own load (zone maintenance), which
+    # once added a second to Banyan's load time of the 1M-name zone. Then all are started
+    # again for the runs.
     for server in $SERVERS; do
         log "bench: loading $server, $n names"
         if load_one "$server" "$n" "$WORK/zone-$n"; then loaded+=("$server"); fi
     done
+    local started=()
+    for server in "${loaded[@]}"; do
+        if start_one "$server" "$n"; then started+=("$server"); fi
+    done
+    loaded=("${started[@]}")
     rm -f "$WORK/zone-$n"
     for GEN in $LOADGEN; do
         for r in $(seq "$RUNS"); do
