@@ -10,7 +10,7 @@
 //! follows `banyan-server`'s `sys` module.
 
 use std::io;
-use std::mem::{size_of, MaybeUninit};
+use std::mem::MaybeUninit;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 
@@ -240,24 +240,9 @@ pub fn recv(socket: &UdpSocket, batch: &mut RecvBatch) -> io::Result<usize> {
 /// kernel caps them at `wmem_max`/`rmem_max`), so that bursts of hundreds of queries in flight
 /// are not dropped by a full buffer and counted lost: dnsperf's `-b`.
 pub fn set_buffer_sizes(socket: &UdpSocket, bytes: usize) -> io::Result<()> {
-    let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
-    for option in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
-        // SAFETY: the option value is a c_int living on the stack for the whole call, and its
-        // true size is passed; the descriptor is the socket's, open while it is borrowed.
-        let rc = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                option,
-                (&value as *const libc::c_int).cast(),
-                size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
+    let socket = socket2::SockRef::from(socket);
+    socket.set_send_buffer_size(bytes)?;
+    socket.set_recv_buffer_size(bytes)
 }
 
 #[cfg(test)]
