@@ -550,42 +550,6 @@ fn rfc7871_tailored_answers_stay_out_of_the_shared_cache() {
     assert_eq!(net.count(), before, "from the cache");
 }
 
-/// Runs `res` on `net`, returning the answer and every query sent (with its transport,
-/// forward zone and flags), answering each from the catalog at its address.
-fn run_capturing(
-    net: &Net,
-    r: &Resolver,
-    res: &mut Resolution,
-    clock: &mut Instant,
-) -> (Answer, Vec<(banyan_resolver::Outgoing, banyan_wire::Header)>) {
-    let mut sent = Vec::new();
-    for _ in 0..200 {
-        match res.poll(r, *clock) {
-            Step::Done(a) => return (a, sent),
-            Step::Send(out) => {
-                let header = *Message::parse(&out.message).unwrap().header();
-                sent.push((out.clone(), header));
-                let Some(catalog) = net.servers.get(&out.server.ip()) else {
-                    *clock += out.timeout;
-                    res.on_timeout(r, *clock);
-                    continue;
-                };
-                let mut reply = Vec::new();
-                let req = Request {
-                    bytes: &out.message,
-                    client: "127.0.0.1:5353".parse().unwrap(),
-                    transport: if out.tcp { Transport::Tcp } else { Transport::Udp },
-                    now: 0,
-                };
-                respond(catalog, &AuthConfig::default(), &req, &mut reply);
-                *clock += Duration::from_millis(1);
-                res.on_reply(r, *clock, out.server, &reply);
-            }
-        }
-    }
-    panic!("resolution did not end");
-}
-
 #[test]
 fn forward_zone_asks_its_forwarder_with_rd_and_takes_the_answer() {
     use banyan_resolver::{ForwardZone, Transport as Via};
@@ -602,10 +566,9 @@ fn forward_zone_asks_its_forwarder_with_rd_and_takes_the_answer() {
         ..ResolverConfig::default()
     };
     let r = resolver(config);
-    let net = net();
+    let mut net = net();
     let mut clock = Instant::now();
-    let (a, sent) = run_capturing(
-        &net,
+    let (a, sent) = net.run_capturing(
         &r,
         &mut resolution("www.example.test.", RecordType::A, clock),
         &mut clock,
@@ -619,15 +582,14 @@ fn forward_zone_asks_its_forwarder_with_rd_and_takes_the_answer() {
     assert_eq!((out.server, out.transport, out.forward), (forwarder, Via::Tls, Some(0)));
     assert!(header.rd && !header.cd);
     // Cached by TTL: asked again, nobody is asked.
-    let (_, again) = run_capturing(
-        &net,
+    let (_, again) = net.run_capturing(
         &r,
         &mut resolution("www.example.test.", RecordType::A, clock),
         &mut clock,
     );
     assert!(again.is_empty(), "{again:?}");
     // A name outside the forward zone is resolved from the root as usual, RD clear.
-    let (a, sent) = run_capturing(&net, &r, &mut resolution("ns.lab.", RecordType::A, clock), &mut clock);
+    let (a, sent) = net.run_capturing(&r, &mut resolution("ns.lab.", RecordType::A, clock), &mut clock);
     assert_eq!(records(&a), ["ns.lab. A"]);
     assert!(sent
         .iter()
@@ -650,14 +612,9 @@ fn forwarding_everything_never_primes_and_a_dead_forwarder_is_servfail() {
         ..ResolverConfig::default()
     };
     let r = resolver(config);
-    let net = net();
+    let mut net = net();
     let mut clock = Instant::now();
-    let (a, sent) = run_capturing(
-        &net,
-        &r,
-        &mut resolution("ns.hosting.lab.", RecordType::A, clock),
-        &mut clock,
-    );
+    let (a, sent) = net.run_capturing(&r, &mut resolution("ns.hosting.lab.", RecordType::A, clock), &mut clock);
     assert_eq!(records(&a), ["ns.hosting.lab. A"]);
     assert!(sent.iter().all(|(o, h)| h.rd && o.forward == Some(0)), "{sent:?}");
     assert!(sent.iter().all(|(o, _)| o.server.ip().to_string() != "10.0.0.1"));
@@ -674,8 +631,7 @@ fn forwarding_everything_never_primes_and_a_dead_forwarder_is_servfail() {
         ..ResolverConfig::default()
     };
     let r = resolver(config);
-    let (a, sent) = run_capturing(
-        &net,
+    let (a, sent) = net.run_capturing(
         &r,
         &mut resolution("www.example.test.", RecordType::A, clock),
         &mut clock,
@@ -696,10 +652,9 @@ fn stub_zone_starts_iteration_at_its_configured_server() {
         ..ResolverConfig::default()
     };
     let r = resolver(config);
-    let net = net();
+    let mut net = net();
     let mut clock = Instant::now();
-    let (a, sent) = run_capturing(
-        &net,
+    let (a, sent) = net.run_capturing(
         &r,
         &mut resolution("www.example.test.", RecordType::A, clock),
         &mut clock,

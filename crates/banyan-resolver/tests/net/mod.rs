@@ -10,8 +10,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
-use banyan_resolver::{Answer, Resolution, Resolver, Step};
-use banyan_wire::{Class, Message, Name, RecordType};
+use banyan_resolver::{Answer, Outgoing, Resolution, Resolver, Step};
+use banyan_wire::{Class, Header, Message, Name, RecordType};
 use banyan_zone::{parse_str, ParseOptions, Zone};
 
 pub fn n(s: &str) -> Name {
@@ -58,11 +58,24 @@ impl Net {
     /// Runs `res` to its end; the clock advances 1 ms per reply and the full timeout per
     /// silence. Returns the answer.
     pub fn run(&mut self, r: &Resolver, res: &mut Resolution, clock: &mut Instant) -> Answer {
+        self.run_capturing(r, res, clock).0
+    }
+
+    /// As [`Net::run`], also returning every query sent (with its transport, forward zone
+    /// and header flags).
+    pub fn run_capturing(
+        &mut self,
+        r: &Resolver,
+        res: &mut Resolution,
+        clock: &mut Instant,
+    ) -> (Answer, Vec<(Outgoing, Header)>) {
+        let mut sent = Vec::new();
         for _ in 0..500 {
             match res.poll(r, *clock) {
-                Step::Done(a) => return a,
+                Step::Done(a) => return (a, sent),
                 Step::Send(out) => {
                     let msg = Message::parse(&out.message).unwrap();
+                    sent.push((out.clone(), *msg.header()));
                     let q = msg.question().unwrap();
                     self.log.push((
                         out.server.ip(),
