@@ -54,6 +54,12 @@ pub struct Event {
     pub view: Option<Arc<str>>,
 }
 
+/// The wall-clock time a query arrived that was answered `took` ago: the clock is read once,
+/// when the reply is ready, not on arrival.
+pub(crate) fn arrived(took: Duration) -> SystemTime {
+    SystemTime::now().checked_sub(took).unwrap_or(UNIX_EPOCH)
+}
+
 /// The JSON-lines encoding.
 pub struct JsonLines;
 

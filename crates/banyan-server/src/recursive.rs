@@ -662,9 +662,7 @@ impl Served {
         shared.front.latency[usize::from(self.resolved)].observe(took);
         if let Some(logs) = &shared.logs {
             logs.emit(Event {
-                time: std::time::SystemTime::now()
-                    .checked_sub(took)
-                    .unwrap_or(std::time::UNIX_EPOCH),
+                time: crate::querylog::arrived(took),
                 latency: took,
                 client,
                 server: local,

@@ -279,9 +279,7 @@ fn answer(shared: &Shared, query: &[u8], client: SocketAddr, proto: Proto, out: 
             Action::Update { .. } | Action::Drop => Vec::new(),
         };
         logs.emit(crate::querylog::Event {
-            time: std::time::SystemTime::now()
-                .checked_sub(took)
-                .unwrap_or(std::time::UNIX_EPOCH),
+            time: crate::querylog::arrived(took),
             latency: took,
             client,
             server: None,

@@ -179,9 +179,7 @@ pub(crate) fn log_batch(
     resolver: impl Fn(usize) -> Option<(Option<bool>, Option<u32>)>,
     view: impl Fn(&[u8], SocketAddr) -> Option<Arc<str>>,
 ) {
-    let arrived = std::time::SystemTime::now()
-        .checked_sub(took)
-        .unwrap_or(std::time::UNIX_EPOCH);
+    let arrived = crate::querylog::arrived(took);
     let each = took / u32::try_from(n.max(1)).unwrap_or(1);
     for i in 0..n {
         let Some((query, client)) = batch.datagram(i) else {
