@@ -75,13 +75,17 @@ fn ask(resolver: SocketAddr, from: &str, name: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn rfc7871_two_subnets_get_two_answers_cached_per_scope() {
-    let root = server("127.0.73.1", 0, "root.zone", ROOT, AuthConfig::default());
+/// The lab on `net` (the first three octets, "127.0.73"): a root server at `.1`, and at
+/// `.2` the server of `example.` with views and ECS on, whose view named `view` answers
+/// `cdn.example.` differently for clients in `subnet`; then a resolver on 127.0.0.1 with
+/// `ecs`. The servers run until the returned values are dropped.
+fn lab(net: &str, view: &str, subnet: &str, ecs: Option<EcsConfig>) -> (Vec<Server>, Arc<Resolver>, ResolverServer) {
+    let at = |text: &str| text.replace("127.0.73.", &format!("{net}."));
+    let root = server(&format!("{net}.1"), 0, "root.zone", &at(ROOT), AuthConfig::default());
     let port = root.local_addrs()[0].port();
     let view = View::new(
-        "lab-99",
-        vec![("127.0.99.0/24".parse().expect("cidr"), None)],
+        view,
+        vec![(subnet.parse().expect("cidr"), None)],
         vec![Record::from_text("cdn.example. 300 A 198.51.100.1", None, None).expect("record")],
     )
     .expect("view");
@@ -90,23 +94,28 @@ fn rfc7871_two_subnets_get_two_answers_cached_per_scope() {
         ecs: true,
         ..AuthConfig::default()
     };
-    let _example = server("127.0.73.2", port, "example.zone", EXAMPLE, auth);
-
+    let example = server(&format!("{net}.2"), port, "example.zone", &at(EXAMPLE), auth);
     let hints = RootHints::parse(
-        ". 3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A 127.0.73.1\n",
+        &format!(". 3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A {net}.1\n"),
         std::path::Path::new("lab.hints"),
     )
     .expect("hints");
     let config = ResolverConfig {
         upstream_port: port,
-        ecs: Some(EcsConfig::default()),
+        ecs,
         ..ResolverConfig::default()
     };
     let resolver = Arc::new(Resolver::new(config, hints, LocalZones::none()));
     let mut server_config = ResolverServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
     server_config.udp_workers = 1;
-    // Both clients are on loopback; the default list admits them.
+    // Every client is on loopback; the default list admits them.
     let service = ResolverServer::start(server_config, resolver.clone()).expect("start resolver");
+    (vec![root, example], resolver, service)
+}
+
+#[test]
+fn rfc7871_two_subnets_get_two_answers_cached_per_scope() {
+    let (_servers, resolver, service) = lab("127.0.73", "lab-99", "127.0.99.0/24", Some(EcsConfig::default()));
     let at = service.local_addrs()[0];
 
     assert_eq!(ask(at, "127.0.0.1", "cdn.example."), ["192.0.2.100"]);
@@ -135,47 +144,9 @@ fn rfc7871_two_subnets_get_two_answers_cached_per_scope() {
 
 #[test]
 fn without_ecs_configured_nothing_is_sent() {
-    let root = server(
-        "127.0.74.1",
-        0,
-        "root.zone",
-        &ROOT.replace("127.0.73.", "127.0.74."),
-        AuthConfig::default(),
-    );
-    let port = root.local_addrs()[0].port();
-    let view = View::new(
-        "everybody-but-by-ecs",
-        vec![("127.0.0.0/24".parse().expect("cidr"), None)],
-        vec![Record::from_text("cdn.example. 300 A 198.51.100.1", None, None).expect("record")],
-    )
-    .expect("view");
-    let auth = AuthConfig {
-        views: vec![view],
-        ecs: true,
-        ..AuthConfig::default()
-    };
     // The resolver's own address (127.0.0.1 or its loopback peer) is what the server sees:
     // with no ECS the answer depends only on it, whichever client asked.
-    let _example = server(
-        "127.0.74.2",
-        port,
-        "example.zone",
-        &EXAMPLE.replace("127.0.73.", "127.0.74."),
-        auth,
-    );
-    let hints = RootHints::parse(
-        ". 3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A 127.0.74.1\n",
-        std::path::Path::new("lab.hints"),
-    )
-    .expect("hints");
-    let config = ResolverConfig {
-        upstream_port: port,
-        ..ResolverConfig::default()
-    };
-    let resolver = Arc::new(Resolver::new(config, hints, LocalZones::none()));
-    let mut server_config = ResolverServerConfig::new(vec!["127.0.0.1:0".parse().expect("addr")]);
-    server_config.udp_workers = 1;
-    let service = ResolverServer::start(server_config, resolver.clone()).expect("start resolver");
+    let (_servers, resolver, service) = lab("127.0.74", "everybody-but-by-ecs", "127.0.0.0/24", None);
     let at = service.local_addrs()[0];
     let first = ask(at, "127.0.99.1", "cdn.example.");
     assert_eq!(ask(at, "127.0.0.1", "cdn.example."), first, "one shared answer");
