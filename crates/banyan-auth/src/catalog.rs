@@ -1,7 +1,7 @@
 //! The set of zones a server is authoritative for, which one answers a question, and the
 //! recent history of each (its [`Journal`], for IXFR).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -135,7 +135,19 @@ pub struct Catalog {
     /// Secondary zones past their EXPIRE (RFC 1035 §3.3.13): still held, answered with
     /// SERVFAIL until a refresh succeeds. Usually empty.
     expired: Vec<Name>,
+    /// Position in `zones` by origin, lowercased wire form: finding a question's zone among
+    /// many (a hosting provider's server holds tens of thousands) costs a probe per label
+    /// instead of a comparison per zone.
+    by_origin: HashMap<Box<[u8]>, usize>,
+    /// Bit `n` is set when some origin has `n` labels: the probes skip suffixes no zone can
+    /// have. Names have at most 127 labels.
+    depths: u128,
 }
+
+/// Up to this many zones, [`Catalog::find`] compares the question with each origin, deepest
+/// first: for one or a few zones that is cheaper than lowercasing the name and hashing its
+/// suffixes. Beyond it, the index is probed.
+const SCAN_ZONES: usize = 8;
 
 impl Catalog {
     /// A catalog of finished zones (see `Zone::finish`), with empty journals. A later zone
@@ -163,8 +175,15 @@ impl Catalog {
             files: Vec::with_capacity(entries.len()),
             journals: Vec::with_capacity(entries.len()),
             expired: Vec::new(),
+            by_origin: HashMap::with_capacity(entries.len()),
+            depths: 0,
         };
         for e in entries {
+            let origin = e.zone.origin();
+            catalog
+                .by_origin
+                .insert(origin.as_wire().to_ascii_lowercase().into(), catalog.zones.len());
+            catalog.depths |= 1 << origin.label_count().min(127);
             catalog.zones.push(e.zone);
             catalog.files.push(e.file);
             catalog.journals.push(e.journal);
@@ -186,7 +205,41 @@ impl Catalog {
 
     /// Position of the zone whose origin is `origin`.
     fn position(&self, origin: &Name) -> Option<usize> {
-        self.zones.iter().position(|z| z.origin() == origin)
+        self.by_origin.get(&*origin.as_wire().to_ascii_lowercase()).copied()
+    }
+
+    /// The zone whose origin is the longest suffix of `name` (wire form), or with
+    /// `strictly_above` the longest proper suffix (for [`Catalog::find_parent`]).
+    fn deepest_enclosing(&self, name: &[u8], strictly_above: bool) -> Option<&Zone> {
+        let mut lower = [0u8; banyan_wire::name::MAX_NAME_LEN];
+        let lower = lower.get_mut(..name.len())?;
+        for (l, &b) in lower.iter_mut().zip(name) {
+            *l = b.to_ascii_lowercase();
+        }
+        let mut labels = 0usize;
+        let mut at = 0usize;
+        while let Some(&len) = name.get(at).filter(|&&len| len != 0) {
+            labels += 1;
+            at += 1 + len as usize;
+        }
+        // Longest suffix first: the name itself, then each parent down to the root.
+        let mut at = 0usize;
+        let mut first = true;
+        loop {
+            let candidate = !(first && strictly_above);
+            first = false;
+            if candidate && labels < 128 && self.depths & (1 << labels) != 0 {
+                if let Some(&i) = lower.get(at..).and_then(|suffix| self.by_origin.get(suffix)) {
+                    return self.zones.get(i).map(|z| &**z);
+                }
+            }
+            let len = *name.get(at)? as usize;
+            if len == 0 {
+                return None;
+            }
+            at += 1 + len;
+            labels -= 1;
+        }
     }
 
     /// This catalog with `zone` added, or replacing the zone of the same origin (which
@@ -320,6 +373,9 @@ impl Catalog {
 
     /// The zone with the longest origin that `qname` is in (RFC 1034 §4.3.2 step 2).
     pub fn find<N: WireName + ?Sized>(&self, qname: &N) -> Option<&Zone> {
+        if self.zones.len() > SCAN_ZONES {
+            return self.deepest_enclosing(qname.wire(), false);
+        }
         self.zones
             .iter()
             .find(|z| qname.is_subdomain_of_wire(z.origin().as_wire()))
@@ -329,11 +385,14 @@ impl Catalog {
     /// The zone with the longest origin strictly above `name` (the parent side of a cut,
     /// where DS lives, RFC 4035 §3.1.4.1).
     pub fn find_parent<N: WireName + ?Sized>(&self, name: &N) -> Option<&Zone> {
+        if self.zones.len() > SCAN_ZONES {
+            return self.deepest_enclosing(name.wire(), true);
+        }
         self.zones
             .iter()
             .find(|z| {
                 name.is_subdomain_of_wire(z.origin().as_wire())
-                    && !name.wire().eq_ignore_ascii_case(z.origin().as_wire())
+                    && !banyan_wire::name::wire_eq(name.wire(), z.origin().as_wire())
             })
             .map(|z| &**z)
     }
@@ -550,5 +609,94 @@ mod tests {
         let (cat, _) = cat.reload_dir(&dir);
         assert!(cat.journal(&n("example.")).unwrap().is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The closest enclosing zone and the zone strictly above, by definition: the deepest
+    /// origin the name is at or below.
+    fn expected<'c>(zones: &'c [Name], name: &Name, strictly_above: bool) -> Option<&'c Name> {
+        zones
+            .iter()
+            .filter(|o| name.is_subdomain_of_wire(o.as_wire()) && !(strictly_above && *o == name))
+            .max_by_key(|o| o.label_count())
+    }
+
+    #[test]
+    fn find_gives_the_deepest_enclosing_zone_whether_scanning_or_indexed() {
+        let origins = [
+            ".",
+            "com.",
+            "example.com.",
+            "sub.example.com.",
+            "deep.a.b.c.example.com.",
+            "org.",
+            "example.org.",
+            "xn--bcher-kva.example.",
+        ];
+        let few: Vec<Name> = origins[..4].iter().map(|o| n(o)).collect();
+        let mut many: Vec<Name> = origins.iter().map(|o| n(o)).collect();
+        // Enough zones for the index, with origins of every depth from 1 to 5 labels.
+        many.extend((0..40).map(|i| n(&format!("z{i}.{}", ["net.", "a.net.", "b.a.net.", "c.b.a.net."][i % 4]))));
+        assert!(few.len() <= SCAN_ZONES && many.len() > SCAN_ZONES);
+        let names = [
+            ".",
+            "com.",
+            "COM.",
+            "example.com.",
+            "www.EXAMPLE.com.",
+            "sub.example.com.",
+            "x.Sub.Example.Com.",
+            "a.b.c.example.com.",
+            "deep.a.b.c.example.com.",
+            "x.deep.a.b.c.example.com.",
+            "example.org.",
+            "org.",
+            "test.",
+            "xn--bcher-kva.example.",
+            "www.z5.a.net.",
+            "z5.a.net.",
+            "z6.a.net.",
+            "z7.c.b.a.net.",
+            "y.z11.c.b.a.net.",
+        ];
+        for zones in [&few, &many] {
+            let cat = Catalog::new(
+                zones
+                    .iter()
+                    .map(|o| Zone::new(o.clone(), banyan_wire::Class::IN))
+                    .collect(),
+            );
+            for name in names.iter().map(|s| n(s)) {
+                for strictly_above in [false, true] {
+                    let found = if strictly_above {
+                        cat.find_parent(&name)
+                    } else {
+                        cat.find(&name)
+                    };
+                    assert_eq!(
+                        found.map(Zone::origin),
+                        expected(zones, &name, strictly_above),
+                        "{name} among {} zones, strictly above: {strictly_above}",
+                        zones.len()
+                    );
+                }
+            }
+        }
+        // Without a root zone, a name under no origin has no zone.
+        let cat = Catalog::new(
+            many[1..]
+                .iter()
+                .map(|o| Zone::new(o.clone(), banyan_wire::Class::IN))
+                .collect(),
+        );
+        assert!(cat.find(&n("test.")).is_none());
+        assert!(cat.find_parent(&n("com.")).is_none());
+        assert_eq!(
+            cat.find(&n("WWW.z3.c.b.a.NET.")).map(Zone::origin),
+            Some(&n("z3.c.b.a.net."))
+        );
+        assert!(
+            cat.journal(&n("Example.COM.")).is_some(),
+            "journals are found by origin in any case"
+        );
     }
 }

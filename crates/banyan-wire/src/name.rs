@@ -381,14 +381,14 @@ impl From<&Name> for NameBuf {
 
 impl PartialEq for NameBuf {
     fn eq(&self, other: &NameBuf) -> bool {
-        self.wire().eq_ignore_ascii_case(other.wire())
+        wire_eq(self.wire(), other.wire())
     }
 }
 impl Eq for NameBuf {}
 
 impl PartialEq<Name> for NameBuf {
     fn eq(&self, other: &Name) -> bool {
-        self.wire().eq_ignore_ascii_case(&other.wire)
+        wire_eq(self.wire(), &other.wire)
     }
 }
 
@@ -411,6 +411,16 @@ impl fmt::Debug for NameBuf {
     }
 }
 
+/// True when two names (or two suffixes of names) in uncompressed wire form are the same name:
+/// equal ignoring ASCII case (RFC 4343 §3). Length octets (at most 63) are never letters, so
+/// the whole wire form is compared. Names in zones and in queries are nearly always written in
+/// the same case, so the octet-for-octet comparison (vectorised by the library) is tried first
+/// and settles most calls; the letter-by-letter one runs only when the octets differ.
+#[inline]
+pub fn wire_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
+}
+
 /// True when wire name `a` equals `b` or lies below it, ignoring case; both checked.
 pub fn wire_is_subdomain_of(a: &[u8], b: &[u8]) -> bool {
     if b.len() > a.len() {
@@ -420,7 +430,7 @@ pub fn wire_is_subdomain_of(a: &[u8], b: &[u8]) -> bool {
     while a.len() - off > b.len() {
         off += 1 + a[off] as usize;
     }
-    a.len() - off == b.len() && a[off..].eq_ignore_ascii_case(b)
+    wire_eq(&a[off..], b)
 }
 
 /// True when presentation text is an absolute name: `.` or ending in an unescaped dot.
@@ -605,7 +615,7 @@ impl<'a> Iterator for Labels<'a> {
 
 impl PartialEq for Name {
     fn eq(&self, other: &Name) -> bool {
-        self.wire.eq_ignore_ascii_case(&other.wire)
+        wire_eq(&self.wire, &other.wire)
     }
 }
 impl Eq for Name {}
@@ -679,6 +689,23 @@ mod tests {
 
     fn n(s: &str) -> Name {
         Name::parse(s, None).expect("valid name")
+    }
+
+    #[test]
+    fn wire_eq_ignores_case_only() {
+        let w = |s: &str| s.parse::<Name>().unwrap().as_wire().to_vec();
+        assert!(wire_eq(&w("www.example.com."), &w("www.example.com.")));
+        assert!(wire_eq(&w("WWW.Example.COM."), &w("www.example.com.")));
+        assert!(!wire_eq(&w("www.example.com."), &w("www.example.org.")));
+        assert!(!wire_eq(&w("www.example.com."), &w("ww.example.com.")));
+        assert!(
+            !wire_eq(&w("a.bc."), &w("ab.c.")),
+            "same length and letters, other labels"
+        );
+        // Only ASCII letters fold (RFC 4343 §3): '[' (0x5B) is not '{' (0x7B).
+        assert!(!wire_eq(&w("a[."), &w("a{.")));
+        assert!(wire_is_subdomain_of(&w("x.Sub.Example.com."), &w("sub.example.COM.")));
+        assert!(!wire_is_subdomain_of(&w("xsub.example.com."), &w("sub.example.com.")));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    #[inline]
     pub(crate) fn new<N: WireName + ?Sized>(name: &N) -> Key {
         let mut key = Key {
             bytes: [0; MAX_KEY_LEN],
@@ -46,12 +47,15 @@ impl Key {
         for i in (0..n).rev() {
             let o = offsets[i] as usize;
             let label = &wire[o + 1..o + 1 + wire[o] as usize];
-            if label.iter().all(|&b| b > 1) {
-                // The usual label, with nothing to escape: lowercased in one pass.
-                let to = &mut key.bytes[key.len..key.len + label.len()];
-                for (t, &b) in to.iter_mut().zip(label) {
-                    *t = b.to_ascii_lowercase();
-                }
+            // The usual label has nothing to escape: lowercased and checked in one pass (which
+            // the compiler vectorises); the rare one with octets 0 or 1 is written again.
+            let to = &mut key.bytes[key.len..key.len + label.len()];
+            let mut plain = true;
+            for (t, &b) in to.iter_mut().zip(label) {
+                *t = b.to_ascii_lowercase();
+                plain &= b > 1;
+            }
+            if plain {
                 key.len += label.len();
             } else {
                 for &b in label {

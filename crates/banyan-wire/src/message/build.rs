@@ -382,7 +382,7 @@ impl<'b> MessageBuilder<'b> {
             let (Some(a), Some(b)) = (buf.get(p + 1..p + 1 + len), wire.get(w + 1..w + 1 + len)) else {
                 return false;
             };
-            if !a.eq_ignore_ascii_case(b) {
+            if !crate::name::wire_eq(a, b) {
                 return false;
             }
             p += 1 + len;
