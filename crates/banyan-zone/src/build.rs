@@ -9,8 +9,8 @@
 
 use banyan_wire::{Class, Name, Record, RecordType};
 
-use crate::nodemap::NodeKey;
-use crate::zone::{add_record, InsertError, Inserted, Key, Node, NodeFlags, Zone};
+use crate::nodemap::{Entry as MapEntry, NodeKey};
+use crate::zone::{add_record_to, InsertError, Inserted, Key, Node, NodeFlags, Rrset, Zone};
 
 /// One record: where its key, owner and RDATA are in the arena.
 struct Entry {
@@ -152,12 +152,12 @@ impl ZoneBuilder {
         });
         let origin_key = Key::new(&origin);
         let apex_labels = origin.label_count();
-        let mut map: Vec<(NodeKey, Node)> = Vec::with_capacity(entries.len());
+        let mut map: Vec<MapEntry> = Vec::with_capacity(entries.len());
         let mut notes = Vec::new();
         let mut records = 0usize;
         let apex = Node {
             name: origin.clone(),
-            rrsets: Vec::new(),
+            rrsets: Box::default(),
             flags: NodeFlags {
                 apex: true,
                 ..NodeFlags::default()
@@ -165,25 +165,31 @@ impl ZoneBuilder {
         };
         // The maps hold keys without the origin's part (see `Zone`): the apex's is empty.
         let skip = origin_key.as_bytes().len();
-        map.push((NodeKey::new(&[]), apex));
+        map.push(MapEntry(NodeKey::new(&[]), apex));
         // The key of the last node inserted and the key lengths of its emitted ancestors
         // (each a prefix of it): the path from the apex down, without a copy per node.
         let mut current: Vec<u8> = origin_key.as_bytes().to_vec();
         let mut path: Vec<usize> = vec![current.len()];
-        let mut add_all = |node: &mut Node, group: &[Entry], records: &mut usize| {
+        // A node's RRsets from its group of records: collected in one reused vector, then
+        // moved into an allocation of exactly their size (a vector per node would leave the
+        // unused part of its capacity between consecutive nodes' sets once shrunk).
+        let mut scratch: Vec<Rrset> = Vec::new();
+        let mut add_all = |name: &Name, group: &[Entry], records: &mut usize| -> Box<[Rrset]> {
+            let sets = &mut scratch;
             for e in group {
-                let outcome = add_record(node, e.ttl, e.rtype, slice(e.rdata()));
+                let outcome = add_record_to(sets, e.ttl, e.rtype, slice(e.rdata()));
                 if outcome != Inserted::Duplicate {
                     *records += 1;
                 }
                 if outcome != Inserted::New {
                     notes.push(MergeNote {
-                        name: node.name.clone(),
+                        name: name.clone(),
                         rtype: e.rtype,
                         outcome,
                     });
                 }
             }
+            sets.drain(..).collect()
         };
         let mut i = 0;
         while i < entries.len() {
@@ -193,7 +199,8 @@ impl ZoneBuilder {
                 j += 1;
             }
             if k == origin_key.as_bytes() {
-                add_all(&mut map[0].1, &entries[i..j], &mut records);
+                // The apex's records sort together: this is its only group.
+                map[0].1.rrsets = add_all(&origin, &entries[i..j], &mut records);
                 i = j;
                 continue;
             }
@@ -211,23 +218,23 @@ impl ZoneBuilder {
                 let ancestor = owner.suffix(depth);
                 let key = Key::new(&ancestor);
                 path.push(key.as_bytes().len());
-                map.push((
+                map.push(MapEntry(
                     NodeKey::new(&key.as_bytes()[skip..]),
                     Node {
                         name: ancestor,
-                        rrsets: Vec::new(),
+                        rrsets: Box::default(),
                         flags: NodeFlags::default(),
                     },
                 ));
             }
-            let mut node = Node {
+            let rrsets = add_all(&owner, &entries[i..j], &mut records);
+            let node = Node {
                 name: owner,
-                rrsets: Vec::with_capacity(1),
+                rrsets,
                 flags: NodeFlags::default(),
             };
-            add_all(&mut node, &entries[i..j], &mut records);
             // Keys arrive in ascending order: the vector stays sorted.
-            map.push((NodeKey::new(&k[skip..]), node));
+            map.push(MapEntry(NodeKey::new(&k[skip..]), node));
             current.clear();
             current.extend_from_slice(k);
             path.push(k.len());

@@ -1,8 +1,6 @@
 //! The difference between two versions of a zone, in the form an IXFR response carries
 //! (RFC 1995 §4): the records to delete from the old version, then the records to add.
 
-use std::iter::Peekable;
-
 use banyan_wire::{Record, RecordType};
 
 use crate::zone::{Node, Rrset, Zone};
@@ -44,7 +42,7 @@ impl ZoneDiff {
 /// Computes what changed from `old` to `new`, walking both in canonical order.
 pub fn diff(old: &Zone, new: &Zone) -> ZoneDiff {
     let mut out = ZoneDiff::default();
-    let mut a: Peekable<std::slice::Iter<'_, (crate::nodemap::NodeKey, Node)>> = old.node_map().iter().peekable();
+    let mut a = old.node_map().iter().peekable();
     let mut b = new.node_map().iter().peekable();
     loop {
         match (a.peek(), b.peek()) {

@@ -312,26 +312,41 @@ fn covered(rtype: RecordType, rdata: &[u8]) -> Option<RecordType> {
 
 /// Adds one record to a node's RRsets (RFC 2181 §5: no duplicates; one TTL per RRset).
 pub(crate) fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[u8]) -> Inserted {
-    match node.rrsets.iter_mut().find(|r| r.holds(rtype, rdata)) {
-        Some(set) => {
-            if set.rdata.contains(rdata) {
-                return Inserted::Duplicate;
-            }
-            set.rdata.push(rdata);
-            if set.ttl != ttl {
-                Inserted::TtlMismatch { kept: set.ttl }
-            } else {
-                Inserted::New
-            }
-        }
+    if let Some(set) = node.rrsets.iter_mut().find(|r| r.holds(rtype, rdata)) {
+        return add_to_set(set, ttl, rdata);
+    }
+    // A new type: the boxed slice is re-made one longer (changes after loading are rare;
+    // loading builds each node's sets in a vector, `add_record_to`).
+    let mut sets = std::mem::take(&mut node.rrsets).into_vec();
+    let outcome = add_record_to(&mut sets, ttl, rtype, rdata);
+    node.rrsets = sets.into_boxed_slice();
+    outcome
+}
+
+/// [`add_record`] into RRsets being collected for a node.
+pub(crate) fn add_record_to(sets: &mut Vec<Rrset>, ttl: u32, rtype: RecordType, rdata: &[u8]) -> Inserted {
+    match sets.iter_mut().find(|r| r.holds(rtype, rdata)) {
+        Some(set) => add_to_set(set, ttl, rdata),
         None => {
-            node.rrsets.push(Rrset {
+            sets.push(Rrset {
                 rtype,
                 ttl,
                 rdata: RdataList::one(rdata),
             });
             Inserted::New
         }
+    }
+}
+
+fn add_to_set(set: &mut Rrset, ttl: u32, rdata: &[u8]) -> Inserted {
+    if set.rdata.contains(rdata) {
+        return Inserted::Duplicate;
+    }
+    set.rdata.push(rdata);
+    if set.ttl != ttl {
+        Inserted::TtlMismatch { kept: set.ttl }
+    } else {
+        Inserted::New
     }
 }
 
@@ -415,8 +430,10 @@ pub struct NodeFlags {
 pub struct Node {
     /// The owner, case as first written.
     pub name: Name,
-    /// The RRsets, at most one per type.
-    pub rrsets: Vec<Rrset>,
+    /// The RRsets, at most one per type. A boxed slice of exactly their number rather than a
+    /// vector: 8 octets smaller in every node (which keeps a node and its key in one cache
+    /// line), and no spare capacity (a vector grows to 4 sets, 128 octets, at its second).
+    pub rrsets: Box<[Rrset]>,
     /// Cut and occlusion flags.
     pub flags: NodeFlags,
 }
@@ -517,7 +534,7 @@ impl Zone {
             Box::from(&[][..]),
             Node {
                 name: origin.clone(),
-                rrsets: Vec::new(),
+                rrsets: Box::default(),
                 flags: NodeFlags {
                     apex: true,
                     ..NodeFlags::default()
@@ -666,7 +683,9 @@ impl Zone {
             return false;
         }
         if node.rrsets[i].rdata.is_empty() {
-            node.rrsets.remove(i);
+            let mut sets = std::mem::take(&mut node.rrsets).into_vec();
+            sets.remove(i);
+            node.rrsets = sets.into_boxed_slice();
         }
         self.records -= 1;
         let apex_labels = self.origin.label_count();
@@ -714,7 +733,7 @@ impl Zone {
                 Box::from(k),
                 Node {
                     name: current.clone(),
-                    rrsets: Vec::new(),
+                    rrsets: Box::default(),
                     flags: NodeFlags::default(),
                 },
             );
