@@ -22,6 +22,10 @@
 #   oth%       CPU of the server's core used by anything else during the runs (from
 #              /proc/stat): on a shared machine a neighbour (a fuzzer, a build) takes its share
 #              and qps drops with it, while q/cpu-s barely moves;
+#   usr/q sys/q the server's user and kernel (system) CPU microseconds per answered query
+#              (utime and stime apart): how much of its cost is its own code and how much the
+#              kernel's receiving and sending, which every server pays and which grows when
+#              the generator, not the server, is the ceiling (smaller batches, more wakeups);
 #   load s     seconds from starting the server to its first answer from the zone;
 #   mem MB     memory after load: the PSS (proportional set size, /proc/PID/smaps_rollup)
 #              summed over the server's processes. For a single process it is its resident
@@ -297,15 +301,17 @@ tree() {
     for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree "$child"; done
 }
 
-# cpu_ticks PID: utime+stime of the process tree, in clock ticks (fields 14 and 15 of
+# cpu_ticks PID: "utime stime" of the process tree, in clock ticks (fields 14 and 15 of
 # /proc/PID/stat, counted after the parenthesised command name, which may hold spaces).
 cpu_ticks() {
-    local p total=0 t
+    local p user=0 sys=0 u s
     for p in $(tree "$1"); do
-        t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || t=0
-        total=$((total + ${t:-0}))
+        read -r u s < <(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12, $13 }') || true
+        user=$((user + ${u:-0}))
+        sys=$((sys + ${s:-0}))
+        u=0 s=0
     done
-    echo "$total"
+    echo "$user $sys"
 }
 
 # pss_kb PID: the proportional set size of the process tree, in kB.
@@ -382,26 +388,30 @@ load_command() {
 }
 
 # run_load SERVER QUERIES SECONDS: one load generator run on core 1; prints
-# "qps completed server_cpu_s loadgen_cpu_s wall_s lost others_cpu_s" where the last is the
-# time the server's core spent on anything but the server. A query unanswered after 1 s
+# "qps completed server_cpu_s loadgen_cpu_s wall_s lost others_cpu_s server_user_s" where
+# others_cpu_s is the time the server's core spent on anything but the server. A query unanswered after 1 s
 # (-t 1) is lost: on loopback an answer takes microseconds, and dnsperf's default 5 s would
 # stretch every run in which a server drops a few queries.
 run_load() {
     local server=$1 queries=$2 secs=$3 before after out core_before core_after
-    before=$(cpu_ticks "${PIDS[$server]}")
+    local user_before sys_before user_after sys_after
+    read -r user_before sys_before < <(cpu_ticks "${PIDS[$server]}")
     core_before=$(core_ticks "$SERVER_CORE")
     load_command "$server" "$queries" "$secs"
     out=$( { TIMEFORMAT='%R %U %S'; time taskset -c "$CLIENT_CORE" "${LOAD_CMD[@]}" 2>&1; } 2>&1)
-    after=$(cpu_ticks "${PIDS[$server]}")
+    read -r user_after sys_after < <(cpu_ticks "${PIDS[$server]}")
+    before=$((user_before + sys_before))
+    after=$((user_after + sys_after))
     core_after=$(core_ticks "$SERVER_CORE")
     printf '%s\n' "$out" >>"$WORK/load.log"
-    awk -v ticks=$((after - before)) -v core=$((core_after - core_before)) -v hz="$CLK_TCK" '
+    awk -v ticks=$((after - before)) -v user=$((user_after - user_before)) \
+        -v core=$((core_after - core_before)) -v hz="$CLK_TCK" '
         /Queries per second:/ { qps = $4 }
         /Queries completed:/ { done = $3 }
         /Queries lost:/ { lost = $3 }
         /^[0-9.]+ [0-9.]+ [0-9.]+$/ { wall = $1; perf = $2 + $3 }
         END { o = (core - ticks) / hz; if (o < 0) o = 0
-              printf "%s %s %.3f %.3f %.3f %s %.3f\n", qps, done, ticks / hz, perf, wall, lost, o }' <<<"$out"
+              printf "%s %s %.3f %.3f %.3f %s %.3f %.3f\n", qps, done, ticks / hz, perf, wall, lost, o, user / hz }' <<<"$out"
 }
 
 # median: the middle line of numbers on stdin (the lower middle for an even count).
@@ -477,7 +487,7 @@ bench_size() {
         for server in $SERVERS; do
             local dir="$WORK/$n/$server" runs="$WORK/$n/$server/runs-$gen" qps qcpu cpu perf other load mem
             if [ ! -s "$runs" ]; then
-                printf '%s %s - - - - - - -\n' "$n" "$server" >>"$WORK/results-$gen"
+                printf '%s %s - - - - - - - - -\n' "$n" "$server" >>"$WORK/results-$gen"
                 continue
             fi
             read -r load mem <"$dir/load"
@@ -486,8 +496,10 @@ bench_size() {
             cpu=$(awk '$5 > 0 { print 100 * $3 / $5 }' "$runs" | median)
             perf=$(awk '$5 > 0 { print 100 * $4 / $5 }' "$runs" | median)
             other=$(awk '$5 > 0 { print 100 * $7 / $5 }' "$runs" | median)
-            printf '%s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
-                "$((mem / 1024))" "$other" >>"$WORK/results-$gen"
+            usr=$(awk '$2 > 0 { print 1e6 * $8 / $2 }' "$runs" | median)
+            sys=$(awk '$2 > 0 { print 1e6 * ($3 - $8) / $2 }' "$runs" | median)
+            printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
+                "$((mem / 1024))" "$other" "$usr" "$sys" >>"$WORK/results-$gen"
         done
     done
     rm -rf "${WORK:?}/$n"
@@ -497,16 +509,17 @@ bench_size() {
 
 # print_table RESULTS: the table of one load generator's results.
 print_table() {
-    printf '%-8s %-7s %9s %9s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n' \
-        names server qps q/cpu-s cpu% perf% oth% "load s" "mem MB" "x qps" "x q/cpu" "x load" "x mem"
+    printf '%-8s %-7s %9s %9s %5s %5s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n' \
+        names server qps q/cpu-s cpu% perf% oth% usr/q sys/q "load s" "mem MB" "x qps" "x q/cpu" "x load" "x mem"
     awk '
-        { n[NR] = $1; s[NR] = $2; for (i = 3; i <= 9; i++) v[NR, i] = $i
-          if ($2 == "banyan") for (i = 3; i <= 9; i++) b[$1, i] = $i }
+        { n[NR] = $1; s[NR] = $2; for (i = 3; i <= 11; i++) v[NR, i] = $i
+          if ($2 == "banyan") for (i = 3; i <= 11; i++) b[$1, i] = $i }
         function ratio(x, y) { return (x == "-" || y == "-" || y + 0 == 0) ? "-" : sprintf("%.2f", x / y) }
         END {
             for (r = 1; r <= NR; r++) {
-                printf "%-8s %-7s %9s %9s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n", n[r], s[r],
-                    fmt(v[r, 3], 0), fmt(v[r, 4], 0), fmt(v[r, 5], 0), fmt(v[r, 6], 0), fmt(v[r, 9], 0), v[r, 7], v[r, 8],
+                printf "%-8s %-7s %9s %9s %5s %5s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n", n[r], s[r],
+                    fmt(v[r, 3], 0), fmt(v[r, 4], 0), fmt(v[r, 5], 0), fmt(v[r, 6], 0), fmt(v[r, 9], 0),
+                    fmt(v[r, 10], 2), fmt(v[r, 11], 2), v[r, 7], v[r, 8],
                     ratio(v[r, 3], b[n[r], 3]), ratio(v[r, 4], b[n[r], 4]),
                     ratio(v[r, 7], b[n[r], 7]), ratio(v[r, 8], b[n[r], 8])
             }
