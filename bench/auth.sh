@@ -309,7 +309,6 @@ cpu_ticks() {
         read -r u s < <(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12, $13 }') || true
         user=$((user + ${u:-0}))
         sys=$((sys + ${s:-0}))
-        u=0 s=0
     done
     echo "$user $sys"
 }
@@ -389,8 +388,8 @@ load_command() {
 
 # run_load SERVER QUERIES SECONDS: one load generator run on core 1; prints
 # "qps completed server_cpu_s loadgen_cpu_s wall_s lost others_cpu_s server_user_s" where
-# others_cpu_s is the time the server's core spent on anything but the server. A query unanswered after 1 s
-# (-t 1) is lost: on loopback an answer takes microseconds, and dnsperf's default 5 s would
+# others_cpu_s is the time the server's core spent on anything but the server. A query
+# unanswered after 1 s (-t 1) is lost: on loopback an answer takes microseconds, and dnsperf's default 5 s would
 # stretch every run in which a server drops a few queries.
 run_load() {
     local server=$1 queries=$2 secs=$3 before after out core_before core_after
@@ -451,7 +450,7 @@ start_one() {
 # bench_size N: loads the zone of N names into every server, then measures them round-robin
 # (run 1 of each server, then run 2 of each…) so that whatever else a shared machine is doing
 # falls on all of them alike, with each load generator in turn; appends "N server qps q/cpu
-# cpu% perf% load mem_mb oth%" lines to $WORK/results-GENERATOR.
+# cpu% perf% load mem_mb oth% usr/q sys/q" lines to $WORK/results-GENERATOR.
 bench_size() {
     local n=$1 server r line gen loaded=()
     log "bench: generating a zone of $n names and its queries"

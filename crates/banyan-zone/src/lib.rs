@@ -27,6 +27,7 @@ mod nodemap;
 pub mod nsec3;
 pub mod parser;
 pub mod serial;
+mod short_bytes;
 pub mod transfer;
 pub mod zone;
 

@@ -13,6 +13,7 @@
 
 use std::hash::BuildHasher;
 
+use crate::short_bytes::ShortBytes;
 use crate::zone::{BuildKeyHasher, Node};
 
 /// Nodes by canonical key (relative to the origin), in canonical order.
@@ -31,80 +32,10 @@ pub(crate) struct NodeMap {
 #[repr(align(64))]
 pub(crate) struct Entry(pub(crate) NodeKey, pub(crate) Node);
 
-/// Octets of a key held in the entry itself: `host123456` under the origin is 11.
-const INLINE_KEY: usize = 22;
-
 /// A node's canonical key, held inline when short (most are), so that the comparison that
 /// confirms a lookup reads the entry it loads anyway instead of another allocation, and a
 /// zone of short names needs no allocation per key. 24 octets either way.
-#[derive(Clone)]
-pub(crate) enum NodeKey {
-    /// Up to [`INLINE_KEY`] octets.
-    Inline { len: u8, bytes: [u8; INLINE_KEY] },
-    /// Longer keys.
-    Heap(Box<[u8]>),
-}
-
-impl NodeKey {
-    pub(crate) fn new(key: &[u8]) -> NodeKey {
-        if key.len() <= INLINE_KEY {
-            let mut bytes = [0u8; INLINE_KEY];
-            bytes[..key.len()].copy_from_slice(key);
-            NodeKey::Inline {
-                len: key.len() as u8,
-                bytes,
-            }
-        } else {
-            NodeKey::Heap(key.into())
-        }
-    }
-}
-
-impl From<Box<[u8]>> for NodeKey {
-    fn from(key: Box<[u8]>) -> NodeKey {
-        if key.len() <= INLINE_KEY {
-            NodeKey::new(&key)
-        } else {
-            NodeKey::Heap(key)
-        }
-    }
-}
-
-impl std::ops::Deref for NodeKey {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            NodeKey::Inline { len, bytes } => &bytes[..*len as usize],
-            NodeKey::Heap(b) => b,
-        }
-    }
-}
-
-impl PartialEq for NodeKey {
-    fn eq(&self, other: &NodeKey) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for NodeKey {}
-
-impl PartialOrd for NodeKey {
-    fn partial_cmp(&self, other: &NodeKey) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for NodeKey {
-    fn cmp(&self, other: &NodeKey) -> std::cmp::Ordering {
-        (**self).cmp(&**other)
-    }
-}
-
-impl std::fmt::Debug for NodeKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (**self).fmt(f)
-    }
-}
+pub(crate) type NodeKey = ShortBytes;
 
 /// Positions in `entries` by key hash: each slot is `tag << 32 | (position + 1)`, 0 when free,
 /// the tag being the hash's upper 32 bits; the slot to start at is the hash's lower bits.

@@ -9,6 +9,7 @@ use banyan_wire::{Class, Name, RData, Record, RecordType, WireName};
 
 use crate::nodemap::NodeMap;
 use crate::nsec3::Nsec3Index;
+use crate::short_bytes::ShortBytes;
 
 /// Longest canonical key: every octet of a 255-octet name escaped to two octets.
 const MAX_KEY_LEN: usize = 512;
@@ -140,80 +141,26 @@ pub struct Rrset {
 /// The RDATA of an RRset's records, kept in one allocation: each record's wire form after a
 /// 16-bit length. One allocation per RRset instead of one per record plus a vector saves
 /// about 40 octets per RRset and two allocations (most RRsets hold one record). A list of up
-/// to [`INLINE_RDATA`] octets (one A or AAAA record) needs no allocation at all.
+/// to 22 octets (one A record with its length is 6, one AAAA 18) needs no allocation at all
+/// and, answering, reads no cache line besides its RRset's; the list grows from 16 to 24
+/// octets for it, which the saved allocation (32 octets with the allocator's header) pays
+/// for several times.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct RdataList {
-    blob: Blob,
-}
-
-/// Octets of an [`RdataList`] held in the list itself: one AAAA record with its length is 18,
-/// an A record 6. Such a list costs no allocation of its own (32 octets with the allocator's
-/// header), and answering with it reads no cache line besides its RRset's. The list grows
-/// from 16 to 24 octets, which the saved allocation pays for several times.
-const INLINE_RDATA: usize = 22;
-
-/// The list's octets: inline when they fit, so each content has one form and the derived
-/// equality is the contents'.
-#[derive(Clone, PartialEq, Eq)]
-enum Blob {
-    Inline { len: u8, bytes: [u8; INLINE_RDATA] },
-    Heap(Box<[u8]>),
-}
-
-impl Default for Blob {
-    fn default() -> Blob {
-        Blob::Inline {
-            len: 0,
-            bytes: [0; INLINE_RDATA],
-        }
-    }
-}
-
-impl Blob {
-    /// The concatenation of `parts`.
-    fn concat(parts: &[&[u8]]) -> Blob {
-        let total: usize = parts.iter().map(|p| p.len()).sum();
-        if total <= INLINE_RDATA {
-            let mut bytes = [0; INLINE_RDATA];
-            let mut at = 0;
-            for p in parts {
-                bytes[at..at + p.len()].copy_from_slice(p);
-                at += p.len();
-            }
-            Blob::Inline {
-                len: total as u8,
-                bytes,
-            }
-        } else {
-            let mut v = Vec::with_capacity(total);
-            for p in parts {
-                v.extend_from_slice(p);
-            }
-            Blob::Heap(v.into())
-        }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Blob::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Blob::Heap(b) => b,
-        }
-    }
+    blob: ShortBytes,
 }
 
 impl RdataList {
     /// A list of one record.
     pub fn one(rdata: &[u8]) -> RdataList {
         RdataList {
-            blob: Blob::concat(&[&(rdata.len() as u16).to_be_bytes(), rdata]),
+            blob: ShortBytes::concat(&[&(rdata.len() as u16).to_be_bytes(), rdata]),
         }
     }
 
     /// The records' RDATA, in order.
     pub fn iter(&self) -> RdataIter<'_> {
-        RdataIter {
-            rest: self.blob.as_slice(),
-        }
+        RdataIter { rest: &self.blob[..] }
     }
 
     /// The first record's RDATA.
@@ -228,7 +175,7 @@ impl RdataList {
 
     /// True when there are no records.
     pub fn is_empty(&self) -> bool {
-        self.blob.as_slice().is_empty()
+        self.blob.is_empty()
     }
 
     /// Whether a record with exactly this RDATA is present.
@@ -238,7 +185,7 @@ impl RdataList {
 
     /// Appends a record (RDATA is at most 65535 octets, RFC 1035 §3.2.1).
     pub fn push(&mut self, rdata: &[u8]) {
-        self.blob = Blob::concat(&[self.blob.as_slice(), &(rdata.len() as u16).to_be_bytes(), rdata]);
+        self.blob = ShortBytes::concat(&[&self.blob[..], &(rdata.len() as u16).to_be_bytes(), rdata]);
     }
 
     /// Removes the record with exactly this RDATA; whether it was there.
@@ -246,8 +193,8 @@ impl RdataList {
         let mut at = 0;
         for r in self.iter() {
             if r == rdata {
-                let all = self.blob.as_slice();
-                self.blob = Blob::concat(&[&all[..at], &all[at + 2 + r.len()..]]);
+                let all = &self.blob;
+                self.blob = ShortBytes::concat(&[&all[..at], &all[at + 2 + r.len()..]]);
                 return true;
             }
             at += 2 + r.len();
@@ -854,19 +801,19 @@ mod tests {
         let a = [192, 0, 2, 1];
         let aaaa = [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
         let mut list = RdataList::one(&a);
-        assert!(matches!(list.blob, Blob::Inline { len: 6, .. }));
+        assert!(matches!(list.blob, ShortBytes::Inline { len: 6, .. }));
         list.push(&aaaa[..4]);
         // 6 + 6 = 12 octets: still inline.
-        assert!(matches!(list.blob, Blob::Inline { len: 12, .. }));
+        assert!(matches!(list.blob, ShortBytes::Inline { len: 12, .. }));
         list.push(&aaaa);
         // 12 + 18 = 30: on the heap.
-        assert!(matches!(list.blob, Blob::Heap(_)));
+        assert!(matches!(list.blob, ShortBytes::Heap(_)));
         assert_eq!(list.iter().collect::<Vec<_>>(), [&a[..], &aaaa[..4], &aaaa[..]]);
         assert_eq!(list.len(), 3);
         assert!(list.remove(&aaaa));
         assert!(!list.remove(&aaaa));
         // Back to 12 octets: inline again, and equal to the same list built directly.
-        assert!(matches!(list.blob, Blob::Inline { len: 12, .. }));
+        assert!(matches!(list.blob, ShortBytes::Inline { len: 12, .. }));
         let mut direct = RdataList::one(&a);
         direct.push(&aaaa[..4]);
         assert_eq!(list, direct);
@@ -874,8 +821,8 @@ mod tests {
         assert!(list.is_empty());
         assert_eq!(list, RdataList::default());
         // An AAAA record alone fits; a longer RDATA does not.
-        assert!(matches!(RdataList::one(&aaaa).blob, Blob::Inline { len: 18, .. }));
-        assert!(matches!(RdataList::one(&[7; 21]).blob, Blob::Heap(_)));
+        assert!(matches!(RdataList::one(&aaaa).blob, ShortBytes::Inline { len: 18, .. }));
+        assert!(matches!(RdataList::one(&[7; 21]).blob, ShortBytes::Heap(_)));
     }
 
     #[test]
