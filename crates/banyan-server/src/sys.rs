@@ -276,6 +276,54 @@ pub fn send_batch<S: AsRawFd>(socket: &S, batch: &mut Batch, filled: usize) -> i
     Ok(())
 }
 
+/// Sets an integer-valued socket option with `setsockopt(2)`, for the options `socket2` does
+/// not wrap (the path-MTU mode, buffer sizes beyond `net.core.rmem_max`).
+pub fn set_int_option<S: AsRawFd>(
+    socket: &S,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: the pointer and length describe `value`, a c_int that lives on this frame for
+    // the whole call and that the kernel only reads; a bad descriptor or an option the kernel
+    // does not know comes back as an error.
+    let r = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            (&value as *const libc::c_int).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Reads an integer-valued socket option with `getsockopt(2)`.
+#[cfg(test)]
+pub(crate) fn int_option<S: AsRawFd>(socket: &S, level: libc::c_int, name: libc::c_int) -> io::Result<libc::c_int> {
+    let mut value: libc::c_int = 0;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: the pointers describe `value` and `len`, live and writable on this frame for
+    // the whole call; the kernel writes at most `len` octets and the new length.
+    let r = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::metrics::{Counters, Proto};
 use crate::propagation::Propagation;
 use crate::rrl::{Outcome, Rrl};
-use crate::sys::{recv_batch, send_batch, Batch};
+use crate::sys::{recv_batch, send_batch, set_int_option, Batch};
 use crate::{ServerError, Shared, UDP_POLL};
 
 /// UPDATEs received over UDP and waiting to be applied; beyond this many, new ones are
@@ -82,13 +82,57 @@ fn bind_one(addr: SocketAddr) -> io::Result<UdpSocket> {
         socket.set_only_v6(true)?;
     }
     socket.set_reuse_port(true)?;
-    // Best effort: a smaller buffer still works.
-    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
-    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
+    ignore_path_mtu(&socket, addr.is_ipv6());
+    // Best effort: a smaller buffer still works. With CAP_NET_ADMIN the FORCE options go past
+    // `net.core.rmem_max`/`wmem_max` (212,992 octets on a typical Linux, which a burst of
+    // queries fills in a millisecond or two); NSD 4.6 does the same, FORCE first (seen with
+    // strace).
+    let size = libc::c_int::try_from(SOCKET_BUFFER).unwrap_or(libc::c_int::MAX);
+    for (force, plain) in [
+        (libc::SO_RCVBUFFORCE, libc::SO_RCVBUF),
+        (libc::SO_SNDBUFFORCE, libc::SO_SNDBUF),
+    ] {
+        if set_int_option(&socket, libc::SOL_SOCKET, force, size).is_err() {
+            let _ = set_int_option(&socket, libc::SOL_SOCKET, plain, size);
+        }
+    }
     // The worker wakes this often to notice shutdown.
     socket.set_read_timeout(Some(UDP_POLL))?;
     socket.bind(&addr.into())?;
     Ok(socket.into())
+}
+
+/// Sends answers at the interface's MTU and has the socket ignore ICMP "fragmentation
+/// needed" and ICMPv6 "packet too big" (Linux's `IP_PMTUDISC_OMIT`, since 3.15). A forged one
+/// could otherwise lower the path MTU the kernel keeps for a client and make the server
+/// fragment its answers to it, and a later fragment carries no DNS ID or port to guess: an
+/// off-path attacker can replace it (the poisoning that RFC 9715 avoids fragments for). IPv4
+/// answers go without DF, fragmented only beyond the interface's own MTU.
+///
+/// NSD 4.6 and Knot 3.2 set this mode on their IPv4 UDP sockets (seen with strace); for IPv6
+/// NSD fixes `IPV6_MTU` at 1280 instead, and Knot sets nothing on Linux. The same mode for
+/// both families keeps the protection for IPv6 too; within the default 1232-octet answers
+/// nothing is fragmented either way. On a kernel without it, the older `IP_PMTUDISC_DONT` (no
+/// DF, though the path MTU is still learned); failing both, the kernel's default stays.
+fn ignore_path_mtu(socket: &Socket, v6: bool) {
+    let (level, name, omit, dont) = if v6 {
+        (
+            libc::IPPROTO_IPV6,
+            libc::IPV6_MTU_DISCOVER,
+            libc::IPV6_PMTUDISC_OMIT,
+            libc::IPV6_PMTUDISC_DONT,
+        )
+    } else {
+        (
+            libc::IPPROTO_IP,
+            libc::IP_MTU_DISCOVER,
+            libc::IP_PMTUDISC_OMIT,
+            libc::IP_PMTUDISC_DONT,
+        )
+    };
+    if set_int_option(socket, level, name, omit).is_err() {
+        let _ = set_int_option(socket, level, name, dont);
+    }
 }
 
 /// Receives a batch, answers each query into its slot's reused buffer, sends the batch;
@@ -291,5 +335,67 @@ pub(crate) fn answer_batch(
             // stream here is dropped rather than sent as a burst of datagrams.
             Action::Drop | Action::Stream(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::int_option;
+
+    #[test]
+    fn udp_sockets_ignore_path_mtu_information() -> io::Result<()> {
+        let v4 = bind(SocketAddr::from(([127, 0, 0, 1], 0)), 2).map_err(io::Error::other)?;
+        assert_eq!(v4.len(), 2);
+        for socket in &v4 {
+            assert_eq!(
+                int_option(socket, libc::IPPROTO_IP, libc::IP_MTU_DISCOVER)?,
+                libc::IP_PMTUDISC_OMIT
+            );
+        }
+        // A machine without IPv6 cannot bind ::1; the IPv4 half above still ran.
+        if let Ok(v6) = bind(SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0)), 1) {
+            assert_eq!(
+                int_option(&v6[0], libc::IPPROTO_IPV6, libc::IPV6_MTU_DISCOVER)?,
+                libc::IPV6_PMTUDISC_OMIT
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether this process may go past `net.core.rmem_max` (CAP_NET_ADMIN, bit 12 of the
+    /// effective capabilities).
+    fn may_force_buffers() -> bool {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("CapEff:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .is_some_and(|caps| caps & (1 << 12) != 0)
+    }
+
+    #[test]
+    fn udp_socket_buffers_are_as_large_as_allowed() -> io::Result<()> {
+        let sockets = bind(SocketAddr::from(([127, 0, 0, 1], 0)), 1).map_err(io::Error::other)?;
+        let limit = |file: &str| {
+            std::fs::read_to_string(file)
+                .ok()
+                .and_then(|s| s.trim().parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        for (option, max) in [
+            (libc::SO_RCVBUF, limit("/proc/sys/net/core/rmem_max")),
+            (libc::SO_SNDBUF, limit("/proc/sys/net/core/wmem_max")),
+        ] {
+            let want = if may_force_buffers() {
+                SOCKET_BUFFER
+            } else {
+                SOCKET_BUFFER.min(max)
+            };
+            // The kernel reports twice what was set (its bookkeeping overhead, socket(7)).
+            let got = int_option(&sockets[0], libc::SOL_SOCKET, option)? as usize;
+            assert!(got >= 2 * want, "option {option}: {got} octets, want {want} doubled");
+        }
+        Ok(())
     }
 }
