@@ -31,7 +31,11 @@
 #              summed over the server's processes. For a single process it is its resident
 #              size (VmRSS); for NSD, whose server child shares the zone with its parent
 #              copy-on-write, summing VmRSS would count those pages twice;
-#   x qps, x q/cpu, x mem, x load: the server's figure divided by Banyan's.
+#   x qps, x q/cpu: the server's figure divided by Banyan's in the same round, the median
+#              of those ratios over the rounds (so they can differ from the ratio of the two
+#              medians on the left: a machine whose speed drifts during the bench moves both
+#              sides of a same-round ratio alike);
+#   x load, x mem: the server's figure divided by Banyan's.
 #
 # Environment:
 #   NAMES        zone sizes to run, space-separated (default "100000 1000000")
@@ -325,11 +329,11 @@ pss_kb() {
 
 # stop_server SERVER: TERM, then KILL after 10 s, to the process and whatever children remain.
 stop_server() {
-    local pid=${PIDS[$1]} pids i p alive
+    local pid=${PIDS[$1]} pids p alive
     pids=$(tree "$pid")
     kill -TERM "$pid" 2>/dev/null || true
     # NSD's children exit a moment after their parent: wait for the whole tree.
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         alive=0
         for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
         [ "$alive" = 0 ] && break
@@ -450,7 +454,7 @@ start_one() {
 # bench_size N: loads the zone of N names into every server, then measures them round-robin
 # (run 1 of each server, then run 2 of each…) so that whatever else a shared machine is doing
 # falls on all of them alike, with each load generator in turn; appends "N server qps q/cpu
-# cpu% perf% load mem_mb oth% usr/q sys/q" lines to $WORK/results-GENERATOR.
+# cpu% perf% load mem_mb oth% usr/q sys/q x_qps x_qcpu" lines to $WORK/results-GENERATOR.
 bench_size() {
     local n=$1 server r line gen loaded=()
     log "bench: generating a zone of $n names and its queries"
@@ -486,7 +490,7 @@ bench_size() {
         for server in $SERVERS; do
             local dir="$WORK/$n/$server" runs="$WORK/$n/$server/runs-$gen" qps qcpu cpu perf other load mem
             if [ ! -s "$runs" ]; then
-                printf '%s %s - - - - - - - - -\n' "$n" "$server" >>"$WORK/results-$gen"
+                printf '%s %s - - - - - - - - - - -\n' "$n" "$server" >>"$WORK/results-$gen"
                 continue
             fi
             read -r load mem <"$dir/load"
@@ -497,8 +501,18 @@ bench_size() {
             other=$(awk '$5 > 0 { print 100 * $7 / $5 }' "$runs" | median)
             usr=$(awk '$2 > 0 { print 1e6 * $8 / $2 }' "$runs" | median)
             sys=$(awk '$2 > 0 { print 1e6 * ($3 - $8) / $2 }' "$runs" | median)
-            printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
-                "$((mem / 1024))" "$other" "$usr" "$sys" >>"$WORK/results-$gen"
+            # Ratios to Banyan round by round (line r of each runs file is round r), then
+            # their median: a machine that slows down halfway through slows both sides of
+            # each ratio alike, where the ratio of two medians can pair a fast round of one
+            # server with a slow round of the other.
+            local banyan_runs="$WORK/$n/banyan/runs-$gen" xqps=- xqcpu=-
+            if [ -s "$banyan_runs" ]; then
+                xqps=$(paste -d' ' "$runs" "$banyan_runs" | awk 'NF == 16 && $9 > 0 { print $1 / $9 }' | median)
+                xqcpu=$(paste -d' ' "$runs" "$banyan_runs" |
+                    awk 'NF == 16 && $3 > 0 && $10 > 0 && $11 > 0 { print ($2 / $3) / ($10 / $11) }' | median)
+            fi
+            printf '%s %s %s %s %s %s %s %s %s %s %s %s %s\n' "$n" "$server" "$qps" "$qcpu" "$cpu" "$perf" "$load" \
+                "$((mem / 1024))" "$other" "$usr" "$sys" "${xqps:--}" "${xqcpu:--}" >>"$WORK/results-$gen"
         done
     done
     rm -rf "${WORK:?}/$n"
@@ -511,15 +525,15 @@ print_table() {
     printf '%-8s %-7s %9s %9s %5s %5s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n' \
         names server qps q/cpu-s cpu% perf% oth% usr/q sys/q "load s" "mem MB" "x qps" "x q/cpu" "x load" "x mem"
     awk '
-        { n[NR] = $1; s[NR] = $2; for (i = 3; i <= 11; i++) v[NR, i] = $i
-          if ($2 == "banyan") for (i = 3; i <= 11; i++) b[$1, i] = $i }
+        { n[NR] = $1; s[NR] = $2; for (i = 3; i <= 13; i++) v[NR, i] = $i
+          if ($2 == "banyan") for (i = 3; i <= 13; i++) b[$1, i] = $i }
         function ratio(x, y) { return (x == "-" || y == "-" || y + 0 == 0) ? "-" : sprintf("%.2f", x / y) }
         END {
             for (r = 1; r <= NR; r++) {
                 printf "%-8s %-7s %9s %9s %5s %5s %5s %5s %5s %7s %7s | %6s %7s %6s %6s\n", n[r], s[r],
                     fmt(v[r, 3], 0), fmt(v[r, 4], 0), fmt(v[r, 5], 0), fmt(v[r, 6], 0), fmt(v[r, 9], 0),
                     fmt(v[r, 10], 2), fmt(v[r, 11], 2), v[r, 7], v[r, 8],
-                    ratio(v[r, 3], b[n[r], 3]), ratio(v[r, 4], b[n[r], 4]),
+                    fmt(v[r, 12], 2), fmt(v[r, 13], 2),
                     ratio(v[r, 7], b[n[r], 7]), ratio(v[r, 8], b[n[r], 8])
             }
         }
