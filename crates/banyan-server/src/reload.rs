@@ -204,7 +204,7 @@ impl ZoneSource {
 pub type Fingerprint = Vec<(PathBuf, Option<SystemTime>, u64)>;
 
 impl ZoneSource {
-    /// The current [`Fingerprint`] of the files this source reads.
+    /// The current fingerprint (each path with its modification time and length) of the files this source reads.
     pub fn fingerprint(&self) -> Fingerprint {
         let files: Vec<PathBuf> = match self {
             ZoneSource::Dir(dir) => {

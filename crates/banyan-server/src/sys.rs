@@ -5,7 +5,9 @@
 //!
 //! Everything here is wrapped in safe functions over a [`Batch`] that owns every buffer the
 //! kernel reads or writes; the raw `mmsghdr`/`iovec` arrays are rebuilt from those buffers
-//! right before each call, so no pointer outlives the borrow it was taken from.
+//! right before each call, so no pointer outlives the borrow it was taken from. The integer
+//! socket options `socket2` does not wrap ([`set_int_option`]) are set here too, for the same
+//! reason: their `setsockopt(2)` call is unsafe.
 
 use std::io;
 use std::mem::{size_of, MaybeUninit};
