@@ -175,9 +175,8 @@ impl ZoneBuilder {
         // unused part of its capacity between consecutive nodes' sets once shrunk).
         let mut scratch: Vec<Rrset> = Vec::new();
         let mut add_all = |name: &Name, group: &[Entry], records: &mut usize| -> Box<[Rrset]> {
-            let sets = &mut scratch;
             for e in group {
-                let outcome = add_record_to(sets, e.ttl, e.rtype, slice(e.rdata()));
+                let outcome = add_record_to(&mut scratch, e.ttl, e.rtype, slice(e.rdata()));
                 if outcome != Inserted::Duplicate {
                     *records += 1;
                 }
@@ -189,7 +188,7 @@ impl ZoneBuilder {
                     });
                 }
             }
-            sets.drain(..).collect()
+            scratch.drain(..).collect()
         };
         let mut i = 0;
         while i < entries.len() {

@@ -262,12 +262,17 @@ pub(crate) fn add_record(node: &mut Node, ttl: u32, rtype: RecordType, rdata: &[
     if let Some(set) = node.rrsets.iter_mut().find(|r| r.holds(rtype, rdata)) {
         return add_to_set(set, ttl, rdata);
     }
-    // A new type: the boxed slice is re-made one longer (changes after loading are rare;
-    // loading builds each node's sets in a vector, `add_record_to`).
+    edit_sets(node, |sets| add_record_to(sets, ttl, rtype, rdata))
+}
+
+/// Changes the number of a node's RRsets: the boxed slice is re-made at its new length.
+/// Changes after loading are rare; loading builds each node's sets in a vector
+/// ([`add_record_to`]).
+fn edit_sets<R>(node: &mut Node, edit: impl FnOnce(&mut Vec<Rrset>) -> R) -> R {
     let mut sets = std::mem::take(&mut node.rrsets).into_vec();
-    let outcome = add_record_to(&mut sets, ttl, rtype, rdata);
+    let out = edit(&mut sets);
     node.rrsets = sets.into_boxed_slice();
-    outcome
+    out
 }
 
 /// [`add_record`] into RRsets being collected for a node.
@@ -630,9 +635,7 @@ impl Zone {
             return false;
         }
         if node.rrsets[i].rdata.is_empty() {
-            let mut sets = std::mem::take(&mut node.rrsets).into_vec();
-            sets.remove(i);
-            node.rrsets = sets.into_boxed_slice();
+            edit_sets(node, |sets| sets.remove(i));
         }
         self.records -= 1;
         let apex_labels = self.origin.label_count();
