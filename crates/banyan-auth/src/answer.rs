@@ -110,26 +110,61 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
     if msg.tsig_offset().is_none() {
         return answer_message(catalog, config, req, &header, &msg, None, out);
     }
+    // Over UDP a signed response, or the TSIG error answering a request, must still fit the
+    // client's size once its TSIG is on.
+    let too_long = |out: &Vec<u8>| {
+        req.transport == Transport::Udp && out.len() > udp_limit(msg.edns().and_then(Result::ok).as_ref(), config)
+    };
+    let question = readable_question(&msg, req.bytes);
+    let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
     match tsig::verify_request(req.bytes, &config.keys, req.now) {
         Ok(None) => answer_message(catalog, config, req, &header, &msg, None, out),
         Ok(Some(signed)) => {
-            let action = answer_message(catalog, config, req, &header, &msg, Some(&signed.key.name), out);
-            sign_action(action, &signed, req.now, out)
+            let action = answer_message(catalog, config, req, &header, &msg, Some(&signed.key), out);
+            let action = sign_action(action, &signed, req.now, out);
+            if action == Action::Reply && too_long(out) {
+                // RFC 8945 §5.3: when the TSIG would not fit, only the question and the TSIG,
+                // with TC and NOERROR. Answers leave room for it (`answer_message`); this
+                // catches the rest (an IXFR over UDP that just fits without its TSIG).
+                truncated_reply(&header, question, None, out);
+                tsig::sign_response(out, &signed.key, &signed.mac, req.now);
+            }
+            action
         }
         Err(failure) => {
-            let question = msg.question().and_then(|q| {
-                Some((
-                    NameBuf::from_message(req.bytes, q.qname.offset()).ok()?,
-                    q.qtype,
-                    q.qclass,
-                ))
-            });
-            let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
             let action = error_reply(&header, question, None, Rcode::NOTAUTH, out);
             tsig::append_error(out, &failure, req.now);
+            if too_long(out) {
+                // The error's TSIG carries the request's own key and algorithm names (RFC 8945
+                // §5.3.2), each up to 255 octets: a request can make its error too long for a
+                // datagram. Then TC (RFC 2181 §9), the question left out, and the TSIG too if
+                // still too long, so that the client asks again over TCP.
+                error_reply(&header, None, None, Rcode::NOTAUTH, out);
+                set_tc(out);
+                tsig::append_error(out, &failure, req.now);
+                if too_long(out) {
+                    error_reply(&header, None, None, Rcode::NOTAUTH, out);
+                    set_tc(out);
+                }
+            }
             action
         }
     }
+}
+
+/// Sets TC in the header of the message in `out`.
+fn set_tc(out: &mut [u8]) {
+    if let Some(mut header) = Header::parse(out) {
+        header.tc = true;
+        out[..banyan_wire::header::HEADER_LEN].copy_from_slice(&header.to_bytes());
+    }
+}
+
+/// The first question of `msg` (whose octets are `bytes`), its name copied out; `None` when
+/// there is none or its name cannot be read.
+fn readable_question(msg: &Message<'_>, bytes: &[u8]) -> Option<(NameBuf, RecordType, Class)> {
+    let q = msg.question()?;
+    Some((NameBuf::from_message(bytes, q.qname.offset()).ok()?, q.qtype, q.qclass))
 }
 
 /// Signs what `action` sends as the response to the verified request `signed`.
@@ -151,17 +186,19 @@ fn sign_action(action: Action, signed: &tsig::SignedRequest, now: u64, out: &mut
     }
 }
 
-/// [`respond`] after the TSIG check: `key` is the verified key's name, if any.
+/// [`respond`] after the TSIG check: `key` is the key the request was verified with, if any
+/// (its response is signed with it after this returns).
 fn answer_message(
     catalog: &Catalog,
     config: &AuthConfig,
     req: &Request<'_>,
     header: &Header,
     msg: &Message<'_>,
-    key: Option<&Name>,
+    key: Option<&tsig::TsigKey>,
     out: &mut Vec<u8>,
 ) -> Action {
     let header = *header;
+    let key_name = key.map(|k| &k.name);
     let question = match msg.question() {
         // The name is copied onto the stack: nothing is allocated per query.
         Some(q) => match NameBuf::from_message(req.bytes, q.qname.offset()) {
@@ -220,7 +257,7 @@ fn answer_message(
         }
         _ => {}
     }
-    if let Some(refusal) = cookie_refusal(config, req, key, verdict) {
+    if let Some(refusal) = cookie_refusal(config, req, key_name, verdict) {
         let question = Some((qname, qtype, qclass));
         return match refusal {
             CookieRefusal::BadCookie => error_reply(&header, question, reply_edns.as_ref(), Rcode::BADCOOKIE, out),
@@ -229,19 +266,20 @@ fn answer_message(
     }
     let limit = match req.transport {
         Transport::Tcp => banyan_wire::message::MAX_MESSAGE_LEN,
-        Transport::Udp => match &edns {
-            // RFC 6891 §6.2.5: the smaller of the requester's size and ours, never under 512.
-            Some(e) => (e.udp_payload_size.min(config.max_udp_payload) as usize).max(PLAIN_UDP_LIMIT),
-            None => PLAIN_UDP_LIMIT,
-        },
+        Transport::Udp => udp_limit(edns.as_ref(), config),
     };
-    if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
+    // A signed response gets its TSIG after it is built (RFC 8945 §5.3): room is kept for
+    // it, as BIND and Knot keep it, so that a UDP answer is cut to fit with it.
+    let tsig_len = key.map_or(0, tsig::response_len);
+    // Transfers are of our zones, which are all class IN; another class is refused below,
+    // with the question as asked.
+    if matches!(qtype, RecordType::AXFR | RecordType::IXFR) && qclass == Class::IN {
         let question = crate::transfer::Question { qname, qtype };
         return crate::transfer::transfer(
             catalog,
             config,
             req,
-            key,
+            key_name,
             msg,
             question,
             reply_edns.as_ref(),
@@ -261,12 +299,14 @@ fn answer_message(
         ))
     };
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
+    let opt_len = reply_edns.as_ref().map_or(0, Edns::wire_len);
+    b.reserve(opt_len + tsig_len);
     if b.question(qname, qtype, qclass).is_err() {
         return finish(b, reply_edns.as_ref());
     }
     let shape = Shape {
         dnssec: edns.as_ref().is_some_and(|e| e.dnssec_ok),
-        room: limit.saturating_sub(reply_edns.as_ref().map_or(0, Edns::wire_len)),
+        room: limit.saturating_sub(opt_len + tsig_len),
     };
     match qclass {
         Class::IN => answer_in(catalog, &mut b, qname, qtype, shape, selection.as_mut()),
@@ -277,6 +317,15 @@ fn answer_message(
         crate::views::finish_ecs(reply, sel);
     }
     finish(b, reply_edns.as_ref())
+}
+
+/// The largest UDP response to a query with `edns` (RFC 6891 §6.2.5): the smaller of the
+/// requester's size and ours, never under 512; 512 without EDNS (RFC 1035 §4.2.1).
+fn udp_limit(edns: Option<&Edns>, config: &AuthConfig) -> usize {
+    match edns {
+        Some(e) => (e.udp_payload_size.min(config.max_udp_payload) as usize).max(PLAIN_UDP_LIMIT),
+        None => PLAIN_UDP_LIMIT,
+    }
 }
 
 /// How a UDP QUERY without a valid server cookie is refused when cookies are required.

@@ -19,7 +19,11 @@ mod update_property;
 #[path = "../../../fuzz/src/geoip.rs"]
 mod geoip_property;
 
-use banyan_wire::edns::Edns;
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../fuzz/src/query.rs"]
+mod query_property;
+
+use banyan_wire::edns::{ClientSubnet, Cookie, Edns, EdnsOption};
 use banyan_wire::message::{BuildSection, MessageBuilder};
 use banyan_wire::{Class, Header, Name, Opcode, RData, Rcode, Record, RecordType};
 use update_property::{check_update, update_message, ID};
@@ -281,4 +285,508 @@ fn geoip_corpus_passes_the_fuzz_check() {
     let v6 = banyan_auth::geoip::GeoIp::from_bytes(fs::read(dir.join("seed-v6-jp-as")).unwrap()).unwrap();
     let a = v6.lookup("2001:db8::1".parse().unwrap()).unwrap();
     assert_eq!((a.country.as_deref(), a.prefix), (Some("JP"), 32));
+}
+
+const QUERY_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/query");
+
+/// Bits of the `query` target's first octet (see `fuzz/src/query.rs`).
+mod q {
+    pub const RFC4035: u8 = 1;
+    pub const RFC5155: u8 = 2;
+    pub const ALL_OPTIONS: u8 = 4;
+    pub const REQUIRE_COOKIES: u8 = 8 | ALL_OPTIONS;
+    pub const FROM_EU: u8 = 1 << 4;
+    pub const FROM_V6: u8 = 2 << 4;
+    pub const SIGNED: u8 = 0x40;
+}
+
+/// A query of the `query` target: the flags octet, then the message.
+struct Ask {
+    flags: u8,
+    qname: &'static str,
+    qtype: RecordType,
+    qclass: Class,
+    edns: Option<Edns>,
+    opcode: Opcode,
+    /// A record for the authority section (IXFR's SOA, RFC 1995 §3).
+    authority: Option<&'static str>,
+}
+
+impl Ask {
+    fn new(flags: u8, qname: &'static str, qtype: RecordType) -> Ask {
+        Ask {
+            flags,
+            qname,
+            qtype,
+            qclass: Class::IN,
+            edns: None,
+            opcode: Opcode::QUERY,
+            authority: None,
+        }
+    }
+
+    fn edns(mut self, size: u16, dnssec_ok: bool, options: Vec<EdnsOption>) -> Ask {
+        self.edns = Some(Edns {
+            udp_payload_size: size,
+            dnssec_ok,
+            options,
+            ..Edns::default()
+        });
+        self
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let header = Header {
+            id: 0x5157,
+            opcode: self.opcode.0,
+            ..Header::default()
+        };
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::new(&mut buf, header);
+        b.question(&self.qname.parse::<Name>().unwrap(), self.qtype, self.qclass)
+            .unwrap();
+        if let Some(text) = self.authority {
+            let record = Record::from_text(text, None, None).unwrap();
+            b.push(BuildSection::Authority, &record).unwrap();
+        }
+        if let Some(e) = &self.edns {
+            b.edns(e).unwrap();
+        }
+        b.finish();
+        let mut data = vec![self.flags];
+        data.extend_from_slice(&buf);
+        data
+    }
+}
+
+/// What a seed is made to show: the UDP answer's RCODE (header bits) and TC, and whether
+/// TCP gave a transfer stream. `None`: nothing sent over UDP.
+type Expect = (Option<(u8, bool)>, bool);
+
+/// The `query` seeds, each with what it shows.
+fn query_seeds() -> Vec<(&'static str, Vec<u8>, Expect)> {
+    use q::*;
+    use RecordType as T;
+    let ok = |tc| (Some((0, tc)), false);
+    let rcode = |r: u8| (Some((r, false)), false);
+    let long = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.long.example.";
+    let cookie = |server: Option<Vec<u8>>| {
+        EdnsOption::Cookie(Cookie {
+            client: *b"clientck",
+            server,
+        })
+    };
+    let ecs = EdnsOption::ClientSubnet(ClientSubnet {
+        address: "10.1.0.0".parse().unwrap(),
+        source_prefix: 16,
+        scope_prefix: 0,
+    });
+    let why = EdnsOption::Unknown {
+        code: banyan_auth::WHY_OPTION,
+        data: Vec::new(),
+    };
+    let mut seeds = vec![
+        ("www-a", Ask::new(0, "www.example.", T::A).bytes(), ok(false)),
+        ("www-a-case", Ask::new(0, "WwW.ExAmPlE.", T::A).bytes(), ok(false)),
+        ("big-txt", Ask::new(0, "big.example.", T::TXT).bytes(), ok(true)),
+        (
+            "big-txt-edns",
+            Ask::new(0, "big.example.", T::TXT).edns(4096, false, vec![]).bytes(),
+            ok(true),
+        ),
+        (
+            "big-txt-edns-signed",
+            Ask::new(SIGNED, "big.example.", T::TXT)
+                .edns(4096, false, vec![])
+                .bytes(),
+            ok(true),
+        ),
+        (
+            "big-any-edns",
+            Ask::new(0, "big.example.", T::ANY).edns(1400, false, vec![]).bytes(),
+            ok(true),
+        ),
+        ("www-signed", Ask::new(SIGNED, "www.example.", T::A).bytes(), ok(false)),
+        ("alias-chain", Ask::new(0, "alias.example.", T::A).bytes(), ok(false)),
+        ("cname-loop", Ask::new(0, "loop1.example.", T::A).bytes(), ok(false)),
+        ("cname-out", Ask::new(0, "out.example.", T::A).bytes(), ok(false)),
+        (
+            "cname-to-child",
+            Ask::new(0, "tochild.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "cname-to-net",
+            Ask::new(0, "tonet.example.", T::AAAA).bytes(),
+            ok(false),
+        ),
+        ("dname", Ask::new(0, "host.sub.dn.example.", T::A).bytes(), ok(false)),
+        ("dname-yxdomain", Ask::new(0, long, T::A).bytes(), rcode(6)),
+        ("wildcard", Ask::new(0, "host3.example.", T::MX).bytes(), ok(false)),
+        (
+            "wildcard-nodata",
+            Ask::new(0, "host3.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "not-a-wildcard",
+            Ask::new(0, "sub.*.example.", T::TXT).bytes(),
+            ok(false),
+        ),
+        (
+            "below-wildcard-ent",
+            Ask::new(0, "foo.bar.example.", T::TXT).bytes(),
+            ok(false),
+        ),
+        (
+            "srv",
+            Ask::new(0, "_ssh._tcp.host1.example.", T::SRV).bytes(),
+            ok(false),
+        ),
+        ("nxdomain", Ask::new(0, "x.www.example.", T::A).bytes(), rcode(3)),
+        (
+            "referral-glue",
+            Ask::new(0, "www.subdel.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "referral-noglue",
+            Ask::new(0, "x.noglue.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "ds-parent-side",
+            Ask::new(0, "child.example.", T::DS).bytes(),
+            ok(false),
+        ),
+        ("child-zone", Ask::new(0, "www.child.example.", T::A).bytes(), ok(false)),
+        (
+            "empty-non-terminal",
+            Ask::new(0, "b.c.ent.example.", T::A).bytes(),
+            ok(false),
+        ),
+        ("mx-additional", Ask::new(0, "many.example.", T::MX).bytes(), ok(false)),
+        ("any", Ask::new(0, "www.example.", T::ANY).bytes(), ok(false)),
+        (
+            "unknown-type",
+            Ask::new(0, "unknown.example.", RecordType(65280)).bytes(),
+            ok(false),
+        ),
+        ("caa", Ask::new(0, "caa.example.", T::CAA).bytes(), ok(false)),
+        ("refused", Ask::new(0, "www.other.test.", T::A).bytes(), rcode(5)),
+        (
+            "chaos-version",
+            Ask {
+                qclass: Class::CH,
+                ..Ask::new(ALL_OPTIONS, "version.bind.", T::TXT)
+            }
+            .bytes(),
+            ok(false),
+        ),
+        (
+            "chaos-refused",
+            Ask {
+                qclass: Class::CH,
+                ..Ask::new(0, "id.server.", T::TXT)
+            }
+            .bytes(),
+            rcode(5),
+        ),
+        (
+            "nsid",
+            Ask::new(ALL_OPTIONS, "www.example.", T::A)
+                .edns(1232, false, vec![EdnsOption::Nsid(Vec::new())])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "cookie-required-badcookie",
+            Ask::new(REQUIRE_COOKIES, "www.example.", T::A)
+                .edns(1232, false, vec![cookie(None)])
+                .bytes(),
+            rcode(23 & 0xF),
+        ),
+        (
+            "cookie-required-none",
+            Ask::new(REQUIRE_COOKIES, "www.example.", T::A)
+                .edns(1232, false, vec![])
+                .bytes(),
+            ok(true),
+        ),
+        (
+            "cookie-bad-server-cookie",
+            Ask::new(ALL_OPTIONS, "www.example.", T::A)
+                .edns(1232, false, vec![cookie(Some(vec![1; 16]))])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "view-by-address",
+            Ask::new(ALL_OPTIONS | FROM_EU, "www.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "view-cname",
+            Ask::new(ALL_OPTIONS | FROM_EU, "alias.example.", T::A).bytes(),
+            ok(false),
+        ),
+        (
+            "view-v6",
+            Ask::new(ALL_OPTIONS | FROM_V6, "www.example.", T::AAAA).bytes(),
+            ok(false),
+        ),
+        (
+            "view-by-ecs-why",
+            Ask::new(ALL_OPTIONS, "www.example.", T::A)
+                .edns(1232, false, vec![ecs, why])
+                .bytes(),
+            ok(false),
+        ),
+        // Over UDP a transfer is refused (RFC 5936 §4.2 has AXFR over TCP only).
+        (
+            "axfr-allowed",
+            Ask::new(ALL_OPTIONS, "example.", T::AXFR).bytes(),
+            (Some((5, false)), true),
+        ),
+        ("axfr-refused", Ask::new(0, "example.", T::AXFR).bytes(), rcode(5)),
+        (
+            "ixfr-allowed",
+            Ask {
+                authority: Some(
+                    "child.example. 0 IN SOA ns.child.example. hostmaster.child.example. 5 7200 3600 1209600 300",
+                ),
+                ..Ask::new(ALL_OPTIONS, "child.example.", T::IXFR)
+            }
+            .bytes(),
+            // RFC 1995 §2: over UDP, the current SOA when the whole answer does not fit.
+            (Some((0, false)), true),
+        ),
+        (
+            "ixfr-without-soa",
+            Ask::new(ALL_OPTIONS, "child.example.", T::IXFR).bytes(),
+            rcode(1),
+        ),
+        (
+            "update-handed-on",
+            Ask {
+                opcode: Opcode::UPDATE,
+                ..Ask::new(0, "example.", T::SOA)
+            }
+            .bytes(),
+            (None, false),
+        ),
+        (
+            "opcode-notimp",
+            Ask {
+                opcode: Opcode(3),
+                ..Ask::new(0, "www.example.", T::A)
+            }
+            .bytes(),
+            rcode(4),
+        ),
+        (
+            "badvers",
+            Ask::new(0, "www.example.", T::A).edns(1232, false, vec![]).bytes(),
+            ok(false),
+        ),
+        // RFC 4035 Appendix B's questions, with DO.
+        (
+            "rfc4035-b1",
+            Ask::new(RFC4035, "x.w.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b2",
+            Ask::new(RFC4035, "ml.example.", T::A).edns(1232, true, vec![]).bytes(),
+            rcode(3),
+        ),
+        (
+            "rfc4035-b3",
+            Ask::new(RFC4035, "ns1.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b4",
+            Ask::new(RFC4035, "mc.a.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b5",
+            Ask::new(RFC4035, "mc.b.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b6",
+            Ask::new(RFC4035, "a.z.w.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b7",
+            Ask::new(RFC4035, "a.z.w.example.", T::AAAA)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-b8",
+            Ask::new(RFC4035, "example.", T::DS).edns(1232, true, vec![]).bytes(),
+            ok(false),
+        ),
+        (
+            "rfc4035-dnskey-512",
+            Ask::new(RFC4035, "example.", T::DNSKEY).edns(512, true, vec![]).bytes(),
+            ok(true),
+        ),
+        // RFC 5155 Appendix B's questions, with DO.
+        (
+            "rfc5155-b1",
+            Ask::new(RFC5155, "a.c.x.w.example.", T::A)
+                .edns(1232, true, vec![])
+                .bytes(),
+            rcode(3),
+        ),
+        (
+            "rfc5155-b2",
+            Ask::new(RFC5155, "ns1.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc5155-b3",
+            Ask::new(RFC5155, "mc.c.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc5155-b4",
+            Ask::new(RFC5155, "a.z.w.example.", T::MX)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc5155-b5",
+            Ask::new(RFC5155, "a.z.w.example.", T::AAAA)
+                .edns(1232, true, vec![])
+                .bytes(),
+            ok(false),
+        ),
+        (
+            "rfc5155-b6",
+            Ask::new(RFC5155, "example.", T::DS).edns(1232, true, vec![]).bytes(),
+            ok(false),
+        ),
+    ];
+    // Malformed: as received, no name to build them from.
+    let www = Ask::new(0, "www.example.", T::A).bytes();
+    let mut two_questions = www.clone();
+    two_questions[1 + 5] = 2;
+    let mut response = www.clone();
+    response[1 + 2] |= 0x80;
+    let mut badvers = Ask::new(0, "www.example.", T::A).edns(1232, false, vec![]).bytes();
+    // The OPT record's TTL: extended RCODE, then VERSION (RFC 6891 §6.1.3).
+    let at = badvers.len() - 2 - 2 - 1;
+    badvers[at] = 1;
+    seeds.retain(|(name, _, _)| *name != "badvers");
+    seeds.extend([
+        ("badvers", badvers, rcode(0)),
+        ("two-questions", two_questions, rcode(1)),
+        ("response-dropped", response, (None, false)),
+        ("question-cut", www[..www.len() - 3].to_vec(), rcode(1)),
+        (
+            "header-only",
+            vec![0, 0x51, 0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            rcode(1),
+        ),
+        ("short", vec![0, 0x51, 0x57, 0], (None, false)),
+    ]);
+    seeds
+}
+
+#[test]
+fn query_seeds_show_what_they_were_made_for() {
+    let seeds = query_seeds();
+    if std::env::var_os("BANYAN_WRITE_FUZZ_SEEDS").is_some() {
+        fs::create_dir_all(QUERY_CORPUS).unwrap();
+        for (name, data, _) in &seeds {
+            fs::write(Path::new(QUERY_CORPUS).join(format!("seed-{name}")), data).unwrap();
+        }
+    }
+    for (name, data, (udp, stream)) in &seeds {
+        let outcome = query_property::check_query(data).unwrap();
+        let got = outcome.udp.map(|h| (h.rcode, h.tc));
+        assert_eq!(got, *udp, "{name}: UDP RCODE and TC");
+        assert_eq!(outcome.tcp_stream, *stream, "{name}: a transfer stream over TCP");
+    }
+}
+
+/// A signed answer over UDP fits the client's size with its TSIG (RFC 8945 §5.3), whatever
+/// size the client offers: around the size of the whole answer, the answer is cut for it.
+#[test]
+fn signed_udp_answers_leave_room_for_the_tsig() {
+    let mut truncated = 0;
+    for size in 512..=1232 {
+        let data = Ask::new(q::SIGNED, "mid.example.", RecordType::TXT)
+            .edns(size, false, vec![])
+            .bytes();
+        let outcome = query_property::check_query(&data).unwrap();
+        truncated += usize::from(outcome.udp.unwrap().tc);
+    }
+    // The eight TXT records take about 700 octets; with the TSIG they fit from some size on.
+    assert!((100..700).contains(&truncated), "{truncated} sizes truncated");
+}
+
+#[test]
+fn query_corpus_passes_the_fuzz_check() {
+    let mut ran = 0;
+    for path in files(Path::new(QUERY_CORPUS)) {
+        query_property::check_query(&fs::read(&path).unwrap());
+        ran += 1;
+    }
+    assert!(ran >= 60, "the seeds are committed");
+}
+
+/// A TSIG error answers with the request's own key and algorithm names (RFC 8945 §5.3.2):
+/// with a long question and a long unknown key name it would pass 512 octets, so it is cut
+/// to fit, TC set, still NOTAUTH. (The fuzzer found it: `regression-badkey-error-too-long`.)
+#[test]
+fn tsig_errors_fit_a_datagram() {
+    let label = "a".repeat(62);
+    // Names of 249 octets in wire form, near the limit of 255.
+    let long = |suffix: &str| format!("{label}.{label}.{label}.{}.{suffix}", "b".repeat(50));
+    let qname: Name = long("example.").parse().unwrap();
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::new(
+        &mut buf,
+        Header {
+            id: 0x8945,
+            ..Header::default()
+        },
+    );
+    b.question(&qname, RecordType::A, Class::IN).unwrap();
+    b.finish();
+    let stranger = banyan_wire::tsig::TsigKey::new(
+        long("key.").parse().unwrap(),
+        banyan_wire::tsig::TsigAlgorithm::HmacSha512,
+        b"a key the server does not know".to_vec(),
+    );
+    banyan_wire::tsig::sign_request(&mut buf, &stranger, query_property::NOW);
+    let mut data = vec![0];
+    data.extend_from_slice(&buf);
+    let outcome = query_property::check_query(&data).unwrap();
+    let (udp, tcp) = (outcome.udp.unwrap(), outcome.tcp.unwrap());
+    assert_eq!((udp.rcode, udp.tc), (Rcode::NOTAUTH.0 as u8, true));
+    assert_eq!((tcp.rcode, tcp.tc), (Rcode::NOTAUTH.0 as u8, false));
 }

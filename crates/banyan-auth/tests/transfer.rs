@@ -310,6 +310,40 @@ fn rfc1995_section_2_ixfr_over_udp() {
     assert_eq!(transferred(&messages).len(), 4 + 40);
 }
 
+/// RFC 8945 §5.3: an IXFR over UDP that fits the datagram only without its TSIG is answered
+/// with the question and the TSIG alone, TC set and NOERROR, so that the client retries over
+/// TCP; never with a datagram over the client's size.
+#[test]
+fn rfc8945_section_5_3_signed_ixfr_over_udp_that_does_not_fit_its_tsig() {
+    let key = n("xfr-key.example.");
+    let tsig_len = tsig::response_len(&TsigKey::new(key.clone(), TsigAlgorithm::HmacSha256, Vec::new()));
+    // The smallest change of this shape whose unsigned answer no longer leaves room for a TSIG.
+    let (cat, unsigned) = (1..40)
+        .find_map(|count| {
+            let more: String = (0..count)
+                .map(|i| format!("t{i} TXT \"{}\"\n", "x".repeat(8)))
+                .collect();
+            let v4 = zone(&format!("{}{more}", V3.replace("host 3 ", "host 4 ")));
+            let journal = Journal::new(vec![diff(&zone(V3), &v4)]);
+            let cat = Catalog::new(Vec::new()).with_zone(v4, Some(Arc::new(journal)));
+            let (_, out) = ask(&cat, &allow_lan(), &ixfr(Some(3), false), Transport::Udp, None);
+            let whole = transferred(std::slice::from_ref(&out)).len() == 4 + count;
+            (whole && out.len() + tsig_len > 512).then_some((cat, out))
+        })
+        .expect("a change that fits 512 octets only unsigned");
+    assert!(unsigned.len() <= 512);
+    let (action, out) = ask(&cat, &allow_lan(), &ixfr(Some(3), false), Transport::Udp, Some(&key));
+    assert_eq!(action, Action::Reply);
+    assert!(out.len() <= 512, "{} octets", out.len());
+    let msg = Message::parse(&out).unwrap();
+    assert!(msg.header().tc);
+    assert_eq!(msg.rcode(), Rcode::NOERROR);
+    assert_eq!(msg.questions().count(), 1);
+    assert_eq!((msg.answers().count(), msg.authority().count()), (0, 0));
+    assert!(msg.tsig_record().is_some(), "signed");
+    assert_eq!(msg.additional().count(), 1, "the TSIG alone");
+}
+
 #[test]
 fn large_incremental_transfers_span_messages() {
     let big: String = (0..3000).map(|i| format!("h{i} A 192.0.2.{}\n", i % 250)).collect();

@@ -212,6 +212,15 @@ pub fn sign_response(message: &mut Vec<u8>, key: &TsigKey, request_mac: &[u8], n
     append_signed(message, key, Some(request_mac), tsig, Covers::Variables)
 }
 
+/// The octets [`sign_response`] adds with `key`: the TSIG record (RFC 8945 §4.2), owner
+/// uncompressed, with the full MAC and no Other Data. A server keeps them free when it sizes
+/// a response to the client's UDP limit, so that the signed response still fits (§5.3).
+pub fn response_len(key: &TsigKey) -> usize {
+    // Owner, then TYPE, CLASS, TTL and RDLENGTH; in the RDATA the algorithm, Time Signed (6),
+    // Fudge, MAC Size, the MAC, Original ID, Error and Other Len (2 each).
+    key.name.as_wire().len() + 10 + key.algorithm.wire().len() + 6 + 2 + 2 + key.algorithm.mac_len() + 2 + 2 + 2
+}
+
 /// Server side, RFC 8945 §5.3.2: appends the TSIG of an error response to `message`, the
 /// error reply already built (RCODE [`TsigError::rcode`], normally NOTAUTH).
 ///
@@ -734,6 +743,23 @@ mod tests {
                 Err(TsigError::BadSig),
                 "{alg}: another request MAC"
             );
+        }
+    }
+
+    /// What a server reserves for the TSIG is what signing adds, for every algorithm and for
+    /// a longer key name.
+    #[test]
+    fn response_len_is_what_signing_adds() {
+        for alg in TsigAlgorithm::ALL {
+            for key in [
+                test_key(alg),
+                TsigKey::new(n("a.longer.key.name.example."), alg, b"s".to_vec()),
+            ] {
+                let mut message = answer(7, 2);
+                let before = message.len();
+                sign_response(&mut message, &key, &[1; 32], NOW);
+                assert_eq!(message.len() - before, response_len(&key), "{alg}");
+            }
         }
     }
 
