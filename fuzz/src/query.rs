@@ -6,11 +6,12 @@
 //! `banyan auth` answers it, once as if it came over UDP and once over TCP. Its layout:
 //!
 //! ```text
-//! octet 0   bits 0-1 — the zones served: 0 and 3 the lab zones ([`LAB`], [`CHILD`],
-//!                      [`NET`]: referrals with and without glue, CNAME chains and loops,
-//!                      DNAME, RFC 4592's wildcards, empty non-terminals, an RRset too large
-//!                      for UDP, an unknown type), 1 RFC 4035 Appendix A (NSEC-signed),
-//!                      2 RFC 5155 Appendix A (NSEC3-signed);
+//! octet 0   bits 0-1 — the zones served: 0 the lab zones ([`LAB`], [`CHILD`], [`NET`]:
+//!                      referrals with and without glue, CNAME chains and loops, DNAME,
+//!                      RFC 4592's wildcards, empty non-terminals, an RRset too large for
+//!                      UDP, an unknown type), 1 RFC 4035 Appendix A (NSEC-signed), 2 RFC 5155
+//!                      Appendix A (NSEC3-signed), 3 the lab zones with a journal of
+//!                      `example.` from serials [`OLD_SERIALS`] (IXFR, RFC 1995);
 //!           bit 2    — every option on: NSID, CHAOS identity, DNS Cookies, views, ECS, the
 //!                      debug option for every client, transfers allowed to 192.0.2.0/24;
 //!           bit 3    — cookies required over UDP (with bit 2);
@@ -39,12 +40,12 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use banyan_auth::{respond, Action, AuthConfig, Catalog, CookieConfig, Request, TransferAcl, Transport, View};
+use banyan_auth::{respond, Action, AuthConfig, Catalog, CookieConfig, Journal, Request, TransferAcl, Transport, View};
 use banyan_wire::tsig::{sign_request, KeyRing, TsigAlgorithm, TsigKey};
 use banyan_wire::{Class, Header, Message, Name, Opcode, OwnedMessage, Rcode, Record, RecordType};
-use banyan_zone::{parse_str, ParseOptions, Zone};
+use banyan_zone::{diff, parse_str, ParseOptions, Zone};
 
 /// The clock of every check (seconds since 1970).
 pub const NOW: u64 = 1_795_346_041;
@@ -132,6 +133,17 @@ unknown TYPE65280 \\# 4 deadbeef
 caa CAA 0 issue \"ca.example.net\"
 ";
 
+/// The serials `example.` had before [`LAB`]'s: the journal of catalog 3 goes from the first
+/// through the second (a few records changed, [`CHANGES`]) to the current one.
+pub const OLD_SERIALS: [u32; 2] = [2026112199, 2026112200];
+
+/// What changed from one version of `example.` to the next, oldest first: records the newer
+/// version lacks, in the older one's text.
+pub const CHANGES: [&str; 2] = [
+    "old1 A 192.0.2.201\nold1 TXT \"removed at 2026112200\"\n",
+    "old2 A 192.0.2.202\nwww TXT \"before 2026112201\"\n",
+];
+
 /// The lab's child zone, `child.example.`, served beside its parent (DS from the parent side,
 /// RFC 4035 §3.1.4.1).
 pub const CHILD: &str = "\
@@ -182,18 +194,39 @@ fn zone(text: &str, origin: &str) -> Zone {
     zone
 }
 
+/// [`LAB`] as it was at `serial` ([`OLD_SERIALS`]), or as it is.
+fn lab(serial: Option<u32>) -> Zone {
+    let Some(serial) = serial else {
+        return zone(LAB, "example.");
+    };
+    let mut text = LAB.replace("2026112201", &serial.to_string());
+    // The older a version, the more of the changes it still has.
+    for (old, change) in OLD_SERIALS.iter().zip(CHANGES) {
+        if serial <= *old {
+            text.push_str(change);
+        }
+    }
+    zone(&text, "example.")
+}
+
 /// The catalogs bits 0-1 choose from, built once.
-fn catalogs() -> &'static [Catalog; 3] {
-    static CATALOGS: OnceLock<[Catalog; 3]> = OnceLock::new();
+fn catalogs() -> &'static [Catalog; 4] {
+    static CATALOGS: OnceLock<[Catalog; 4]> = OnceLock::new();
     CATALOGS.get_or_init(|| {
+        let lab_zones = Catalog::new(vec![
+            lab(None),
+            zone(CHILD, "child.example."),
+            zone(NET, "example.net."),
+        ]);
+        let versions = [lab(Some(OLD_SERIALS[0])), lab(Some(OLD_SERIALS[1])), lab(None)];
+        let journal = Journal::new(versions.windows(2).map(|v| diff(&v[0], &v[1])).collect());
+        let [.., current] = versions;
+        let with_journal = lab_zones.with_zone(current, Some(Arc::new(journal)));
         [
-            Catalog::new(vec![
-                zone(LAB, "example."),
-                zone(CHILD, "child.example."),
-                zone(NET, "example.net."),
-            ]),
+            lab_zones,
             Catalog::new(vec![zone(RFC4035, "example.")]),
             Catalog::new(vec![zone(RFC5155, "example.")]),
+            with_journal,
         ]
     })
 }
@@ -291,7 +324,7 @@ pub fn request(data: &[u8]) -> Option<Vec<u8>> {
 pub fn check_query(data: &[u8]) -> Option<Outcome> {
     let flags = *data.first()?;
     let request = request(data)?;
-    let catalog = &catalogs()[usize::from(flags & 3) % 3];
+    let catalog = &catalogs()[usize::from(flags & 3)];
     let config = &configs()[match (flags & 4 != 0, flags & 8 != 0) {
         (false, _) => 0,
         (true, false) => 1,

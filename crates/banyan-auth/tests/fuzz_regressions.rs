@@ -293,6 +293,7 @@ const QUERY_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corp
 mod q {
     pub const RFC4035: u8 = 1;
     pub const RFC5155: u8 = 2;
+    pub const JOURNAL: u8 = 3;
     pub const ALL_OPTIONS: u8 = 4;
     pub const REQUIRE_COOKIES: u8 = 8 | ALL_OPTIONS;
     pub const FROM_EU: u8 = 1 << 4;
@@ -562,6 +563,25 @@ fn query_seeds() -> Vec<(&'static str, Vec<u8>, Expect)> {
             (Some((0, false)), true),
         ),
         (
+            "ixfr-journal-udp",
+            Ask {
+                authority: Some("example. 0 IN SOA ns1.example. hostmaster.example. 2026112199 7200 3600 1209600 300"),
+                ..Ask::new(JOURNAL | ALL_OPTIONS, "example.", T::IXFR)
+            }
+            .edns(1232, false, vec![])
+            .bytes(),
+            (Some((0, false)), true),
+        ),
+        (
+            "ixfr-journal-udp-signed",
+            Ask {
+                authority: Some("example. 0 IN SOA ns1.example. hostmaster.example. 2026112200 7200 3600 1209600 300"),
+                ..Ask::new(JOURNAL | ALL_OPTIONS | SIGNED, "example.", T::IXFR)
+            }
+            .bytes(),
+            (Some((0, false)), true),
+        ),
+        (
             "ixfr-without-soa",
             Ask::new(ALL_OPTIONS, "child.example.", T::IXFR).bytes(),
             rcode(1),
@@ -729,6 +749,11 @@ fn query_seeds_show_what_they_were_made_for() {
         let got = outcome.udp.map(|h| (h.rcode, h.tc));
         assert_eq!(got, *udp, "{name}: UDP RCODE and TC");
         assert_eq!(outcome.tcp_stream, *stream, "{name}: a transfer stream over TCP");
+        if name.starts_with("ixfr-journal") {
+            // RFC 1995 §4: the differences, between the new SOA at the start and at the end.
+            let answers = outcome.udp.unwrap().ancount;
+            assert!(answers > 4, "{name}: {answers} answer records over UDP");
+        }
     }
 }
 
