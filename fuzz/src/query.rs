@@ -17,7 +17,9 @@
 //!           bit 3    — cookies required over UDP (with bit 2);
 //!           bits 4-5 — the client: 192.0.2.1, 10.1.2.3 (a view's subnet), 2001:db8::1,
 //!                      127.0.0.1;
-//!           bit 6    — sign the message (from octet 1) with [`KEY`] before answering it
+//!           bit 6    — sign the message (from octet 1) before answering it: with [`KEY`],
+//!                      or with bit 7 also set with [`long_key`] (a 249-octet name, whose
+//!                      TSIG beside a long question overflows 512 octets)
 //! octets 1.. the message, as received
 //! ```
 //!
@@ -29,6 +31,8 @@
 //! - every message it sends parses, every RDATA in it is typed (`OwnedMessage::from_view`),
 //!   it has QR set and the request's ID and opcode, and any question in it is the request's
 //!   own, octet for octet;
+//! - to a request the target signed, every message with a TSIG but NOTAUTH verifies with the
+//!   key and the request's MAC (`verify_response`; a stream with `StreamVerifier`);
 //! - over UDP it fits the size the client may receive: 512 octets, or with a readable OPT the
 //!   smaller of the client's and the server's (1232) but at least 512 (RFC 6891 §6.2.5),
 //!   a TSIG included (RFC 8945 §5.3);
@@ -43,7 +47,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use banyan_auth::{respond, Action, AuthConfig, Catalog, CookieConfig, Journal, Request, TransferAcl, Transport, View};
-use banyan_wire::tsig::{sign_request, KeyRing, TsigAlgorithm, TsigKey};
+use banyan_wire::tsig::{sign_request, verify_response, KeyRing, StreamVerifier, TsigAlgorithm, TsigKey};
 use banyan_wire::{Class, Header, Message, Name, Opcode, OwnedMessage, Rcode, Record, RecordType};
 use banyan_zone::{diff, parse_str, ParseOptions, Zone};
 
@@ -129,6 +133,42 @@ many MX 20 www
 many MX 30 host1
 many MX 40 ns1
 many MX 50 ns.child
+mxmany MX 1 m1.mail
+m1.mail A 192.0.2.101
+m1.mail AAAA 2001:db8::101
+mxmany MX 2 m2.mail
+m2.mail A 192.0.2.102
+m2.mail AAAA 2001:db8::102
+mxmany MX 3 m3.mail
+m3.mail A 192.0.2.103
+m3.mail AAAA 2001:db8::103
+mxmany MX 4 m4.mail
+m4.mail A 192.0.2.104
+m4.mail AAAA 2001:db8::104
+mxmany MX 5 m5.mail
+m5.mail A 192.0.2.105
+m5.mail AAAA 2001:db8::105
+mxmany MX 6 m6.mail
+m6.mail A 192.0.2.106
+m6.mail AAAA 2001:db8::106
+mxmany MX 7 m7.mail
+m7.mail A 192.0.2.107
+m7.mail AAAA 2001:db8::107
+mxmany MX 8 m8.mail
+m8.mail A 192.0.2.108
+m8.mail AAAA 2001:db8::108
+mxmany MX 9 m9.mail
+m9.mail A 192.0.2.109
+m9.mail AAAA 2001:db8::109
+mxmany MX 10 m10.mail
+m10.mail A 192.0.2.110
+m10.mail AAAA 2001:db8::110
+mxmany MX 11 m11.mail
+m11.mail A 192.0.2.111
+m11.mail AAAA 2001:db8::111
+mxmany MX 12 m12.mail
+m12.mail A 192.0.2.112
+m12.mail AAAA 2001:db8::112
 unknown TYPE65280 \\# 4 deadbeef
 caa CAA 0 issue \"ca.example.net\"
 ";
@@ -240,6 +280,18 @@ pub fn key() -> TsigKey {
     )
 }
 
+/// A second key the server knows (hmac-sha512), with a name of 249 octets: its TSIG is 359
+/// octets, so that a reply repeating a long question cannot carry both within 512.
+pub fn long_key() -> TsigKey {
+    let label = "k".repeat(62);
+    let name = format!("{label}.{label}.{label}.{}.key.", "l".repeat(53));
+    TsigKey::new(
+        name.parse().expect("fixed name"),
+        TsigAlgorithm::HmacSha512,
+        b"the long key of the query fuzz target".to_vec(),
+    )
+}
+
 /// The server's options: plain (bit 2 clear), every option on, and every option on with
 /// cookies required over UDP (bits 2 and 3).
 fn configs() -> &'static [AuthConfig; 3] {
@@ -265,7 +317,7 @@ fn configs() -> &'static [AuthConfig; 3] {
             .expect("a valid view"),
         ];
         let plain = AuthConfig {
-            keys: KeyRing::new(vec![key()]),
+            keys: KeyRing::new(vec![key(), long_key()]),
             ..AuthConfig::default()
         };
         let everything = |require: bool| AuthConfig {
@@ -279,6 +331,7 @@ fn configs() -> &'static [AuthConfig; 3] {
             }),
             views: views.clone(),
             ecs: true,
+            notifiers: vec!["192.0.2.0/24".parse().expect("fixed prefix")],
             debug_allow: vec![
                 "0.0.0.0/0".parse().expect("fixed prefix"),
                 "::/0".parse().expect("fixed prefix"),
@@ -308,22 +361,27 @@ pub struct Outcome {
     pub tcp_stream: bool,
 }
 
-/// The request an input makes: the message from octet 1, signed when bit 6 is set. `None`
-/// for an empty input.
-pub fn request(data: &[u8]) -> Option<Vec<u8>> {
+/// How the target signed a request: the key, and the request's MAC.
+pub type Signer = (TsigKey, Vec<u8>);
+
+/// The request an input makes: the message from octet 1, signed when bit 6 is set. `None` for
+/// an empty input.
+pub fn request(data: &[u8]) -> Option<(Vec<u8>, Option<Signer>)> {
     let (&flags, message) = data.split_first()?;
     let mut message = message.to_vec();
-    if flags & 0x40 != 0 {
-        sign_request(&mut message, &key(), NOW);
+    if flags & 0x40 == 0 {
+        return Some((message, None));
     }
-    Some(message)
+    let key = if flags & 0x80 != 0 { long_key() } else { key() };
+    let mac = sign_request(&mut message, &key, NOW);
+    Some((message, Some((key, mac))))
 }
 
 /// Checks one input (layout and properties in the module documentation). `None` for an
 /// empty input.
 pub fn check_query(data: &[u8]) -> Option<Outcome> {
     let flags = *data.first()?;
-    let request = request(data)?;
+    let (request, signer) = request(data)?;
     let catalog = &catalogs()[usize::from(flags & 3)];
     let config = &configs()[match (flags & 4 != 0, flags & 8 != 0) {
         (false, _) => 0,
@@ -387,6 +445,10 @@ pub fn check_query(data: &[u8]) -> Option<Outcome> {
             headers[i].get_or_insert(header);
         }
     }
+    if let Some((key, mac)) = &signer {
+        check_signed(&udp, key, mac, false);
+        check_signed(&tcp, key, mac, tcp_stream);
+    }
     if let ([u], [t]) = (udp.as_slice(), tcp.as_slice()) {
         compare(&request, u, t);
     }
@@ -427,6 +489,33 @@ fn check_reply(request: &[u8], reply: &[u8]) -> Header {
         assert_eq!((asked.qtype, asked.qclass), (theirs.qtype, theirs.qclass));
     }
     header
+}
+
+/// The answer to a request signed with `key` (its MAC `mac`): every message with a TSIG but
+/// NOTAUTH (whose errors are unsigned or signed otherwise, RFC 8945 §5.3.2) verifies.
+fn check_signed(messages: &[Vec<u8>], key: &TsigKey, mac: &[u8], stream: bool) {
+    let signed = |m: &[u8]| {
+        let msg = Message::parse(m).expect("checked before");
+        msg.tsig_record().is_some() && msg.header().rcode != Rcode::NOTAUTH.0 as u8
+    };
+    if stream {
+        if !messages.first().is_some_and(|m| signed(m)) {
+            return;
+        }
+        let mut verifier = StreamVerifier::new(key.clone(), mac.to_vec());
+        for m in messages {
+            verifier
+                .verify(m, NOW)
+                .unwrap_or_else(|e| panic!("a signed stream that does not verify: {e:?}"));
+        }
+        verifier
+            .finish()
+            .unwrap_or_else(|e| panic!("a signed stream that does not end signed: {e:?}"));
+        return;
+    }
+    for m in messages.iter().filter(|m| signed(m)) {
+        verify_response(m, key, mac, NOW).unwrap_or_else(|e| panic!("a signed answer that does not verify: {e:?}"));
+    }
 }
 
 /// Records of a section other than OPT and TSIG, for comparing UDP and TCP answers.

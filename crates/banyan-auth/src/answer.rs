@@ -112,26 +112,34 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
     }
     // Over UDP a signed response, or the TSIG error answering a request, must still fit the
     // client's size once its TSIG is on.
-    let too_long = |out: &Vec<u8>| {
-        req.transport == Transport::Udp && out.len() > udp_limit(msg.edns().and_then(Result::ok).as_ref(), config)
-    };
-    let question = readable_question(&msg, req.bytes);
-    let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
+    let limit = udp_limit(msg.edns().and_then(Result::ok).as_ref(), config);
+    let too_long = |out: &Vec<u8>| req.transport == Transport::Udp && out.len() > limit;
+    let question = || readable_question(&msg, req.bytes);
     match tsig::verify_request(req.bytes, &config.keys, req.now) {
         Ok(None) => answer_message(catalog, config, req, &header, &msg, None, out),
         Ok(Some(signed)) => {
             let action = answer_message(catalog, config, req, &header, &msg, Some(&signed.key), out);
             let action = sign_action(action, &signed, req.now, out);
-            if action == Action::Reply && too_long(out) {
+            if matches!(action, Action::Reply | Action::Notify { .. }) && too_long(out) {
                 // RFC 8945 §5.3: when the TSIG would not fit, only the question and the TSIG,
                 // with TC and NOERROR. Answers leave room for it (`answer_message`); this
-                // catches the rest (an IXFR over UDP that just fits without its TSIG).
-                truncated_reply(&header, question, None, out);
-                tsig::sign_response(out, &signed.key, &signed.mac, req.now);
+                // catches the rest: error replies and NOTIFY acknowledgements repeating a long
+                // question beside a long key name. Without the question if even that is too
+                // long (a known key's TSIG alone always fits: names are at most 255 octets).
+                let question = question();
+                for q in [question.as_ref(), None] {
+                    truncated_reply(&header, q.map(|(n, t, c)| (n, *t, *c)), None, out);
+                    tsig::sign_response(out, &signed.key, &signed.mac, req.now);
+                    if !too_long(out) {
+                        break;
+                    }
+                }
             }
             action
         }
         Err(failure) => {
+            let question = question();
+            let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
             let action = error_reply(&header, question, None, Rcode::NOTAUTH, out);
             tsig::append_error(out, &failure, req.now);
             if too_long(out) {
@@ -271,8 +279,8 @@ fn answer_message(
     // A signed response gets its TSIG after it is built (RFC 8945 §5.3): room is kept for
     // it, as BIND and Knot keep it, so that a UDP answer is cut to fit with it.
     let tsig_len = key.map_or(0, tsig::response_len);
-    // Transfers are of our zones, which are all class IN; another class is refused below,
-    // with the question as asked.
+    // Only class IN is answered from the zones; a transfer in another class takes the path of
+    // any other question in that class (REFUSED, the question as asked).
     if matches!(qtype, RecordType::AXFR | RecordType::IXFR) && qclass == Class::IN {
         let question = crate::transfer::Question { qname, qtype };
         return crate::transfer::transfer(
@@ -283,7 +291,9 @@ fn answer_message(
             msg,
             question,
             reply_edns.as_ref(),
-            limit,
+            // Over UDP the TSIG's room too: an IXFR that fits only unsigned gets the SOA
+            // alone (RFC 1995 §2), which fits signed.
+            limit.saturating_sub(tsig_len),
             out,
         );
     }
@@ -300,6 +310,7 @@ fn answer_message(
     };
     let mut b = start(out, &header, reply_edns.as_ref(), limit);
     let opt_len = reply_edns.as_ref().map_or(0, Edns::wire_len);
+    // Replaces the OPT-only room `start` keeps.
     b.reserve(opt_len + tsig_len);
     if b.question(qname, qtype, qclass).is_err() {
         return finish(b, reply_edns.as_ref());
@@ -446,7 +457,8 @@ pub(crate) fn error_reply(
 struct Shape {
     /// The query set DO (RFC 3225): add RRSIGs and proofs from signed zones.
     dnssec: bool,
-    /// Octets the sections may fill, the OPT record's space left out.
+    /// Octets the sections may fill, the space of the OPT record and of a TSIG added after
+    /// (RFC 8945 §5.3) left out.
     room: usize,
 }
 
