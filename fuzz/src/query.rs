@@ -13,7 +13,8 @@
 //!                      Appendix A (NSEC3-signed), 3 the lab zones with a journal of
 //!                      `example.` from serials [`OLD_SERIALS`] (IXFR, RFC 1995);
 //!           bit 2    — every option on: NSID, CHAOS identity, DNS Cookies, views, ECS, the
-//!                      debug option for every client, transfers allowed to 192.0.2.0/24;
+//!                      debug option for every client, transfers and NOTIFY allowed from
+//!                      192.0.2.0/24;
 //!           bit 3    — cookies required over UDP (with bit 2);
 //!           bits 4-5 — the client: 192.0.2.1, 10.1.2.3 (a view's subnet), 2001:db8::1,
 //!                      127.0.0.1;
