@@ -19,7 +19,7 @@
 //!           bits 4-5 — the client: 192.0.2.1, 10.1.2.3 (a view's subnet), 2001:db8::1,
 //!                      127.0.0.1;
 //!           bit 6    — sign the message (from octet 1) before answering it: with [`KEY`],
-//!                      or with bit 7 also set with [`long_key`] (a 249-octet name, whose
+//!                      or with bit 7 also set with [`long_key`] (a 250-octet name, whose
 //!                      TSIG beside a long question overflows 512 octets)
 //! octets 1.. the message, as received
 //! ```
@@ -281,13 +281,20 @@ pub fn key() -> TsigKey {
     )
 }
 
-/// A second key the server knows (hmac-sha512), with a name of 249 octets: its TSIG is 359
+/// A name near the limit of 255 octets: four long labels (240 octets) before `suffix`, so 249
+/// octets in wire form with `example.`, 250 with `long.key.`.
+pub fn long_name(suffix: &str) -> Name {
+    let label = "a".repeat(62);
+    format!("{label}.{label}.{label}.{}.{suffix}", "b".repeat(50))
+        .parse()
+        .expect("a valid name")
+}
+
+/// A second key the server knows (hmac-sha512), with a name of 250 octets: its TSIG is 353
 /// octets, so that a reply repeating a long question cannot carry both within 512.
 pub fn long_key() -> TsigKey {
-    let label = "k".repeat(62);
-    let name = format!("{label}.{label}.{label}.{}.key.", "l".repeat(53));
     TsigKey::new(
-        name.parse().expect("fixed name"),
+        long_name("long.key."),
         TsigAlgorithm::HmacSha512,
         b"the long key of the query fuzz target".to_vec(),
     )

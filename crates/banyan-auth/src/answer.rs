@@ -140,22 +140,23 @@ pub fn respond(catalog: &Catalog, config: &AuthConfig, req: &Request<'_>, out: &
         Err(failure) => {
             let question = question();
             let question = question.as_ref().map(|(n, t, c)| (n, *t, *c));
-            let action = error_reply(&header, question, None, Rcode::NOTAUTH, out);
-            tsig::append_error(out, &failure, req.now);
-            if too_long(out) {
-                // The error's TSIG carries the request's own key and algorithm names (RFC 8945
-                // §5.3.2), each up to 255 octets: a request can make its error too long for a
-                // datagram. Then TC (RFC 2181 §9), the question left out, and the TSIG too if
-                // still too long, so that the client asks again over TCP.
-                error_reply(&header, None, None, Rcode::NOTAUTH, out);
-                set_tc(out);
-                tsig::append_error(out, &failure, req.now);
-                if too_long(out) {
-                    error_reply(&header, None, None, Rcode::NOTAUTH, out);
+            // The error's TSIG carries the request's own key and algorithm names (RFC 8945
+            // §5.3.2), each up to 255 octets: a request can make its error too long for a
+            // datagram. Then TC (RFC 2181 §9), the question left out, and the TSIG too if
+            // still too long, so that the client asks again over TCP.
+            for (question, truncated, signed) in [(question, false, true), (None, true, true), (None, true, false)] {
+                error_reply(&header, question, None, Rcode::NOTAUTH, out);
+                if truncated {
                     set_tc(out);
                 }
+                if signed {
+                    tsig::append_error(out, &failure, req.now);
+                }
+                if !too_long(out) {
+                    break;
+                }
             }
-            action
+            Action::Reply
         }
     }
 }

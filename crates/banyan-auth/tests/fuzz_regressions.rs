@@ -383,8 +383,7 @@ fn query_seeds() -> Vec<(&'static str, Vec<u8>, Expect)> {
         source_prefix: 16,
         scope_prefix: 0,
     });
-    let label = "a".repeat(62);
-    let long_question = format!("{label}.{label}.{label}.{}.example.", "b".repeat(50));
+    let long_question = query_property::long_name("example.").to_string();
     let long_question: &'static str = Box::leak(long_question.into_boxed_str());
     let why = EdnsOption::Unknown {
         code: banyan_auth::WHY_OPTION,
@@ -804,7 +803,7 @@ fn signed_udp_answers_leave_room_for_the_tsig() {
 /// RFC 8945 §5.3: a signed reply that cannot carry its TSIG becomes the question and the TSIG
 /// with TC, or the TSIG alone when the question is too long for that: here (seeds
 /// `notify-long-key`, `notimp-long-key`) a NOTIFY acknowledgement and a NOTIMP, each repeating
-/// a 249-octet question, signed with a key of a 249-octet name.
+/// a 249-octet question, signed with a key of a 250-octet name.
 #[test]
 fn signed_replies_too_long_for_their_tsig_are_cut() {
     let seeds = query_seeds();
@@ -832,10 +831,7 @@ fn query_corpus_passes_the_fuzz_check() {
 /// to fit, TC set, still NOTAUTH. (The fuzzer found it: `regression-badkey-error-too-long`.)
 #[test]
 fn tsig_errors_fit_a_datagram() {
-    let label = "a".repeat(62);
-    // Names of 249 octets in wire form, near the limit of 255.
-    let long = |suffix: &str| format!("{label}.{label}.{label}.{}.{suffix}", "b".repeat(50));
-    let qname: Name = long("example.").parse().unwrap();
+    let qname = query_property::long_name("example.");
     let mut buf = Vec::new();
     let mut b = MessageBuilder::new(
         &mut buf,
@@ -847,7 +843,7 @@ fn tsig_errors_fit_a_datagram() {
     b.question(&qname, RecordType::A, Class::IN).unwrap();
     b.finish();
     let stranger = banyan_wire::tsig::TsigKey::new(
-        long("key.").parse().unwrap(),
+        query_property::long_name("stranger."),
         banyan_wire::tsig::TsigAlgorithm::HmacSha512,
         b"a key the server does not know".to_vec(),
     );
