@@ -134,42 +134,9 @@ many MX 20 www
 many MX 30 host1
 many MX 40 ns1
 many MX 50 ns.child
-mxmany MX 1 m1.mail
-m1.mail A 192.0.2.101
-m1.mail AAAA 2001:db8::101
-mxmany MX 2 m2.mail
-m2.mail A 192.0.2.102
-m2.mail AAAA 2001:db8::102
-mxmany MX 3 m3.mail
-m3.mail A 192.0.2.103
-m3.mail AAAA 2001:db8::103
-mxmany MX 4 m4.mail
-m4.mail A 192.0.2.104
-m4.mail AAAA 2001:db8::104
-mxmany MX 5 m5.mail
-m5.mail A 192.0.2.105
-m5.mail AAAA 2001:db8::105
-mxmany MX 6 m6.mail
-m6.mail A 192.0.2.106
-m6.mail AAAA 2001:db8::106
-mxmany MX 7 m7.mail
-m7.mail A 192.0.2.107
-m7.mail AAAA 2001:db8::107
-mxmany MX 8 m8.mail
-m8.mail A 192.0.2.108
-m8.mail AAAA 2001:db8::108
-mxmany MX 9 m9.mail
-m9.mail A 192.0.2.109
-m9.mail AAAA 2001:db8::109
-mxmany MX 10 m10.mail
-m10.mail A 192.0.2.110
-m10.mail AAAA 2001:db8::110
-mxmany MX 11 m11.mail
-m11.mail A 192.0.2.111
-m11.mail AAAA 2001:db8::111
-mxmany MX 12 m12.mail
-m12.mail A 192.0.2.112
-m12.mail AAAA 2001:db8::112
+$GENERATE 1-12 mxmany MX $ m$.mail
+$GENERATE 1-12 m$.mail A 192.0.2.${100}
+$GENERATE 1-12 m$.mail AAAA 2001:db8::${100}
 unknown TYPE65280 \\# 4 deadbeef
 caa CAA 0 issue \"ca.example.net\"
 ";

@@ -142,6 +142,9 @@ pub struct Catalog {
     /// Bit `n` is set when some origin has `n` labels: the probes skip suffixes no zone can
     /// have. Names have at most 127 labels.
     depths: u128,
+    /// Nodes in all the zones together: how much memory answering reaches into (see
+    /// [`crate::prefetch()`]).
+    nodes: usize,
 }
 
 /// Up to this many zones, [`Catalog::find`] compares the question with each origin, deepest
@@ -177,9 +180,11 @@ impl Catalog {
             expired: Vec::new(),
             by_origin: HashMap::with_capacity(entries.len()),
             depths: 0,
+            nodes: 0,
         };
         for e in entries {
             let origin = e.zone.origin();
+            catalog.nodes += e.zone.node_count();
             catalog
                 .by_origin
                 .insert(origin.as_wire().to_ascii_lowercase().into(), catalog.zones.len());
@@ -359,6 +364,11 @@ impl Catalog {
             }
         }
         (Catalog::from_entries(entries), errors)
+    }
+
+    /// The number of nodes in all the zones together.
+    pub fn node_count(&self) -> usize {
+        self.nodes
     }
 
     /// The zones, deepest origin first.
@@ -550,9 +560,16 @@ mod tests {
             z
         };
         let cat = Catalog::new(vec![zone(1, ""), other]);
+        // The apex and ns of example., the apex of example.org.
+        assert_eq!(cat.node_count(), 3);
         let journal = Arc::new(Journal::new(vec![diff(&zone(1, ""), &zone(2, "a A 192.0.2.2"))]));
         let next = cat.with_zone(zone(2, "a A 192.0.2.2"), Some(journal.clone()));
         assert_eq!(next.zones().count(), 2);
+        assert_eq!(
+            next.node_count(),
+            4,
+            "the new version's a.example. counted, the old one's nodes not"
+        );
         assert_eq!(next.find(&n("a.example.")).unwrap().soa().unwrap().serial, 2);
         assert_eq!(next.journal(&n("EXAMPLE.")), Some(&journal));
         assert!(next.journal(&n("example.org.")).unwrap().is_empty());
@@ -568,6 +585,7 @@ mod tests {
             .is_empty());
         let gone = next.without_zone(&n("example."));
         assert_eq!(gone.zones().count(), 1);
+        assert_eq!(gone.node_count(), 1);
         assert!(gone.journal(&n("example.")).is_none());
         assert!(gone.find(&n("a.example.")).is_none());
         assert_eq!(gone.without_zone(&n("nothing.")).zones().count(), 1);

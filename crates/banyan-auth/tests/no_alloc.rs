@@ -1,12 +1,13 @@
 //! Answering allocates nothing for the common outcomes (DESIGN.md: "no heap allocation … per
 //! query"): answers, CNAME chains, NXDOMAIN, NODATA, referrals with glue, MX with additional
-//! addresses, wildcards, EDNS. (DNAME synthesis, CHAOS and AXFR may allocate.)
+//! addresses, wildcards, EDNS. (DNAME synthesis, CHAOS and AXFR may allocate.) Nor does
+//! prefetching a batch of them from a zone large enough for it.
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 
-use banyan_auth::{respond, Action, AuthConfig, Catalog, Request, Transport};
+use banyan_auth::{prefetch, respond, Action, AuthConfig, Catalog, Request, Transport, PREFETCH_MIN_NODES};
 use banyan_wire::edns::Edns;
 use banyan_wire::message::MessageBuilder;
 use banyan_wire::{Class, Header, Message, Name, RecordType};
@@ -27,6 +28,10 @@ ns.sub A 192.0.2.53
 ";
 
 fn catalog() -> Catalog {
+    catalog_with(ZONE)
+}
+
+fn catalog_with(text: &str) -> Catalog {
     let origin: Name = "example.".parse().unwrap();
     let opts = ParseOptions {
         origin: Some(origin.clone()),
@@ -34,7 +39,7 @@ fn catalog() -> Catalog {
         ..ParseOptions::default()
     };
     let mut z = Zone::new(origin, Class::IN);
-    assert!(parse_str(ZONE, Path::new("t"), &opts, &mut |r| {
+    assert!(parse_str(text, Path::new("t"), &opts, &mut |r| {
         z.insert(&r).unwrap();
     })
     .is_ok());
@@ -42,11 +47,8 @@ fn catalog() -> Catalog {
     Catalog::new(vec![z])
 }
 
-#[test]
-fn common_outcomes_allocate_nothing() {
-    let cat = catalog();
-    let config = AuthConfig::default();
-    let queries: Vec<Vec<u8>> = [
+fn queries() -> Vec<Vec<u8>> {
+    [
         ("www.example.", RecordType::A),
         ("chain.example.", RecordType::A),
         ("nope.example.", RecordType::A),
@@ -65,7 +67,14 @@ fn common_outcomes_allocate_nothing() {
         b.finish();
         buf
     })
-    .collect();
+    .collect()
+}
+
+#[test]
+fn common_outcomes_allocate_nothing() {
+    let cat = catalog();
+    let config = AuthConfig::default();
+    let queries = queries();
     let mut out = Vec::with_capacity(65535);
     // A first pass, so that `out` has grown to its working size.
     let client = "127.0.0.1:53".parse().unwrap();
@@ -91,4 +100,23 @@ fn common_outcomes_allocate_nothing() {
         }
     });
     assert_eq!(info.count_total, 0, "allocations answering {} queries", queries.len());
+}
+
+#[test]
+fn prefetching_a_batch_allocates_nothing() {
+    let mut text = ZONE.to_string();
+    for i in 0..PREFETCH_MIN_NODES {
+        text.push_str(&format!("host{i} A 192.0.2.1\n"));
+    }
+    let cat = catalog_with(&text);
+    assert!(
+        cat.node_count() >= PREFETCH_MIN_NODES,
+        "a zone too small to be prefetched"
+    );
+    let queries = queries();
+    let mut prefetched = 0;
+    let info = allocation_counter::measure(|| prefetched = prefetch(&cat, queries.iter().map(Vec::as_slice)));
+    assert_eq!(info.count_total, 0, "allocations prefetching {} queries", queries.len());
+    // All but the question for example.org., in no zone here.
+    assert_eq!(prefetched, queries.len() - 1);
 }

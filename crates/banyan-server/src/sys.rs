@@ -18,6 +18,9 @@ use std::os::fd::AsRawFd;
 /// while amortising the syscall well past the point of diminishing returns.
 pub const BATCH: usize = 64;
 
+// A batch is prefetched whole (`banyan_auth::prefetch`).
+const _: () = assert!(BATCH <= banyan_zone::prefetch::Prefetch::CAPACITY);
+
 /// Largest query datagram accepted. Queries are small (a question, an OPT, perhaps a TSIG or
 /// cookie); a datagram longer than this is cut by the kernel (`MSG_TRUNC`) and dropped.
 pub const MAX_QUERY_LEN: usize = 4096;
@@ -59,9 +62,14 @@ impl Batch {
 
     /// The datagram in slot `i` and its sender, or `None` when the slot holds nothing usable.
     pub fn datagram(&self, i: usize) -> Option<(&[u8], SocketAddr)> {
+        let query = self.query(i)?;
+        Some((query, sockaddr_to_std(&self.addrs[i], self.addr_lens[i])?))
+    }
+
+    /// Slot `i`'s datagram, without its sender.
+    pub fn query(&self, i: usize) -> Option<&[u8]> {
         let len = (*self.rx_len.get(i)?)?;
-        let addr = sockaddr_to_std(&self.addrs[i], self.addr_lens[i])?;
-        Some((&self.rx[i][..len], addr))
+        Some(&self.rx[i][..len])
     }
 
     /// Slot `i`'s datagram and sender with its reply buffer, to answer one into the other
@@ -431,22 +439,28 @@ mod allocation_tests {
     }
 
     /// Allocations made answering 8 queries once the buffers are warm: by the UDP path as a
-    /// whole, and (when asked) by `respond` alone on the same queries.
+    /// whole, and (when asked) by `respond` alone on the same queries. The zone is large
+    /// enough for the batch to be prefetched.
     fn allocations_answering_8_queries(with_respond_alone: bool) -> std::io::Result<(usize, usize)> {
-        let text =
-            "$TTL 3600\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.1\n";
+        let mut text =
+            "$TTL 3600\n@ IN SOA ns1 hostmaster 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.1\n"
+                .to_string();
+        for i in 0..banyan_auth::PREFETCH_MIN_NODES {
+            text.push_str(&format!("host{i} IN A 192.0.2.2\n"));
+        }
         let origin = Name::parse("example.com.", None).map_err(std::io::Error::other)?;
         let mut zone = banyan_zone::Zone::new(origin.clone(), Class::IN);
         let opts = banyan_zone::ParseOptions {
             origin: Some(origin),
             ..Default::default()
         };
-        let report = parse_str(text, std::path::Path::new("example.com.zone"), &opts, &mut |r| {
+        let report = parse_str(&text, std::path::Path::new("example.com.zone"), &opts, &mut |r| {
             let _ = zone.insert(&r);
         });
         assert!(report.is_ok());
         zone.finish();
         let catalog = Catalog::new(vec![zone]);
+        assert!(catalog.node_count() >= banyan_auth::PREFETCH_MIN_NODES);
         let auth = AuthConfig::default();
 
         let server = UdpSocket::bind("127.0.0.1:0")?;

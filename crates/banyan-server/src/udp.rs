@@ -252,12 +252,13 @@ pub(crate) fn log_batch(
 }
 
 /// Answers the first `n` datagrams of `batch` into their reply buffers and marks the replies
-/// to send; accepted NOTIFYs, and UPDATEs when `deferred_updates` (zones are kept in the
-/// store), go to `deferred`. Allocates nothing once the reply buffers have grown to their
-/// working size (an UPDATE is copied out, being rare). `now` (seconds since 1970) is the
-/// time TSIGs are checked against. With `rrl`, each reply is counted at its instant and
-/// dropped or cut down to a truncated slip as the limiter says (TCP has no such step).
-/// Each query is counted in `counters` (a few relaxed increments; nothing allocated).
+/// to send, after prefetching their lookups ([`banyan_auth::prefetch`]); accepted NOTIFYs,
+/// and UPDATEs when `deferred_updates` (zones are kept in the store), go to `deferred`.
+/// Allocates nothing once the reply buffers have grown to their working size (an UPDATE is
+/// copied out, being rare). `now` (seconds since 1970) is the time TSIGs are checked
+/// against. With `rrl`, each reply is counted at its instant and dropped or cut down to a
+/// truncated slip as the limiter says (TCP has no such step). Each query is counted in
+/// `counters` (a few relaxed increments; nothing allocated).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn answer_batch(
     batch: &mut Batch,
@@ -270,6 +271,9 @@ pub(crate) fn answer_batch(
     rrl: Option<(&Rrl, Instant)>,
     counters: &Counters,
 ) {
+    // The batch's lookups read the zone's memory together first, so that their cache misses
+    // overlap instead of coming one query at a time (a hint: it decides nothing).
+    banyan_auth::prefetch(catalog, (0..n).filter_map(|i| batch.query(i)));
     for i in 0..n {
         let Some((bytes, client, out)) = batch.query_and_reply(i) else {
             continue;

@@ -6,8 +6,9 @@
 //! the outcomes an authoritative server needs ([`lookup`]), finds the NSEC and NSEC3 records
 //! that deny a name's existence in a signed zone ([`nsec3`]), checks a zone's content
 //! ([`check`]), computes the difference of two versions for IXFR ([`diff`]), compares
-//! serials in RFC 1982 arithmetic ([`serial`]) and reads a zone transfer as a secondary
-//! receives it ([`transfer`]).
+//! serials in RFC 1982 arithmetic ([`serial`]), reads a zone transfer as a secondary
+//! receives it ([`transfer`]), and brings a batch of lookups' memory into the CPU caches
+//! together before they are made ([`prefetch`]).
 //!
 //! What it does not do: network I/O, DNSSEC signing (see `banyan-dnssec`), or building
 //! response messages (see `banyan-auth`).
@@ -26,6 +27,7 @@ pub mod names;
 mod nodemap;
 pub mod nsec3;
 pub mod parser;
+pub mod prefetch;
 pub mod serial;
 mod short_bytes;
 pub mod transfer;

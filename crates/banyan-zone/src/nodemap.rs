@@ -124,8 +124,43 @@ impl NodeMap {
         self.index = index;
     }
 
+    /// The hash `key` is indexed by.
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The index slot a probe for `hash` starts at (prefetching: its cache line is loaded).
+    pub(crate) fn first_slot(&self, hash: u64) -> u64 {
+        self.index
+            .slots
+            .get(hash as usize & self.index.mask())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The entry a probe for `hash` stops at on its tag alone, without the key comparison
+    /// that confirms a lookup: prefetching loads what a lookup would, and a rare tag collision
+    /// only loads an entry for nothing.
+    fn entry_by_tag(&self, hash: u64) -> Option<&Entry> {
+        self.index.find(hash, |_| true).and_then(|i| self.entries.get(i))
+    }
+
+    /// Loads the entry a probe for `hash` reaches (prefetching), returning its node's number
+    /// of RRsets so that the load is used.
+    pub(crate) fn touch_entry(&self, hash: u64) -> Option<usize> {
+        self.entry_by_tag(hash).map(|Entry(_, n)| n.rrsets.len())
+    }
+
+    /// Loads that node's RRsets (prefetching), returning the first one's TTL so that the load
+    /// is used.
+    pub(crate) fn touch_rrsets(&self, hash: u64) -> Option<u32> {
+        self.entry_by_tag(hash)
+            .and_then(|Entry(_, n)| n.rrsets.first())
+            .map(|r| r.ttl)
+    }
+
     fn position(&self, key: &[u8]) -> Option<usize> {
-        let hash = self.hasher.hash_one(key);
+        let hash = self.hash(key);
         self.index
             .find(hash, |i| self.entries.get(i).is_some_and(|Entry(k, _)| **k == *key))
     }

@@ -746,6 +746,11 @@ impl Zone {
         self.nsec3.as_ref()
     }
 
+    /// The hash the node map probes for the node with `key` (see [`crate::prefetch`]).
+    pub(crate) fn key_hash(&self, key: &Key) -> u64 {
+        self.nodes.hash(self.rel(key.as_bytes()))
+    }
+
     /// The node with the (absolute) canonical `key`.
     pub(crate) fn node_by_key(&self, key: &[u8]) -> Option<&Node> {
         self.nodes.get(self.rel(key))

@@ -39,6 +39,28 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Writes each seed to `dir/seed-<name>` when `BANYAN_WRITE_FUZZ_SEEDS` is set.
+fn write_seeds<'a>(dir: &str, seeds: impl IntoIterator<Item = (&'a str, &'a [u8])>) {
+    if std::env::var_os("BANYAN_WRITE_FUZZ_SEEDS").is_none() {
+        return;
+    }
+    fs::create_dir_all(dir).unwrap();
+    for (name, data) in seeds {
+        fs::write(Path::new(dir).join(format!("seed-{name}")), data).unwrap();
+    }
+}
+
+/// Runs `check` on every file of the corpus in `dir`, which holds at least the `seeds`
+/// committed seeds.
+fn run_corpus(dir: &str, seeds: usize, check: impl Fn(&[u8])) {
+    let mut ran = 0;
+    for path in files(Path::new(dir)) {
+        check(&fs::read(&path).unwrap());
+        ran += 1;
+    }
+    assert!(ran >= seeds, "the seeds are committed");
+}
+
 fn soa(serial: u32) -> String {
     format!("@ 3600 IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300")
 }
@@ -199,12 +221,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>, TransferOutcome)> {
 #[test]
 fn transfer_in_seeds_pass_the_check() {
     let seeds = seeds();
-    if std::env::var_os("BANYAN_WRITE_FUZZ_SEEDS").is_some() {
-        fs::create_dir_all(CORPUS).unwrap();
-        for (name, data, _) in &seeds {
-            fs::write(Path::new(CORPUS).join(format!("seed-{name}")), data).unwrap();
-        }
-    }
+    write_seeds(CORPUS, seeds.iter().map(|(name, data, _)| (*name, data.as_slice())));
     for (name, data, expected) in &seeds {
         assert_eq!(check_transfer_in(data), *expected, "{name}");
     }
@@ -212,12 +229,9 @@ fn transfer_in_seeds_pass_the_check() {
 
 #[test]
 fn transfer_in_corpus() {
-    let mut ran = 0;
-    for path in files(Path::new(CORPUS)) {
-        check_transfer_in(&fs::read(&path).unwrap());
-        ran += 1;
-    }
-    assert!(ran >= 9, "the seeds are committed");
+    run_corpus(CORPUS, 9, |data| {
+        check_transfer_in(data);
+    });
 }
 
 const ZONEFILE_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/zonefile");
@@ -269,12 +283,10 @@ fn zonefile_seeds() -> Vec<(&'static str, &'static str, (usize, usize, usize))> 
 #[test]
 fn zonefile_seeds_pass_the_check() {
     let seeds = zonefile_seeds();
-    if std::env::var_os("BANYAN_WRITE_FUZZ_SEEDS").is_some() {
-        fs::create_dir_all(ZONEFILE_CORPUS).unwrap();
-        for (name, text, _) in &seeds {
-            fs::write(Path::new(ZONEFILE_CORPUS).join(format!("seed-{name}")), text).unwrap();
-        }
-    }
+    write_seeds(
+        ZONEFILE_CORPUS,
+        seeds.iter().map(|(name, text, _)| (*name, text.as_bytes())),
+    );
     for (name, text, (records, errors, in_zone)) in &seeds {
         let outcome = zonefile_property::check_zonefile(text.as_bytes()).unwrap();
         assert_eq!(
@@ -287,10 +299,7 @@ fn zonefile_seeds_pass_the_check() {
 
 #[test]
 fn zonefile_corpus_passes_the_fuzz_check() {
-    let mut ran = 0;
-    for path in files(Path::new(ZONEFILE_CORPUS)) {
-        zonefile_property::check_zonefile(&fs::read(&path).unwrap());
-        ran += 1;
-    }
-    assert!(ran >= 8, "the seeds are committed");
+    run_corpus(ZONEFILE_CORPUS, 8, |data| {
+        zonefile_property::check_zonefile(data);
+    });
 }
