@@ -17,8 +17,13 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/postgres-cluster.sh
 . scripts/postgres-cluster.sh
 
+serve_pid=
 cleanup() {
     local rc=$?
+    if [ -n "$serve_pid" ]; then
+        kill "$serve_pid" 2>/dev/null || true
+        wait "$serve_pid" 2>/dev/null || true
+    fi
     pg_cluster_stop
     exit "$rc"
 }
@@ -41,7 +46,6 @@ BANYAN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/banyan_registry_te
 # database (read back by `banyan zone export`) — the same store another machine would share.
 if [ -n "${BANYAN:-}" ]; then
     ADDR=${POSTGRES_TEST_ADDR:-127.0.0.1}
-    DNS_PORT=$((20000 + RANDOM % 30000))
     E2E="$PG_WORK/e2e"
     mkdir -p "$E2E"
     SECRET=$(head -c 32 /dev/urandom | base64)
@@ -53,32 +57,65 @@ if [ -n "${BANYAN:-}" ]; then
 ns1 A 192.0.2.53
 www A 192.0.2.1
 ZONE
-    cat >"$E2E/banyan.toml" <<TOML
+    # The config for a DNS port: written anew for each port tried.
+    write_config() {
+        cat >"$E2E/banyan.toml" <<TOML
 store = "$BANYAN_TEST_POSTGRES_URL"
 [[tsig]]
 name = "ddns.pg.test."
 secret = "$SECRET"
 [auth]
-listen = ["$ADDR:$DNS_PORT"]
+listen = ["$ADDR:$1"]
 workers = 1
 [[auth.zone]]
 name = "pg.test."
 managed = true
 update_policy = [{ key = "ddns.pg.test.", names = "*.pg.test.", types = ["A"] }]
 TOML
+    }
+    write_config 0
     "$BANYAN" zone import "$E2E/zone" --origin pg.test. --config "$E2E/banyan.toml"
-    "$BANYAN" serve --config "$E2E/banyan.toml" >"$E2E/serve.log" 2>&1 &
-    serve_pid=$!
-    trap 'kill "$serve_pid" 2>/dev/null || true; cleanup' EXIT
-    for _ in $(seq 1 50); do
-        dig +short +time=1 +tries=1 @"$ADDR" -p "$DNS_PORT" pg.test. SOA >/dev/null 2>&1 && break
-        sleep 0.1
+
+    # The DNS port: below the kernel's ephemeral range, where the tests above left their
+    # PostgreSQL connections in TIME_WAIT (a listener cannot bind a port such a socket holds),
+    # and used by no socket now. Another process may still take it first: when the server
+    # exits because it cannot listen, another port is tried.
+    read -r eph_low _ </proc/sys/net/ipv4/ip_local_port_range
+    DNS_PORT=
+    for _ in $(seq 1 10); do
+        p=$((10000 + RANDOM % (eph_low > 11000 ? eph_low - 10000 : 20000)))
+        [ -z "$(ss -Htuan "sport = :$p")" ] || continue
+        write_config "$p"
+        "$BANYAN" serve --config "$E2E/banyan.toml" >"$E2E/serve.log" 2>&1 &
+        serve_pid=$!
+        # Up when it answers; given up on after 30 s (a loaded CI machine is slow to start a
+        # debug build) or as soon as the server has exited.
+        for _ in $(seq 1 300); do
+            if dig +short +time=1 +tries=1 @"$ADDR" -p "$p" pg.test. SOA 2>/dev/null | grep -q hostmaster; then
+                DNS_PORT=$p
+                break
+            fi
+            kill -0 "$serve_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        [ -n "$DNS_PORT" ] && break
+        if kill -0 "$serve_pid" 2>/dev/null; then
+            echo "postgres-test: banyan serve did not answer on $ADDR:$p within 30 s" >&2
+            cat "$E2E/serve.log" >&2
+            exit 1
+        fi
+        wait "$serve_pid" 2>/dev/null || true
+        serve_pid=
+        grep -q "cannot listen" "$E2E/serve.log" || { cat "$E2E/serve.log" >&2; exit 1; }
+        echo "postgres-test: port $p taken, trying another: $(tail -n 1 "$E2E/serve.log")" >&2
     done
+    [ -n "$DNS_PORT" ] || { echo "postgres-test: no port to serve on" >&2; exit 1; }
     printf 'server %s %s\nzone pg.test.\nupdate add new.pg.test. 300 A 192.0.2.77\nsend\n' "$ADDR" "$DNS_PORT" |
         nsupdate -t 5 -y "hmac-sha256:ddns.pg.test.:$SECRET"
     got=$(dig +short @"$ADDR" -p "$DNS_PORT" new.pg.test. A)
     kill "$serve_pid"
     wait "$serve_pid" 2>/dev/null || true
+    serve_pid=
     [ "$got" = 192.0.2.77 ] || { echo "postgres-test: served $got, expected 192.0.2.77" >&2; cat "$E2E/serve.log" >&2; exit 1; }
     "$BANYAN" zone export pg.test. --config "$E2E/banyan.toml" | grep -q '^new\.pg\.test\..*192\.0\.2\.77$' ||
         { echo "postgres-test: the update is not in the PostgreSQL store" >&2; exit 1; }
