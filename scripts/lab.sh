@@ -216,11 +216,13 @@ lab_stop() {
 }
 
 # lab_upstream_queries: the number of queries the authoritative servers have received since
-# they started (UDP and TCP), summed over all of them.
+# they started (UDP and TCP), summed over all of them; `?` when a server's counter cannot be
+# read (a check comparing counts must then fail, not compare zeros).
 lab_upstream_queries() {
     local i total=0 n dir
     for i in "${!LAB_AUTH_PIDS[@]}"; do
         dir=${LAB_AUTH_DIRS[$i]}
+        n=
         case ${LAB_AUTH_KINDS[$i]} in
             nsd)
                 n=$("$(command -v nsd-control || echo /usr/sbin/nsd-control)" -c "$dir/nsd.conf" stats_noreset 2>/dev/null |
@@ -231,7 +233,11 @@ lab_upstream_queries() {
                     awk -F' = ' '{ s += $2 } END { print s + 0 }')
                 ;;
         esac
-        total=$((total + ${n:-0}))
+        if ! [[ ${n:-} =~ ^[0-9]+$ ]]; then
+            echo "?"
+            return 0
+        fi
+        total=$((total + n))
     done
     echo "$total"
 }

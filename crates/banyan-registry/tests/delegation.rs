@@ -171,7 +171,9 @@ impl Lab {
     fn options(&self) -> CheckOptions {
         CheckOptions {
             port: self.port,
-            timeout: Duration::from_millis(700),
+            // Each dead server costs the whole wait, so it is short; but a live one answering
+            // late on a loaded machine must not be taken for dead.
+            timeout: Duration::from_millis(1500),
             tries: 2,
             resolver: None,
         }

@@ -526,10 +526,12 @@ async fn connections_are_bounded(db: Db) {
 
     // A connection that sends nothing holds the only slot until it has been idle too long,
     // then is closed; the request waiting behind it is answered after that.
+    // Timed from before the connection, as the server's idle clock starts at its accept,
+    // which may run before this task resumes from `connect`.
+    let opened = tokio::time::Instant::now();
     let mut idle = TcpStream::connect(server.addr)
         .await
         .unwrap_or_else(|e| panic!("connect: {e}"));
-    let opened = tokio::time::Instant::now();
     let waiting = tokio::spawn(async move {
         let r = get(server_addr, "/help").await;
         (r, opened.elapsed())

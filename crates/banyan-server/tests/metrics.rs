@@ -4,7 +4,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use banyan_auth::Catalog;
 use banyan_server::metrics::{render, QTYPES};
@@ -152,7 +152,13 @@ fn rate_limited_replies_are_counted_as_dropped_or_slipped() {
     for id in 0..BURST {
         udp.send(&query(id, "www.example.com.", RecordType::A)).expect("send");
     }
-    // Replies stop coming once the burst is answered: a short quiet means the end.
+    // Replies stop coming once the burst is answered: a short quiet means the end, once the
+    // server has taken the whole burst (a loaded machine may be slow to schedule it).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.metrics().counts.queries[0] < u64::from(BURST) {
+        assert!(Instant::now() < deadline, "the server did not take the burst");
+        std::thread::sleep(Duration::from_millis(2));
+    }
     udp.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
     let mut received = 0u64;
     let mut buf = [0u8; 4096];

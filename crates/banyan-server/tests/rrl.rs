@@ -4,8 +4,8 @@
 //! ephemeral port inside the test and is stopped at its end.
 
 use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::time::Duration;
+use std::net::{TcpStream, UdpSocket};
+use std::time::{Duration, Instant};
 
 use banyan_auth::Catalog;
 use banyan_auth::CookieConfig;
@@ -13,7 +13,9 @@ use banyan_server::{RrlConfig, Server, ServerConfig, ZoneSource};
 use banyan_wire::edns::{code, Cookie, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RecordType};
 
-/// How long to wait for a reply that may never come (dropped ones): bounds the test.
+/// How long to wait for a reply that may never come (dropped ones): bounds the test. Only
+/// waited once the server has counted the whole burst (see [`await_udp_queries`]), when the
+/// replies it sends are already on their way.
 const QUIET: Duration = Duration::from_millis(300);
 const BURST: usize = 50;
 const RATE: u32 = 5;
@@ -96,13 +98,32 @@ impl Tally {
     }
 }
 
-/// Sends the burst from `from` and reads until the server has been quiet for [`QUIET`].
-fn udp_burst(from: &str, server: SocketAddr) -> Tally {
-    let s = UdpSocket::bind(from).expect("bind client");
-    s.connect(server).expect("connect");
-    for id in 0..BURST {
-        s.send(&query(id as u16)).expect("send");
+/// Waits until `server` has counted `n` UDP queries in all, so that a loaded machine's slow
+/// scheduling of the server is not taken for the quiet after its last reply. Bounded, in case
+/// the queries were lost.
+fn await_udp_queries(server: &Server, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.metrics().counts.queries[0] < n {
+        assert!(Instant::now() < deadline, "the server did not take {n} UDP queries");
+        std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// Sends `BURST` copies of `query` on `s` (connected to `server`) and waits until the
+/// server has taken them all.
+fn send_burst(s: &UdpSocket, server: &Server, query: impl Fn(usize) -> Vec<u8>) {
+    let before = server.metrics().counts.queries[0];
+    for id in 0..BURST {
+        s.send(&query(id)).expect("send");
+    }
+    await_udp_queries(server, before + BURST as u64);
+}
+
+/// Sends the burst from `from` and reads until the server has been quiet for [`QUIET`].
+fn udp_burst(from: &str, server: &Server) -> Tally {
+    let s = UdpSocket::bind(from).expect("bind client");
+    s.connect(server.local_addrs()[0]).expect("connect");
+    send_burst(&s, server, |id| query(id as u16));
     s.set_read_timeout(Some(QUIET)).expect("timeout");
     let mut tally = Tally::default();
     let mut buf = [0u8; 4096];
@@ -122,7 +143,7 @@ fn udp_burst_is_limited_tcp_and_exempt_clients_are_not() {
     let addr = server.local_addrs()[0];
 
     // One second's worth answered; of the 45 withheld, every other one slipped.
-    let limited = udp_burst("127.0.0.1:0", addr);
+    let limited = udp_burst("127.0.0.1:0", &server);
     assert!(
         (RATE as usize..=RATE as usize + 1).contains(&limited.answers),
         "{limited:?}"
@@ -157,7 +178,7 @@ fn udp_burst_is_limited_tcp_and_exempt_clients_are_not() {
     );
 
     // 127.0.0.2 shares the flooded /24 but is exempt.
-    let exempt = udp_burst("127.0.0.2:0", addr);
+    let exempt = udp_burst("127.0.0.2:0", &server);
     assert_eq!(
         exempt,
         Tally {
@@ -179,10 +200,8 @@ fn reply_cookie(reply: &[u8]) -> Option<Cookie> {
 
 /// Sends `BURST` copies of `query` from a socket bound to `from` and sorts the replies into
 /// (full answers, truncated slips that kept their OPT record).
-fn cookie_burst(s: &UdpSocket, query: &[u8]) -> (usize, usize) {
-    for _ in 0..BURST {
-        s.send(query).expect("send");
-    }
+fn cookie_burst(s: &UdpSocket, server: &Server, query: &[u8]) -> (usize, usize) {
+    send_burst(s, server, |_| query.to_vec());
     let (mut answers, mut slips) = (0, 0);
     let mut buf = [0u8; 4096];
     for _ in 0..BURST {
@@ -219,7 +238,7 @@ fn a_client_proven_by_its_cookie_is_not_limited() {
         client: [9; 8],
         server: None,
     };
-    let (answers, slips) = cookie_burst(&s, &query_with_cookie(1, Some(&first_contact)));
+    let (answers, slips) = cookie_burst(&s, &server, &query_with_cookie(1, Some(&first_contact)));
     assert!(
         answers <= RATE as usize + 1 && slips > 0,
         "answers {answers}, slips {slips}"
@@ -238,14 +257,17 @@ fn a_client_proven_by_its_cookie_is_not_limited() {
     tcp.read_exact(&mut reply).expect("reply");
     let proven = reply_cookie(&reply).expect("a cookie in the reply");
     assert!(proven.server.is_some());
-    assert_eq!(cookie_burst(&s, &query_with_cookie(3, Some(&proven))), (BURST, 0));
+    assert_eq!(
+        cookie_burst(&s, &server, &query_with_cookie(3, Some(&proven))),
+        (BURST, 0)
+    );
 
     // A forged server cookie proves nothing.
     let forged = Cookie {
         client: [9; 8],
         server: Some(vec![1; 16]),
     };
-    let (answers, _) = cookie_burst(&s, &query_with_cookie(4, Some(&forged)));
+    let (answers, _) = cookie_burst(&s, &server, &query_with_cookie(4, Some(&forged)));
     assert!(answers < BURST, "answers {answers}");
     let m = server.metrics();
     assert!(m.counts.rrl_cookie_exempt >= BURST as u64 - RATE as u64, "{m:?}");

@@ -198,7 +198,9 @@ fn silent_server_gives_exit_1_quickly() {
     let start = Instant::now();
     let o = banyan(&["query", &server, "www.example.test", "+timeout=1", "+tries=1"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
+    // The options were obeyed: the default (5 s, 3 tries) would take 15 s; the margin is for
+    // a loaded machine starting a debug build.
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
     assert!(stderr(&o).contains("no reply"), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
 }
