@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use running::Running;
+use running::{listening_addr, Running};
 
 fn zone_text(serial: u32, www: &str) -> String {
     format!(
@@ -53,17 +53,6 @@ impl Drop for TempDir {
     }
 }
 
-/// A port free for both UDP and TCP a moment ago (bound to port 0, then released).
-fn free_port() -> u16 {
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind");
-        let port = udp.local_addr().expect("addr").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
 fn banyan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_banyan"))
         .args(args)
@@ -88,11 +77,20 @@ fn auth_answers_reloads_on_sighup_and_stops_on_sigterm() {
         "broken.test.zone",
         "$TTL 3600\n@ IN SOA ns1 hostmaster 1 2 3 4 5\nwww IN A 300.1.1.1\n",
     );
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut server = Running::start(&["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"]);
+    let mut server = Running::start(&[
+        "auth",
+        "--zones",
+        dir.path(),
+        "--listen",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+    ]);
     let out = server.wait_stdout("zone example.com.");
-    assert!(out[0].contains(&format!("listening on {listen}")), "{out:?}");
+    // The first line gives the address bound, the port the kernel picked.
+    assert!(out[0].starts_with("listening on 127.0.0.1:"), "{out:?}");
+    let port = listening_addr(&out, "listening on ").port();
+    assert_ne!(port, 0, "{out:?}");
     // The broken zone is reported with its file and left out; the good one is served.
     let err = server.wait_stderr("broken.test.zone");
     assert!(err.iter().any(|l| l.contains(":3:")), "line number expected: {err:?}");
@@ -111,8 +109,7 @@ fn auth_answers_reloads_on_sighup_and_stops_on_sigterm() {
 #[test]
 fn auth_exits_2_when_no_zone_loads() {
     let dir = TempDir::new();
-    let port = free_port().to_string();
-    let o = banyan(&["auth", "--zones", dir.path(), "--listen", &format!("127.0.0.1:{port}")]);
+    let o = banyan(&["auth", "--zones", dir.path(), "--listen", "127.0.0.1:0"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no zone loaded"));
 }
@@ -135,17 +132,14 @@ fn serve_config_auth_section() {
     let dir = TempDir::new();
     std::fs::create_dir_all(dir.0.join("zones")).expect("mkdir");
     dir.write("zones/example.com.zone", &zone_text(1, "192.0.2.1"));
-    let port = free_port();
     let config = dir.write(
         "banyan.toml",
-        &format!(
-            "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\n\n\
-             [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n"
-        ),
+        "[auth]\nlisten = [\"127.0.0.1:0\"]\nworkers = 1\n\n\
+         [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n",
     );
     let config = config.to_str().expect("utf-8");
     let mut server = Running::start(&["serve", "--config", config]);
-    server.wait_stdout("zone example.com.");
+    let port = listening_addr(&server.wait_stdout("zone example.com."), "listening on ").port();
     assert_eq!(short(port, "www.example.com", &[]), "192.0.2.1");
     assert_eq!(server.stop(), Some(0));
 }
@@ -169,17 +163,14 @@ fn serve_config_signs_a_zone_online() {
         keys,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    let port = free_port();
     let config = dir.write(
         "banyan.toml",
-        &format!(
-            "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\n\n\
-             [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n\
-             dnssec = {{ keys = \"keys\", nsec3 = true }}\n"
-        ),
+        "[auth]\nlisten = [\"127.0.0.1:0\"]\nworkers = 1\n\n\
+         [[auth.zone]]\nname = \"example.com.\"\nfile = \"zones/example.com.zone\"\n\
+         dnssec = { keys = \"keys\", nsec3 = true }\n",
     );
     let mut server = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
-    server.wait_stdout("zone example.com.");
+    let port = listening_addr(&server.wait_stdout("zone example.com."), "listening on ").port();
     // +short prints the RRSIG's data after the address: type covered, algorithm 13.
     let answer = short(port, "www.example.com", &["+dnssec"]);
     let lines: Vec<&str> = answer.lines().collect();
@@ -232,24 +223,39 @@ fn serve_resolver_section_and_query_trace_through_a_lab() {
         "lab.hints",
         ". 3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A 127.0.81.1\n",
     );
-    let port = free_port();
-    let mut servers = Vec::new();
-    for (zones, ip) in [(&root_dir, "127.0.81.1"), (&child_dir, "127.0.81.2")] {
-        let listen = format!("{ip}:{port}");
-        let mut s = Running::start(&["auth", "--zones", zones.path(), "--listen", &listen, "--workers", "1"]);
-        s.wait_stdout("zone ");
-        servers.push(s);
-    }
-    let resolver_port = free_port();
+    // The root's server picks the port; the child's, on an address of its own, takes the same
+    // one, since the resolver asks every server on one port.
+    let mut root = Running::start(&[
+        "auth",
+        "--zones",
+        root_dir.path(),
+        "--listen",
+        "127.0.81.1:0",
+        "--workers",
+        "1",
+    ]);
+    let port = listening_addr(&root.wait_stdout("zone "), "listening on ").port();
+    let child_listen = format!("127.0.81.2:{port}");
+    let mut child = Running::start(&[
+        "auth",
+        "--zones",
+        child_dir.path(),
+        "--listen",
+        &child_listen,
+        "--workers",
+        "1",
+    ]);
+    child.wait_stdout("zone ");
+    let servers = [root, child];
     let config = dir.write(
         "banyan.toml",
         &format!(
-            "[resolver]\nlisten = [\"127.0.0.1:{resolver_port}\"]\nroot_hints = \"lab.hints\"\n\
+            "[resolver]\nlisten = [\"127.0.0.1:0\"]\nroot_hints = \"lab.hints\"\n\
              upstream_port = {port}\ndefault_local_zones = false\nworkers = 1\nvalidate = false\n"
         ),
     );
     let mut resolver = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
-    resolver.wait_stdout("resolver listening on");
+    let resolver_port = listening_addr(&resolver.wait_stdout("resolver listening on"), "resolver listening on ").port();
     assert_eq!(short(resolver_port, "www.test", &[]), "192.0.2.80");
     assert_eq!(short(resolver_port, "www.test", &["+tcp"]), "192.0.2.80");
 
@@ -288,10 +294,16 @@ fn auth_answers_every_query_through_reloads() {
     use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RData, RecordType};
     let dir = TempDir::new();
     dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut server = Running::start(&["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"]);
-    server.wait_stdout("zone example.com.");
+    let mut server = Running::start(&[
+        "auth",
+        "--zones",
+        dir.path(),
+        "--listen",
+        "127.0.0.1:0",
+        "--workers",
+        "1",
+    ]);
+    let port = listening_addr(&server.wait_stdout("zone example.com."), "listening on ").port();
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let client = {
@@ -363,8 +375,7 @@ fn auth_and_resolver_serve_dot_and_doh_with_the_certificate_given() {
     let cert = dir.write("cert.pem", &made.cert_pem);
     let key = dir.write("key.pem", &made.key_pem);
     let (cert, key) = (cert.to_str().expect("utf-8"), key.to_str().expect("utf-8"));
-    let listen_port = free_port();
-    let listen = format!("127.0.0.1:{listen_port}");
+    let listen = "127.0.0.1:0";
     let tls = [
         "--tls",
         "127.0.0.1:0",
@@ -375,7 +386,7 @@ fn auth_and_resolver_serve_dot_and_doh_with_the_certificate_given() {
         "--tls-key",
         key,
     ];
-    let mut args = vec!["auth", "--zones", dir.path(), "--listen", &listen, "--workers", "1"];
+    let mut args = vec!["auth", "--zones", dir.path(), "--listen", listen, "--workers", "1"];
     args.extend_from_slice(&tls);
     let mut server = Running::start(&args);
     let out = server.wait_stdout("doh listening on https://127.0.0.1:");
@@ -385,17 +396,17 @@ fn auth_and_resolver_serve_dot_and_doh_with_the_certificate_given() {
             .and_then(|rest| rest.trim_end_matches("/dns-query").parse().ok())
             .unwrap_or_else(|| panic!("{prefix} in {out:?}"))
     };
+    let listen_port = listening_addr(&out, "listening on ").port();
     assert_ne!(port_of("dot listening on 127.0.0.1:"), 0);
     assert_ne!(port_of("doh listening on https://127.0.0.1:"), 0);
     assert_eq!(short(listen_port, "www.example.com", &[]), "192.0.2.1");
     assert_eq!(server.stop(), Some(0));
 
-    let resolver_port = free_port();
-    let resolver_listen = format!("127.0.0.1:{resolver_port}");
-    let mut args = vec!["resolver", "--listen", &resolver_listen, "--workers", "1"];
+    let mut args = vec!["resolver", "--listen", "127.0.0.1:0", "--workers", "1"];
     args.extend_from_slice(&tls);
     let mut resolver = Running::start(&args);
     let out = resolver.wait_stdout("resolver doh listening on https://127.0.0.1:");
+    let resolver_port = listening_addr(&out, "resolver listening on ").port();
     assert!(
         out.iter()
             .any(|l| l.starts_with("resolver dot listening on 127.0.0.1:")),
@@ -411,7 +422,7 @@ fn auth_and_resolver_serve_dot_and_doh_with_the_certificate_given() {
         "--zones",
         dir.path(),
         "--listen",
-        &listen,
+        listen,
         "--tls",
         "127.0.0.1:0",
     ]);

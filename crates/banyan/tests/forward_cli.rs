@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use encrypted_fake::{answer_with, EncryptedFake};
-use running::Running;
+use running::{listening_addr, Running};
 
 fn banyan(args: &[&str]) -> (bool, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_banyan")).args(args).output().unwrap();
@@ -90,15 +90,6 @@ fn query_over_tls_and_https_verifies_the_certificate() {
     assert_eq!(out.trim(), "192.0.2.53");
 }
 
-fn port_of(lines: &[String]) -> String {
-    let line = lines.iter().find(|l| l.contains("resolver listening on")).unwrap();
-    line.split_whitespace()
-        .nth(3)
-        .and_then(|a| a.rsplit(':').next())
-        .unwrap()
-        .to_string()
-}
-
 fn dead_hints(dir: &std::path::Path) -> std::path::PathBuf {
     let hints = dir.join("root.hints");
     // Nothing listens there: an answer can only come from the forwarder.
@@ -127,7 +118,9 @@ fn resolver_forwards_a_zone_over_udp_with_rd() {
         "--forward",
         &forward,
     ]);
-    let port = port_of(&resolver.wait_stdout("resolver listening on"));
+    let port = listening_addr(&resolver.wait_stdout("resolver listening on"), "resolver listening on ")
+        .port()
+        .to_string();
     let (ok, out, err) = banyan(&[
         "query",
         "@127.0.0.1",
@@ -183,7 +176,9 @@ fn resolver_forwards_over_dot_and_doh_from_the_config_file_one_connection_each()
     )
     .unwrap();
     let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().unwrap()]);
-    let port = port_of(&server.wait_stdout("resolver listening on"));
+    let port = listening_addr(&server.wait_stdout("resolver listening on"), "resolver listening on ")
+        .port()
+        .to_string();
     for name in ["a.example.", "b.example.", "c.example.net."] {
         let (ok, out, err) = banyan(&["query", "@127.0.0.1", "-p", &port, name, "+short", "+timeout=3"]);
         assert!(ok, "{err}");

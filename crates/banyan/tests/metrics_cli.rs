@@ -9,7 +9,7 @@ use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use running::Running;
+use running::{listening_addr, Running};
 
 /// Bound on any wait: a failure limit, not a pause.
 const WAIT: Duration = Duration::from_secs(5);
@@ -26,13 +26,6 @@ fn query(id: u16, labels: &[&str], qtype: u16) -> Vec<u8> {
     q.extend_from_slice(&qtype.to_be_bytes());
     q.extend_from_slice(&[0, 1]);
     q
-}
-
-/// The address after `prefix` in `line`, up to the next space or `/`.
-fn addr_after(line: &str, prefix: &str) -> SocketAddr {
-    let rest = &line[line.find(prefix).expect("prefix") + prefix.len()..];
-    let end = rest.find([' ', '/']).unwrap_or(rest.len());
-    rest[..end].parse().expect("address")
 }
 
 #[test]
@@ -63,14 +56,8 @@ fn serve_metrics_endpoint_counts_queries() {
     // Stderr read: the SIGHUP below is awaited by its "reload:" line.
     let mut server = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
     let lines = server.wait_stdout("metrics listening on http://");
-    let dns = addr_after(
-        lines
-            .iter()
-            .find(|l| l.starts_with("listening on "))
-            .expect("dns address line"),
-        "listening on ",
-    );
-    let metrics = addr_after(lines.last().expect("metrics line"), "http://");
+    let dns = listening_addr(&lines, "listening on ");
+    let metrics = listening_addr(&lines, "metrics listening on http://");
 
     let udp = UdpSocket::bind("127.0.0.1:0").expect("bind client");
     udp.set_read_timeout(Some(WAIT)).expect("timeout");
@@ -246,7 +233,7 @@ fn resolver_metrics_count_clients_upstream_and_caches() {
     .expect("config");
     let mut auth = Running::start_stderr_inherited(&["serve", "--config", auth_config.to_str().expect("utf-8")]);
     let lines = auth.wait_stdout("listening on ");
-    let root = addr_after(lines.last().expect("line"), "listening on ");
+    let root = listening_addr(&lines, "listening on ");
 
     std::fs::write(
         dir.path().join("root.hints"),
@@ -266,14 +253,8 @@ fn resolver_metrics_count_clients_upstream_and_caches() {
     .expect("config");
     let mut resolver = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let lines = resolver.wait_stdout("metrics listening on http://");
-    let dns = addr_after(
-        lines
-            .iter()
-            .find(|l| l.starts_with("resolver listening on "))
-            .expect("resolver line"),
-        "resolver listening on ",
-    );
-    let metrics = addr_after(lines.last().expect("metrics line"), "http://");
+    let dns = listening_addr(&lines, "resolver listening on ");
+    let metrics = listening_addr(&lines, "metrics listening on http://");
     // A miss (resolved upstream), then a hit.
     for id in [1, 2] {
         let reply = ask(dns, id, &["www", "example"], 1);

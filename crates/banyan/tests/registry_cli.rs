@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use plain_tcp::{http_get, whois};
-use running::Running;
+use running::{listening_addr, Running};
 
 /// A directory under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);
@@ -31,12 +31,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// A TCP port free a moment ago (bound to port 0, then released).
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
 }
 
 /// Runs `banyan registry ARGS --server … --ca …` as `who` (password `secret-` + its last
@@ -79,16 +73,14 @@ impl Epp {
 #[test]
 fn serve_registry_and_drive_it_with_banyan_registry() {
     let dir = TempDir::new();
-    let port = free_port();
     let config = dir.0.join("banyan.toml");
     std::fs::write(
         &config,
-        format!(
-            r#"data_dir = "data"
+        r#"data_dir = "data"
 
 [registry]
 tlds = ["test."]
-epp = "127.0.0.1:{port}"
+epp = "127.0.0.1:0"
 
 [[registry.registrar]]
 id = "rar-a"
@@ -103,16 +95,19 @@ balance = 100000
 [registry.policy."test."]
 add_grace = "0"
 transfer_grace = "0"
-"#
-        ),
+"#,
     )
     .expect("write config");
     let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let seen = server.wait_stdout("epp listening on");
     let ready = seen.last().cloned().unwrap_or_default();
     let cert = dir.0.join("data").join("epp-cert.pem");
+    // The address bound, the port the kernel picked, and the certificate made.
+    let port = listening_addr(&seen, "epp listening on ").port();
     assert!(
-        ready.contains(&format!("epp listening on 127.0.0.1:{port} (certificate ")) && ready.contains("epp-cert.pem"),
+        port != 0
+            && ready.contains(&format!("epp listening on 127.0.0.1:{port} (certificate "))
+            && ready.contains("epp-cert.pem"),
         "{seen:?}"
     );
     assert!(seen.iter().any(|l| l.contains("registrar rar-a created")), "{seen:?}");
@@ -261,7 +256,8 @@ transfer_grace = "0"
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "no --ca: {out:?}");
-    let closed = format!("127.0.0.1:{}", free_port());
+    // Port 1 (tcpmux): privileged, and nothing listens there on a test machine.
+    let closed = "127.0.0.1:1".to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_banyan"))
         .args([
             "registry",
@@ -287,7 +283,6 @@ transfer_grace = "0"
 #[test]
 fn a_name_registered_over_epp_is_delegated_by_the_tld_and_published_in_rdap_and_whois() {
     let dir = TempDir::named("publish");
-    let (epp_port, rdap_port, whois_port, dns_port) = (free_port(), free_port(), free_port(), free_port());
     std::fs::write(
         dir.0.join("test-apex.zone"),
         "$ORIGIN test.\n$TTL 3600\n@ SOA ns.nic hostmaster 1 1800 900 604800 300\n@ NS ns.nic\nns.nic A 127.0.0.1\n",
@@ -296,15 +291,14 @@ fn a_name_registered_over_epp_is_delegated_by_the_tld_and_published_in_rdap_and_
     let config = dir.0.join("banyan.toml");
     std::fs::write(
         &config,
-        format!(
-            r#"data_dir = "data"
+        r#"data_dir = "data"
 
 [registry]
 tlds = ["test."]
-epp = "127.0.0.1:{epp_port}"
-rdap = "127.0.0.1:{rdap_port}"
-whois = "127.0.0.1:{whois_port}"
-apex = {{ "test." = "test-apex.zone" }}
+epp = "127.0.0.1:0"
+rdap = "127.0.0.1:0"
+whois = "127.0.0.1:0"
+apex = { "test." = "test-apex.zone" }
 
 [[registry.registrar]]
 id = "rar-a"
@@ -312,21 +306,23 @@ password = "secret-a"
 balance = 100000
 
 [auth]
-listen = ["127.0.0.1:{dns_port}"]
+listen = ["127.0.0.1:0"]
 workers = 1
 
 [[auth.zone]]
 name = "test."
 managed = true
-"#
-        ),
+"#,
     )
     .expect("write config");
     let mut server = Running::start_stderr_inherited(&["serve", "--config", config.to_str().expect("utf-8")]);
     let seen = server.wait_stdout("zone test. serial");
     assert!(seen.iter().any(|l| l.contains("zone test. published")), "{seen:?}");
+    // The registry's listeners print before the authoritative server's.
+    let rdap_at = listening_addr(&seen, "rdap listening on http://").to_string();
+    let whois_at = listening_addr(&seen, "whois listening on ").to_string();
     let epp = Epp {
-        server: format!("127.0.0.1:{epp_port}"),
+        server: listening_addr(&seen, "epp listening on ").to_string(),
         ca: dir
             .0
             .join("data")
@@ -352,7 +348,7 @@ managed = true
 
     // The TLD's server refers to the new domain's name server (bounded wait: the registry
     // publishes on the change, the server reads the store's serial every second).
-    let dns = format!("127.0.0.1:{dns_port}");
+    let dns = listening_addr(&seen, "listening on ").to_string();
     let ask = || {
         let out = Command::new(env!("CARGO_BIN_EXE_banyan"))
             .args(["query", &format!("@{dns}"), "shop.test", "NS"])
@@ -371,15 +367,15 @@ managed = true
         "{answer}"
     );
 
-    let rdap = http_get(&format!("127.0.0.1:{rdap_port}"), "/domain/shop.test");
+    let rdap = http_get(&rdap_at, "/domain/shop.test");
     assert!(rdap.starts_with("HTTP/1.1 200"), "{rdap}");
     assert!(
         rdap.contains("application/rdap+json") && rdap.contains("\"ldhName\":\"shop.test\""),
         "{rdap}"
     );
-    let missing = http_get(&format!("127.0.0.1:{rdap_port}"), "/domain/nothing.test");
+    let missing = http_get(&rdap_at, "/domain/nothing.test");
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
-    let text = whois(&format!("127.0.0.1:{whois_port}"), "shop.test");
+    let text = whois(&whois_at, "shop.test");
     assert!(text.to_ascii_lowercase().contains("domain name: shop.test"), "{text}");
     assert!(text.contains("rar-a"), "{text}");
     assert_eq!(server.stop(), Some(0));

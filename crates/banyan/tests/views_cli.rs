@@ -4,22 +4,10 @@
 
 mod running;
 
-use std::net::UdpSocket;
 use std::path::PathBuf;
 use std::process::Command;
 
-use running::Running;
-
-/// A port free for both UDP and TCP a moment ago (bound to port 0, then released).
-fn free_port() -> u16 {
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind");
-        let port = udp.local_addr().expect("addr").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
+use running::{listening_addr, Running};
 
 fn query(port: u16, extra: &[&str]) -> String {
     let port = port.to_string();
@@ -43,22 +31,19 @@ fn views_by_source_and_by_ecs_with_why() {
          cdn A 192.0.2.100\n",
     )
     .expect("zone");
-    let port = free_port();
     let config = dir.join("banyan.toml");
     std::fs::write(
         &config,
-        format!(
-            "[auth]\nlisten = [\"127.0.0.1:{port}\"]\nworkers = 1\necs = true\ndebug_allow = [\"127.0.0.0/8\"]\n\
+        "[auth]\nlisten = [\"127.0.0.1:0\"]\nworkers = 1\necs = true\ndebug_allow = [\"127.0.0.0/8\"]\n\
              query_log = \"queries.jsonl\"\n\
-             regions = {{ EU = [\"10.1.0.0/16\"] }}\n\
+             regions = { EU = [\"10.1.0.0/16\"] }\n\
              [[auth.zone]]\nname = \"example.com.\"\nfile = \"example.com.zone\"\n\
              [[auth.view]]\nname = \"eu\"\nregions = [\"EU\"]\nrecords = [\"cdn.example.com. 60 A 198.51.100.1\"]\n\
-             [[auth.view]]\nname = \"local\"\nsubnets = [\"127.0.0.0/8\"]\nrecords = [\"cdn.example.com. 60 A 127.0.0.10\"]\n"
-        ),
+             [[auth.view]]\nname = \"local\"\nsubnets = [\"127.0.0.0/8\"]\nrecords = [\"cdn.example.com. 60 A 127.0.0.10\"]\n",
     )
     .expect("config");
     let mut server = Running::start(&["serve", "--config", config.to_str().expect("utf-8")]);
-    server.wait_stdout("zone example.com.");
+    let port = listening_addr(&server.wait_stdout("zone example.com."), "listening on ").port();
 
     assert_eq!(query(port, &["+short"]).trim(), "127.0.0.10", "by source address");
     let eu = query(port, &["+subnet=10.1.2.0/24", "+why"]);

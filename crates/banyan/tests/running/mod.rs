@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead as _, BufReader, Lines};
+use std::net::SocketAddr;
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 
 /// A running `banyan` process.
@@ -80,6 +81,23 @@ fn wait<R: std::io::BufRead>(lines: &mut Lines<R>, what: &str, stream: &str) -> 
         }
     }
     panic!("no {what:?} on {stream}; saw {seen:?}");
+}
+
+/// The address on the first of `lines` that starts with `prefix`, up to a space or a slash:
+/// the `127.0.0.1:40211` of `listening on 127.0.0.1:40211 (udp: …)` with the prefix
+/// `listening on `, or of `metrics listening on http://127.0.0.1:40211/metrics` with
+/// `metrics listening on http://`. The tests start servers on port 0 and read where they
+/// landed: a port a test picked and released could be taken by another socket (a client's
+/// ephemeral port, or one in TIME_WAIT) before the server binds it.
+pub fn listening_addr(lines: &[String], prefix: &str) -> SocketAddr {
+    let rest = lines
+        .iter()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in {lines:?}"));
+    let end = rest.find([' ', '/']).unwrap_or(rest.len());
+    rest[..end]
+        .parse()
+        .unwrap_or_else(|e| panic!("{rest:?} after {prefix:?}: {e}"))
 }
 
 impl Drop for Running {
