@@ -83,18 +83,20 @@ pg_cluster_start() {
     "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust --no-sync >"$PG_WORK/initdb.log" 2>&1 ||
         { cat "$PG_WORK/initdb.log" >&2; exit 1; }
 
-    # An unused port: nothing answers on it, and the server starts on it (else try another).
+    # An unused port (see pg_unused_port), and the server starts on it; else another. A start
+    # that timed out may still be under way: it is stopped before the next try, so that it
+    # neither holds the data directory nor outlives the script.
     local p
     PG_PORT=
     for _ in $(seq 1 20); do
-        p=$((20000 + RANDOM % 30000))
-        pg_port_in_use "$p" && continue
+        p=$(pg_unused_port) || continue
         if "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 30 \
             -o "-k $sock -h 127.0.0.1 -p $p" start >/dev/null; then
             PG_PORT=$p
             pg_cluster_started=1
             break
         fi
+        "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
     done
     if [ -z "$PG_PORT" ]; then
         echo "$pg_cluster_name: the cluster did not start:" >&2
@@ -104,7 +106,16 @@ pg_cluster_start() {
     echo "$pg_cluster_name: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT" >&2
 }
 
-pg_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port on 127.0.0.1 that no TCP or UDP socket uses now, drawn below the kernel's ephemeral
+# range: clients' ports, and those left in TIME_WAIT (which a listener cannot bind), are all
+# in that range. Fails (for the caller to draw again) when the port drawn is in use.
+pg_unused_port() {
+    local low p
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    p=$((10000 + RANDOM % (low > 11000 ? low - 10000 : 20000)))
+    [ -z "$(ss -Htuan "sport = :$p")" ] || return 1
+    echo "$p"
+}
 
 pg_createdb() {
     "${PG_AS[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"

@@ -78,13 +78,11 @@ TOML
 
     # The DNS port: below the kernel's ephemeral range, where the tests above left their
     # PostgreSQL connections in TIME_WAIT (a listener cannot bind a port such a socket holds),
-    # and used by no socket now. Another process may still take it first: when the server
-    # exits because it cannot listen, another port is tried.
-    read -r eph_low _ </proc/sys/net/ipv4/ip_local_port_range
+    # and used by no socket now (pg_unused_port). Another process may still take it first:
+    # when the server exits because it cannot listen, another port is tried.
     DNS_PORT=
     for _ in $(seq 1 10); do
-        p=$((10000 + RANDOM % (eph_low > 11000 ? eph_low - 10000 : 20000)))
-        [ -z "$(ss -Htuan "sport = :$p")" ] || continue
+        p=$(pg_unused_port) || continue
         write_config "$p"
         "$BANYAN" serve --config "$E2E/banyan.toml" >"$E2E/serve.log" 2>&1 &
         serve_pid=$!
