@@ -53,6 +53,16 @@ impl Drop for TempDir {
     }
 }
 
+/// `banyan auth --zones ZONES --listen LISTEN --workers 1`, once it has printed its first
+/// loaded zone: the process, the lines it printed, and the port it listens on (the kernel's
+/// pick when LISTEN's port is 0).
+fn start_auth(zones: &str, listen: &str) -> (Running, Vec<String>, u16) {
+    let mut server = Running::start(&["auth", "--zones", zones, "--listen", listen, "--workers", "1"]);
+    let out = server.wait_stdout("zone ");
+    let port = listening_addr(&out, "listening on ").port();
+    (server, out, port)
+}
+
 fn banyan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_banyan"))
         .args(args)
@@ -77,20 +87,14 @@ fn auth_answers_reloads_on_sighup_and_stops_on_sigterm() {
         "broken.test.zone",
         "$TTL 3600\n@ IN SOA ns1 hostmaster 1 2 3 4 5\nwww IN A 300.1.1.1\n",
     );
-    let mut server = Running::start(&[
-        "auth",
-        "--zones",
-        dir.path(),
-        "--listen",
-        "127.0.0.1:0",
-        "--workers",
-        "1",
-    ]);
-    let out = server.wait_stdout("zone example.com.");
+    let (mut server, out, port) = start_auth(dir.path(), "127.0.0.1:0");
     // The first line gives the address bound, the port the kernel picked.
     assert!(out[0].starts_with("listening on 127.0.0.1:"), "{out:?}");
-    let port = listening_addr(&out, "listening on ").port();
     assert_ne!(port, 0, "{out:?}");
+    assert!(
+        out.last().is_some_and(|l| l.starts_with("zone example.com.")),
+        "{out:?}"
+    );
     // The broken zone is reported with its file and left out; the good one is served.
     let err = server.wait_stderr("broken.test.zone");
     assert!(err.iter().any(|l| l.contains(":3:")), "line number expected: {err:?}");
@@ -225,27 +229,8 @@ fn serve_resolver_section_and_query_trace_through_a_lab() {
     );
     // The root's server picks the port; the child's, on an address of its own, takes the same
     // one, since the resolver asks every server on one port.
-    let mut root = Running::start(&[
-        "auth",
-        "--zones",
-        root_dir.path(),
-        "--listen",
-        "127.0.81.1:0",
-        "--workers",
-        "1",
-    ]);
-    let port = listening_addr(&root.wait_stdout("zone "), "listening on ").port();
-    let child_listen = format!("127.0.81.2:{port}");
-    let mut child = Running::start(&[
-        "auth",
-        "--zones",
-        child_dir.path(),
-        "--listen",
-        &child_listen,
-        "--workers",
-        "1",
-    ]);
-    child.wait_stdout("zone ");
+    let (root, _, port) = start_auth(root_dir.path(), "127.0.81.1:0");
+    let (child, _, _) = start_auth(child_dir.path(), &format!("127.0.81.2:{port}"));
     let servers = [root, child];
     let config = dir.write(
         "banyan.toml",
@@ -294,16 +279,7 @@ fn auth_answers_every_query_through_reloads() {
     use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RData, RecordType};
     let dir = TempDir::new();
     dir.write("example.com.zone", &zone_text(1, "192.0.2.1"));
-    let mut server = Running::start(&[
-        "auth",
-        "--zones",
-        dir.path(),
-        "--listen",
-        "127.0.0.1:0",
-        "--workers",
-        "1",
-    ]);
-    let port = listening_addr(&server.wait_stdout("zone example.com."), "listening on ").port();
+    let (mut server, _, port) = start_auth(dir.path(), "127.0.0.1:0");
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let client = {
