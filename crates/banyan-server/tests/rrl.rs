@@ -3,18 +3,21 @@
 //! as TC=1, while TCP and an exempt client are answered in full. The server runs on an
 //! ephemeral port inside the test and is stopped at its end.
 
+mod udp_queries;
+
 use std::io::{Read as _, Write as _};
 use std::net::{TcpStream, UdpSocket};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use banyan_auth::Catalog;
 use banyan_auth::CookieConfig;
 use banyan_server::{RrlConfig, Server, ServerConfig, ZoneSource};
 use banyan_wire::edns::{code, Cookie, Edns, EdnsOption};
 use banyan_wire::{Class, Header, Message, MessageBuilder, Name, RecordType};
+use udp_queries::await_udp_queries;
 
 /// How long to wait for a reply that may never come (dropped ones): bounds the test. Only
-/// waited once the server has counted the whole burst (see [`await_udp_queries`]), when the
+/// waited once the server has counted the whole burst (see `udp_queries`), when the
 /// replies it sends are already on their way.
 const QUIET: Duration = Duration::from_millis(300);
 const BURST: usize = 50;
@@ -95,17 +98,6 @@ impl Tally {
             assert_eq!(msg.answers().count(), 1);
             self.answers += 1;
         }
-    }
-}
-
-/// Waits until `server` has counted `n` UDP queries in all, so that a loaded machine's slow
-/// scheduling of the server is not taken for the quiet after its last reply. Bounded, in case
-/// the queries were lost.
-fn await_udp_queries(server: &Server, n: u64) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while server.metrics().counts.queries[0] < n {
-        assert!(Instant::now() < deadline, "the server did not take {n} UDP queries");
-        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
